@@ -1,0 +1,121 @@
+"""The FastAGI server: the dialplan's questions, answered by `async def` routes.
+
+panoramisk's Request speaks the AGI command protocol; the connection handling is ours,
+because panoramisk's reads headers without a size or time limit and spins on a peer that
+closes early. Here a client gets `header_timeout` seconds and 64 lines of 4 KiB to say who
+it is, each route gets `ROUTE_TIMEOUT` seconds, and a failing route never stops the server.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Awaitable, Callable, Mapping
+
+from panoramisk.fast_agi import Request
+from twisted.application import service
+from twisted.internet import defer
+from twisted.logger import Logger
+
+from acd.config import FastAgi
+
+log = Logger()
+
+MAX_HEADER_LINES = 64
+MAX_LINE = 4096
+ROUTE_TIMEOUT = 10.0
+
+
+class BadRequest(Exception):
+    """The client did not send a well-formed AGI header block."""
+
+
+class Hangup(Exception):
+    """The channel hung up while the route was talking to it."""
+
+
+class AgiChannel:
+    """One FastAGI session: the agi_* headers and the commands a route may send."""
+
+    def __init__(self, headers: Mapping[str, str], request: Request) -> None:
+        self.headers = headers
+        self._request = request
+
+    async def command(self, line: str) -> dict:
+        result = await self._request.send_command(line)
+        if result.get("error") == "AGIResultHangup":
+            raise Hangup()
+        if "error" in result:
+            raise RuntimeError(f"AGI {line.split()[0]} failed: {result.get('msg', result)}")
+        return result
+
+    async def set_variable(self, name: str, value: str) -> None:
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        await self.command(f'SET VARIABLE {name} "{quoted}"')
+
+
+Route = Callable[[AgiChannel], Awaitable[None]]
+
+
+async def read_headers(reader: asyncio.StreamReader) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for _ in range(MAX_HEADER_LINES):
+        try:
+            raw = await reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError:
+            raise BadRequest("connection closed before the headers ended") from None
+        except asyncio.LimitOverrunError:
+            raise BadRequest("header line too long") from None
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if not line:
+            if "agi_network_script" not in headers:
+                raise BadRequest("no agi_network_script header")
+            return headers
+        key, sep, value = line.partition(": ")
+        if sep and key.startswith("agi_"):
+            headers[key] = value
+    raise BadRequest("too many header lines")
+
+
+class FastAgiService(service.Service):
+    name = "fastagi"
+
+    def __init__(self, config: FastAgi, routes: Mapping[str, Route]) -> None:
+        self.config = config
+        self.routes = dict(routes)
+        self.server: asyncio.base_events.Server | None = None
+        self.served = 0
+
+    def listen(self) -> defer.Deferred:
+        """Start listening; fails (e.g. port taken) with the OSError."""
+        async def start() -> None:
+            self.server = await asyncio.start_server(
+                self._serve, self.config.host, self.config.port, limit=MAX_LINE)
+            log.info("FastAGI listening on {host}:{port}", host=self.config.host, port=self.config.port)
+        return defer.Deferred.fromFuture(asyncio.ensure_future(start()))
+
+    def stopService(self) -> None:
+        super().stopService()
+        if self.server is not None:
+            self.server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        try:
+            headers = await asyncio.wait_for(read_headers(reader), self.config.header_timeout)
+            route = self.routes.get(headers["agi_network_script"])
+            if route is None:
+                log.warn("FastAGI: no route {script!r} (from {peer})",
+                         script=headers["agi_network_script"][:80], peer=peer)
+                return
+            channel = AgiChannel(headers, Request(None, headers, reader, writer))
+            await asyncio.wait_for(route(channel), ROUTE_TIMEOUT)
+            self.served += 1
+        except BadRequest as exc:
+            log.warn("FastAGI: bad request from {peer}: {why}", peer=peer, why=exc)
+        except asyncio.TimeoutError:
+            log.warn("FastAGI: {peer} timed out", peer=peer)
+        except Hangup:
+            log.info("FastAGI: caller hung up during the route")
+        except Exception:
+            log.failure("FastAGI route failed")
+        finally:
+            writer.close()

@@ -1,0 +1,77 @@
+"""`acd`: run the daemon, check the config, drive the lab PBX, play the demo."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from acd import config as config_module
+
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = config_module.load(args.config)
+    except config_module.ConfigError as exc:
+        print(f"acd: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return args.func(config, args) or 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="acd", description=__doc__)
+    parser.add_argument("-c", "--config", type=Path, default=config_module.DEFAULT_PATH,
+                        help="the YAML configuration (default: %(default)s)")
+    verbs = parser.add_subparsers(required=True, metavar="COMMAND")
+    verbs.add_parser("run", help="run the daemon").set_defaults(func=_run)
+    verbs.add_parser("check-config", help="validate the configuration").set_defaults(func=_check)
+    pbx = verbs.add_parser("pbx", help="the chrooted Asterisk: build, up, status, down, cli")
+    pbx.add_argument("action", choices=["build", "up", "status", "down", "cli"])
+    pbx.add_argument("command", nargs="*", help="for `cli`: an Asterisk CLI command")
+    pbx.set_defaults(func=_pbx)
+    demo = verbs.add_parser("demo", help="PBX + daemon + sipp agents and callers, live view")
+    demo.add_argument("--seconds", type=float, default=60.0)
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+def _run(config: config_module.Config, args: argparse.Namespace) -> int:
+    from acd import daemon  # installs the asyncio reactor: only for this verb
+
+    return daemon.run(config)
+
+
+def _check(config: config_module.Config, args: argparse.Namespace) -> int:
+    print(f"{args.config}: ok ({len(config.queues)} queues, {len(config.agents)} agents)")
+    return 0
+
+
+def _pbx(config: config_module.Config, args: argparse.Namespace) -> int:
+    from acd.pbx.control import Pbx
+
+    pbx = Pbx(config)
+    if args.action == "build":
+        from acd.pbx import rootfs
+        rootfs.build(pbx.rootfs)
+    elif args.action == "up":
+        pbx.up()
+    elif args.action == "down":
+        pbx.down()
+    elif args.action == "cli":
+        print(pbx.cli(" ".join(args.command)), end="")
+    else:
+        status = pbx.status()
+        print(f"rootfs   {pbx.rootfs}: {'ready' if status.rootfs_ready else 'missing'}")
+        print(f"state    {pbx.state_dir}: {'mounted' if status.mounted else 'not mounted'}")
+        print(f"asterisk {'pid ' + str(status.pid) if status.running else 'not running'}"
+              + (f", {status.uptime}" if status.uptime else ""))
+        return 0 if status.answering else 3
+    return 0
+
+
+def _demo(config: config_module.Config, args: argparse.Namespace) -> int:
+    from acd.lab import demo
+
+    return demo.run(config, args.config, args.seconds)

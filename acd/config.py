@@ -1,0 +1,190 @@
+"""The daemon's configuration: `config/acd.yaml`, read once into frozen, typed objects.
+
+An unknown key or a bad value stops start-up with a message naming the key's path
+(``queues[0].ring_timeout: ...``), so a typo never silently falls back to a default.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pydantic
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+Digits = Annotated[str, Field(pattern=r"^[0-9]{1,20}$")]
+Secret = Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9._~+-]+$")]
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and why."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Listen(_Section):
+    host: str = "127.0.0.1"
+    port: Port
+
+    @field_validator("host")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        ipaddress.ip_address(value)
+        return value
+
+
+class Ami(Listen):
+    port: Port = 5039
+    username: Name = "acd"
+    secret: Secret
+    reconnect_min: float = Field(0.5, gt=0)
+    reconnect_max: float = Field(30.0, gt=0)
+
+
+class FastAgi(Listen):
+    port: Port = 4573
+    header_timeout: float = Field(5.0, gt=0)
+
+
+class Http(Listen):
+    port: Port = 8480
+
+
+class Pbx(_Section):
+    """Where and how the chrooted Asterisk runs (ignored when Asterisk runs in Docker)."""
+
+    rootfs: str = "/var/cache/acd/rootfs"
+    state_dir: str = "var/pbx"
+    sip: Listen = Listen(port=5060)
+    rtp_ports: tuple[Port, Port] = (20000, 29999)
+    sounds_language: str = "en"
+
+
+class Trunk(_Section):
+    name: Name
+    match: str  # address[:port] the carrier sends from
+
+    @field_validator("match")
+    @classmethod
+    def _address_and_port(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9.]+(/[0-9]+)?(:[0-9]{1,5})?", value):
+            raise ValueError("expected an IPv4 address, optionally /prefix and :port")
+        return value
+
+
+class Queue(_Section):
+    name: Name
+    strategy: Literal["ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "linear"] = "rrmemory"
+    ring_timeout: int = Field(15, ge=1, le=300)
+    retry: int = Field(1, ge=0, le=60)
+    wrapup: int = Field(0, ge=0, le=3600)
+    max_wait: int = Field(600, ge=5, le=86400)
+    service_level: int = Field(20, ge=1, le=3600)  # seconds: answered within it counts as in service
+
+
+class Phone(_Section):
+    """A SIP softphone account an agent or supervisor logs in from."""
+
+    name: Digits
+    password: Secret
+
+
+class Agent(_Section):
+    number: Digits
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[^\r\n;,|]+$")
+    phone: Digits
+    queues: tuple[Name, ...] = ()
+
+
+class Routing(_Section):
+    default_queue: Name
+    numbers: dict[Digits, Name] = {}  # dialled number (DID) -> queue
+
+
+class Config(_Section):
+    ami: Ami
+    fastagi: FastAgi = FastAgi()
+    http: Http = Http()
+    pbx: Pbx = Pbx()
+    trunks: tuple[Trunk, ...] = Field(min_length=1)
+    queues: tuple[Queue, ...] = Field(min_length=1)
+    phones: tuple[Phone, ...] = ()
+    agents: tuple[Agent, ...] = ()
+    routing: Routing
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> Config:
+        queues = {q.name for q in self.queues}
+        phones = {p.name for p in self.phones}
+        wanted = [("routing.default_queue", self.routing.default_queue)]
+        wanted += [(f"routing.numbers.{num}", q) for num, q in self.routing.numbers.items()]
+        for i, agent in enumerate(self.agents):
+            wanted += [(f"agents[{i}].queues", q) for q in agent.queues]
+            if agent.phone not in phones:
+                raise ValueError(f"agents[{i}].phone: no phone named {agent.phone!r}")
+        for where, name in wanted:
+            if name not in queues:
+                raise ValueError(f"{where}: no queue named {name!r}")
+        _unique("queues", [q.name for q in self.queues])
+        _unique("agents", [a.number for a in self.agents])
+        _unique("phones", [p.name for p in self.phones])
+        return self
+
+    def queue(self, name: str) -> Queue:
+        return next(q for q in self.queues if q.name == name)
+
+
+def _unique(section: str, names: list[str]) -> None:
+    seen = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{section}[{i}]: {name!r} appears twice")
+        seen.add(name)
+
+
+def load(path: Path | str = DEFAULT_PATH) -> Config:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    return parse(raw, source=str(path))
+
+
+def parse(raw: object, source: str = "<config>") -> Config:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level")
+    try:
+        return Config.model_validate(_lists_to_tuples(raw))
+    except pydantic.ValidationError as exc:
+        raise ConfigError(f"{source}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+
+
+def _lists_to_tuples(value: object) -> object:
+    """YAML gives lists; strict mode wants the tuples the frozen models hold."""
+    if isinstance(value, list):
+        return tuple(_lists_to_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _lists_to_tuples(v) for k, v in value.items()}
+    return value
+
+
+def _describe(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    where = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", where)
+    if error["type"] == "extra_forbidden":
+        return f"{where}: unknown key"
+    message = error["msg"].removeprefix("Value error, ")
+    if where:
+        return f"{where}: {message}"
+    return message

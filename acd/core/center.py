@@ -1,0 +1,176 @@
+"""CallCenter: the live state of calls, queues and agents, driven only by events.
+
+Pure: no I/O and no clock of its own. Every event carries the PBX's time, so a recorded AMI
+trace replays to exactly the state the daemon had.
+"""
+from __future__ import annotations
+
+from collections import deque
+from typing import Callable, Mapping
+
+from acd.core import events as ev
+from acd.core.model import ENDED, Call, Member, Outcome, QueueState
+
+# Queue() results that mean "left unanswered by the queue's rules", not by the caller.
+UNANSWERED_EXITS = frozenset({"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL",
+                              "LEAVEUNAVAIL"})
+DEFAULT_SERVICE_LEVEL = 20.0
+
+
+class CallCenter:
+    def __init__(self, service_levels: Mapping[str, float], keep_ended: int = 500) -> None:
+        self.queues = {name: QueueState(name, sl) for name, sl in service_levels.items()}
+        self.calls: dict[str, Call] = {}
+        self.resyncs = 0
+        self.last_event_at = 0.0
+        self._keep_ended = keep_ended
+        self._ended: deque[str] = deque()
+        self._resync_seen: set[tuple[str, str]] | None = None
+
+    def apply(self, event: ev.Event) -> None:
+        handler = _HANDLERS.get(type(event))
+        if handler is None:
+            raise TypeError(f"no handler for {type(event).__name__}")
+        self.last_event_at = max(self.last_event_at, event.at)
+        handler(self, event)
+
+    def queue(self, name: str) -> QueueState:
+        if name not in self.queues:  # a queue Asterisk has that the config does not
+            self.queues[name] = QueueState(name, DEFAULT_SERVICE_LEVEL)
+        return self.queues[name]
+
+    def waiting(self, queue: str) -> list[Call]:
+        found = [c for c in self.calls.values() if c.queue == queue and c.outcome is Outcome.WAITING]
+        return sorted(found, key=lambda c: c.position)
+
+    def active_calls(self) -> list[Call]:
+        return [c for c in self.calls.values() if c.outcome not in ENDED]
+
+    # -- handlers -------------------------------------------------------------------------------
+
+    def _call(self, call_id: str) -> Call:
+        if call_id not in self.calls:
+            self.calls[call_id] = Call(call_id)
+        return self.calls[call_id]
+
+    def _routed(self, e: ev.CallRouted) -> None:
+        call = self._call(e.call_id)
+        call.caller_id, call.dialled, call.queue, call.routed = e.caller_id, e.dialled, e.queue, True
+
+    def _joined(self, e: ev.CallerJoined) -> None:
+        self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at)
+
+    def _found_waiting(self, e: ev.CallerWaiting) -> None:
+        if self._resync_seen is not None:
+            self._resync_seen.add((e.queue, e.call_id))
+        known = self.calls.get(e.call_id)
+        if known is not None and known.outcome is Outcome.WAITING and known.queue == e.queue:
+            known.position = e.position
+            return
+        self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at - e.wait)
+
+    def _enter(self, call_id: str, queue: str, caller_id: str, position: int, joined_at: float) -> None:
+        call = self._call(call_id)
+        call.queue, call.position, call.joined_at = queue, position, joined_at
+        call.caller_id = call.caller_id or caller_id
+        call.outcome = Outcome.WAITING
+        self.queue(queue).stats.offered += 1
+
+    def _left(self, e: ev.CallerLeft) -> None:
+        call = self.calls.get(e.call_id)
+        if call is None or call.outcome is not Outcome.WAITING:
+            return
+        call.outcome = Outcome.LEFT
+        for other in self.waiting(e.queue):
+            if other.position > call.position:
+                other.position -= 1
+
+    def _answered(self, e: ev.CallAnswered) -> None:
+        call = self._call(e.call_id)
+        call.queue, call.agent, call.answered_at = e.queue, e.agent, e.at
+        call.wait, call.outcome = e.hold_time, Outcome.TALKING
+        queue = self.queue(e.queue)
+        queue.stats.answered += 1
+        queue.stats.total_wait_answered += e.hold_time
+        if e.hold_time <= queue.service_level_s:
+            queue.stats.answered_in_service += 1
+
+    def _completed(self, e: ev.CallCompleted) -> None:
+        call = self._call(e.call_id)
+        call.queue, call.agent, call.wait = e.queue, e.agent, e.hold_time
+        call.talk, call.hung_up_by = e.talk_time, e.hung_up_by
+        self._end(call, Outcome.COMPLETED, e.at)
+        stats = self.queue(e.queue).stats
+        stats.completed += 1
+        stats.total_talk += e.talk_time
+
+    def _abandoned(self, e: ev.CallerAbandoned) -> None:
+        call = self._call(e.call_id)
+        call.queue, call.wait = e.queue, e.hold_time
+        self._end(call, Outcome.ABANDONED, e.at)
+        self.queue(e.queue).stats.abandoned += 1
+
+    def _exited(self, e: ev.QueueExited) -> None:
+        call = self.calls.get(e.call_id)
+        if e.status not in UNANSWERED_EXITS or call is None or call.outcome in ENDED:
+            return
+        call.wait = call.waited(e.at)
+        self._end(call, Outcome.TIMED_OUT, e.at)
+        self.queue(e.queue).stats.timed_out += 1
+
+    def _end(self, call: Call, outcome: Outcome, at: float) -> None:
+        if call.outcome not in ENDED:
+            self._ended.append(call.id)
+        call.outcome, call.ended_at = outcome, at
+        while len(self._ended) > self._keep_ended:
+            self.calls.pop(self._ended.popleft(), None)
+
+    def _member(self, e: ev.MemberChanged) -> None:
+        if self._resync_seen is not None:
+            self._resync_seen.add((e.queue, e.agent))
+        self.queue(e.queue).members[e.agent] = Member(
+            agent=e.agent, interface=e.interface, device=e.device, paused=e.paused,
+            in_call=e.in_call, calls_taken=e.calls_taken)
+
+    def _member_removed(self, e: ev.MemberRemoved) -> None:
+        self.queue(e.queue).members.pop(e.agent, None)
+
+    def _resync_started(self, e: ev.ResyncStarted) -> None:
+        self._resync_seen = set()
+
+    def _resync_finished(self, e: ev.ResyncFinished) -> None:
+        """Forget members and waiting callers the PBX no longer has (they left meanwhile)."""
+        seen = self._resync_seen or set()
+        for name in e.queues:
+            queue = self.queue(name)
+            queue.members = {k: m for k, m in queue.members.items() if (name, k) in seen}
+        busy_agents = {a for q in self.queues.values() for a, m in q.members.items() if m.in_call}
+        for call in list(self.calls.values()):
+            pending = call.outcome in (Outcome.WAITING, Outcome.LEFT, Outcome.ROUTED)
+            if pending and (call.queue, call.id) not in seen:
+                del self.calls[call.id]
+            elif call.outcome is Outcome.TALKING and call.agent not in busy_agents:
+                del self.calls[call.id]  # it ended while we were away; its talk time is unknown
+        self._resync_seen = None
+        self.resyncs += 1
+
+    def _ignore(self, e: ev.Event) -> None:
+        """Known and deliberately unused for now (ring attempts feed agent states later)."""
+
+
+_HANDLERS: dict[type, Callable[[CallCenter, ev.Event], None]] = {
+    ev.CallRouted: CallCenter._routed,
+    ev.CallerJoined: CallCenter._joined,
+    ev.CallerWaiting: CallCenter._found_waiting,
+    ev.CallerLeft: CallCenter._left,
+    ev.AgentRung: CallCenter._ignore,
+    ev.AgentMissed: CallCenter._ignore,
+    ev.CallAnswered: CallCenter._answered,
+    ev.CallCompleted: CallCenter._completed,
+    ev.CallerAbandoned: CallCenter._abandoned,
+    ev.QueueExited: CallCenter._exited,
+    ev.MemberChanged: CallCenter._member,
+    ev.MemberRemoved: CallCenter._member_removed,
+    ev.ResyncStarted: CallCenter._resync_started,
+    ev.ResyncFinished: CallCenter._resync_finished,
+}  # type: ignore[dict-item]

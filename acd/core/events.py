@@ -1,0 +1,131 @@
+"""What the core is told: call-center facts, already translated from Asterisk's wire forms.
+
+Each event carries `at`, the PBX's own clock (epoch seconds), so replaying a trace gives the
+same state as living through it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallRouted(Event):
+    """The daemon chose a queue for a new inbound call (FastAGI)."""
+
+    call_id: str
+    caller_id: str
+    dialled: str
+    queue: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallerJoined(Event):
+    call_id: str
+    queue: str
+    caller_id: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallerWaiting(Event):
+    """A caller found in a queue by a resync; `wait` is how long they have waited so far."""
+
+    call_id: str
+    queue: str
+    caller_id: str
+    position: int
+    wait: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRung(Event):
+    call_id: str
+    queue: str
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentMissed(Event):
+    """The agent's phone rang out without an answer."""
+
+    call_id: str
+    queue: str
+    agent: str
+    ring_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallAnswered(Event):
+    call_id: str
+    queue: str
+    agent: str
+    hold_time: float
+    ring_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallCompleted(Event):
+    call_id: str
+    queue: str
+    agent: str
+    hold_time: float
+    talk_time: float
+    hung_up_by: str  # "caller" | "agent" | "transfer"
+
+
+@dataclass(frozen=True, slots=True)
+class CallerAbandoned(Event):
+    call_id: str
+    queue: str
+    hold_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallerLeft(Event):
+    """The caller left the queue: answered, abandoned, or timed out (queue_log tells which)."""
+
+    call_id: str
+    queue: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemberChanged(Event):
+    """A queue member's full state, from QueueMember*, QueueMemberStatus and resyncs."""
+
+    queue: str
+    agent: str
+    interface: str
+    device: str  # "not_in_use" | "in_use" | "busy" | "unavailable" | "ringing" | ...
+    paused: bool
+    in_call: bool
+    calls_taken: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRemoved(Event):
+    queue: str
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResyncStarted(Event):
+    """The PBX is about to describe every queue again (after a (re)connect)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResyncFinished(Event):
+    queues: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueExited(Event):
+    """The dialplan's report of why Queue() returned (QUEUESTATUS): TIMEOUT, FULL, ..."""
+
+    call_id: str
+    queue: str
+    status: str

@@ -1,0 +1,44 @@
+"""`acd run`: the daemon on Twisted's asyncio reactor.
+
+The reactor must be installed on a loop that is also asyncio's current loop, before anything
+imports twisted.internet.reactor; otherwise futures made before reactor.run() land on another
+loop and the program hangs silently.
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from twisted.internet import asyncioreactor
+
+_loop = asyncio.new_event_loop()
+asyncio.set_event_loop(_loop)
+asyncioreactor.install(_loop)
+
+from twisted.internet import reactor  # noqa: E402
+from twisted.logger import Logger, globalLogBeginner, textFileLogObserver  # noqa: E402
+
+from acd.config import Config  # noqa: E402
+from acd.service import Daemon  # noqa: E402
+
+log = Logger()
+
+
+def run(config: Config) -> int:
+    globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout)], redirectStandardIO=False)
+    daemon = Daemon(config)
+    outcome = {"code": 0}
+
+    def failed(failure) -> None:
+        log.failure("start-up failed", failure)
+        outcome["code"] = 1
+        reactor.stop()
+
+    def start() -> None:
+        daemon.startService()
+        daemon.fastagi.listen().addErrback(failed)
+
+    reactor.callWhenRunning(start)
+    reactor.addSystemEventTrigger("before", "shutdown", daemon.stopService)
+    reactor.run()
+    return outcome["code"]

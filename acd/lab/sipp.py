@@ -1,0 +1,108 @@
+"""sipp as the lab's phones: agents' softphones that register and answer, and carrier callers.
+
+Used by the demo and by the end-to-end tests. Every process binds 127.0.0.1 and gets its own
+media port range (sipp opens mp, mp+2 and more; overlapping ranges collide).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+SCENARIOS = Path(__file__).with_name("scenarios")
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Pbx:
+    """Where the PBX listens for SIP."""
+
+    host: str = HOST
+    port: int = 5060
+
+    @property
+    def target(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def register(pbx: Pbx, user: str, password: str, contact_port: int, timeout: float = 10) -> None:
+    """REGISTER `user` (digest auth) with a contact on `contact_port`; raises if refused."""
+    cmd = ["sipp", "-sf", str(SCENARIOS / "register.xml"), "-s", user, "-au", user, "-ap", password,
+           "-key", "contact_port", str(contact_port), pbx.target, "-i", HOST, "-p", "0",
+           "-m", "1", "-nostdin", "-timeout", f"{int(timeout)}s", "-timeout_error"]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 5)
+    if result.returncode != 0:
+        raise RuntimeError(f"REGISTER {user} failed (sipp exit {result.returncode})")
+
+
+class Process:
+    """A sipp process in the background, stopped (and its stats kept) on close."""
+
+    def __init__(self, cmd: Sequence[str], workdir: Path, name: str) -> None:
+        self.name = name
+        self.workdir = workdir
+        self.log = workdir / f"{name}.out"
+        with open(self.log, "wb") as out:
+            self.popen = subprocess.Popen(list(cmd), cwd=workdir, stdin=subprocess.DEVNULL,
+                                          stdout=out, stderr=subprocess.STDOUT,
+                                          start_new_session=True)
+
+    def wait(self, timeout: float) -> int:
+        return self.popen.wait(timeout=timeout)
+
+    def running(self) -> bool:
+        return self.popen.poll() is None
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait(timeout=5)
+
+
+def agent_phone(pbx: Pbx, workdir: Path, user: str, password: str, port: int, talk_ms: int,
+                media_port: int) -> Process:
+    """Register `user` and answer every call to it at once, hanging up after `talk_ms`."""
+    register(pbx, user, password, port)
+    cmd = ["sipp", "-sf", str(SCENARIOS / "agent.xml"), "-i", HOST, "-p", str(port),
+           "-mi", HOST, "-mp", str(media_port), "-d", str(talk_ms), "-nostdin",
+           "-trace_err", "-trace_stat", "-fd", "1"]
+    return Process(cmd, workdir, f"agent-{user}")
+
+
+def callers(pbx: Pbx, workdir: Path, numbers: Sequence[str], dialled: str, *, trunk_port: int,
+            media_port: int, rate: float = 1.0, patience_ms: int = 60000, name: str = "callers",
+            limit: int | None = None) -> Process:
+    """Place one call per number in `numbers` from the carrier's port at `rate` calls/s."""
+    scenario = workdir / f"{name}.xml"
+    scenario.write_text((SCENARIOS / "caller.xml").read_text().replace("PATIENCE", str(patience_ms)))
+    numbers_csv = workdir / f"{name}.csv"
+    numbers_csv.write_text("SEQUENTIAL\n" + "".join(f"{n}\n" for n in numbers))
+    rate_per_minute = max(1, round(rate * 60))
+    cmd = ["sipp", "-sf", str(scenario), "-inf", str(numbers_csv), "-s", dialled, pbx.target,
+           "-i", HOST, "-p", str(trunk_port), "-mi", HOST, "-mp", str(media_port),
+           "-m", str(len(numbers)), "-r", str(rate_per_minute), "-rp", "60000",
+           "-l", str(limit or len(numbers)), "-nostdin", "-trace_err", "-trace_stat", "-fd", "1",
+           "-timeout", f"{patience_ms // 1000 + 120}s"]
+    return Process(cmd, workdir, name)
+
+
+@contextlib.contextmanager
+def workdir(prefix: str = "acd-sipp-") -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix=prefix) as path:
+        yield Path(path)
+
+
+def wait_all(processes: Sequence[Process], timeout: float) -> list[int]:
+    deadline = time.monotonic() + timeout
+    return [p.wait(max(0.1, deadline - time.monotonic())) for p in processes]

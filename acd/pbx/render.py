@@ -1,0 +1,111 @@
+"""Asterisk's configuration, made from the repo's templates and config/acd.yaml.
+
+Static files live in config/asterisk/ and dialplan/ with @TOKENS@ for the values acd.yaml
+owns (ports, secrets, paths); trunks, phones and queues are generated whole. Nothing is
+edited by hand inside the rootfs.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from acd.config import Config
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATES = (REPO / "config" / "asterisk", REPO / "dialplan")
+_TOKEN = re.compile(r"@([A-Z_]+)@")
+
+
+def tokens(config: Config, state_dir: Path) -> dict[str, str]:
+    default = config.queue(config.routing.default_queue)
+    return {
+        "STATE": str(state_dir),
+        "AMI_HOST": config.ami.host,
+        "AMI_PORT": str(config.ami.port),
+        "AMI_USER": config.ami.username,
+        "AMI_SECRET": config.ami.secret,
+        "SIP_HOST": config.pbx.sip.host,
+        "SIP_PORT": str(config.pbx.sip.port),
+        "RTP_START": str(config.pbx.rtp_ports[0]),
+        "RTP_END": str(config.pbx.rtp_ports[1]),
+        "AGI_URL": f"agi://{config.fastagi.host}:{config.fastagi.port}",
+        "DEFAULT_QUEUE": default.name,
+        "DEFAULT_MAX_WAIT": str(default.max_wait),
+    }
+
+
+def fill(text: str, values: dict[str, str], name: str = "template") -> str:
+    def one(match: re.Match[str]) -> str:
+        try:
+            return values[match.group(1)]
+        except KeyError:
+            raise KeyError(f"{name}: no value for @{match.group(1)}@") from None
+
+    return _TOKEN.sub(one, text)
+
+
+def render(config: Config, state_dir: Path) -> dict[str, str]:
+    """Every file of the PBX's etc folder: name -> text."""
+    values = tokens(config, state_dir)
+    files = {
+        path.name: fill(path.read_text(), values, path.name)
+        for folder in TEMPLATES
+        for path in sorted(folder.glob("*.conf"))
+    }
+    files["pjsip_acd.conf"] = pjsip_acd(config)
+    files["queues.conf"] = queues_conf(config)
+    return files
+
+
+def write(config: Config, state_dir: Path) -> Path:
+    etc = state_dir / "etc"
+    etc.mkdir(parents=True, exist_ok=True)
+    for stale in etc.glob("*.conf"):
+        stale.unlink()
+    for name, text in render(config, state_dir).items():
+        (etc / name).write_text(text)
+    # manager.conf and pjsip_acd.conf hold secrets
+    for name in ("manager.conf", "pjsip_acd.conf"):
+        (etc / name).chmod(0o600)
+    return etc
+
+
+def pjsip_acd(config: Config) -> str:
+    out = ["; Generated from config/acd.yaml: trunks and phones.", ""]
+    for trunk in config.trunks:
+        out += _section(f"trunk-{trunk.name}", type="endpoint", transport="transport-udp",
+                        context="from-trunk", disallow="all", allow="ulaw,alaw",
+                        direct_media="no", dtmf_mode="rfc4733")
+        out += _section(f"trunk-{trunk.name}-identify", type="identify",
+                        endpoint=f"trunk-{trunk.name}", match=trunk.match)
+    for phone in config.phones:
+        out += _section(phone.name, type="endpoint", transport="transport-udp", context="phones",
+                        disallow="all", allow="ulaw,alaw", direct_media="no",
+                        auth=f"{phone.name}-auth", aors=phone.name, dtmf_mode="rfc4733")
+        out += _section(f"{phone.name}-auth", type="auth", auth_type="userpass",
+                        username=phone.name, password=phone.password)
+        out += _section(phone.name, type="aor", max_contacts="1", remove_existing="yes",
+                        qualify_frequency="0")
+    return "\n".join(out)
+
+
+def queues_conf(config: Config) -> str:
+    out = ["; Generated from config/acd.yaml.", ""]
+    out += _section("general", persistentmembers="no", log_membername_as_agent="yes",
+                    shared_lastcall="yes")
+    for queue in config.queues:
+        out += _section(queue.name, strategy=queue.strategy, timeout=str(queue.ring_timeout),
+                        retry=str(queue.retry), wrapuptime=str(queue.wrapup),
+                        servicelevel=str(queue.service_level), musicclass="default",
+                        ringinuse="no", joinempty="yes", leavewhenempty="no",
+                        autofill="yes")[:-1]
+        # interface, penalty, member name (the agent number queue_log shows), state interface
+        out += [f"member => PJSIP/{a.phone},0,{a.number},PJSIP/{a.phone}"
+                for a in config.agents if queue.name in a.queues] + [""]
+    return "\n".join(out)
+
+
+def _section(name: str, **options: str) -> list[str]:
+    lines = [f"[{name}]"]
+    lines += [f"{key} = {value}" for key, value in options.items()]
+    return lines + [""]

@@ -1,0 +1,38 @@
+"""The composition root: config in, a MultiService of AMI, FastAGI and the status site out."""
+from __future__ import annotations
+
+from twisted.application import internet, service
+from twisted.logger import Logger
+
+from acd.asterisk.agi_routes import Routes
+from acd.asterisk.ami import AmiService
+from acd.asterisk.fastagi import FastAgiService
+from acd.config import Config
+from acd.core.center import CallCenter
+from acd.core.events import Event
+from acd.web.status import make_site
+
+log = Logger()
+
+
+class Daemon(service.MultiService):
+    """Owns the core; every adapter feeds it through `apply`."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.config = config
+        self.center = CallCenter({q.name: float(q.service_level) for q in config.queues})
+        self.ami = AmiService(config.ami, self.apply)
+        self.ami.setServiceParent(self)
+        self.fastagi = FastAgiService(config.fastagi, Routes(config, self.apply).table())
+        self.fastagi.setServiceParent(self)
+        site = make_site(self.center, self.links)
+        web = internet.TCPServer(config.http.port, site, interface=config.http.host)
+        web.setServiceParent(self)
+
+    def apply(self, event: Event) -> None:
+        self.center.apply(event)
+
+    def links(self) -> dict:
+        return {"ami_connected": self.ami.connected, "ami_logins": self.ami.logins,
+                "fastagi_served": self.fastagi.served}
