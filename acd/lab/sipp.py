@@ -31,10 +31,16 @@ class Pbx:
         return f"{self.host}:{self.port}"
 
 
-def register(pbx: Pbx, user: str, password: str, contact_port: int, timeout: float = 10) -> None:
-    """REGISTER `user` (digest auth) with a contact on `contact_port`; raises if refused."""
+def register(pbx: Pbx, user: str, password: str, contact_port: int, expires: int = 3600,
+             timeout: float = 10) -> None:
+    """REGISTER `user` (digest auth) with a contact on `contact_port`; raises if refused.
+
+    `expires=0` removes the contact, so a stopped phone is not rung for a whole ring timeout.
+    """
     cmd = ["sipp", "-sf", str(SCENARIOS / "register.xml"), "-s", user, "-au", user, "-ap", password,
-           "-key", "contact_port", str(contact_port), pbx.target, "-i", HOST, "-p", "0",
+           "-key", "contact_port", str(contact_port), "-key", "expires", str(expires),
+           # its own media port: sipp's default (6000, 6002) collides with agents' SIP ports
+           pbx.target, "-i", HOST, "-p", "0", "-mp", str(40000 + contact_port),
            "-m", "1", "-nostdin", "-timeout", f"{int(timeout)}s", "-timeout_error"]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 5)
     if result.returncode != 0:
@@ -70,29 +76,39 @@ class Process:
                 self.popen.wait(timeout=5)
 
 
-def agent_phone(pbx: Pbx, workdir: Path, user: str, password: str, port: int, talk_ms: int,
-                media_port: int) -> Process:
-    """Register `user` and answer every call to it at once, hanging up after `talk_ms`."""
-    register(pbx, user, password, port)
-    cmd = ["sipp", "-sf", str(SCENARIOS / "agent.xml"), "-i", HOST, "-p", str(port),
-           "-mi", HOST, "-mp", str(media_port), "-d", str(talk_ms), "-nostdin",
-           "-trace_err", "-trace_stat", "-fd", "1"]
-    return Process(cmd, workdir, f"agent-{user}")
+class AgentPhone(Process):
+    """An agent's softphone: registered, answering every call at once, hanging up after
+    `talk_ms`; stopping it also removes its registration."""
+
+    def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
+                 talk_ms: int, media_port: int) -> None:
+        self.pbx, self.user, self.password, self.port = pbx, user, password, port
+        register(pbx, user, password, port)
+        cmd = ["sipp", "-sf", str(SCENARIOS / "agent.xml"), "-i", HOST, "-p", str(port),
+               "-mi", HOST, "-mp", str(media_port), "-d", str(talk_ms), "-nostdin",
+               "-trace_err", "-trace_stat", "-fd", "1"]
+        super().__init__(cmd, workdir, f"agent-{user}")
+
+    def stop(self) -> None:
+        super().stop()
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+            register(self.pbx, self.user, self.password, self.port, expires=0)
 
 
-def callers(pbx: Pbx, workdir: Path, numbers: Sequence[str], dialled: str, *, trunk_port: int,
+def callers(pbx: Pbx, workdir: Path, calls: Sequence[tuple[str, str]], *, trunk_port: int,
             media_port: int, rate: float = 1.0, patience_ms: int = 60000, name: str = "callers",
             limit: int | None = None) -> Process:
-    """Place one call per number in `numbers` from the carrier's port at `rate` calls/s."""
+    """Place one call per (caller number, dialled number) from the carrier's port at `rate`
+    calls/s. A caller hangs up after `patience_ms` unless the agent has hung up first."""
     scenario = workdir / f"{name}.xml"
     scenario.write_text((SCENARIOS / "caller.xml").read_text().replace("PATIENCE", str(patience_ms)))
-    numbers_csv = workdir / f"{name}.csv"
-    numbers_csv.write_text("SEQUENTIAL\n" + "".join(f"{n}\n" for n in numbers))
+    calls_csv = workdir / f"{name}.csv"
+    calls_csv.write_text("SEQUENTIAL\n" + "".join(f"{caller};{dialled}\n" for caller, dialled in calls))
     rate_per_minute = max(1, round(rate * 60))
-    cmd = ["sipp", "-sf", str(scenario), "-inf", str(numbers_csv), "-s", dialled, pbx.target,
+    cmd = ["sipp", "-sf", str(scenario), "-inf", str(calls_csv), pbx.target,
            "-i", HOST, "-p", str(trunk_port), "-mi", HOST, "-mp", str(media_port),
-           "-m", str(len(numbers)), "-r", str(rate_per_minute), "-rp", "60000",
-           "-l", str(limit or len(numbers)), "-nostdin", "-trace_err", "-trace_stat", "-fd", "1",
+           "-m", str(len(calls)), "-r", str(rate_per_minute), "-rp", "60000",
+           "-l", str(limit or len(calls)), "-nostdin", "-trace_err", "-trace_stat", "-fd", "1",
            "-timeout", f"{patience_ms // 1000 + 120}s"]
     return Process(cmd, workdir, name)
 

@@ -78,7 +78,7 @@ class Pbx:
         if pid is not None:
             self.cli("core stop now", timeout=5)
             if not _wait_gone(pid, timeout):
-                say(f"asterisk {pid} ignored 'core stop now'; killing it")
+                say(f"asterisk {pid} still stopping after {timeout:.0f} s; killing it")
                 os.kill(pid, signal.SIGKILL)
                 _wait_gone(pid, 5)
         mounts.unmount(self.rootfs / str(self.state_dir).lstrip("/"))

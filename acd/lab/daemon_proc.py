@@ -1,0 +1,63 @@
+"""The daemon as a separate process, as an operator runs it: for the demo and the e2e tests."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+from acd.config import Config
+
+
+class DaemonProcess:
+    def __init__(self, config: Config, config_path: Path, log_path: Path) -> None:
+        self.base = f"http://{config.http.host}:{config.http.port}"
+        self.config_path = config_path
+        self.log_path = log_path
+        self.popen: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 20.0) -> None:
+        """Start `acd run` and wait until it has resynced from the PBX."""
+        log = open(self.log_path, "ab")
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "acd", "-c", str(self.config_path), "run"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
+        log.close()
+        self.wait_for(lambda s: s["links"]["ami_connected"] and s["resyncs"] >= 1, timeout,
+                      "the daemon to connect and resync")
+
+    def stop(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=5)
+        self.popen = None
+
+    def state(self) -> dict:
+        with urllib.request.urlopen(self.base + "/api/state", timeout=5) as answer:
+            return json.load(answer)
+
+    def wait_for(self, ready: Callable[[dict], bool], timeout: float, what: str) -> dict:
+        deadline = time.monotonic() + timeout
+        last: dict | Exception = {}
+        while time.monotonic() < deadline:
+            if self.popen is not None and self.popen.poll() is not None:
+                raise RuntimeError(f"the daemon exited ({self.popen.returncode}); see {self.log_path}")
+            try:
+                last = self.state()
+                if ready(last):
+                    return last
+            except (OSError, urllib.error.URLError, KeyError) as exc:
+                last = exc
+            time.sleep(0.1)
+        raise TimeoutError(f"timed out waiting for {what}; last state: {str(last)[:500]}")

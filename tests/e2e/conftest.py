@@ -1,0 +1,133 @@
+"""Fixtures for tests on the real PBX: Asterisk 22 in its rootfs, sipp phones, `acd run`.
+
+They never skip in CI (CI=true): a missing piece there is a failure. Elsewhere they skip
+with the reason when the host cannot run them (not root, no sipp).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+
+import pytest
+import yaml
+
+from acd import config as config_module
+from acd.asterisk import queue_log
+from acd.lab import sipp
+from acd.lab.daemon_proc import DaemonProcess
+from acd.pbx.control import Pbx
+
+T = TypeVar("T")
+
+# Ports apart from the demo's, so a demo and the tests can run side by side.
+SIP_PORT, AMI_PORT, AGI_PORT, HTTP_PORT, TRUNK_PORT = 5160, 5139, 4673, 8580, 5180
+PHONES = {"1001": 6101, "1002": 6102, "1003": 6103}
+
+
+def _unusable() -> str | None:
+    if os.geteuid() != 0:
+        return "the PBX runs chrooted: needs root"
+    if shutil.which("sipp") is None:
+        return "sipp (Debian sip-tester) is not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.Config, Path]:
+    why = _unusable()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"end-to-end tests cannot run in CI: {why}")
+        pytest.skip(why)
+    state = tmp_path_factory.mktemp("pbx")
+    raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
+    raw["ami"]["port"] = AMI_PORT
+    raw["fastagi"]["port"] = AGI_PORT
+    raw["http"]["port"] = HTTP_PORT
+    raw["pbx"].update(state_dir=str(state), sip={"host": "127.0.0.1", "port": SIP_PORT},
+                      rtp_ports=[31000, 31999],
+                      rootfs=os.environ.get("ACD_ROOTFS", raw["pbx"]["rootfs"]))
+    raw["trunks"] = [{"name": "carrier", "match": f"127.0.0.1:{TRUNK_PORT}"}]
+    path = state.parent / f"{state.name}-acd.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return config_module.load(path), path
+
+
+@pytest.fixture(scope="session")
+def pbx(lab_config) -> Iterator[Pbx]:
+    config, _ = lab_config
+    pbx = Pbx(config)
+    pbx.up(say=lambda line: None)
+    yield pbx
+    pbx.down(say=lambda line: None)
+
+
+@pytest.fixture
+def daemon(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[DaemonProcess]:
+    config, path = lab_config
+    process = DaemonProcess(config, path, tmp_path / "daemon.log")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def phones(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., list[sipp.AgentPhone]]]:
+    """Start agents' softphones: phones(talk_ms=..., names=[...])."""
+    config, _ = lab_config
+    target = sipp.Pbx(port=config.pbx.sip.port)
+    passwords = {p.name: p.password for p in config.phones}
+    started: list[sipp.AgentPhone] = []
+
+    def start(talk_ms: int = 2000, names: tuple[str, ...] = tuple(PHONES)) -> list[sipp.AgentPhone]:
+        for i, name in enumerate(names):
+            started.append(sipp.AgentPhone(target, tmp_path, name, passwords[name], PHONES[name],
+                                           talk_ms, media_port=42000 + 20 * i))
+        return started
+
+    yield start
+    for phone in started:
+        phone.stop()
+
+
+@pytest.fixture
+def call(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., sipp.Process]]:
+    """Place carrier calls: call(["5551001", ...], dialled="100", rate=1, patience_ms=...)."""
+    config, _ = lab_config
+    target = sipp.Pbx(port=config.pbx.sip.port)
+    started: list[sipp.Process] = []
+
+    def place(numbers: list[str], dialled: str = "100", **options) -> sipp.Process:
+        process = sipp.callers(target, tmp_path, [(n, dialled) for n in numbers], trunk_port=TRUNK_PORT,
+                               media_port=43000, name=f"callers{len(started)}", **options)
+        started.append(process)
+        return process
+
+    yield place
+    for process in started:
+        process.stop()
+    pbx.cli("channel request hangup all")  # sipp leaves orphans when it gives up (no RTP, no timers)
+
+
+def wait_until(probe: Callable[[], T | None], timeout: float, what: str) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def queued_calls(pbx: Pbx) -> dict[str, queue_log.QueuedCall]:
+    return queue_log.calls(queue_log.read(pbx.queue_log))
+
+
+def call_by_caller(pbx: Pbx, caller_id: str, outcome: str) -> queue_log.QueuedCall | None:
+    """The queue_log story of the call from `caller_id`, once it reached `outcome`."""
+    for found in queued_calls(pbx).values():
+        if found.caller_id == caller_id and found.outcome == outcome:
+            return found
+    return None
