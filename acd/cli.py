@@ -27,9 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(required=True, metavar="COMMAND")
     verbs.add_parser("run", help="run the daemon").set_defaults(func=_run)
     verbs.add_parser("check-config", help="validate the configuration").set_defaults(func=_check)
-    pbx = verbs.add_parser("pbx", help="the chrooted Asterisk: build, up, status, down, cli")
-    pbx.add_argument("action", choices=["build", "up", "status", "down", "cli"])
+    pbx = verbs.add_parser("pbx", help="the chrooted Asterisk: build, up, status, down, cli, render")
+    pbx.add_argument("action", choices=["build", "up", "status", "down", "cli", "render"])
     pbx.add_argument("command", nargs="*", help="for `cli`: an Asterisk CLI command")
+    pbx.add_argument("--state-dir", type=Path, help="for `render`: where Asterisk's files go "
+                     "(default: pbx.state_dir); used by the Docker image")
     pbx.set_defaults(func=_pbx)
     demo = verbs.add_parser("demo", help="PBX + daemon + sipp agents and callers, live view")
     demo.add_argument("--seconds", type=float, default=60.0)
@@ -59,6 +61,10 @@ def _pbx(config: config_module.Config, args: argparse.Namespace) -> int:
         pbx.up()
     elif args.action == "down":
         pbx.down()
+    elif args.action == "render":
+        from acd.pbx import render
+        etc = render.write(config, (args.state_dir or pbx.state_dir).resolve())
+        print(f"Asterisk configuration written to {etc}")
     elif args.action == "cli":
         print(pbx.cli(" ".join(args.command)), end="")
     else:

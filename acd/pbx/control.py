@@ -56,8 +56,6 @@ class Pbx:
         if self.pid() is not None:
             say(f"asterisk already running (pid {self.pid()})")
             return 0.0
-        for sub in ("etc", "lib", "agi", "spool", "run", "log", "cache"):
-            (self.state_dir / sub).mkdir(parents=True, exist_ok=True)
         render.write(self.config, self.state_dir)
         self._clear_stale_run_files()
         mounts.mount_proc(self.rootfs)

@@ -57,9 +57,14 @@ def render(config: Config, state_dir: Path) -> dict[str, str]:
     return files
 
 
+STATE_FOLDERS = ("etc", "lib", "agi", "spool", "run", "log", "cache")
+
+
 def write(config: Config, state_dir: Path) -> Path:
+    """Write the etc folder (and the other folders asterisk.conf names) under `state_dir`."""
+    for sub in STATE_FOLDERS:
+        (state_dir / sub).mkdir(parents=True, exist_ok=True)
     etc = state_dir / "etc"
-    etc.mkdir(parents=True, exist_ok=True)
     for stale in etc.glob("*.conf"):
         stale.unlink()
     for name, text in render(config, state_dir).items():
