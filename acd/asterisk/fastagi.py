@@ -32,6 +32,14 @@ class Hangup(Exception):
     """The channel hung up while the route was talking to it."""
 
 
+class AgiError(RuntimeError):
+    """Asterisk refused or failed an AGI command; `kind` is panoramisk's error name."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
 class AgiChannel:
     """One FastAGI session: the agi_* headers and the commands a route may send."""
 
@@ -44,7 +52,7 @@ class AgiChannel:
         if result.get("error") == "AGIResultHangup":
             raise Hangup()
         if "error" in result:
-            raise RuntimeError(f"AGI {line.split()[0]} failed: {result.get('msg', result)}")
+            raise AgiError(result["error"], f"AGI {line.split()[0]} failed: {result.get('msg', '')}")
         return result
 
     async def set_variable(self, name: str, value: str) -> None:

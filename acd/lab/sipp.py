@@ -95,13 +95,31 @@ class AgentPhone(Process):
             register(self.pbx, self.user, self.password, self.port, expires=0)
 
 
+def dtmf_actions(keys: Sequence[tuple[int, str]], tone_ms: int = 100) -> str:
+    """sipp actions that wait, then send digits as RFC 4733 events: [(pause_ms, "123"), ...].
+
+    play_dtmf returns at once and a later one cancels a running one, so each pause also
+    covers the previous digits' own length (400 ms lead-in + 2 x tone per digit).
+    """
+    out = []
+    for pause_ms, digits in keys:
+        if not all(d in "0123456789*#" for d in digits) or not digits:
+            raise ValueError(f"not DTMF digits: {digits!r}")
+        out.append(f'  <pause milliseconds="{pause_ms}"/>')
+        out.append(f'  <nop><action><exec play_dtmf="{digits},{tone_ms}"/></action></nop>')
+        out.append(f'  <pause milliseconds="{400 + 2 * tone_ms * (len(digits) + 1)}"/>')
+    return "\n".join(out)
+
+
 def callers(pbx: Pbx, workdir: Path, calls: Sequence[tuple[str, str]], *, trunk_port: int,
             media_port: int, rate: float = 1.0, patience_ms: int = 60000, name: str = "callers",
-            limit: int | None = None) -> Process:
+            limit: int | None = None, keys: Sequence[tuple[int, str]] = ()) -> Process:
     """Place one call per (caller number, dialled number) from the carrier's port at `rate`
-    calls/s. A caller hangs up after `patience_ms` unless the agent has hung up first."""
+    calls/s; each presses `keys` (see dtmf_actions), then hangs up after `patience_ms`
+    unless the agent has hung up first. Sending digits needs root (sipp's raw socket)."""
     scenario = workdir / f"{name}.xml"
-    scenario.write_text((SCENARIOS / "caller.xml").read_text().replace("PATIENCE", str(patience_ms)))
+    text = (SCENARIOS / "caller.xml").read_text().replace("@PATIENCE@", str(patience_ms))
+    scenario.write_text(text.replace("@DIGITS@", dtmf_actions(keys)))
     calls_csv = workdir / f"{name}.csv"
     calls_csv.write_text("SEQUENTIAL\n" + "".join(f"{caller};{dialled}\n" for caller, dialled in calls))
     rate_per_minute = max(1, round(rate * 60))
