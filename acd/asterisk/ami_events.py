@@ -54,6 +54,15 @@ def _flag(msg: Message, key: str) -> bool:
     return msg.get(key, "0") in ("1", "true", "yes")
 
 
+def _call_id(msg: Message) -> str:
+    """The caller channel's uniqueid. When the caller hung up first, AgentComplete carries no
+    caller snapshot; the agent leg's linkedid names the same call, since an inbound call's
+    journey starts with (and is named after) the caller's channel."""
+    if "Uniqueid" not in msg and "DestLinkedid" in msg:
+        return _text(msg, "DestLinkedid")
+    return _text(msg, "Uniqueid")
+
+
 def _caller_id(msg: Message) -> str:
     return msg.get("CallerIDNum", "")[:64]
 
@@ -89,7 +98,7 @@ def agent_connected(msg: Message, at: float) -> ev.Event:
 
 def agent_completed(msg: Message, at: float) -> ev.Event:
     reason = msg.get("Reason", "")
-    return ev.CallCompleted(at, _text(msg, "Uniqueid"), _text(msg, "Queue"),
+    return ev.CallCompleted(at, _call_id(msg), _text(msg, "Queue"),
                             _text(msg, "MemberName"), _number(msg, "HoldTime"),
                             _number(msg, "TalkTime"), reason if reason in ("caller", "agent", "transfer") else "")
 

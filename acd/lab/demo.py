@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -28,7 +29,8 @@ DRAIN_S = 45.0
 
 
 def run(config: Config, config_path: Path, seconds: float) -> int:
-    console = Console()
+    # wide enough for the tables when the output is a log file rather than a terminal
+    console = Console() if sys.stdout.isatty() else Console(width=120)
     pbx = Pbx(config)
     console.rule("[bold]acd demo")
     boot = pbx.up(say=console.print)

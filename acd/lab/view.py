@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from rich import box
 from rich.console import Console, Group
 from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,19 +23,21 @@ def _secs(value: float | None) -> str:
 
 
 def queue_table(state: dict) -> Table:
-    table = Table(title="Queues", expand=True)
-    for column in ("queue", "waiting", "longest", "talking", "free agents", "answered",
-                   "abandoned", "service level", "avg wait", "avg talk"):
-        table.add_column(column, justify="left" if column == "queue" else "right")
+    table = Table(title="Queues (SL: answered within the threshold)", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    for column in ("queue", "waiting", "longest", "talking", "free", "answered", "abandoned", "SL",
+                   "avg wait", "avg talk"):
+        table.add_column(column, justify="left" if column == "queue" else "right", no_wrap=True)
     for name, q in state["queues"].items():
         table.add_row(name, str(q["waiting"]), _secs(q["longest_wait"]), str(q["talking"]),
                       f"{q['available']}/{q['members']}", str(q["answered"]), str(q["abandoned"]),
-                      f"{_pct(q['service_level'])} in {q['service_level_threshold']:.0f}s",
+                      f"{_pct(q['service_level'])}/{q['service_level_threshold']:.0f}s",
                       _secs(q["average_wait"]), _secs(q["average_talk"]))
     return table
 
 
 def agents_line(state: dict) -> str:
+    """One line per agent state; (n) is the calls taken so far."""
     parts = []
     for number, agent in state["agents"].items():
         mark = "[red]on call" if agent["in_call"] else (
@@ -65,10 +68,11 @@ def live_view(console: Console, daemon: DaemonProcess, callers: Process, seconds
 
 
 def summary_table(state: dict, logged: dict[str, queue_log.QueuedCall], boot_s: float) -> Table:
-    table = Table(title=f"Summary (PBX booted in {boot_s:.2f} s; counts checked against queue_log)")
-    for column in ("queue", "offered", "answered", "abandoned", "timed out", "service level",
-                   "avg wait", "avg talk", "abandon rate", "queue_log ans/ab"):
-        table.add_column(column, justify="left" if column == "queue" else "right")
+    table = Table(title=f"Summary: PBX booted in {boot_s:.2f} s; answered/abandoned checked "
+                        "against Asterisk's queue_log", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("queue", "offered", "answered", "abandoned", "timed out", "SL", "avg wait",
+                   "avg talk", "abandon %", "queue_log"):
+        table.add_column(column, justify="left" if column == "queue" else "right", no_wrap=True)
     for name, q in state["queues"].items():
         mine = [c for c in logged.values() if c.queue == name]
         answered = sum(1 for c in mine if c.outcome in ("connected", "completed"))
@@ -77,5 +81,5 @@ def summary_table(state: dict, logged: dict[str, queue_log.QueuedCall], boot_s: 
         table.add_row(name, str(q["offered"]), str(q["answered"]), str(q["abandoned"]),
                       str(q["timed_out"]), _pct(q["service_level"]), _secs(q["average_wait"]),
                       _secs(q["average_talk"]), _pct(q["abandon_rate"]),
-                      f"{answered}/{abandoned} " + ("[green]match" if agree else "[red]differ"))
+                      f"{answered}/{abandoned} " + ("[green]ok" if agree else "[red]differ"))
     return table

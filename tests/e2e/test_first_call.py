@@ -50,3 +50,22 @@ def test_abandoned_call_is_counted(pbx, daemon, phones, call):
     assert seen["outcome"] == "abandoned"
     assert seen["wait"] == logged.hold_time
     assert state["queues"]["sales"]["abandoned"] >= 1
+
+
+def test_caller_hanging_up_first_completes_the_call(pbx, daemon, phones, call):
+    """When the caller ends the talk (AgentComplete then lacks the caller's channel), the
+    daemon still closes the call with queue_log's talk time."""
+    daemon.start()
+    phones(talk_ms=20000)
+    call(["5552003"], dialled="100", patience_ms=4000)  # hangs up about 3 s into the talk
+
+    logged = wait_until(lambda: call_by_caller(pbx, "5552003", "completed"), 20,
+                        "queue_log COMPLETECALLER")
+    assert "COMPLETECALLER" in logged.verbs
+    state = daemon.wait_for(lambda s: any(c["id"] == logged.call_id for c in s["recent_calls"]),
+                            10, "the daemon to see the call end")
+    seen = next(c for c in state["recent_calls"] if c["id"] == logged.call_id)
+    assert (seen["outcome"], seen["hung_up_by"]) == ("completed", "caller")
+    assert (seen["agent"], seen["talk"]) == (logged.agent, logged.talk_time)
+    assert seen["wait"] == logged.hold_time
+    assert not any(c["id"] == logged.call_id for c in state["calls"])

@@ -1,0 +1,138 @@
+"""The FastAGI server over real loopback sockets, with a fake Asterisk on the other end."""
+from __future__ import annotations
+
+import asyncio
+import functools
+import socket
+
+import pytest
+import pytest_twisted
+
+from acd import config as config_module
+from acd.asterisk.agi_routes import Routes
+from acd.asterisk.fastagi import AgiChannel, FastAgiService
+from acd.config import FastAgi
+from acd.core import events as ev
+from twisted.internet import defer
+
+
+def on_asyncio(test):
+    """Run an asyncio test body on the reactor's loop (pytest-twisted, --reactor=asyncio)."""
+    @pytest_twisted.inlineCallbacks
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        yield defer.Deferred.fromFuture(asyncio.ensure_future(test(*args, **kwargs)))
+    return wrapper
+
+
+async def listening(service: FastAgiService) -> None:
+    await service.listen().asFuture(asyncio.get_event_loop())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server():
+    received: list[ev.Event] = []
+    service = FastAgiService(FastAgi(port=free_port(), header_timeout=0.5),
+                             Routes(config_module.load(), received.append).table())
+    service.received = received
+    yield service
+    service.stopService()
+
+
+def headers(**values: str) -> bytes:
+    base = {"agi_network_script": "acd/enter", "agi_uniqueid": "acd-1.1",
+            "agi_callerid": "5551001", "agi_extension": "200"}
+    base.update(values)
+    return "".join(f"{k}: {v}\n" for k, v in base.items() if v is not None).encode() + b"\n"
+
+
+async def asterisk(port: int, payload: bytes, answer: bytes = b"200 result=1\n") -> list[str]:
+    """Send `payload`, answer each command with `answer`, return the commands received."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(payload)
+    await writer.drain()
+    commands = []
+    while line := await asyncio.wait_for(reader.readline(), 5):
+        commands.append(line.decode().strip())
+        writer.write(answer)
+        await writer.drain()
+    writer.close()
+    return commands
+
+
+async def good_call_works(server) -> None:
+    """After any abuse, the next well-formed request is still served."""
+    commands = await asterisk(server.config.port, headers(agi_uniqueid="acd-9.9"))
+    assert commands[0] == 'SET VARIABLE ACD_QUEUE "sales"'
+
+
+@on_asyncio
+async def test_enter_sets_queue_and_reports_the_route(server):
+    """acd/enter sets the queue for the dialled number and tells the core."""
+    await listening(server)
+    commands = await asterisk(server.config.port, headers())
+    assert commands == ['SET VARIABLE ACD_QUEUE "sales"', 'SET VARIABLE ACD_MAX_WAIT "600"',
+                        'SET VARIABLE ACD_ROUTED "1"']
+    [routed] = server.received
+    assert (routed.call_id, routed.caller_id, routed.dialled, routed.queue) == ("acd-1.1", "5551001", "200", "sales")
+    assert server.served == 1
+
+
+@pytest.mark.parametrize("payload", [
+    b"agi_network_script: acd/enter\n",                         # closes before the blank line
+    b"",                                                         # sends nothing: header timeout
+    b"agi_network_script: acd/enter\nagi_x: " + b"x" * 10000 + b"\n\n",
+    b"".join(b"agi_h%d: v\n" % i for i in range(100)) + b"\n",
+    b"agi_uniqueid: acd-1.1\n\n",                                # no agi_network_script
+    headers(agi_network_script="no/such/route"),
+    b"agi_network_script: acd/enter\nagi_callerid: \xff\xfe\x00\n\n",
+])
+@on_asyncio
+async def test_hostile_requests_are_dropped_and_server_survives(server, payload):
+    """Bad headers, silence, floods and unknown routes end that session only."""
+    await listening(server)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.config.port)
+    writer.write(payload)
+    if payload.endswith(b"acd/enter\n"):
+        writer.write_eof()
+    await writer.drain()
+    assert await asyncio.wait_for(reader.read(), 3) == b""     # closed without a command
+    writer.close()
+    await good_call_works(server)
+
+
+@on_asyncio
+async def test_hostile_caller_id_is_treated_as_withheld(server):
+    """An injection string in caller ID reaches the core as an empty (withheld) number."""
+    await listening(server)
+    await asterisk(server.config.port, headers(agi_callerid="1' OR '1'='1"))
+    assert server.received[0].caller_id == ""
+
+
+@on_asyncio
+async def test_hangup_mid_route_ends_quietly(server):
+    """Asterisk's asynchronous HANGUP answer stops the route without a traceback."""
+    await listening(server)
+    commands = await asterisk(server.config.port, headers(), answer=b"HANGUP\n")
+    assert len(commands) == 1 and server.received == [] and server.served == 0
+    await good_call_works(server)
+
+
+@on_asyncio
+async def test_set_variable_escapes_quotes():
+    """A value with quotes or backslashes cannot break out of the AGI argument."""
+    sent = []
+
+    class Request:
+        async def send_command(self, line):
+            sent.append(line)
+            return {"status_code": 200, "result": ("1", "")}
+
+    await AgiChannel({}, Request()).set_variable("X", 'a"b\\c')
+    assert sent == ['SET VARIABLE X "a\\"b\\\\c"']

@@ -1,0 +1,161 @@
+"""The core's call-center state, driven by hand-made events with explicit times."""
+from __future__ import annotations
+
+import pytest
+
+from acd.core import events as ev
+from acd.core.center import CallCenter
+from acd.core.model import Outcome
+from acd.core.snapshot import snapshot
+
+
+def center() -> CallCenter:
+    return CallCenter({"support": 20.0, "sales": 30.0})
+
+
+def answered_call(c: CallCenter, call: str = "c1", hold: float = 5.0, talk: float = 60.0) -> None:
+    c.apply(ev.CallRouted(100.0, call, "+4930123", "100", "support"))
+    c.apply(ev.CallerJoined(100.5, call, "support", "+4930123", 1))
+    c.apply(ev.CallerLeft(100.5 + hold, call, "support"))
+    c.apply(ev.CallAnswered(100.5 + hold, call, "support", "1001", hold, 2.0))
+    c.apply(ev.CallCompleted(100.5 + hold + talk, call, "support", "1001", hold, talk, "caller"))
+
+
+def test_answered_call_has_queue_agent_wait_and_talk():
+    """Join, answer and complete give the call its queue, agent, wait and talk time."""
+    c = center()
+    answered_call(c, hold=5.0, talk=60.0)
+    call = c.calls["c1"]
+    assert (call.queue, call.agent, call.wait, call.talk) == ("support", "1001", 5.0, 60.0)
+    assert call.outcome is Outcome.COMPLETED and call.routed and call.hung_up_by == "caller"
+    assert call.joined_at == 100.5 and call.answered_at == 105.5 and call.ended_at == 165.5
+
+
+def test_service_level_counts_answers_within_threshold_and_abandons_against():
+    """SL = answered within the queue's threshold / (answered + abandoned + timed out)."""
+    c = center()
+    answered_call(c, "fast", hold=10.0)
+    answered_call(c, "slow", hold=25.0)       # over support's 20 s
+    c.apply(ev.CallerJoined(200.0, "gone", "support", "5551", 1))
+    c.apply(ev.CallerAbandoned(230.0, "gone", "support", 30.0))
+    stats = c.queues["support"].stats
+    assert (stats.offered, stats.answered, stats.abandoned) == (3, 2, 1)
+    assert stats.service_level() == pytest.approx(1 / 3)
+    assert stats.average_wait() == pytest.approx(17.5)
+    assert stats.abandon_rate() == pytest.approx(1 / 3)
+    assert stats.average_talk() == pytest.approx(60.0)
+    assert c.calls["gone"].outcome is Outcome.ABANDONED and c.calls["gone"].wait == 30.0
+
+
+def test_empty_queue_has_no_ratios():
+    """With nothing finished, rates are unknown (None), not zero."""
+    stats = center().queues["sales"].stats
+    assert stats.service_level() is None and stats.average_wait() is None
+
+
+@pytest.mark.parametrize("status, timed_out", [("TIMEOUT", 1), ("LEAVEEMPTY", 1), ("CONTINUE", 0), ("", 0)])
+def test_queue_exit_status_decides_timeout(status, timed_out):
+    """Only Queue() results meaning 'left unanswered by the rules' count as timed out."""
+    c = center()
+    c.apply(ev.CallerJoined(10.0, "c1", "sales", "5551", 1))
+    c.apply(ev.CallerLeft(70.0, "c1", "sales"))
+    c.apply(ev.QueueExited(70.0, "c1", "sales", status))
+    assert c.queues["sales"].stats.timed_out == timed_out
+    assert (c.calls["c1"].outcome is Outcome.TIMED_OUT) == bool(timed_out)
+    if timed_out:
+        assert c.calls["c1"].wait == 60.0
+
+
+def test_positions_shift_when_someone_ahead_leaves():
+    """Callers behind a leaving caller move up one place."""
+    c = center()
+    for i, call in enumerate(("a", "b", "c"), start=1):
+        c.apply(ev.CallerJoined(float(i), call, "support", "", i))
+    c.apply(ev.CallerLeft(5.0, "a", "support"))
+    assert [(x.id, x.position) for x in c.waiting("support")] == [("b", 1), ("c", 2)]
+
+
+def test_waited_grows_with_now_while_waiting():
+    """A waiting caller's wait is measured against the time asked about."""
+    c = center()
+    c.apply(ev.CallerJoined(100.0, "c1", "support", "", 1))
+    assert c.calls["c1"].waited(112.5) == 12.5
+
+
+def resync(c: CallCenter, at: float, *relisted: ev.Event) -> None:
+    c.apply(ev.ResyncStarted(at))
+    for event in relisted:
+        c.apply(event)
+    c.apply(ev.ResyncFinished(at, ("support", "sales")))
+
+
+def member(agent: str, queue: str = "support", in_call: bool = False) -> ev.MemberChanged:
+    return ev.MemberChanged(50.0, queue, agent, f"PJSIP/{agent}", "in_use" if in_call else "not_in_use",
+                            False, in_call, 0)
+
+
+def test_resync_keeps_relisted_and_forgets_the_rest():
+    """After a resync only what the PBX listed remains; relisted callers are not counted twice."""
+    c = center()
+    c.apply(member("1001"))
+    c.apply(member("1002"))
+    c.apply(ev.CallerJoined(10.0, "stay", "support", "", 1))
+    c.apply(ev.CallerJoined(11.0, "gone", "support", "", 2))
+    resync(c, 50.0, member("1001"), ev.CallerWaiting(50.0, "stay", "support", "", 1, 40.0))
+    assert set(c.queues["support"].members) == {"1001"}
+    assert set(c.calls) == {"stay"}
+    assert c.queues["support"].stats.offered == 2     # not 3
+    assert c.resyncs == 1
+
+
+def test_resync_adds_callers_who_joined_meanwhile():
+    """A caller first seen in a resync joined `wait` seconds before it."""
+    c = center()
+    resync(c, 100.0, ev.CallerWaiting(100.0, "new", "sales", "5551", 1, 42.0))
+    assert c.calls["new"].joined_at == 58.0 and c.calls["new"].outcome is Outcome.WAITING
+    assert c.queues["sales"].stats.offered == 1
+
+
+def test_resync_drops_talks_that_ended_meanwhile():
+    """A call believed in progress is dropped when its agent is no longer on a call."""
+    c = center()
+    c.apply(ev.CallAnswered(10.0, "talk1", "support", "1001", 1.0, 1.0))
+    c.apply(ev.CallAnswered(10.0, "talk2", "support", "1002", 1.0, 1.0))
+    resync(c, 50.0, member("1001", in_call=True), member("1002", in_call=False))
+    assert set(c.calls) == {"talk1"}
+
+
+def test_ended_calls_beyond_the_limit_are_forgotten():
+    """Memory stays bounded: only the newest `keep_ended` ended calls are kept."""
+    c = CallCenter({"support": 20.0}, keep_ended=2)
+    for i in range(5):
+        answered_call(c, f"c{i}")
+    assert set(c.calls) == {"c3", "c4"}
+    assert c.queues["support"].stats.completed == 5
+
+
+def test_unknown_queue_is_created_and_unknown_event_refused():
+    """Events for a queue missing from the config still count; a foreign event type is an error."""
+    c = center()
+    c.apply(ev.CallerJoined(1.0, "c1", "overflow", "", 1))
+    assert c.queues["overflow"].stats.offered == 1
+    with pytest.raises(TypeError):
+        c.apply(ev.Event(1.0))
+
+
+def test_member_removed_and_snapshot_shape():
+    """The snapshot reports queues, agents and calls as plain data."""
+    c = center()
+    c.apply(member("1001"))
+    c.apply(member("1003", queue="sales", in_call=True))
+    c.apply(ev.MemberRemoved(60.0, "support", "1002"))
+    c.apply(ev.CallerJoined(100.0, "w1", "support", "5551", 1))
+    answered_call(c, "done")
+    data = snapshot(c, now=110.0)
+    support = data["queues"]["support"]
+    assert support["waiting"] == 1 and support["longest_wait"] == 10.0
+    assert support["callers"] == [{"call_id": "w1", "caller_id": "5551", "position": 1, "waited": 10.0}]
+    assert support["available"] == 1 and support["members"] == 1
+    assert data["agents"]["1003"]["in_call"] is True and data["agents"]["1003"]["queues"] == ["sales"]
+    assert [call["id"] for call in data["recent_calls"]] == ["done"]
+    assert [call["id"] for call in data["calls"]] == ["w1"]

@@ -1,0 +1,94 @@
+"""The configuration loader: typed, frozen, and loud about every mistake, naming the key."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pydantic
+import pytest
+import yaml
+
+from acd import config
+
+
+@pytest.fixture
+def raw() -> dict:
+    return yaml.safe_load(config.DEFAULT_PATH.read_text())
+
+
+def error_for(raw: dict) -> str:
+    with pytest.raises(config.ConfigError) as caught:
+        config.parse(raw)
+    return str(caught.value)
+
+
+def test_shipped_config_loads():
+    """config/acd.yaml is valid and describes the demo's queues, phones and agents."""
+    loaded = config.load()
+    assert [q.name for q in loaded.queues] == ["support", "sales"]
+    assert loaded.routing.numbers == {"100": "support", "200": "sales"}
+    assert loaded.queue("sales").service_level == 30
+
+
+def test_config_is_frozen(raw):
+    """Loaded once, never changed behind anyone's back."""
+    loaded = config.parse(raw)
+    with pytest.raises(pydantic.ValidationError):
+        loaded.ami.port = 1
+
+
+def test_invalid_yaml_names_the_file(tmp_path: Path):
+    """A YAML syntax error stops loading with the file's name."""
+    bad = tmp_path / "acd.yaml"
+    bad.write_text("ami: [unclosed\n")
+    with pytest.raises(config.ConfigError, match="acd.yaml: not valid YAML"):
+        config.load(bad)
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path):
+    with pytest.raises(config.ConfigError, match="cannot read"):
+        config.load(tmp_path / "nope.yaml")
+
+
+def test_top_level_must_be_a_mapping():
+    assert "expected a mapping" in error_for(["ami"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda r: r.update(colour="blue"), "colour: unknown key"),
+    (lambda r: r["queues"][0].update(colour="blue"), "queues[0].colour: unknown key"),
+    (lambda r: r["ami"].update(port="abc"), "ami.port"),
+    (lambda r: r["ami"].update(port=70000), "ami.port"),
+    (lambda r: r["queues"][0].update(ring_timeout=-1), "queues[0].ring_timeout"),
+    (lambda r: r["ami"].pop("secret"), "ami.secret: Field required"),
+    (lambda r: r["ami"].update(host="localhost"), "ami.host"),
+    (lambda r: r["routing"]["numbers"].update({"300": "billing"}), "routing.numbers.300: no queue named 'billing'"),
+    (lambda r: r["agents"][0].update(phone="9999"), "agents[0].phone: no phone named '9999'"),
+    (lambda r: r["agents"][1].update(queues=["nope"]), "agents[1].queues: no queue named 'nope'"),
+    (lambda r: r["queues"].append(dict(r["queues"][0])), "queues[2]: 'support' appears twice"),
+    (lambda r: r["trunks"][0].update(match="carrier.example:5060"), "trunks[0].match"),
+    (lambda r: r["phones"][0].update(password="short"), "phones[0].password"),
+    (lambda r: r["queues"][0].update(name="Bad Name"), "queues[0].name"),
+])
+def test_bad_value_names_the_key(raw, mutate, expected):
+    """Every kind of mistake is reported with the path of the key at fault."""
+    broken = copy.deepcopy(raw)
+    mutate(broken)
+    assert expected in error_for(broken)
+
+
+def test_any_valid_address_is_accepted(raw):
+    """Binding elsewhere than loopback is a deliberate choice the loader allows."""
+    raw["http"]["host"] = "192.0.2.10"
+    assert config.parse(raw).http.host == "192.0.2.10"
+
+
+def test_check_config_command_reports_errors(tmp_path: Path, raw, capsys):
+    """`acd check-config` exits 2 with the message on a broken file."""
+    from acd.cli import main
+
+    raw["ami"]["prot"] = 1
+    path = tmp_path / "acd.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    assert main(["-c", str(path), "check-config"]) == 2
+    assert "ami.prot: unknown key" in capsys.readouterr().err
