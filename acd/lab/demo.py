@@ -52,6 +52,7 @@ def run(config: Config, config_path: Path, seconds: float) -> int:
                           f"at {CALL_RATE}/s for {seconds:.0f} s\n")
             state = live_view(console, daemon, callers, seconds, DRAIN_S)
             logged = _demo_calls(pbx, started_at)
+            console.print()
             console.print(summary_table(state, logged, boot))
             return 0 if _agrees(state, logged) else 1
         finally:

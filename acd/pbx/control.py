@@ -136,9 +136,23 @@ class Pbx:
         self.cli("core waitfullybooted", timeout=max(1.0, deadline - time.monotonic()))
 
 
+def _alive(pid: int) -> bool:
+    """Whether `pid` still runs. When this process started Asterisk (tests, the demo) the
+    exited PBX is our child: reap it, or it lingers as a zombie that looks alive."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass  # started by another process (`acd pbx up`): init reaps it
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def _wait_gone(pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
-    while Path(f"/proc/{pid}").exists():
+    while _alive(pid):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
