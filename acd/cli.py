@@ -33,6 +33,15 @@ def _parser() -> argparse.ArgumentParser:
     pbx.add_argument("--state-dir", type=Path, help="for `render`: where Asterisk's files go "
                      "(default: pbx.state_dir); used by the Docker image")
     pbx.set_defaults(func=_pbx)
+    db = verbs.add_parser("db", help="the customer store's schema")
+    db.add_argument("action", choices=["migrate"])
+    db.set_defaults(func=_db)
+    customers = verbs.add_parser("customers", help="import or generate customers")
+    customers_verbs = customers.add_subparsers(required=True, metavar="ACTION")
+    generate = customers_verbs.add_parser("generate", help="synthetic customers for demos/benchmarks")
+    generate.add_argument("--count", type=int, required=True)
+    generate.add_argument("--seed", type=int, default=1)
+    generate.set_defaults(func=_generate)
     demo = verbs.add_parser("demo", help="PBX + daemon + sipp agents and callers, live view")
     demo.add_argument("--seconds", type=float, default=60.0)
     demo.set_defaults(func=_demo)
@@ -74,6 +83,31 @@ def _pbx(config: config_module.Config, args: argparse.Namespace) -> int:
         print(f"asterisk {'pid ' + str(status.pid) if status.running else 'not running'}"
               + (f", {status.uptime}" if status.uptime else ""))
         return 0 if status.answering else 3
+    return 0
+
+
+def _db(config: config_module.Config, args: argparse.Namespace) -> int:
+    from acd.store import db
+
+    db.migrate(config.store.url)
+    print(f"schema up to date: {db.resolve_url(config.store.url)}")
+    return 0
+
+
+def _generate(config: config_module.Config, args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from acd.store import db, synthetic
+
+    if args.count < 1:
+        print("acd: --count must be at least 1", file=sys.stderr)
+        return EXIT_CONFIG
+    db.migrate(config.store.url)
+    with Progress() as progress:
+        task = progress.add_task("generating customers", total=args.count)
+        done = synthetic.generate(db.engine(config.store.url), args.count, args.seed,
+                                  lambda n: progress.advance(task, n))
+    print(f"{done} customers added to {db.resolve_url(config.store.url)}")
     return 0
 
 

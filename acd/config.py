@@ -68,6 +68,29 @@ class Pbx(_Section):
     sounds_language: str = "en"
 
 
+class Store(_Section):
+    """The customer store: a SQLite file (relative to the repo) or a PostgreSQL URL."""
+
+    url: str = Field("sqlite:///var/acd.sqlite3", pattern=r"^(sqlite|postgresql)(\+\w+)?://")
+
+
+class Numbers(_Section):
+    """How caller IDs are read: national numbers get this country code."""
+
+    country_code: str = Field("49", pattern=r"^[1-9][0-9]{0,2}$")
+    national_prefix: str = Field("0", pattern=r"^[0-9]{0,2}$")
+    international_prefix: str = Field("00", pattern=r"^[0-9]{1,4}$")
+
+
+class Greeting(_Section):
+    """What a known caller hears first; {name} is the customer's name."""
+
+    enabled: bool = True
+    text: dict[str, str] = {"en": "Hello {name}, welcome back.",
+                            "de": "Guten Tag {name}, schön, dass Sie wieder anrufen."}
+    default_language: str = "en"
+
+
 class Trunk(_Section):
     name: Name
     match: str  # address[:port] the carrier sends from
@@ -119,6 +142,9 @@ class Config(_Section):
     phones: tuple[Phone, ...] = ()
     agents: tuple[Agent, ...] = ()
     routing: Routing
+    store: Store = Store()
+    numbers: Numbers = Numbers()
+    greeting: Greeting = Greeting()
 
     @model_validator(mode="after")
     def _references_exist(self) -> Config:

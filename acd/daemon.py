@@ -20,12 +20,14 @@ from twisted.logger import Logger, globalLogBeginner, textFileLogObserver  # noq
 
 from acd.config import Config  # noqa: E402
 from acd.service import Daemon  # noqa: E402
+from acd.store.db import migrate  # noqa: E402
 
 log = Logger()
 
 
 def run(config: Config) -> int:
     globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout)], redirectStandardIO=False)
+    migrate(config.store.url)  # idempotent: the embedded SQLite store needs no separate step
     daemon = Daemon(config)
     outcome = {"code": 0}
 

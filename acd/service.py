@@ -10,6 +10,9 @@ from acd.asterisk.fastagi import FastAgiService
 from acd.config import Config
 from acd.core.center import CallCenter
 from acd.core.events import Event
+from acd.pbx.control import Pbx
+from acd.speech import SpeechCache
+from acd.store.directory import Directory
 from acd.web.status import make_site
 
 log = Logger()
@@ -24,7 +27,11 @@ class Daemon(service.MultiService):
         self.center = CallCenter({q.name: float(q.service_level) for q in config.queues})
         self.ami = AmiService(config.ami, self.apply)
         self.ami.setServiceParent(self)
-        self.fastagi = FastAgiService(config.fastagi, Routes(config, self.apply).table())
+        self.directory = Directory(config.store.url)
+        # prompts live where the PBX can read them: its state folder, bind-mounted or shared
+        speech = SpeechCache(Pbx(config).state_dir / "sounds")
+        routes = Routes(config, self.apply, self.directory, speech)
+        self.fastagi = FastAgiService(config.fastagi, routes.table())
         self.fastagi.setServiceParent(self)
         site = make_site(self.center, self.links)
         web = internet.TCPServer(config.http.port, site, interface=config.http.host)

@@ -3,3 +3,8 @@
 QUEUE = "ACD_QUEUE"            # the queue Queue() joins
 MAX_WAIT = "ACD_MAX_WAIT"      # Queue()'s timeout argument, seconds
 ROUTED = "ACD_ROUTED"          # "1" once the daemon chose the route (absent: dialplan default)
+CANDIDATES = "ACD_CUSTOMER_CANDIDATES"  # how many customers share the caller's number (2+)
+CUSTOMER_ID = "ACD_CUSTOMER_ID"
+SEGMENT = "ACD_SEGMENT"
+LANGUAGE = "ACD_LANGUAGE"
+VIP = "ACD_VIP"                # "1" or "0"

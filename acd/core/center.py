@@ -56,6 +56,7 @@ class CallCenter:
     def _routed(self, e: ev.CallRouted) -> None:
         call = self._call(e.call_id)
         call.caller_id, call.dialled, call.queue, call.routed = e.caller_id, e.dialled, e.queue, True
+        call.customer_id, call.candidates, call.greeted = e.customer_id, e.candidates, e.greeted
 
     def _joined(self, e: ev.CallerJoined) -> None:
         self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at)
@@ -72,7 +73,8 @@ class CallCenter:
     def _enter(self, call_id: str, queue: str, caller_id: str, position: int, joined_at: float) -> None:
         call = self._call(call_id)
         call.queue, call.position, call.joined_at = queue, position, joined_at
-        call.caller_id = call.caller_id or caller_id
+        if not call.routed:  # the route's normalised number (or "" for withheld) stands
+            call.caller_id = caller_id
         call.outcome = Outcome.WAITING
         self.queue(queue).stats.offered += 1
 

@@ -21,6 +21,9 @@ class CallRouted(Event):
     caller_id: str
     dialled: str
     queue: str
+    customer_id: int | None = None   # the caller, when their number names exactly one customer
+    candidates: int = 0              # customers sharing the caller's number
+    greeted: bool = False            # the caller heard their name
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,9 @@ class Call:
     dialled: str = ""
     queue: str = ""
     routed: bool = False           # whether the daemon chose the queue (not the dialplan default)
+    customer_id: int | None = None
+    candidates: int = 0            # customers sharing the caller's number
+    greeted: bool = False
     outcome: Outcome = Outcome.ROUTED
     joined_at: float | None = None
     position: int = 0

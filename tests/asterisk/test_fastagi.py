@@ -13,6 +13,9 @@ from acd.asterisk.agi_routes import Routes
 from acd.asterisk.fastagi import AgiChannel, FastAgiService
 from acd.config import FastAgi
 from acd.core import events as ev
+from acd.speech import SpeechCache
+from acd.store import db
+from acd.store.directory import Directory
 from twisted.internet import defer
 
 
@@ -36,13 +39,18 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server():
+def server(tmp_path):
+    """The FastAGI service with the real routes over an empty SQLite store."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    db.migrate(url)
+    directory = Directory(url)
     received: list[ev.Event] = []
-    service = FastAgiService(FastAgi(port=free_port(), header_timeout=0.5),
-                             Routes(config_module.load(), received.append).table())
+    routes = Routes(config_module.load(), received.append, directory, SpeechCache(tmp_path))
+    service = FastAgiService(FastAgi(port=free_port(), header_timeout=0.5), routes.table())
     service.received = received
     yield service
     service.stopService()
+    directory.close()
 
 
 def headers(**values: str) -> bytes:
@@ -80,7 +88,9 @@ async def test_enter_sets_queue_and_reports_the_route(server):
     assert commands == ['SET VARIABLE ACD_QUEUE "sales"', 'SET VARIABLE ACD_MAX_WAIT "600"',
                         'SET VARIABLE ACD_ROUTED "1"']
     [routed] = server.received
-    assert (routed.call_id, routed.caller_id, routed.dialled, routed.queue) == ("acd-1.1", "5551001", "200", "sales")
+    assert (routed.call_id, routed.caller_id, routed.dialled, routed.queue) == (
+        "acd-1.1", "+495551001", "200", "sales")
+    assert (routed.customer_id, routed.candidates, routed.greeted) == (None, 0, False)
     assert server.served == 1
 
 

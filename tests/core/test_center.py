@@ -159,3 +159,12 @@ def test_member_removed_and_snapshot_shape():
     assert data["agents"]["1003"]["in_call"] is True and data["agents"]["1003"]["queues"] == ["sales"]
     assert [call["id"] for call in data["recent_calls"]] == ["done"]
     assert [call["id"] for call in data["calls"]] == ["w1"]
+
+
+def test_routed_caller_keeps_the_normalised_number():
+    """A withheld caller routed as "" is not renamed by the queue's raw caller ID."""
+    c = center()
+    c.apply(ev.CallRouted(1.0, "c1", "", "100", "support"))
+    c.apply(ev.CallerJoined(1.5, "c1", "support", "anonymous", 1))
+    c.apply(ev.CallerJoined(1.5, "c2", "support", "5551", 1))
+    assert (c.calls["c1"].caller_id, c.calls["c2"].caller_id) == ("", "5551")

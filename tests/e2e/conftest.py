@@ -51,6 +51,7 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
                       rtp_ports=[31000, 31999],
                       rootfs=os.environ.get("ACD_ROOTFS", raw["pbx"]["rootfs"]))
     raw["trunks"] = [{"name": "carrier", "match": f"127.0.0.1:{TRUNK_PORT}"}]
+    raw["store"] = {"url": f"sqlite:///{state.parent / (state.name + '-store') / 'acd.sqlite3'}"}
     path = state.parent / f"{state.name}-acd.yaml"
     path.write_text(yaml.safe_dump(raw))
     return config_module.load(path), path
@@ -109,6 +110,40 @@ def call(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., sipp.Pr
     for process in started:
         process.stop()
     pbx.cli("channel request hangup all")  # sipp leaves orphans when it gives up (no RTP, no timers)
+
+
+@pytest.fixture(scope="session")
+def customers(lab_config) -> Callable[..., int]:
+    """Add a customer to the lab's store: customers("Anna Schmidt", ["+4930111"], ...) -> id."""
+    from acd.store import db
+    from acd.store.models import Account, Customer, PhoneNumber
+
+    config, _ = lab_config
+    db.migrate(config.store.url)
+    sessions = db.sessions(db.engine(config.store.url))
+
+    def add(name: str, numbers: list[str], language: str = "en", vip: bool = False,
+            segment: str = "standard", accounts: tuple[str, ...] = ()) -> int:
+        with sessions.begin() as session:
+            customer = Customer(name=name, language=language, vip=vip, segment=segment)
+            customer.numbers = [PhoneNumber(number=n) for n in numbers]
+            customer.accounts = [Account(number=a) for a in accounts]
+            session.add(customer)
+            session.flush()
+            return customer.id
+
+    return add
+
+
+@pytest.fixture
+def ami(lab_config):
+    """The PBX's own AMI events, read beside the daemon (see ami_watch.py)."""
+    from tests.e2e.ami_watch import AmiWatch
+
+    config, _ = lab_config
+    watch = AmiWatch(config.ami.host, config.ami.port, config.ami.username, config.ami.secret)
+    yield watch
+    watch.close()
 
 
 def wait_until(probe: Callable[[], T | None], timeout: float, what: str) -> T:

@@ -24,7 +24,7 @@ def test_queued_call_matches_queue_log(pbx, daemon, phones, call):
                             10, "the daemon to see the call end")
     seen = next(c for c in state["recent_calls"] if c["id"] == logged.call_id)
     assert seen["routed"] is True
-    assert seen["caller_id"] == "5552001"
+    assert seen["caller_id"] == "+495552001"   # normalised to E.164
     assert seen["dialled"] == "200"
     assert seen["queue"] == logged.queue
     assert seen["agent"] == logged.agent

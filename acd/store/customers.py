@@ -1,0 +1,64 @@
+"""Finding customers: by the caller's number, by account, and checking what they know."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from acd.store.models import Account, Customer, PhoneNumber
+
+MAX_CANDIDATES = 5  # a number shared by more customers than this is a switchboard
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """What the daemon needs about a caller; plain data, safe to hand across threads."""
+
+    id: int
+    name: str
+    language: str | None
+    segment: str
+    vip: bool
+    accounts: tuple[str, ...]
+
+
+def _card(customer: Customer) -> CustomerCard:
+    return CustomerCard(customer.id, customer.name, customer.language, customer.segment,
+                        customer.vip, tuple(sorted(a.number for a in customer.accounts)))
+
+
+def lookup(session: Session, e164: str) -> list[CustomerCard]:
+    """The customers who use this number (E.164), at most MAX_CANDIDATES, by id."""
+    query = (select(Customer).join(PhoneNumber).where(PhoneNumber.number == e164)
+             .options(selectinload(Customer.accounts)).order_by(Customer.id).limit(MAX_CANDIDATES))
+    return [_card(c) for c in session.scalars(query)]
+
+
+def by_account(session: Session, number: str) -> CustomerCard | None:
+    query = (select(Customer).join(Account).where(Account.number == number)
+             .options(selectinload(Customer.accounts)))
+    found = session.scalars(query).first()
+    return _card(found) if found else None
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    """scrypt with a random salt; stored as 'scrypt$<salt>$<hash>'."""
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def verify_pin(pin: str, stored: str | None) -> bool:
+    try:
+        scheme, salt, digest = (stored or "").split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    expected = hash_pin(pin, base64.b64decode(salt)).split("$")[2]
+    return hmac.compare_digest(expected, digest)

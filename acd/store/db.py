@@ -1,0 +1,65 @@
+"""Engines and sessions for the customer store, and its schema migrations (Alembic).
+
+SQLite (a file, the embedded default) and PostgreSQL (by URL) behave the same to callers.
+A relative SQLite path is relative to the repo, like the PBX's state folder.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+REPO = Path(__file__).resolve().parents[2]
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def resolve_url(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        path = Path(parsed.database)
+        if not path.is_absolute():
+            path = REPO / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return parsed.set(database=str(path)).render_as_string(hide_password=False)
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(resolve_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(parsed.database)
+    return None
+
+
+def engine(url: str) -> Engine:
+    made = create_engine(resolve_url(url), pool_pre_ping=True)
+    if made.dialect.name == "sqlite":
+        event.listen(made, "connect", _sqlite_pragmas)
+    return made
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")      # readers (the fallback AGI) never block
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def sessions(made: Engine) -> sessionmaker[Session]:
+    return sessionmaker(made, expire_on_commit=False)
+
+
+def migrate(url: str) -> None:
+    """Bring the schema to the newest version; a no-op when it is there already."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    made = engine(url)
+    with made.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    made.dispose()

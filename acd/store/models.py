@@ -1,0 +1,113 @@
+"""The customer store's tables (SQLAlchemy 2). The schema itself is Alembic's (migrations/).
+
+A phone number may belong to several customers (a family line, a switchboard), so numbers
+are rows of their own, indexed for the caller-ID lookup. One interaction is one customer
+journey, keyed by Asterisk's linkedid; its segments (IVR, each queue, each agent), IVR
+answers, dispositions and notes hang off it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str | None] = mapped_column(String(8))
+    segment: Mapped[str] = mapped_column(String(20), default="standard")
+    vip: Mapped[bool] = mapped_column(Boolean, default=False)
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+
+    numbers: Mapped[list[PhoneNumber]] = relationship(back_populates="customer")
+    accounts: Mapped[list[Account]] = relationship(back_populates="customer")
+
+
+class PhoneNumber(Base):
+    __tablename__ = "phone_numbers"
+    __table_args__ = (UniqueConstraint("number", "customer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), index=True)  # E.164
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+
+    customer: Mapped[Customer] = relationship(back_populates="numbers")
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)  # with its Luhn check digit
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    last_payment_euros: Mapped[int | None] = mapped_column(Integer)
+    last_payment_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    customer: Mapped[Customer] = relationship(back_populates="accounts")
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    linkedid: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    caller_number: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    category: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(8))
+    account_number: Mapped[str | None] = mapped_column(String(20))
+    verification: Mapped[str | None] = mapped_column(String(20))
+    ivr_steps: Mapped[str | None] = mapped_column(String(200))  # how far the caller got
+
+
+class InteractionSegment(Base):
+    __tablename__ = "interaction_segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # ivr | queue | agent
+    name: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+
+
+class IvrAnswer(Base):
+    __tablename__ = "ivr_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class Disposition(Base):
+    __tablename__ = "dispositions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    agent: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    agent: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

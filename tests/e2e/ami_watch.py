@@ -1,0 +1,59 @@
+"""A second AMI session for tests: what the PBX itself reports, independent of the daemon."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Callable
+
+
+class AmiWatch:
+    """Collects every event of one AMI login in a background thread."""
+
+    def __init__(self, host: str, port: int, username: str, secret: str) -> None:
+        self.events: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+        self._sock = socket.create_connection((host, port), timeout=5)
+        self._sock.sendall(f"Action: Login\r\nUsername: {username}\r\nSecret: {secret}\r\n\r\n".encode())
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        buffer = b""
+        self._sock.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                chunk = self._sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            buffer += chunk
+            while b"\r\n\r\n" in buffer:
+                block, buffer = buffer.split(b"\r\n\r\n", 1)
+                message = dict(line.split(": ", 1) for line in block.decode(errors="replace").split("\r\n")
+                               if ": " in line)
+                if "Event" in message:
+                    with self._lock:
+                        self.events.append(message)
+
+    def find(self, match: Callable[[dict[str, str]], bool]) -> list[dict[str, str]]:
+        with self._lock:
+            return [e for e in self.events if match(e)]
+
+    def wait(self, match: Callable[[dict[str, str]], bool], timeout: float, what: str) -> dict[str, str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.find(match)
+            if found:
+                return found[0]
+            time.sleep(0.05)
+        raise AssertionError(f"no AMI event {what} within {timeout} s")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._sock.close()
+        self._thread.join(timeout=2)
