@@ -71,7 +71,7 @@ class Pbx(_Section):
 class Store(_Section):
     """The customer store: a SQLite file (relative to the repo) or a PostgreSQL URL."""
 
-    url: str = Field("sqlite:///var/acd.sqlite3", pattern=r"^(sqlite|postgresql)(\+\w+)?://")
+    url: str = Field("sqlite:///var/store/acd.sqlite3", pattern=r"^(sqlite|postgresql)(\+\w+)?://")
 
 
 class Numbers(_Section):

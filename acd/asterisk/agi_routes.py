@@ -54,7 +54,7 @@ class Routes:
         queue = self.config.queue(routing.queue_for(dialled, rules.numbers, rules.default_queue))
         await channel.set_variable(var.QUEUE, queue.name)
         await channel.set_variable(var.MAX_WAIT, str(queue.max_wait))
-        await channel.set_variable(var.ROUTED, "1")
+        await channel.set_variable(var.ROUTED, "daemon")
         found = await self.directory.lookup(caller) if caller else []
         known = found[0] if len(found) == 1 else None
         if known is not None:

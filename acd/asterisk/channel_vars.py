@@ -2,7 +2,7 @@
 
 QUEUE = "ACD_QUEUE"            # the queue Queue() joins
 MAX_WAIT = "ACD_MAX_WAIT"      # Queue()'s timeout argument, seconds
-ROUTED = "ACD_ROUTED"          # "1" once the daemon chose the route (absent: dialplan default)
+ROUTED = "ACD_ROUTED"          # who chose the route: "daemon" or "fallback" (absent: the dialplan default)
 CANDIDATES = "ACD_CUSTOMER_CANDIDATES"  # how many customers share the caller's number (2+)
 CUSTOMER_ID = "ACD_CUSTOMER_ID"
 SEGMENT = "ACD_SEGMENT"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from acd.config import Config
 from acd.pbx import mounts, render, rootfs
+from acd.store.db import sqlite_path
 
 REPO = render.REPO
 
@@ -42,6 +43,16 @@ class Pbx:
         self.state_dir = (state if state.is_absolute() else REPO / state).resolve()
         self.conf = self.state_dir / "etc" / "asterisk.conf"
 
+    def shared_folders(self) -> list[Path]:
+        """Host folders the chrooted PBX sees at their own paths: its state, and the SQLite
+        store's folder for the fallback AGI when the daemon is down."""
+        folders = [self.state_dir]
+        database = sqlite_path(self.config.store.url)
+        if database is not None:
+            database.parent.mkdir(parents=True, exist_ok=True)
+            folders.append(database.parent.resolve())
+        return folders
+
     @property
     def queue_log(self) -> Path:
         return self.state_dir / "log" / "queue_log"
@@ -59,7 +70,8 @@ class Pbx:
         render.write(self.config, self.state_dir)
         self._clear_stale_run_files()
         mounts.mount_proc(self.rootfs)
-        mounts.bind(self.state_dir, self.rootfs)
+        for folder in self.shared_folders():
+            mounts.bind(folder, self.rootfs)
         started = time.monotonic()
         with open(self.state_dir / "log" / "console.out", "ab") as console:
             # Root without -U: -U root drops the capabilities needed to read the configs.
@@ -79,7 +91,8 @@ class Pbx:
                 say(f"asterisk {pid} still stopping after {timeout:.0f} s; killing it")
                 os.kill(pid, signal.SIGKILL)
                 _wait_gone(pid, 5)
-        mounts.unmount(self.rootfs / str(self.state_dir).lstrip("/"))
+        for folder in self.shared_folders():
+            mounts.unmount(self.rootfs / str(folder).lstrip("/"))
         if not _processes_rooted_in(self.rootfs):
             mounts.unmount(self.rootfs / "proc")
         say("asterisk stopped, mounts released")

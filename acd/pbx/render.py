@@ -6,7 +6,9 @@ edited by hand inside the rootfs.
 """
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 
 from acd.config import Config
@@ -72,7 +74,35 @@ def write(config: Config, state_dir: Path) -> Path:
     # manager.conf and pjsip_acd.conf hold secrets
     for name in ("manager.conf", "pjsip_acd.conf"):
         (etc / name).chmod(0o600)
+    install_fallback(config, state_dir / "agi")
     return etc
+
+
+def install_fallback(config: Config, agi_dir: Path) -> None:
+    """The classic AGI the dialplan runs when the daemon is down, with what it imports.
+
+    It runs on the PBX's own python3, so everything it needs is copied beside it: pyst2 and
+    six (pure Python) and the core's number normaliser (standard library only).
+    """
+    import asterisk.agi
+    import six
+
+    from acd.core import numbers
+    from acd.store.db import sqlite_path
+
+    pylib = agi_dir / "pylib"
+    shutil.rmtree(pylib, ignore_errors=True)
+    shutil.copytree(Path(asterisk.agi.__file__).parent, pylib / "asterisk",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(six.__file__, pylib / "six.py")
+    shutil.copy(numbers.__file__, pylib / "acd_numbers.py")
+    script = agi_dir / "acd_fallback.py"
+    shutil.copy(REPO / "agi_scripts" / "acd_fallback.py", script)
+    script.chmod(0o755)
+    database = sqlite_path(config.store.url)
+    settings = {"sqlite": str(database) if database else None,
+                "numbers": config.numbers.model_dump()}
+    (agi_dir / "acd_fallback.json").write_text(json.dumps(settings, indent=1))
 
 
 def pjsip_acd(config: Config) -> str:

@@ -58,3 +58,14 @@ def test_withheld_hostile_or_unknown_caller_goes_anonymous(pbx, daemon, call, am
     seen = state_call(daemon, event["Uniqueid"])
     assert seen["customer_id"] is None and seen["greeted"] is False
     assert seen["caller_id"] == ("+495551110003" if caller == "5551110003" else "")
+
+
+def test_daemon_down_fallback_still_knows_the_caller(pbx, daemon, customers, call, ami):
+    """With the daemon stopped, Asterisk runs the pyst2 fallback script itself: the caller is
+    still looked up in the (SQLite) store and the call queues on the default queue."""
+    dara = customers("Dara Okafor", ["+49301110004"], language="en", segment="business")
+    daemon.stop()
+    call(["+49301110004"], dialled="200", patience_ms=5000)
+    event = routed_event(ami, "+49301110004")
+    assert (event["Via"], event["Customer"], event["Segment"]) == ("fallback", str(dara), "business")
+    assert event["Queue"] == "support"   # 200 means sales only through the daemon
