@@ -1,9 +1,10 @@
 """FastAGI routes, one `async def` per route, named like the route (acd/enter -> enter)."""
 from __future__ import annotations
 
+import asyncio
 import re
 import time
-from typing import Callable, Protocol
+from typing import Awaitable, Callable, Protocol
 
 from twisted.logger import Logger
 
@@ -37,6 +38,7 @@ class Routes:
         self.directory = directory
         self.speech = speech
         self.clock = clock
+        self._pending: set[asyncio.Future] = set()
 
     def table(self) -> dict[str, Route]:
         return {"acd/enter": self.enter}
@@ -62,9 +64,21 @@ class Routes:
         elif found:
             await channel.set_variable(var.CANDIDATES, str(len(found)))
         greeted = await self._greet(channel, known) if known is not None else False
-        await self.directory.open_interaction(call_id, known.id if known else None, caller, self.clock())
+        # Asterisk need not wait for the journey's row: write it after the session is over.
+        self._background(self.directory.open_interaction(
+            call_id, known.id if known else None, caller, self.clock()))
         self.sink(ev.CallRouted(self.clock(), call_id, caller or "", dialled, queue.name,
                                 known.id if known else None, len(found), greeted))
+
+    def _background(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._pending.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Future) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("interaction not recorded: {why!r}", why=task.exception())
 
     def _caller_number(self, call_id: str, raw: str) -> str | None:
         rules = self.config.numbers

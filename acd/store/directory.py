@@ -1,9 +1,12 @@
-"""The store as the daemon sees it: async calls, run on a thread so the reactor never waits
-on the database, and one short session per call."""
+"""The store as the daemon sees it: async calls on threads, so the reactor never waits on the
+database, with one short session per call. Reads and writes have separate threads: a burst
+of journey rows to write never delays a caller's lookup, and writes (which SQLite serialises
+anyway) go one at a time."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -16,9 +19,11 @@ class Directory:
     def __init__(self, url: str) -> None:
         self.engine = db.engine(url)
         self.sessions = db.sessions(self.engine)
+        self._reads = ThreadPoolExecutor(4, thread_name_prefix="store-read")
+        self._writes = ThreadPoolExecutor(1, thread_name_prefix="store-write")
 
     async def lookup(self, e164: str) -> list[CustomerCard]:
-        return await asyncio.to_thread(self._lookup, e164)
+        return await asyncio.get_running_loop().run_in_executor(self._reads, self._lookup, e164)
 
     def _lookup(self, e164: str) -> list[CustomerCard]:
         with self.sessions() as session:
@@ -27,7 +32,8 @@ class Directory:
     async def open_interaction(self, linkedid: str, customer_id: int | None,
                                caller_number: str | None, at: float) -> None:
         """One row per journey; a second leg of the same journey changes nothing."""
-        await asyncio.to_thread(self._open_interaction, linkedid, customer_id, caller_number, at)
+        await asyncio.get_running_loop().run_in_executor(
+            self._writes, self._open_interaction, linkedid, customer_id, caller_number, at)
 
     def _open_interaction(self, linkedid: str, customer_id: int | None,
                           caller_number: str | None, at: float) -> None:
@@ -40,4 +46,6 @@ class Directory:
             connection.execute(statement)
 
     def close(self) -> None:
+        self._writes.shutdown(wait=True)
+        self._reads.shutdown(wait=True)
         self.engine.dispose()

@@ -1,0 +1,114 @@
+"""Caller-ID lookup latency: the daemon's FastAGI route vs a process-per-call pyst2 script.
+
+    python bench/agi_lookup.py [--url sqlite:///var/store/acd.sqlite3] [--rate 200] [--seconds 20]
+
+Fill the store first (`acd customers generate --count 1000000`). A fake Asterisk (agi_load.py)
+opens AGI sessions at a fixed rate for callers drawn from the store (90 % known, 10 %
+unknown) and times each session from connect to close. The daemon runs as `acd run`, with
+the greeting off (this measures the lookup, not text-to-speech) and no PBX (its AMI link
+just keeps retrying). Prints figures; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import agi_load  # noqa: E402
+
+from acd import config as config_module  # noqa: E402
+from acd.pbx.render import install_fallback  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from acd.store import db  # noqa: E402
+from acd.store.models import PhoneNumber  # noqa: E402
+
+AGI_PORT, HTTP_PORT, DEAD_AMI_PORT = 4773, 8780, 5998
+
+
+def sample_callers(url: str, count: int) -> list[str]:
+    """Known numbers in national form (so normalisation is exercised) plus unknown ones."""
+    rng = random.Random(5)
+    with db.engine(url).connect() as connection:
+        top = connection.scalar(select(func.max(PhoneNumber.id)))
+        ids = [rng.randrange(1, top + 1) for _ in range(count)]
+        known = connection.scalars(select(PhoneNumber.number).where(PhoneNumber.id.in_(ids))).all()
+    callers = ["0" + n[3:] for n in known]
+    callers += [f"0{rng.randrange(10**9, 10**10)}" for _ in range(len(callers) // 9)]
+    rng.shuffle(callers)
+    return callers
+
+
+def start_daemon(url: str, scratch: Path) -> subprocess.Popen:
+    raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
+    raw["ami"]["port"] = DEAD_AMI_PORT
+    raw["fastagi"]["port"] = AGI_PORT
+    raw["http"]["port"] = HTTP_PORT
+    raw["store"] = {"url": url}
+    raw["greeting"] = {"enabled": False}
+    raw["pbx"]["state_dir"] = str(scratch / "pbx")
+    path = scratch / "acd.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    daemon = subprocess.Popen([sys.executable, "-m", "acd", "-c", str(path), "run"],
+                              stdout=open(scratch / "daemon.log", "wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", AGI_PORT), timeout=0.2).close()
+            return daemon
+        except OSError:
+            time.sleep(0.1)
+    daemon.kill()
+    raise RuntimeError(f"the daemon did not listen; see {scratch / 'daemon.log'}")
+
+
+async def measure(args: argparse.Namespace, scratch: Path) -> None:
+    callers = sample_callers(args.url, 5000)
+    pick = lambda i: callers[i % len(callers)]  # noqa: E731
+    daemon = start_daemon(args.url, scratch)
+    try:
+        await agi_load.run_load(lambda i: agi_load.fastagi_session(
+            "127.0.0.1", AGI_PORT, "acd/enter", pick(i), f"warm-{i}"), 50, 2)
+        result = await agi_load.run_load(lambda i: agi_load.fastagi_session(
+            "127.0.0.1", AGI_PORT, "acd/enter", pick(i), f"bench-{time.time()}-{i}"),
+            args.rate, args.seconds)
+        print(result.line(f"FastAGI daemon ({make_url(args.url).get_backend_name()}), "
+                          f"{args.rate}/s"))
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
+    loaded = config_module.load()
+    install_fallback(loaded.model_copy(update={"store": loaded.store.model_copy(update={"url": args.url})}),
+                     scratch / "agi")
+    # the system python3, as Asterisk would start it (a pyenv shim would add ~50 ms of bash)
+    python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+    argv = [python, str(scratch / "agi" / "acd_fallback.py")]
+    for rate in (args.process_rate, args.rate):
+        result = await agi_load.run_load(lambda i: agi_load.process_session(
+            argv, "acd_fallback.py", pick(i), f"p-{i}"), rate, min(args.seconds, 10))
+        print(result.line(f"process-per-call pyst2 AGI (sqlite3), {rate}/s"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="sqlite:///var/store/acd.sqlite3")
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--process-rate", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="acd-bench-") as scratch:
+        asyncio.run(measure(args, Path(scratch)))
+
+
+if __name__ == "__main__":
+    main()
