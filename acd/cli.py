@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--count", type=int, required=True)
     generate.add_argument("--seed", type=int, default=1)
     generate.set_defaults(func=_generate)
+    importing = customers_verbs.add_parser("import", help="customers from a CSV file (all or none)")
+    importing.add_argument("file", type=Path)
+    importing.set_defaults(func=_import)
     demo = verbs.add_parser("demo", help="PBX + daemon + sipp agents and callers, live view")
     demo.add_argument("--seconds", type=float, default=60.0)
     demo.set_defaults(func=_demo)
@@ -108,6 +111,29 @@ def _generate(config: config_module.Config, args: argparse.Namespace) -> int:
         done = synthetic.generate(db.engine(config.store.url), args.count, args.seed,
                                   lambda n: progress.advance(task, n))
     print(f"{done} customers added to {db.resolve_url(config.store.url)}")
+    return 0
+
+
+def _import(config: config_module.Config, args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from acd.store import db, importer
+
+    db.migrate(config.store.url)
+    try:
+        with Progress() as progress:
+            task = progress.add_task(f"checking {args.file.name}", total=None)
+            done = importer.import_csv(db.engine(config.store.url), args.file, config.numbers,
+                                       lambda n: progress.advance(task, n))
+    except importer.ImportFailed as failed:
+        for line, reason in failed.problems:
+            print(f"{args.file}:{line}: {reason}" if line else f"{args.file}: {reason}", file=sys.stderr)
+        print(f"acd: {failed}", file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"acd: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{done} customers imported into {db.resolve_url(config.store.url)}")
     return 0
 
 

@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from acd.store.models import Account, Customer, PhoneNumber
 
 MAX_CANDIDATES = 5  # a number shared by more customers than this is a switchboard
+_E164 = re.compile(r"\+[1-9][0-9]{4,14}")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ def _card(customer: Customer) -> CustomerCard:
 
 def lookup(session: Session, e164: str) -> list[CustomerCard]:
     """The customers who use this number (E.164), at most MAX_CANDIDATES, by id."""
+    if not isinstance(e164, str) or not _E164.fullmatch(e164):
+        return []  # not a normalised number: nothing to look for (and no NUL for PostgreSQL)
     query = (select(Customer).join(PhoneNumber).where(PhoneNumber.number == e164)
              .options(selectinload(Customer.accounts)).order_by(Customer.id).limit(MAX_CANDIDATES))
     return [_card(c) for c in session.scalars(query)]

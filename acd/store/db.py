@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,3 +63,13 @@ def migrate(url: str) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     made.dispose()
+
+
+def advance_sequences(connection: Connection) -> None:
+    """Rows inserted with explicit ids leave PostgreSQL's id sequences behind; catch them up."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in ("customers", "phone_numbers", "accounts"):
+        connection.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"))

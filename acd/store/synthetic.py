@@ -11,6 +11,7 @@ from typing import Callable
 from sqlalchemy import Engine, func, insert, select
 
 from acd.core.accounts import check_digit
+from acd.store import db
 from acd.store.models import Account, Customer, PhoneNumber
 
 FIRST = ("Anna", "Ben", "Clara", "David", "Elif", "Farid", "Greta", "Hannah", "Ivan", "Jana",
@@ -51,6 +52,7 @@ def generate(made: Engine, count: int, seed: int = 1, progress: Progress = lambd
             connection.execute(insert(Customer), people)
             connection.execute(insert(PhoneNumber), _unique(numbers))
             connection.execute(insert(Account), accounts)
+            db.advance_sequences(connection)
         done += size
         progress(size)
     return done

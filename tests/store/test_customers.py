@@ -1,0 +1,116 @@
+"""The customer store on SQLite and PostgreSQL: migrations, lookup, PINs, generate, import."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from acd.config import Numbers
+from acd.core.accounts import check_digit
+from acd.store import customers, db, importer, synthetic
+from acd.store.models import Customer, PhoneNumber
+
+
+def account(body: str) -> str:
+    return body + check_digit(body)
+
+
+def count(url: str) -> int:
+    with db.engine(url).connect() as connection:
+        return connection.scalar(select(func.count(Customer.id)))
+
+
+def test_migration_creates_tables_and_is_idempotent(db_url):
+    """upgrade head builds the schema; running it again changes nothing."""
+    db.migrate(db_url)
+    tables = set(inspect(db.engine(db_url)).get_table_names())
+    assert {"customers", "phone_numbers", "accounts", "interactions", "interaction_segments",
+            "ivr_answers", "dispositions", "notes", "alembic_version"} <= tables
+
+
+def test_generate_then_lookup_finds_single_and_shared_numbers(db_url):
+    """Synthetic customers can be found by number; a shared number returns every owner."""
+    made = db.engine(db_url)
+    assert synthetic.generate(made, 3000, seed=3) == 3000
+    with db.sessions(made)() as session:
+        shared = session.scalar(select(PhoneNumber.number).group_by(PhoneNumber.number)
+                                .having(func.count() > 1).limit(1))
+        single = session.scalar(select(PhoneNumber.number).group_by(PhoneNumber.number)
+                                .having(func.count() == 1).limit(1))
+        assert len(customers.lookup(session, shared)) == 2
+        [card] = customers.lookup(session, single)
+        assert card.accounts and len(card.accounts[0]) == 8
+        assert customers.by_account(session, card.accounts[0]).id == card.id
+    # ids keep counting after explicit-id inserts (PostgreSQL sequences caught up)
+    with db.sessions(made).begin() as session:
+        session.add(Customer(name="After Generate"))
+
+
+@pytest.mark.parametrize("hostile", ["1' OR '1'='1", "%", "", "\x00", "+" + "9" * 500])
+def test_lookup_with_hostile_strings_finds_nothing(db_url, hostile):
+    made = db.engine(db_url)
+    synthetic.generate(made, 50)
+    with db.sessions(made)() as session:
+        assert customers.lookup(session, hostile) == []
+
+
+def test_pin_hash_verifies_only_the_right_pin():
+    stored = customers.hash_pin("4711")
+    assert stored.startswith("scrypt$") and "4711" not in stored
+    assert customers.verify_pin("4711", stored)
+    assert not customers.verify_pin("4712", stored)
+    assert not customers.verify_pin("4711", None) and not customers.verify_pin("4711", "md5$x$y")
+
+
+GOOD = """name,phones,language,segment,vip,date_of_birth,postcode,pin,accounts
+Anna Schmidt,030 1110001;+49 151 2223334,de,premium,yes,1980-02-01,10115,4711,{a1}
+"Weber, Ben",030 1110002,en,,no,,,,{a2};{a3}
+Clara Weber,030 1110002,,,,,,,
+"""
+
+
+def test_import_good_file(db_url, tmp_path: Path):
+    """Every column lands; phones are stored in E.164; PINs only as hashes."""
+    path = tmp_path / "good.csv"
+    path.write_text(GOOD.format(a1=account("1000001"), a2=account("1000002"), a3=account("1000003")))
+    assert importer.import_csv(db.engine(db_url), path, Numbers()) == 3
+    with db.sessions(db.engine(db_url))() as session:
+        [anna] = customers.lookup(session, "+49301110001")
+        assert (anna.name, anna.language, anna.segment, anna.vip) == ("Anna Schmidt", "de", "premium", True)
+        assert len(customers.lookup(session, "+49301110002")) == 2
+        stored = session.get(Customer, anna.id)
+        assert customers.verify_pin("4711", stored.pin_hash)
+
+
+def test_import_with_bad_rows_reports_all_and_writes_nothing(db_url, tmp_path: Path):
+    """A file with bad rows names each with its line and reason, and the store is unchanged."""
+    synthetic.generate(db.engine(db_url), 10)
+    before = count(db_url)
+    path = tmp_path / "bad.csv"
+    path.write_text("name,phones,accounts\n"
+                    f"Good Row,030 1234567,{account('2000001')}\n"
+                    "Bad Phone,030 12x4567,\n"
+                    "Bad Account,030 7654321,20000019\n"
+                    ",030 5554444,\n")
+    with pytest.raises(importer.ImportFailed) as failed:
+        importer.import_csv(db.engine(db_url), path, Numbers())
+    lines = dict(failed.value.problems)
+    assert set(lines) == {3, 4, 5}
+    assert "phone" in lines[3] and "check digit" in lines[4] and "name" in lines[5]
+    assert count(db_url) == before
+
+
+def test_import_refuses_accounts_already_taken_and_unknown_columns(db_url, tmp_path: Path):
+    made = db.engine(db_url)
+    synthetic.generate(made, 5)
+    with db.sessions(made)() as session:
+        existing = customers.lookup(session, session.scalar(select(PhoneNumber.number).limit(1)))[0].accounts[0]
+    path = tmp_path / "dup.csv"
+    path.write_text(f"name,accounts\nDup,{existing}\n")
+    with pytest.raises(importer.ImportFailed, match="1 bad rows"):
+        importer.import_csv(made, path, Numbers())
+    path.write_text("name,colour\nX,blue\n")
+    with pytest.raises(importer.ImportFailed) as failed:
+        importer.import_csv(made, path, Numbers())
+    assert "unknown: colour" in failed.value.problems[0][1]
