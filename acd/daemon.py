@@ -18,6 +18,8 @@ asyncioreactor.install(_loop)
 from twisted.internet import reactor  # noqa: E402
 from twisted.logger import Logger, globalLogBeginner, textFileLogObserver  # noqa: E402
 
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
+
 from acd.config import Config  # noqa: E402
 from acd.service import Daemon  # noqa: E402
 from acd.store.db import migrate  # noqa: E402
@@ -27,7 +29,11 @@ log = Logger()
 
 def run(config: Config) -> int:
     globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout)], redirectStandardIO=False)
-    migrate(config.store.url)  # idempotent: the embedded SQLite store needs no separate step
+    try:
+        migrate(config.store.url)  # idempotent: the embedded SQLite store needs no separate step
+    except SQLAlchemyError as exc:
+        log.critical("the customer store is unusable: {why}", why=exc)
+        return 1
     daemon = Daemon(config)
     outcome = {"code": 0}
 

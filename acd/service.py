@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from twisted.application import internet, service
-from twisted.logger import Logger
 
 from acd.asterisk.agi_routes import Routes
 from acd.asterisk.ami import AmiService
@@ -10,12 +9,10 @@ from acd.asterisk.fastagi import FastAgiService
 from acd.config import Config
 from acd.core.center import CallCenter
 from acd.core.events import Event
-from acd.pbx.control import Pbx
+from acd.pbx.control import state_dir
 from acd.speech import SpeechCache
 from acd.store.directory import Directory
 from acd.web.status import make_site
-
-log = Logger()
 
 
 class Daemon(service.MultiService):
@@ -29,13 +26,18 @@ class Daemon(service.MultiService):
         self.ami.setServiceParent(self)
         self.directory = Directory(config.store.url)
         # prompts live where the PBX can read them: its state folder, bind-mounted or shared
-        speech = SpeechCache(Pbx(config).state_dir / "sounds")
+        speech = SpeechCache(state_dir(config) / "sounds")
         routes = Routes(config, self.apply, self.directory, speech)
         self.fastagi = FastAgiService(config.fastagi, routes.table())
         self.fastagi.setServiceParent(self)
         site = make_site(self.center, self.links)
         web = internet.TCPServer(config.http.port, site, interface=config.http.host)
         web.setServiceParent(self)
+
+    def stopService(self):
+        result = super().stopService()
+        self.directory.close()
+        return result
 
     def apply(self, event: Event) -> None:
         self.center.apply(event)

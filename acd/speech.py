@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import shutil
 from pathlib import Path
 from typing import Mapping
 
@@ -21,10 +20,6 @@ SPEED_WPM = 150
 
 class SpeechError(RuntimeError):
     """The text could not be rendered (engine missing or failed)."""
-
-
-def available() -> bool:
-    return shutil.which("espeak-ng") is not None and shutil.which("sox") is not None
 
 
 class SpeechCache:

@@ -33,14 +33,19 @@ class Status:
         return self.pid is not None
 
 
+def state_dir(config: Config) -> Path:
+    """The PBX's state folder (generated config, logs, sounds); relative paths are the repo's."""
+    state = Path(config.pbx.state_dir)
+    return (state if state.is_absolute() else REPO / state).resolve()
+
+
 class Pbx:
     """One Asterisk instance: its rootfs, its state folder, its process."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.rootfs = Path(config.pbx.rootfs)
-        state = Path(config.pbx.state_dir)
-        self.state_dir = (state if state.is_absolute() else REPO / state).resolve()
+        self.state_dir = state_dir(config)
         self.conf = self.state_dir / "etc" / "asterisk.conf"
 
     def shared_folders(self) -> list[Path]:
