@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from acd import config as config_module
+from ivr import menu
 
 EXIT_CONFIG = 2
 
@@ -14,6 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = config_module.load(args.config)
+        args.menu = menu.load(config.ivr_path(), queues=[q.name for q in config.queues])
     except config_module.ConfigError as exc:
         print(f"acd: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -54,11 +56,13 @@ def _parser() -> argparse.ArgumentParser:
 def _run(config: config_module.Config, args: argparse.Namespace) -> int:
     from acd import daemon  # installs the asyncio reactor: only for this verb
 
-    return daemon.run(config)
+    return daemon.run(config, args.menu)
 
 
 def _check(config: config_module.Config, args: argparse.Namespace) -> int:
     print(f"{args.config}: ok ({len(config.queues)} queues, {len(config.agents)} agents)")
+    print(f"{config.ivr_path()}: ok ({len(args.menu.categories)} categories, "
+          f"languages {', '.join(args.menu.prompts)}) for dialled {', '.join(config.routing.ivr) or 'none'}")
     return 0
 
 

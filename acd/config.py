@@ -52,6 +52,7 @@ class Ami(Listen):
 class FastAgi(Listen):
     port: Port = 4573
     header_timeout: float = Field(5.0, gt=0)
+    route_timeout: float = Field(300.0, gt=0)  # seconds a session (IVR included) may last
 
 
 class Http(Listen):
@@ -129,7 +130,9 @@ class Agent(_Section):
 
 class Routing(_Section):
     default_queue: Name
-    numbers: dict[Digits, Name] = {}  # dialled number (DID) -> queue
+    numbers: dict[Digits, Name] = {}  # dialled number (DID) -> queue, straight in
+    ivr: tuple[Digits, ...] = ()      # dialled numbers whose callers go through the IVR first
+    ivr_menu: str = "config/ivr.yaml"  # relative to the repo
 
 
 class Config(_Section):
@@ -152,6 +155,9 @@ class Config(_Section):
         phones = {p.name for p in self.phones}
         wanted = [("routing.default_queue", self.routing.default_queue)]
         wanted += [(f"routing.numbers.{num}", q) for num, q in self.routing.numbers.items()]
+        for num in self.routing.ivr:
+            if num in self.routing.numbers:
+                raise ValueError(f"routing.ivr: {num} is also in routing.numbers")
         for i, agent in enumerate(self.agents):
             wanted += [(f"agents[{i}].queues", q) for q in agent.queues]
             if agent.phone not in phones:
@@ -166,6 +172,10 @@ class Config(_Section):
 
     def queue(self, name: str) -> Queue:
         return next(q for q in self.queues if q.name == name)
+
+    def ivr_path(self) -> Path:
+        path = Path(self.routing.ivr_menu)
+        return path if path.is_absolute() else DEFAULT_PATH.parents[1] / path
 
 
 def _unique(section: str, names: list[str]) -> None:
@@ -191,21 +201,21 @@ def parse(raw: object, source: str = "<config>") -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
     try:
-        return Config.model_validate(_lists_to_tuples(raw))
+        return Config.model_validate(lists_to_tuples(raw))
     except pydantic.ValidationError as exc:
-        raise ConfigError(f"{source}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+        raise ConfigError(f"{source}: " + "; ".join(describe_error(e) for e in exc.errors())) from None
 
 
-def _lists_to_tuples(value: object) -> object:
+def lists_to_tuples(value: object) -> object:
     """YAML gives lists; strict mode wants the tuples the frozen models hold."""
     if isinstance(value, list):
-        return tuple(_lists_to_tuples(v) for v in value)
+        return tuple(lists_to_tuples(v) for v in value)
     if isinstance(value, dict):
-        return {k: _lists_to_tuples(v) for k, v in value.items()}
+        return {k: lists_to_tuples(v) for k, v in value.items()}
     return value
 
 
-def _describe(error: dict) -> str:
+def describe_error(error: dict) -> str:
     where = ".".join(str(part) for part in error["loc"])
     where = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", where)
     if error["type"] == "extra_forbidden":

@@ -23,18 +23,19 @@ from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 from acd.config import Config  # noqa: E402
 from acd.service import Daemon  # noqa: E402
 from acd.store.db import migrate  # noqa: E402
+from ivr.menu import Menu  # noqa: E402
 
 log = Logger()
 
 
-def run(config: Config) -> int:
+def run(config: Config, menu: Menu) -> int:
     globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout)], redirectStandardIO=False)
     try:
         migrate(config.store.url)  # idempotent: the embedded SQLite store needs no separate step
     except SQLAlchemyError as exc:
         log.critical("the customer store is unusable: {why}", why=exc)
         return 1
-    daemon = Daemon(config)
+    daemon = Daemon(config, menu)
     outcome = {"code": 0}
 
     def failed(failure) -> None:

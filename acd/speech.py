@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import secrets
 from pathlib import Path
 from typing import Mapping
 
@@ -38,8 +39,9 @@ class SpeechCache:
         if wav.exists():
             return target
         wav.parent.mkdir(parents=True, exist_ok=True)
-        raw = wav.with_name(f".{wav.stem}.{os.getpid()}.raw.wav")
-        part = wav.with_name(f".{wav.stem}.{os.getpid()}.part.wav")
+        unique = f"{os.getpid()}.{secrets.token_hex(4)}"  # two renders of one text may overlap
+        raw = wav.with_name(f".{wav.stem}.{unique}.raw.wav")
+        part = wav.with_name(f".{wav.stem}.{unique}.part.wav")
         try:
             await _run("espeak-ng", "-v", VOICES.get(language, language), "-s", str(SPEED_WPM),
                        "-w", str(raw), "--", text)

@@ -4,17 +4,23 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from typing import Awaitable, Callable, Protocol
+from dataclasses import replace
+from typing import Awaitable, Callable
 
 from twisted.logger import Logger
 
 from acd.asterisk import channel_vars as var
-from acd.asterisk.fastagi import AgiChannel, AgiError, Route
+from acd.asterisk.fastagi import AgiChannel, AgiError, Hangup, Route
+from acd.asterisk.ivr_player import IvrPlayer
 from acd.config import Config
 from acd.core import events as ev
 from acd.core import numbers, routing
 from acd.speech import SpeechCache, SpeechError
 from acd.store.customers import CustomerCard
+from acd.store.directory import Directory, IvrRecord
+from ivr import hours
+from ivr.flow import Caller, IvrCall
+from ivr.menu import Menu
 
 log = Logger()
 
@@ -23,17 +29,11 @@ _UNIQUEID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class Directory(Protocol):
-    async def lookup(self, e164: str) -> list[CustomerCard]: ...
-
-    async def open_interaction(self, linkedid: str, customer_id: int | None,
-                               caller_number: str | None, at: float) -> None: ...
-
-
 class Routes:
     def __init__(self, config: Config, sink: Sink, directory: Directory, speech: SpeechCache,
-                 clock: Callable[[], float] = time.time) -> None:
+                 menu: Menu, clock: Callable[[], float] = time.time) -> None:
         self.config = config
+        self.menu = menu
         self.sink = sink
         self.directory = directory
         self.speech = speech
@@ -63,12 +63,55 @@ class Routes:
             await self._tell_customer(channel, known)
         elif found:
             await channel.set_variable(var.CANDIDATES, str(len(found)))
-        greeted = await self._greet(channel, known) if known is not None else False
-        # Asterisk need not wait for the journey's row: write it after the session is over.
+        # Asterisk need not wait for the journey's row: it is written beside the call.
         self._background(self.directory.open_interaction(
             call_id, known.id if known else None, caller, self.clock()))
-        self.sink(ev.CallRouted(self.clock(), call_id, caller or "", dialled, queue.name,
-                                known.id if known else None, len(found), greeted))
+        routed = ev.CallRouted(self.clock(), call_id, caller or "", dialled, queue.name,
+                               known.id if known else None, len(found))
+        if dialled in rules.ivr:
+            routed = await self._ivr(channel, routed, known)
+        else:
+            greeted = await self._greet(channel, known) if known is not None else False
+            routed = replace(routed, greeted=greeted)
+        self.sink(routed)
+
+    async def _ivr(self, channel: AgiChannel, routed: ev.CallRouted,
+                   known: CustomerCard | None) -> ev.CallRouted:
+        """Menus, account and identity; what they learn goes on the channel and the journey."""
+        caller = Caller(known.id if known else None, known.language if known else None,
+                        known.vip if known else False, known.accounts if known else (),
+                        routed.candidates, self._greeting_text(known))
+        call = IvrCall(self.menu, caller, open=hours.is_open(self.menu.hours, self.clock()))
+        player = IvrPlayer(channel, self.speech, self.directory)
+        started = self.clock()
+        try:
+            await player.play(call)
+        except Hangup:
+            call.steps.append("hangup")
+            raise
+        finally:
+            self._background(self.directory.record_ivr(IvrRecord(
+                routed.call_id, started, self.clock(), call.customer_id, call.language,
+                call.category.name if call.category else "", call.account, call.verification,
+                " ".join(call.steps))))
+        named = player.found.get(call.customer_id) if call.customer_id is not None else None
+        if named is not None and named is not known:
+            await self._tell_customer(channel, named)
+        await self._tell_ivr(channel, call)
+        return replace(routed, queue=call.queue, customer_id=call.customer_id, greeted=call.greeted,
+                       language=call.language, category=call.category.name if call.category else "",
+                       account=call.account or "", verification=call.verification,
+                       priority=call.priority)
+
+    async def _tell_ivr(self, channel: AgiChannel, call: IvrCall) -> None:
+        values = {var.QUEUE: call.queue, var.CLOSED: "" if call.open else "1",
+                  var.LANGUAGE: call.language, var.CATEGORY: call.category.name if call.category else "",
+                  var.ACCOUNT: call.account or "", var.VERIFIED: call.verification,
+                  var.PRIORITY: str(call.priority), var.IVR_STEPS: " ".join(call.steps)[:200]}
+        if call.queue:
+            values[var.MAX_WAIT] = str(self.config.queue(call.queue).max_wait)
+        for name, value in values.items():
+            await channel.set_variable(name, value)
 
     def _background(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
@@ -97,13 +140,20 @@ class Routes:
         await channel.set_variable(var.VIP, "1" if card.vip else "0")
         await channel.set_variable("CALLERID(name)", name)  # the agent's phone shows who calls
 
+    def _greeting_text(self, card: CustomerCard | None) -> str | None:
+        greeting = self.config.greeting
+        if card is None or not greeting.enabled:
+            return None
+        language = card.language if card.language in greeting.text else greeting.default_language
+        return greeting.text[language].format(name=_UNPRINTABLE.sub("", card.name)[:60])
+
     async def _greet(self, channel: AgiChannel, card: CustomerCard) -> bool:
         """Play "Hello <name>" (rendered once, then cached); True if samples reached the caller."""
-        greeting = self.config.greeting
-        if not greeting.enabled:
+        text = self._greeting_text(card)
+        if text is None:
             return False
+        greeting = self.config.greeting
         language = card.language if card.language in greeting.text else greeting.default_language
-        text = greeting.text[language].format(name=_UNPRINTABLE.sub("", card.name)[:60])
         try:
             path = await self.speech.render(text, language)
             result = await channel.command(f'STREAM FILE {path} ""')

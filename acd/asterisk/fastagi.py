@@ -3,7 +3,8 @@
 panoramisk's Request speaks the AGI command protocol; the connection handling is ours,
 because panoramisk's reads headers without a size or time limit and spins on a peer that
 closes early. Here a client gets `header_timeout` seconds and 64 lines of 4 KiB to say who
-it is, each route gets `ROUTE_TIMEOUT` seconds, and a failing route never stops the server.
+it is, each session gets `route_timeout` seconds (an IVR takes minutes; a stuck one must not
+hold a caller for ever), and a failing route never stops the server.
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ log = Logger()
 
 MAX_HEADER_LINES = 64
 MAX_LINE = 4096
-ROUTE_TIMEOUT = 10.0
 
 
 class BadRequest(Exception):
@@ -54,6 +54,12 @@ class AgiChannel:
         if "error" in result:
             raise AgiError(result["error"], f"AGI {line.split()[0]} failed: {result.get('msg', '')}")
         return result
+
+    async def get_variable(self, name: str) -> str:
+        """The variable's value; "" when it is unset."""
+        result = await self.command(f"GET VARIABLE {name}")
+        value = result.get("result", ("0", ""))
+        return value[1] if value[0] == "1" else ""
 
     async def set_variable(self, name: str, value: str) -> None:
         quoted = value.replace("\\", "\\\\").replace('"', '\\"')
@@ -115,7 +121,7 @@ class FastAgiService(service.Service):
                          script=headers["agi_network_script"][:80], peer=peer)
                 return
             channel = AgiChannel(headers, Request(None, headers, reader, writer))
-            await asyncio.wait_for(route(channel), ROUTE_TIMEOUT)
+            await asyncio.wait_for(route(channel), self.config.route_timeout)
             self.served += 1
         except BadRequest as exc:
             log.warn("FastAGI: bad request from {peer}: {why}", peer=peer, why=exc)

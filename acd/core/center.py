@@ -57,6 +57,8 @@ class CallCenter:
         call = self._call(e.call_id)
         call.caller_id, call.dialled, call.queue, call.routed = e.caller_id, e.dialled, e.queue, True
         call.customer_id, call.candidates, call.greeted = e.customer_id, e.candidates, e.greeted
+        call.language, call.category, call.account = e.language, e.category, e.account
+        call.verification, call.priority = e.verification, e.priority
 
     def _joined(self, e: ev.CallerJoined) -> None:
         self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at)

@@ -24,6 +24,11 @@ class CallRouted(Event):
     customer_id: int | None = None   # the caller, when their number names exactly one customer
     candidates: int = 0              # customers sharing the caller's number
     greeted: bool = False            # the caller heard their name
+    language: str = ""               # what the IVR learned (empty on lines without an IVR)
+    category: str = ""
+    account: str = ""
+    verification: str = ""           # verified | not_verified | locked
+    priority: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,11 @@ class Call:
     customer_id: int | None = None
     candidates: int = 0            # customers sharing the caller's number
     greeted: bool = False
+    language: str = ""
+    category: str = ""
+    account: str = ""
+    verification: str = ""
+    priority: int = 0
     outcome: Outcome = Outcome.ROUTED
     joined_at: float | None = None
     position: int = 0

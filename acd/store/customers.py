@@ -50,6 +50,26 @@ def by_account(session: Session, number: str) -> CustomerCard | None:
     return _card(found) if found else None
 
 
+def check_fact(session: Session, question: str, customer_id: int, account: str | None,
+               answer: str) -> bool:
+    """Does the caller's answer match what the store knows? Unknown facts never match."""
+    customer = session.get(Customer, customer_id)
+    if customer is None or not answer.isascii() or not answer.isdigit():
+        return False
+    if question == "date_of_birth":
+        born = customer.date_of_birth
+        return born is not None and answer == born.strftime("%d%m%Y")
+    if question == "postcode":
+        return customer.postcode is not None and answer == customer.postcode.replace(" ", "")
+    if question == "last_payment":
+        payments = [a.last_payment_euros for a in customer.accounts
+                    if account is None or a.number == account]
+        return int(answer) in [p for p in payments if p is not None]
+    if question == "pin":
+        return verify_pin(answer, customer.pin_hash)
+    return False
+
+
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     """scrypt with a random salt; stored as 'scrypt$<salt>$<hash>'."""
     salt = salt or os.urandom(16)

@@ -6,13 +6,30 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import dataclass
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from acd.store import customers, db
 from acd.store.customers import CustomerCard
-from acd.store.models import Interaction
+from acd.store.models import Interaction, InteractionSegment, IvrAnswer
+
+
+@dataclass(frozen=True)
+class IvrRecord:
+    """What the IVR learned on one journey; `steps` says how far the caller got."""
+
+    linkedid: str
+    started_at: float
+    ended_at: float
+    customer_id: int | None
+    language: str
+    category: str
+    account: str | None
+    verification: str
+    steps: str
 
 
 class Directory:
@@ -23,11 +40,7 @@ class Directory:
         self._writes = ThreadPoolExecutor(1, thread_name_prefix="store-write")
 
     async def lookup(self, e164: str) -> list[CustomerCard]:
-        return await asyncio.get_running_loop().run_in_executor(self._reads, self._lookup, e164)
-
-    def _lookup(self, e164: str) -> list[CustomerCard]:
-        with self.sessions() as session:
-            return customers.lookup(session, e164)
+        return await self._read(customers.lookup, e164)
 
     async def open_interaction(self, linkedid: str, customer_id: int | None,
                                caller_number: str | None, at: float) -> None:
@@ -38,14 +51,59 @@ class Directory:
     def _open_interaction(self, linkedid: str, customer_id: int | None,
                           caller_number: str | None, at: float) -> None:
         values = {"linkedid": linkedid, "customer_id": customer_id, "caller_number": caller_number,
-                  "started_at": dt.datetime.fromtimestamp(at, dt.timezone.utc)}
+                  "started_at": _utc(at)}
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         statement = dialect.insert(Interaction).values(**values).on_conflict_do_nothing(
             index_elements=["linkedid"])
         with self.engine.begin() as connection:
             connection.execute(statement)
 
+    async def find_account(self, number: str) -> CustomerCard | None:
+        return await self._read(customers.by_account, number)
+
+    async def check_fact(self, question: str, customer_id: int, account: str | None,
+                         answer: str) -> bool:
+        return await self._read(customers.check_fact, question, customer_id, account, answer)
+
+    async def _read(self, query, *args):
+        def work():
+            with self.sessions() as session:
+                return query(session, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._reads, work)
+
+    async def record_ivr(self, record: IvrRecord) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._writes, self._record_ivr, record)
+
+    def _record_ivr(self, record: IvrRecord) -> None:
+        with self.sessions.begin() as session:
+            interaction = session.scalars(
+                select(Interaction).where(Interaction.linkedid == record.linkedid)).first()
+            if interaction is None:
+                return  # the journey's row was never written; logged where that failed
+            if record.customer_id is not None:
+                interaction.customer_id = record.customer_id
+            interaction.language = record.language or None
+            interaction.category = record.category or None
+            interaction.account_number = record.account
+            interaction.verification = record.verification or None
+            interaction.ivr_steps = record.steps[:200]
+            session.add(InteractionSegment(
+                interaction_id=interaction.id, kind="ivr", name="ivr", outcome=_last(record.steps),
+                started_at=_utc(record.started_at), ended_at=_utc(record.ended_at)))
+            answers = {"language": record.language, "category": record.category,
+                       "account": record.account or "", "verification": record.verification}
+            session.add_all(IvrAnswer(interaction_id=interaction.id, key=key, value=value)
+                            for key, value in answers.items() if value)
+
     def close(self) -> None:
         self._writes.shutdown(wait=True)
         self._reads.shutdown(wait=True)
         self.engine.dispose()
+
+
+def _utc(at: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(at, dt.timezone.utc)
+
+
+def _last(steps: str) -> str:
+    return steps.rsplit(" ", 1)[-1][:20]

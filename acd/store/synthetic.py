@@ -5,6 +5,7 @@ are assigned here so numbers and accounts can refer to them without a round trip
 """
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Callable
 
@@ -22,6 +23,7 @@ LAST = ("Schmidt", "Müller", "Schneider", "Fischer", "Weber", "Meyer", "Wagner"
         "Kowalski", "Rossi", "Dubois", "Novak", "Jansen", "Larsen", "Popescu", "Santos")
 AREAS = ("30", "40", "69", "89", "221", "211", "711", "351", "341", "511", "151", "160", "170", "176")
 BATCH = 20_000
+_BORN = dt.date(1940, 1, 1)
 
 Progress = Callable[[int], None]
 
@@ -64,7 +66,7 @@ def _person(rng: random.Random, cid: int) -> dict:
             "language": rng.choice(("de", "de", "de", "en")), "vip": vip,
             "segment": "premium" if vip else rng.choice(("standard", "standard", "business")),
             "postcode": f"{rng.randrange(1000, 99999):05d}", "pin_hash": None,
-            "date_of_birth": None}
+            "date_of_birth": _BORN + dt.timedelta(days=rng.randrange(0, 365 * 60))}
 
 
 def _unique(rows: list[dict]) -> list[dict]:

@@ -16,6 +16,7 @@ from acd.core import events as ev
 from acd.speech import SpeechCache
 from acd.store import db
 from acd.store.directory import Directory
+from ivr import menu
 from twisted.internet import defer
 
 
@@ -45,7 +46,7 @@ def server(tmp_path):
     db.migrate(url)
     directory = Directory(url)
     received: list[ev.Event] = []
-    routes = Routes(config_module.load(), received.append, directory, SpeechCache(tmp_path))
+    routes = Routes(config_module.load(), received.append, directory, SpeechCache(tmp_path), menu.load())
     service = FastAgiService(FastAgi(port=free_port(), header_timeout=0.5), routes.table())
     service.received = received
     yield service

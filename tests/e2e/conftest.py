@@ -5,6 +5,7 @@ with the reason when the host cannot run them (not root, no sipp).
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import time
@@ -122,12 +123,14 @@ def customers(lab_config) -> Callable[..., int]:
     db.migrate(config.store.url)
     sessions = db.sessions(db.engine(config.store.url))
 
-    def add(name: str, numbers: list[str], language: str = "en", vip: bool = False,
-            segment: str = "standard", accounts: tuple[str, ...] = ()) -> int:
+    def add(name: str, numbers: list[str], language: str | None = "en", vip: bool = False,
+            segment: str = "standard", accounts: tuple[str, ...] = (), born: str | None = None,
+            postcode: str | None = None) -> int:
         with sessions.begin() as session:
-            customer = Customer(name=name, language=language, vip=vip, segment=segment)
+            customer = Customer(name=name, language=language, vip=vip, segment=segment, postcode=postcode,
+                                date_of_birth=dt.date.fromisoformat(born) if born else None)
             customer.numbers = [PhoneNumber(number=n) for n in numbers]
-            customer.accounts = [Account(number=a) for a in accounts]
+            customer.accounts = [Account(number=a, last_payment_euros=42) for a in accounts]
             session.add(customer)
             session.flush()
             return customer.id

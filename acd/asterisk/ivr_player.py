@@ -1,0 +1,87 @@
+"""Plays an IVR flow (ivr/flow.py) on a FastAGI channel: prompts become rendered audio and
+GET DATA, store questions go to the Directory.
+
+Every prompt that expects digits is one Read() of all its parts joined with `&` (GET DATA
+plays a single file only): digits pressed while it plays count. Between commands res_agi
+drops any digit it reads, so nothing slow happens there: prompts are rendered once and
+cached, and the store answers from its own threads.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from acd.asterisk.fastagi import AgiChannel, AgiError, Hangup
+from acd.speech import SpeechCache
+from acd.store.customers import CustomerCard
+from acd.store.directory import Directory
+from ivr.flow import Ask, Check, FindAccount, IvrCall, Part, Request, Say
+from ivr.menu import Menu
+
+_DIGITS = re.compile(r"[0-9*#]*")
+DIGITS_VAR = "ACD_IVR_DIGITS"
+
+
+class IvrPlayer:
+    def __init__(self, channel: AgiChannel, speech: SpeechCache, directory: Directory) -> None:
+        self.channel = channel
+        self.speech = speech
+        self.directory = directory
+        self.found: dict[int, CustomerCard] = {}  # customers named by an account number
+
+    async def play(self, call: IvrCall) -> None:
+        """Run the flow to its end; Hangup propagates, with `call` showing how far it got."""
+        flow = call.run()
+        reply: object = None
+        while True:
+            try:
+                request = flow.send(reply)
+            except StopIteration:
+                return
+            reply = await self._perform(request)
+
+    async def _perform(self, request: Request) -> object:
+        if isinstance(request, Ask):
+            return await self._ask(request)
+        if isinstance(request, Say):
+            files = await self._render(request.parts)
+            await self.channel.command(f'EXEC Playback "{files}"')
+            return None
+        if isinstance(request, FindAccount):
+            card = await self.directory.find_account(request.number)
+            if card is not None:
+                self.found[card.id] = card
+            return card
+        assert isinstance(request, Check)
+        return await self.directory.check_fact(request.question, request.customer_id,
+                                               request.account, request.answer)
+
+    async def _ask(self, ask: Ask) -> str:
+        files = await self._render(ask.parts)
+        seconds = f"{ask.timeout_ms / 1000:g}"
+        try:
+            await self.channel.command(
+                f'EXEC Read "{DIGITS_VAR},{files},{ask.max_digits},,1,{seconds}"')
+        except AgiError as exc:
+            raise Hangup() from exc  # result=-1: the channel went away while collecting
+        digits = await self.channel.get_variable(DIGITS_VAR)
+        if not _DIGITS.fullmatch(digits):
+            return ""
+        return digits[: ask.max_digits]
+
+    async def _render(self, parts: Iterable[Part]) -> str:
+        paths = [str(await self.speech.render(text, language)) for language, text in parts]
+        return "&".join(paths)
+
+
+def static_parts(menu: Menu) -> set[Part]:
+    """Every sentence the menu can say that names no caller: rendered at start-up."""
+    parts: set[Part] = set()
+    for language, prompts in menu.prompts.items():
+        for key, text in prompts.model_dump().items():
+            if key != "menu_item":
+                parts.add((language, text.format(length=menu.account.length)))
+        for category in menu.categories:
+            parts.add((language, prompts.menu_item.format(label=category.label[language],
+                                                          digit=category.digit)))
+    return parts

@@ -1,0 +1,214 @@
+"""One caller's way through the IVR, as a generator that does no I/O ("sans-I/O").
+
+The flow yields requests (say this and collect digits; find this account; check this
+answer) and is sent the replies. The FastAGI adapter answers them from Asterisk and the
+store; unit tests answer them from a script, in microseconds. `IvrCall` keeps how far the
+caller got at every moment, so a hang-up mid-menu still leaves a record.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generator, Union
+
+from acd.core.accounts import valid_account
+from ivr.menu import Category, Menu, Prompts
+
+Part = tuple[str, str]  # (language, text): one sentence, spoken in its own voice
+FIXED_LENGTH = {"date_of_birth": 8}  # DDMMYYYY ends by itself; other answers end with '#'
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Play the parts (interruptible) and collect up to `max_digits` digits; reply: the
+    digits, "" on timeout. `#` ends early and is not part of the reply."""
+
+    step: str
+    parts: tuple[Part, ...]
+    max_digits: int
+    timeout_ms: int
+
+
+@dataclass(frozen=True)
+class Say:
+    """Play the parts; nothing is collected (the call moves on right after)."""
+
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class FindAccount:
+    """Reply: the customer who holds this account number (anything with `id` and `vip`),
+    or None."""
+
+    number: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """Reply: True if `answer` matches the customer's fact `question`."""
+
+    question: str
+    customer_id: int
+    account: str | None
+    answer: str
+
+
+Request = Union[Ask, Say, FindAccount, Check]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """What the caller-ID lookup found before the IVR starts."""
+
+    customer_id: int | None = None
+    language: str | None = None
+    vip: bool = False
+    accounts: tuple[str, ...] = ()
+    candidates: int = 0          # customers sharing the number (2+ means: ask who)
+    greeting: str | None = None  # "Hello Anna", spoken before the first menu
+
+
+@dataclass
+class IvrCall:
+    menu: Menu
+    caller: Caller
+    open: bool = True
+    language: str = ""
+    category: Category | None = None
+    customer_id: int | None = None
+    account: str | None = None
+    vip: bool = False
+    verification: str = ""       # verified | not_verified | locked | "" (not asked)
+    steps: list[str] = field(default_factory=list)
+    greeted: bool = False        # the greeting went out with the first prompt
+    _prefix: tuple[Part, ...] = ()
+
+    @property
+    def queue(self) -> str:
+        if not self.open:
+            return self.menu.hours.closed_queue or ""
+        return self.category.queue if self.category else self.menu.default_queue
+
+    @property
+    def priority(self) -> int:
+        base = self.category.priority if self.category else 0
+        return max(base, self.menu.vip_priority) if self.vip else base
+
+    def run(self) -> Generator[Request, object, None]:
+        """The whole menu; on return, the attributes say where the call goes."""
+        self.customer_id, self.vip = self.caller.customer_id, self.caller.vip
+        if not self.open:
+            self.language = self._known_language() or self.menu.default_language
+            self.steps.append("closed")
+            yield Say((self._say("closed"),))
+            return
+        yield from self._choose_language()
+        yield from self._choose_category()
+        if self.category and (self.category.account or self.caller.candidates > 1):
+            yield from self._take_account()
+        if self.category and self.category.verify and self.customer_id is not None:
+            yield from self._verify()
+        yield Say(self._take_prefix() + (self._say("connecting"),))
+
+    # -- the steps -------------------------------------------------------------------------
+
+    def _choose_language(self) -> Generator[Request, object, None]:
+        known = self._known_language()
+        offered = self.menu.languages
+        if known or len(offered) == 1:
+            self.language = known or next(iter(offered.values()))
+            self.steps.append(f"language:{self.language}" + (":known" if known else ""))
+            return
+        self.language = self.menu.default_language
+        parts = tuple((lang, self.menu.prompts[lang].choose_language) for lang in offered.values())
+        choice = yield from self._menu("language", parts, lambda digits: offered.get(digits))
+        self.language = choice or self.menu.default_language
+        self.steps.append(f"language:{self.language}" if choice else "language:default")
+
+    def _choose_category(self) -> Generator[Request, object, None]:
+        items = tuple(self._say("menu_item", label=c.label[self.language], digit=c.digit)
+                      for c in self.menu.categories)
+        parts = (self._say("welcome"),) + items
+        self.category = yield from self._menu("category", parts, self.menu.category)
+        self.steps.append(f"category:{self.category.name}" if self.category else "category:default")
+
+    def _take_account(self) -> Generator[Request, object, None]:
+        own = self.caller.accounts
+        if self.caller.candidates <= 1 and self.customer_id is not None and len(own) == 1:
+            self.account = own[0]
+            self.steps.append("account:known")
+            return
+        wanted = self.menu.account
+        first = "account_shared" if self.caller.candidates > 1 else "account"
+        self._prefix += (self._say(first, length=wanted.length),)
+        for _ in range(wanted.attempts):
+            digits = yield self._ask("account", self._take_prefix(), wanted.length)
+            if digits and valid_account(digits, wanted.length):
+                owner = yield FindAccount(digits)
+                if owner is not None:
+                    self.account, self.customer_id = digits, owner.id
+                    self.vip = self.vip or owner.vip
+                    self.steps.append("account:ok")
+                    return
+            self.steps.append("account:invalid" if digits else "account:no_input")
+            again = "account_invalid" if digits else "no_input"
+            self._prefix = (self._say(again), self._say("account", length=wanted.length))
+        self._prefix = ()
+        self.steps.append("account:gave_up")
+
+    def _verify(self) -> Generator[Request, object, None]:
+        identity, failures = self.menu.identity, 0
+        for question in identity.questions:
+            parts = self._take_prefix() + (self._say(question), self._say("skip_hint"))
+            digits = FIXED_LENGTH.get(question, identity.answer_digits)
+            answer = yield self._ask(f"identity:{question}", parts, digits)
+            if not answer or "*" in answer:
+                self.steps.append(f"{question}:skipped")
+                continue
+            assert self.customer_id is not None
+            right = yield Check(question, self.customer_id, self.account, answer)
+            self.steps.append(f"{question}:{'right' if right else 'wrong'}")
+            if right:
+                self.verification = "verified"
+                self._prefix = (self._say("verified"),)
+                return
+            failures += 1
+            if failures >= identity.max_failures:
+                self.verification = "locked"
+                self._prefix = (self._say("locked"),)
+                return
+            self._prefix = (self._say("wrong_answer"),)
+        self.verification = "not_verified"
+        self._prefix = (self._say("not_verified"),)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _menu(self, step: str, parts: tuple[Part, ...], pick) -> Generator[Request, object, object]:
+        """Ask up to `attempts` times; None when the caller never gave a valid choice."""
+        for _ in range(self.menu.attempts):
+            digits = yield self._ask(step, self._take_prefix() + parts, 1)
+            choice = pick(digits) if digits else None
+            if choice is not None:
+                return choice
+            self.steps.append(f"{step}:{'invalid' if digits else 'no_input'}")
+            self._prefix = (self._say("invalid" if digits else "no_input"),)
+        self._prefix = ()
+        return None
+
+    def _ask(self, step: str, parts: tuple[Part, ...], max_digits: int) -> Ask:
+        if not self.greeted and self.caller.greeting:
+            parts = ((self._known_language() or self.language, self.caller.greeting),) + parts
+            self.greeted = True
+        return Ask(step, parts, max_digits, int(self.menu.timeout * 1000))
+
+    def _take_prefix(self) -> tuple[Part, ...]:
+        prefix, self._prefix = self._prefix, ()
+        return prefix
+
+    def _say(self, key: str, **values: object) -> Part:
+        prompts: Prompts = self.menu.prompts[self.language]
+        return self.language, getattr(prompts, key).format(**values)
+
+    def _known_language(self) -> str | None:
+        language = self.caller.language
+        return language if language in self.menu.prompts else None

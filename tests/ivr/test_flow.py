@@ -1,0 +1,159 @@
+"""Every branch of the IVR flow, driven without Asterisk: the test answers its requests."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import pytest
+
+from ivr import menu as menu_module
+from ivr.flow import Ask, Caller, Check, FindAccount, IvrCall, Say
+
+MENU = menu_module.load(queues=["support", "sales"])
+Owner = namedtuple("Owner", "id vip")
+ACCOUNTS = {"00000018": Owner(7, False), "00000026": Owner(8, True)}  # valid Luhn numbers
+FACTS = {(7, "postcode"): "10115", (7, "date_of_birth"): "01021980", (8, "postcode"): "20095"}
+
+
+class Script:
+    """Replies to the flow's requests: digits for each Ask in order, the store for the rest."""
+
+    def __init__(self, *digits: str) -> None:
+        self.digits = list(digits)
+        self.asked: list[Ask] = []
+        self.said: list[Say] = []
+
+    def drive(self, call: IvrCall) -> IvrCall:
+        flow, reply = call.run(), None
+        try:
+            while True:
+                request = flow.send(reply)
+                reply = self.answer(request)
+        except StopIteration:
+            return call
+
+    def answer(self, request):
+        if isinstance(request, Ask):
+            self.asked.append(request)
+            return self.digits.pop(0)
+        if isinstance(request, Say):
+            self.said.append(request)
+            return None
+        if isinstance(request, FindAccount):
+            return ACCOUNTS.get(request.number)
+        assert isinstance(request, Check)
+        return FACTS.get((request.customer_id, request.question)) == request.answer
+
+    def steps(self) -> list[str]:
+        return [a.step for a in self.asked]
+
+
+def ivr(caller: Caller = Caller(), *digits: str, open: bool = True) -> tuple[IvrCall, Script]:
+    script = Script(*digits)
+    return script.drive(IvrCall(MENU, caller, open=open)), script
+
+
+def test_unknown_caller_picks_language_then_category():
+    call, script = ivr(Caller(), "2", "1")
+    assert (call.language, call.category.name, call.queue) == ("de", "product", "sales")
+    assert script.steps() == ["language", "category"]
+    assert script.asked[1].parts[0] == ("de", "Willkommen beim Kundenservice.")
+    assert call.steps == ["language:de", "category:product"]
+    assert call.account is None and call.verification == ""
+
+
+def test_known_language_skips_the_language_menu_and_greets_first():
+    call, script = ivr(Caller(customer_id=7, language="de", greeting="Guten Tag Anna"), "9")
+    assert script.steps() == ["category"]
+    assert script.asked[0].parts[0] == ("de", "Guten Tag Anna")
+    assert call.greeted and call.steps == ["language:de:known", "category:other"]
+
+
+def test_wrong_digits_end_on_the_default_route():
+    call, script = ivr(Caller(), "1", "7", "0", "8")
+    assert call.category is None and call.queue == MENU.default_queue
+    assert call.steps == ["language:en", "category:invalid", "category:invalid", "category:invalid",
+                          "category:default"]
+    assert script.asked[2].parts[0] == ("en", "Sorry, that is not a valid choice.")
+    assert script.said[-1].parts[-1][1].startswith("Please hold")
+
+
+def test_silence_everywhere_takes_the_defaults():
+    call, script = ivr(Caller(), "", "", "", "", "", "")
+    assert (call.language, call.category, call.queue) == (MENU.default_language, None, "support")
+    assert script.asked[1].parts[0][1] == "Sorry, I did not hear a choice."
+    assert call.steps[-1] == "category:default" and "language:default" in call.steps
+
+
+def test_shared_number_is_resolved_by_account_entry():
+    call, script = ivr(Caller(candidates=2, language=None), "1", "2", "00000026")
+    assert (call.customer_id, call.account, call.queue) == (8, "00000026", "sales")
+    assert call.priority == MENU.vip_priority   # the account's holder is a VIP
+    assert script.asked[2].step == "account"
+    assert "Several customers" in script.asked[2].parts[0][1]
+
+
+def test_bad_check_digit_and_unknown_account_are_retried_then_given_up():
+    call, script = ivr(Caller(), "1", "3", "00000019", "00000034", "")
+    assert call.account is None and call.customer_id is None and call.queue == "support"
+    assert call.steps[-4:] == ["account:invalid", "account:invalid", "account:no_input", "account:gave_up"]
+    assert script.asked[3].parts[0][1] == "Sorry, that account number was not recognised."
+
+
+def test_known_caller_with_one_account_is_not_asked_for_it():
+    caller = Caller(customer_id=7, language="en", accounts=("00000018",))
+    call, script = ivr(caller, "3")
+    assert call.account == "00000018" and "account:known" in call.steps
+    assert script.steps() == ["category"]
+
+
+def test_failed_question_then_alternative_verifies():
+    caller = Caller(customer_id=7, language="en", accounts=("00000018",))
+    call, script = ivr(caller, "4", "31121999", "10115")
+    assert call.verification == "verified"
+    assert call.steps[-2:] == ["date_of_birth:wrong", "postcode:right"]
+    assert script.asked[2].parts[0][1].startswith("That did not match")
+    assert [a.max_digits for a in script.asked[1:]] == [8, MENU.identity.answer_digits]
+    assert script.said[-1].parts[0][1] == "Thank you, you are verified."
+
+
+def test_star_skips_a_question_the_caller_cannot_answer():
+    caller = Caller(customer_id=7, language="en", accounts=("00000018",))
+    call, _ = ivr(caller, "4", "*", "10115")
+    assert call.verification == "verified" and "date_of_birth:skipped" in call.steps
+
+
+def test_too_many_wrong_answers_lock():
+    caller = Caller(customer_id=7, language="en", accounts=("00000018",))
+    call, script = ivr(caller, "5", "11111111", "99999")
+    assert call.verification == "locked" and call.queue == "support"
+    assert script.said[-1].parts[0][1] == "We could not verify you."
+
+
+def test_no_answer_to_any_question_is_not_verified():
+    caller = Caller(customer_id=7, language="en", accounts=("00000018",))
+    call, _ = ivr(caller, "4", "", "*", "")
+    assert call.verification == "not_verified"
+
+
+def test_unknown_caller_is_verified_after_giving_an_account():
+    call, _ = ivr(Caller(), "1", "4", "00000018", "", "10115")
+    assert (call.customer_id, call.verification) == (7, "verified")
+
+
+def test_complaint_and_vip_priorities():
+    vip = Caller(customer_id=7, language="en", vip=True, accounts=("00000018",))
+    assert ivr(vip, "9")[0].priority == MENU.vip_priority
+    plain = Caller(customer_id=7, language="en", accounts=("00000018",))
+    assert ivr(plain, "5", "*", "*", "*")[0].priority == 5
+
+
+def test_closed_line_says_so_and_asks_nothing():
+    call, script = ivr(Caller(language="de"), open=False)
+    assert script.asked == [] and call.steps == ["closed"]
+    assert call.queue == "" and script.said[0].parts[0][0] == "de"
+
+
+@pytest.mark.parametrize("caller", [Caller(language="xx"), Caller(language="")])
+def test_unsupported_language_falls_back_to_the_menu(caller):
+    call, script = ivr(caller, "1", "9")
+    assert script.steps()[0] == "language" and call.language == "en"
