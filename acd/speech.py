@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import os
 import secrets
+import subprocess
 from pathlib import Path
 from typing import Mapping
 
@@ -55,12 +56,14 @@ class SpeechCache:
 
 
 async def _run(*cmd: str) -> None:
+    """On a thread: asyncio's child watchers under Twisted's reactor stalled the loop."""
     try:
-        process = await asyncio.create_subprocess_exec(
-            *cmd, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE)
+        done = await asyncio.to_thread(subprocess.run, cmd, stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                       timeout=30)
     except FileNotFoundError:
         raise SpeechError(f"{cmd[0]} is not installed") from None
-    _, err = await process.communicate()
-    if process.returncode != 0:
-        raise SpeechError(f"{cmd[0]} failed: {err.decode(errors='replace')[:200]}")
+    except subprocess.TimeoutExpired:
+        raise SpeechError(f"{cmd[0]} took too long") from None
+    if done.returncode != 0:
+        raise SpeechError(f"{cmd[0]} failed: {done.stderr.decode(errors='replace')[:200]}")

@@ -1,8 +1,10 @@
 """Caller-ID lookup latency: the daemon's FastAGI route vs a process-per-call pyst2 script.
 
-    python bench/agi_lookup.py [--url sqlite:///var/store/acd.sqlite3] [--rate 200] [--seconds 20]
+    python bench/agi_lookup.py [--url sqlite:///var/store/acd.sqlite3] [--url postgresql+psycopg://...]
+                               [--rate 200] [--seconds 20]
 
-Fill the store first (`acd customers generate --count 1000000`). A fake Asterisk (agi_load.py)
+Fill each store first (`acd customers generate --count 1000000`); every --url is measured in
+the same run, then the pyst2 script (on the SQLite store) at a low rate and at the same rate. A fake Asterisk (agi_load.py)
 opens AGI sessions at a fixed rate for callers drawn from the store (90 % known, 10 %
 unknown) and times each session from connect to close. The daemon runs as `acd run`, with
 the greeting off (this measures the lookup, not text-to-speech) and no PBX (its AMI link
@@ -61,34 +63,47 @@ def start_daemon(url: str, scratch: Path) -> subprocess.Popen:
     path.write_text(yaml.safe_dump(raw))
     daemon = subprocess.Popen([sys.executable, "-m", "acd", "-c", str(path), "run"],
                               stdout=open(scratch / "daemon.log", "wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        try:
+        # the IVR's prompts are rendered once at start-up: measure after, not during
+        if b"IVR prompts ready" in (scratch / "daemon.log").read_bytes():
             socket.create_connection(("127.0.0.1", AGI_PORT), timeout=0.2).close()
             return daemon
-        except OSError:
-            time.sleep(0.1)
+        time.sleep(0.1)
     daemon.kill()
     raise RuntimeError(f"the daemon did not listen; see {scratch / 'daemon.log'}")
 
 
 async def measure(args: argparse.Namespace, scratch: Path) -> None:
-    callers = sample_callers(args.url, 5000)
+    for url in args.url:
+        await measure_daemon(args, url, scratch)
+    sqlite_url = next((u for u in args.url if u.startswith("sqlite")), None)
+    if sqlite_url:
+        await measure_processes(args, sqlite_url, scratch)
+
+
+async def measure_daemon(args: argparse.Namespace, url: str, scratch: Path) -> None:
+    callers = sample_callers(url, 5000)
     pick = lambda i: callers[i % len(callers)]  # noqa: E731
-    daemon = start_daemon(args.url, scratch)
+    daemon = start_daemon(url, scratch)
     try:
         await agi_load.run_load(lambda i: agi_load.fastagi_session(
             "127.0.0.1", AGI_PORT, "acd/enter", pick(i), f"warm-{i}"), 50, 2)
         result = await agi_load.run_load(lambda i: agi_load.fastagi_session(
             "127.0.0.1", AGI_PORT, "acd/enter", pick(i), f"bench-{time.time()}-{i}"),
             args.rate, args.seconds)
-        print(result.line(f"FastAGI daemon ({make_url(args.url).get_backend_name()}), "
+        print(result.line(f"FastAGI daemon ({make_url(url).get_backend_name()}), "
                           f"{args.rate}/s"))
     finally:
         daemon.terminate()
         daemon.wait(10)
+
+
+async def measure_processes(args: argparse.Namespace, url: str, scratch: Path) -> None:
+    callers = sample_callers(url, 5000)
+    pick = lambda i: callers[i % len(callers)]  # noqa: E731
     loaded = config_module.load()
-    install_fallback(loaded.model_copy(update={"store": loaded.store.model_copy(update={"url": args.url})}),
+    install_fallback(loaded.model_copy(update={"store": loaded.store.model_copy(update={"url": url})}),
                      scratch / "agi")
     # the system python3, as Asterisk would start it (a pyenv shim would add ~50 ms of bash)
     python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
@@ -101,11 +116,13 @@ async def measure(args: argparse.Namespace, scratch: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--url", default="sqlite:///var/store/acd.sqlite3")
+    parser.add_argument("--url", action="append", help="a store to measure (repeatable; "
+                        "default: sqlite:///var/store/acd.sqlite3)")
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--process-rate", type=float, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
+    args.url = args.url or ["sqlite:///var/store/acd.sqlite3"]
     with tempfile.TemporaryDirectory(prefix="acd-bench-") as scratch:
         asyncio.run(measure(args, Path(scratch)))
 

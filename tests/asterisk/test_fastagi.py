@@ -18,6 +18,7 @@ from acd.store import db
 from acd.store.directory import Directory
 from ivr import menu
 from twisted.internet import defer
+from twisted.logger import formatEvent, globalLogPublisher
 
 
 def on_asyncio(test):
@@ -118,12 +119,33 @@ async def test_hostile_requests_are_dropped_and_server_survives(server, payload)
     await good_call_works(server)
 
 
+@pytest.fixture
+def logged() -> list[str]:
+    """The daemon's log lines while the test runs."""
+    lines: list[str] = []
+
+    def observe(event: dict) -> None:
+        lines.append(formatEvent(event))
+
+    globalLogPublisher.addObserver(observe)
+    yield lines
+    globalLogPublisher.removeObserver(observe)
+
+
+@pytest.mark.parametrize("caller_id", [
+    "1' OR '1'='1", "+4930'; DROP TABLE customers;--", "555\x01\x7f1001", "☎ +49 30 1234 ü",
+    "9" * 1000, "<script>alert(1)</script>",
+])
 @on_asyncio
-async def test_hostile_caller_id_is_treated_as_withheld(server):
-    """An injection string in caller ID reaches the core as an empty (withheld) number."""
+async def test_hostile_caller_id_is_treated_as_withheld(server, logged, caller_id):
+    """Injection strings, control characters, non-ASCII and 1000-character caller IDs reach
+    the core as an empty (withheld) number, are logged (cut short), and the call is routed."""
     await listening(server)
-    await asterisk(server.config.port, headers(agi_callerid="1' OR '1'='1"))
+    commands = await asterisk(server.config.port, headers(agi_callerid=caller_id))
+    assert commands[0] == 'SET VARIABLE ACD_QUEUE "sales"'
     assert server.received[0].caller_id == ""
+    [warning] = [line for line in logged if "unusable caller ID" in line]
+    assert len(warning) < 200
 
 
 @on_asyncio
