@@ -14,6 +14,8 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from acd.core import tiers
+
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
 
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -112,6 +114,9 @@ class Queue(_Section):
     wrapup: int = Field(0, ge=0, le=3600)
     max_wait: int = Field(600, ge=5, le=86400)
     service_level: int = Field(20, ge=1, le=3600)  # seconds: answered within it counts as in service
+    line: int = Field(1, ge=1, le=3)           # first, second or third line
+    overflow_to: Name | None = None            # the next line: its agents also take this queue's
+    overflow_after: int = Field(30, ge=1, le=3600)  # callers once they waited this long
 
 
 class Phone(_Section):
@@ -124,8 +129,30 @@ class Phone(_Section):
 class Agent(_Section):
     number: Digits
     name: str = Field(min_length=1, max_length=60, pattern=r"^[^\r\n;,|]+$")
-    phone: Digits
+    pin: str = Field(pattern=r"^[0-9]{4,8}$")  # typed after the login feature code
+    phone: Digits | None = None   # a fixed seat: a member from the PBX's start, no login needed
     queues: tuple[Name, ...] = ()
+
+
+class Features(_Section):
+    """Agents' feature codes, dialled from any registered softphone."""
+
+    login: str = Field("*70", pattern=r"^\*[0-9]{2,3}$")
+    pause: str = Field("*71", pattern=r"^\*[0-9]{2,3}$")
+    resume: str = Field("*72", pattern=r"^\*[0-9]{2,3}$")
+    logout: str = Field("*73", pattern=r"^\*[0-9]{2,3}$")
+    pin_attempts: int = Field(3, ge=1, le=5)        # wrong PINs per call before hanging up
+    lockout_after: int = Field(5, ge=1, le=20)      # wrong PINs in a row before the agent is locked
+    lockout_seconds: int = Field(900, ge=10, le=86400)
+    pause_reasons: dict[Annotated[str, Field(pattern=r"^[1-9]$")], Name] = {
+        "1": "break", "2": "lunch", "3": "training", "4": "backoffice"}
+
+
+class Redis(_Section):
+    """Live agent state survives a daemon restart here."""
+
+    url: str = Field("redis://127.0.0.1:6379/0", pattern=r"^redis://")
+    prefix: str = Field("acd", pattern=r"^[a-z][a-z0-9_-]{0,20}$")
 
 
 class Routing(_Section):
@@ -148,6 +175,8 @@ class Config(_Section):
     store: Store = Store()
     numbers: Numbers = Numbers()
     greeting: Greeting = Greeting()
+    features: Features = Features()
+    redis: Redis = Redis()
 
     @model_validator(mode="after")
     def _references_exist(self) -> Config:
@@ -158,9 +187,14 @@ class Config(_Section):
         for num in self.routing.ivr:
             if num in self.routing.numbers:
                 raise ValueError(f"routing.ivr: {num} is also in routing.numbers")
+        wanted += [(f"queues[{i}].overflow_to", q.overflow_to)
+                   for i, q in enumerate(self.queues) if q.overflow_to]
+        for i, queue in enumerate(self.queues):
+            if queue.overflow_to == queue.name:
+                raise ValueError(f"queues[{i}].overflow_to: a queue cannot overflow into itself")
         for i, agent in enumerate(self.agents):
             wanted += [(f"agents[{i}].queues", q) for q in agent.queues]
-            if agent.phone not in phones:
+            if agent.phone is not None and agent.phone not in phones:
                 raise ValueError(f"agents[{i}].phone: no phone named {agent.phone!r}")
         for where, name in wanted:
             if name not in queues:
@@ -168,10 +202,18 @@ class Config(_Section):
         _unique("queues", [q.name for q in self.queues])
         _unique("agents", [a.number for a in self.agents])
         _unique("phones", [p.name for p in self.phones])
+        codes = list(self.features.model_dump(include={"login", "pause", "resume", "logout"}).values())
+        _unique("features", codes)
         return self
 
     def queue(self, name: str) -> Queue:
         return next(q for q in self.queues if q.name == name)
+
+    def lines(self) -> list[tiers.Line]:
+        return [tiers.Line(q.name, q.line, q.overflow_to, float(q.overflow_after)) for q in self.queues]
+
+    def agent(self, number: str) -> Agent | None:
+        return next((a for a in self.agents if a.number == number), None)
 
     def ivr_path(self) -> Path:
         path = Path(self.routing.ivr_menu)

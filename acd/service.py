@@ -6,12 +6,15 @@ import asyncio
 from twisted.application import internet, service
 from twisted.logger import Logger
 
+from acd.asterisk.agent_desk import PROMPTS as AGENT_PROMPTS
+from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agi_routes import Routes
 from acd.asterisk.ami import AmiService
 from acd.asterisk.fastagi import FastAgiService
 from acd.config import Config
 from acd.core.center import CallCenter
 from acd.core.events import Event
+from acd.live import LiveState
 from acd.pbx.control import state_dir
 from acd.asterisk.ivr_player import static_parts
 from acd.speech import SpeechCache, SpeechError
@@ -34,9 +37,12 @@ class Daemon(service.MultiService):
         self.directory = Directory(config.store.url)
         # prompts live where the PBX can read them: its state folder, bind-mounted or shared
         self.speech = SpeechCache(state_dir(config) / "sounds")
+        self.prompts_ready = False
         self.menu = menu
         routes = Routes(config, self.apply, self.directory, self.speech, menu)
-        self.fastagi = FastAgiService(config.fastagi, routes.table())
+        self.live = LiveState(config.redis)
+        self.desk = AgentDesk(config, self.ami, self.live, self.speech)
+        self.fastagi = FastAgiService(config.fastagi, {**routes.table(), **self.desk.table()})
         self.fastagi.setServiceParent(self)
         site = make_site(self.center, self.links)
         web = internet.TCPServer(config.http.port, site, interface=config.http.host)
@@ -47,13 +53,15 @@ class Daemon(service.MultiService):
         self._prompts = asyncio.ensure_future(self._render_prompts())
 
     async def _render_prompts(self) -> None:
-        """Render the IVR's fixed prompts now, so no caller waits on espeak-ng for them."""
-        for language, text in sorted(static_parts(self.menu)):
+        """Render the fixed prompts now, so no caller or agent waits on espeak-ng for them."""
+        parts = static_parts(self.menu) | {("en", text) for text in AGENT_PROMPTS.values()}
+        for language, text in sorted(parts):
             try:
                 await self.speech.render(text, language)
             except SpeechError as exc:
                 log.error("IVR prompt not rendered: {why}", why=exc)
                 return
+        self.prompts_ready = True
         log.info("IVR prompts ready")
 
     def stopService(self):
@@ -63,7 +71,9 @@ class Daemon(service.MultiService):
 
     def apply(self, event: Event) -> None:
         self.center.apply(event)
+        self.desk.on_event(event)
 
     def links(self) -> dict:
         return {"ami_connected": self.ami.connected, "ami_logins": self.ami.logins,
-                "fastagi_served": self.fastagi.served}
+                "fastagi_served": self.fastagi.served, "prompts_ready": self.prompts_ready,
+                "agent_states": self.desk.snapshot()}

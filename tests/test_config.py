@@ -25,9 +25,29 @@ def error_for(raw: dict) -> str:
 def test_shipped_config_loads():
     """config/acd.yaml is valid and describes the demo's queues, phones and agents."""
     loaded = config.load()
-    assert [q.name for q in loaded.queues] == ["support", "sales"]
+    assert [q.name for q in loaded.queues] == ["support", "support-2", "support-3", "sales"]
+    assert [q.line for q in loaded.queues] == [1, 2, 3, 1]
     assert loaded.routing.numbers == {"100": "support", "200": "sales"}
     assert loaded.queue("sales").service_level == 30
+
+
+def test_overflow_and_feature_code_mistakes_are_named(raw):
+    raw["queues"][0]["overflow_to"] = "billing"
+    assert "queues[0].overflow_to: no queue named 'billing'" in error_for(raw)
+    raw["queues"][0]["overflow_to"] = "support"
+    assert "queues[0].overflow_to: a queue cannot overflow into itself" in error_for(raw)
+    del raw["queues"][0]["overflow_to"]
+    raw["features"]["pause"] = "*70"
+    assert "features[1]: '*70' appears twice" in error_for(raw)
+    raw["features"]["pause"] = "71"
+    assert "features.pause: String should match pattern" in error_for(raw)
+
+
+def test_agent_pin_is_required_and_digits(raw):
+    del raw["agents"][4]["pin"]
+    assert "agents[4].pin: Field required" in error_for(raw)
+    raw["agents"][4]["pin"] = "12ab"
+    assert "agents[4].pin: String should match pattern" in error_for(raw)
 
 
 def test_config_is_frozen(raw):
@@ -65,7 +85,7 @@ def test_top_level_must_be_a_mapping():
     (lambda r: r["routing"]["numbers"].update({"300": "billing"}), "routing.numbers.300: no queue named 'billing'"),
     (lambda r: r["agents"][0].update(phone="9999"), "agents[0].phone: no phone named '9999'"),
     (lambda r: r["agents"][1].update(queues=["nope"]), "agents[1].queues: no queue named 'nope'"),
-    (lambda r: r["queues"].append(dict(r["queues"][0])), "queues[2]: 'support' appears twice"),
+    (lambda r: r["queues"].append(dict(r["queues"][0])), "queues[4]: 'support' appears twice"),
     (lambda r: r["trunks"][0].update(match="carrier.example:5060"), "trunks[0].match"),
     (lambda r: r["phones"][0].update(password="short"), "phones[0].password"),
     (lambda r: r["queues"][0].update(name="Bad Name"), "queues[0].name"),

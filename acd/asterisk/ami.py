@@ -82,6 +82,16 @@ class AmiService(service.Service):
             return defer.fail(ConnectionError("AMI is not connected"))
         return defer.Deferred.fromFuture(asyncio.ensure_future(self.manager.send_action(action)))
 
+    async def action(self, action: dict[str, str]) -> Any:
+        """Send one single-answer AMI action from asyncio code; panoramisk's answer.
+
+        as_list=False: panoramisk takes QueueAdd's "Added interface to queue" for the start
+        of a list and would wait for ever for the rest.
+        """
+        if self.manager is None or not self.connected:
+            raise ConnectionError("AMI is not connected")
+        return await asyncio.wait_for(self.manager.send_action(action, as_list=False), 10)
+
     def _logged_in(self, manager: Manager) -> None:
         self.connected = True
         self.logins += 1

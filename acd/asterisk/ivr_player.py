@@ -44,8 +44,7 @@ class IvrPlayer:
         if isinstance(request, Ask):
             return await self._ask(request)
         if isinstance(request, Say):
-            files = await self._render(request.parts)
-            await self.channel.command(f'EXEC Playback "{files}"')
+            await say(self.channel, self.speech, request.parts)
             return None
         if isinstance(request, FindAccount):
             card = await self.directory.find_account(request.number)
@@ -57,21 +56,31 @@ class IvrPlayer:
                                                request.account, request.answer)
 
     async def _ask(self, ask: Ask) -> str:
-        files = await self._render(ask.parts)
-        seconds = f"{ask.timeout_ms / 1000:g}"
-        try:
-            await self.channel.command(
-                f'EXEC Read "{DIGITS_VAR},{files},{ask.max_digits},,1,{seconds}"')
-        except AgiError as exc:
-            raise Hangup() from exc  # result=-1: the channel went away while collecting
-        digits = await self.channel.get_variable(DIGITS_VAR)
-        if not _DIGITS.fullmatch(digits):
-            return ""
-        return digits[: ask.max_digits]
+        return await read_digits(self.channel, self.speech, ask.parts, ask.max_digits, ask.timeout_ms)
 
     async def _render(self, parts: Iterable[Part]) -> str:
-        paths = [str(await self.speech.render(text, language)) for language, text in parts]
-        return "&".join(paths)
+        return await render(self.speech, parts)
+
+
+async def render(speech: SpeechCache, parts: Iterable[Part]) -> str:
+    """The parts' audio files, joined with `&` as Playback() and Read() take them."""
+    return "&".join([str(await speech.render(text, language)) for language, text in parts])
+
+
+async def read_digits(channel: AgiChannel, speech: SpeechCache, parts: Iterable[Part],
+                      max_digits: int, timeout_ms: int) -> str:
+    """Play the parts (interruptible) and collect up to `max_digits`; "" on timeout."""
+    files = await render(speech, parts)
+    try:
+        await channel.command(f'EXEC Read "{DIGITS_VAR},{files},{max_digits},,1,{timeout_ms / 1000:g}"')
+    except AgiError as exc:
+        raise Hangup() from exc  # result=-1: the channel went away while collecting
+    digits = await channel.get_variable(DIGITS_VAR)
+    return digits[:max_digits] if _DIGITS.fullmatch(digits) else ""
+
+
+async def say(channel: AgiChannel, speech: SpeechCache, parts: Iterable[Part]) -> None:
+    await channel.command(f'EXEC Playback "{await render(speech, parts)}"')
 
 
 def static_parts(menu: Menu) -> set[Part]:

@@ -30,7 +30,8 @@ class DaemonProcess:
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
         log.close()
-        self.wait_for(lambda s: s["links"]["ami_connected"] and s["resyncs"] >= 1, timeout,
+        self.wait_for(lambda s: s["links"]["ami_connected"] and s["resyncs"] >= 1
+                      and s["links"]["prompts_ready"], timeout,
                       "the daemon to connect and resync")
 
     def stop(self) -> None:

@@ -95,6 +95,37 @@ class AgentPhone(Process):
             register(self.pbx, self.user, self.password, self.port, expires=0)
 
 
+class UnansweredPhone(Process):
+    """A registered softphone that rings and rings: nobody picks up."""
+
+    def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
+                 media_port: int) -> None:
+        self.pbx, self.user, self.password, self.port = pbx, user, password, port
+        register(pbx, user, password, port)
+        cmd = ["sipp", "-sf", str(SCENARIOS / "ring_forever.xml"), "-i", HOST, "-p", str(port),
+               "-mi", HOST, "-mp", str(media_port), "-nostdin", "-trace_err", "-trace_stat", "-fd", "1"]
+        super().__init__(cmd, workdir, f"unanswered-{user}")
+
+    def stop(self) -> None:
+        super().stop()
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+            register(self.pbx, self.user, self.password, self.port, expires=0)
+
+
+def phone_call(pbx: Pbx, workdir: Path, user: str, password: str, dialled: str, *,
+               keys: Sequence[tuple[int, str]] = (), patience_ms: int = 15000,
+               media_port: int, name: str = "phone-call") -> Process:
+    """A softphone (digest auth) dials `dialled`, e.g. a feature code, and presses `keys`."""
+    scenario = workdir / f"{name}.xml"
+    text = (SCENARIOS / "phone_call.xml").read_text().replace("@PATIENCE@", str(patience_ms))
+    scenario.write_text(text.replace("@DIGITS@", dtmf_actions(keys)))
+    cmd = ["sipp", "-sf", str(scenario), pbx.target, "-s", dialled, "-au", user, "-ap", password,
+           "-key", "phone", user, "-i", HOST, "-p", "0", "-mi", HOST, "-mp", str(media_port),
+           "-m", "1", "-nostdin", "-trace_err", "-trace_stat", "-fd", "1",
+           "-timeout", f"{patience_ms // 1000 + 60}s"]
+    return Process(cmd, workdir, name)
+
+
 def dtmf_actions(keys: Sequence[tuple[int, str]], tone_ms: int = 100) -> str:
     """sipp actions that wait, then send digits as RFC 4733 events: [(pause_ms, "123"), ...].
 

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from acd.config import Config
+from acd.core import tiers
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = (REPO / "config" / "asterisk", REPO / "dialplan")
@@ -33,6 +34,10 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "AGI_URL": f"agi://{config.fastagi.host}:{config.fastagi.port}",
         "DEFAULT_QUEUE": default.name,
         "DEFAULT_MAX_WAIT": str(default.max_wait),
+        "CODE_LOGIN": config.features.login,
+        "CODE_PAUSE": config.features.pause,
+        "CODE_RESUME": config.features.resume,
+        "CODE_LOGOUT": config.features.logout,
     }
 
 
@@ -56,6 +61,7 @@ def render(config: Config, state_dir: Path) -> dict[str, str]:
     }
     files["pjsip_acd.conf"] = pjsip_acd(config)
     files["queues.conf"] = queues_conf(config)
+    files["queuerules.conf"] = queuerules_conf(config)
     return files
 
 
@@ -125,18 +131,30 @@ def pjsip_acd(config: Config) -> str:
 
 
 def queues_conf(config: Config) -> str:
+    """Queues, with the fixed seats as members; agents who log in are added by the daemon."""
     out = ["; Generated from config/acd.yaml.", ""]
     out += _section("general", persistentmembers="no", log_membername_as_agent="yes",
                     shared_lastcall="yes")
+    lines = config.lines()
+    seats = [(a, tiers.memberships(a.queues, lines)) for a in config.agents if a.phone]
     for queue in config.queues:
+        rule = {"defaultrule": f"acd-overflow-{queue.name}"} if queue.overflow_to else {}
         out += _section(queue.name, strategy=queue.strategy, timeout=str(queue.ring_timeout),
                         retry=str(queue.retry), wrapuptime=str(queue.wrapup),
                         servicelevel=str(queue.service_level), musicclass="default",
                         ringinuse="no", joinempty="yes", leavewhenempty="no",
-                        autofill="yes")[:-1]
+                        autofill="yes", **rule)[:-1]
         # interface, penalty, member name (the agent number queue_log shows), state interface
-        out += [f"member => PJSIP/{a.phone},0,{a.number},PJSIP/{a.phone}"
-                for a in config.agents if queue.name in a.queues] + [""]
+        out += [f"member => PJSIP/{a.phone},{penalties[queue.name]},{a.number},PJSIP/{a.phone}"
+                for a, penalties in seats if queue.name in penalties] + [""]
+    return "\n".join(out)
+
+
+def queuerules_conf(config: Config) -> str:
+    """Overflow between lines: a caller's max penalty rises after the queue's overflow time."""
+    out = ["; Generated from config/acd.yaml (queues[].overflow_to, overflow_after).", "[general]", ""]
+    for line in config.lines():
+        out += tiers.penalty_rule(line)
     return "\n".join(out)
 
 

@@ -19,13 +19,16 @@ from acd import config as config_module
 from acd.asterisk import queue_log
 from acd.lab import sipp
 from acd.lab.daemon_proc import DaemonProcess
+from acd.lab.redis_proc import RedisServer
 from acd.pbx.control import Pbx
 
 T = TypeVar("T")
 
 # Ports apart from the demo's, so a demo and the tests can run side by side.
-SIP_PORT, AMI_PORT, AGI_PORT, HTTP_PORT, TRUNK_PORT = 5160, 5139, 4673, 8580, 5180
-PHONES = {"1001": 6101, "1002": 6102, "1003": 6103}
+SIP_PORT, AMI_PORT, AGI_PORT, HTTP_PORT, TRUNK_PORT, REDIS_PORT = 5160, 5139, 4673, 8580, 5180, 6479
+PHONES = {"1001": 6101, "1002": 6102, "1003": 6103}   # fixed seats' softphones
+LOGIN_PHONES = {"1005": 6105, "1006": 6106}          # free softphones agents log in from
+OVERFLOW_AFTER, RING_TIMEOUT = 8, 6                   # seconds, short for the tests
 
 
 def _unusable() -> str | None:
@@ -53,18 +56,51 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
                       rootfs=os.environ.get("ACD_ROOTFS", raw["pbx"]["rootfs"]))
     raw["trunks"] = [{"name": "carrier", "match": f"127.0.0.1:{TRUNK_PORT}"}]
     raw["store"] = {"url": f"sqlite:///{state.parent / (state.name + '-store') / 'acd.sqlite3'}"}
+    raw["redis"] = {"url": f"redis://127.0.0.1:{REDIS_PORT}/0", "prefix": "acdtest"}
+    for queue in raw["queues"]:
+        queue["ring_timeout"] = RING_TIMEOUT
+        if "overflow_to" in queue:
+            queue["overflow_after"] = OVERFLOW_AFTER
     path = state.parent / f"{state.name}-acd.yaml"
     path.write_text(yaml.safe_dump(raw))
     return config_module.load(path), path
 
 
 @pytest.fixture(scope="session")
-def pbx(lab_config) -> Iterator[Pbx]:
+def redis_server(lab_config, tmp_path_factory) -> Iterator[RedisServer]:
+    config, _ = lab_config
+    server = RedisServer(config.redis.url, tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pbx(lab_config, redis_server) -> Iterator[Pbx]:
     config, _ = lab_config
     pbx = Pbx(config)
     pbx.up(say=lambda line: None)
     yield pbx
     pbx.down(say=lambda line: None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_agents(request) -> Iterator[None]:
+    """Each test starts with the agents as configured: nobody logged in from a free phone,
+    no fixed seat paused, nothing remembered in redis."""
+    yield
+    if "pbx" not in request.fixturenames:
+        return
+    pbx, (config, _) = request.getfixturevalue("pbx"), request.getfixturevalue("lab_config")
+    for phone in LOGIN_PHONES:
+        for queue in config.queues:
+            pbx.cli(f"queue remove member PJSIP/{phone} from {queue.name}")
+    for phone in PHONES:
+        pbx.cli(f"queue unpause member PJSIP/{phone}")
+    import redis
+    client = redis.Redis.from_url(config.redis.url)
+    client.delete(f"{config.redis.prefix}:agents")
+    client.close()
 
 
 @pytest.fixture
@@ -83,15 +119,41 @@ def phones(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., list[
     passwords = {p.name: p.password for p in config.phones}
     started: list[sipp.AgentPhone] = []
 
-    def start(talk_ms: int = 2000, names: tuple[str, ...] = tuple(PHONES)) -> list[sipp.AgentPhone]:
-        for i, name in enumerate(names):
-            started.append(sipp.AgentPhone(target, tmp_path, name, passwords[name], PHONES[name],
-                                           talk_ms, media_port=42000 + 20 * i))
+    def start(talk_ms: int = 2000, names: tuple[str, ...] = tuple(PHONES),
+              unanswered: bool = False) -> list[sipp.Process]:
+        ports = {**PHONES, **LOGIN_PHONES}
+        for name in names:
+            media = 42000 + 20 * len(started)
+            if unanswered:
+                started.append(sipp.UnansweredPhone(target, tmp_path, name, passwords[name],
+                                                    ports[name], media))
+            else:
+                started.append(sipp.AgentPhone(target, tmp_path, name, passwords[name], ports[name],
+                                               talk_ms, media_port=media))
         return started
 
     yield start
     for phone in started:
         phone.stop()
+
+
+@pytest.fixture
+def softphone(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., sipp.Process]]:
+    """A free softphone dials a feature code: softphone("1005", "*70", keys=[(1500, "2003#")])."""
+    config, _ = lab_config
+    passwords = {p.name: p.password for p in config.phones}
+    started: list[sipp.Process] = []
+
+    def dial(phone: str, dialled: str, keys=(), patience_ms: int = 15000) -> sipp.Process:
+        process = sipp.phone_call(sipp.Pbx(port=config.pbx.sip.port), tmp_path, phone,
+                                  passwords[phone], dialled, keys=keys, patience_ms=patience_ms,
+                                  media_port=44000 + 10 * len(started), name=f"dial{len(started)}")
+        started.append(process)
+        return process
+
+    yield dial
+    for process in started:
+        process.stop()
 
 
 @pytest.fixture

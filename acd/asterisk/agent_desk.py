@@ -1,0 +1,281 @@
+"""Agents at work: feature codes (log in, pause, resume, log out) over FastAGI, queue
+memberships and pauses over AMI, live state in redis.
+
+The decisions are the core's (acd/core/agents.py for what may follow what, tiers.py for
+which queues and penalties); this module only carries them out on Asterisk and remembers
+them. Ring-no-answer pauses the agent (reason `ring-no-answer`) so a caller is not offered
+to an empty seat again and again. After every AMI (re)connect, what redis remembers is
+re-applied: a restarted Asterisk gets its dynamic members and pauses back.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import re
+import time
+from typing import Awaitable, Callable, Protocol
+
+from twisted.logger import Logger
+
+from acd.asterisk.fastagi import AgiChannel, Route
+from acd.asterisk.ivr_player import read_digits, say
+from acd.config import Agent as AgentConfig
+from acd.config import Config
+from acd.core import events as ev
+from acd.core import tiers
+from acd.core.agents import Act, Agent, PinGuard, Refused, State
+from acd.speech import SpeechCache
+
+log = Logger()
+RNA = "ring-no-answer"
+_ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
+PROMPTS = {
+    "number": "Agent number, then hash.", "pin": "PIN, then hash.",
+    "wrong_pin": "Wrong PIN.", "locked": "Too many wrong PINs. Login is locked for now.",
+    "logged_in": "You are logged in.", "logged_out": "You are logged out.",
+    "reason": "Pause reason.", "paused": "You are paused.", "resumed": "You are ready.",
+    "not_here": "No agent is logged in at this phone.", "refused": "Not possible now.",
+}
+
+
+class Ami(Protocol):
+    connected: bool
+
+    def action(self, action: dict[str, str]) -> Awaitable[object]: ...
+
+
+class Live(Protocol):
+    async def save(self, agent: Agent) -> None: ...
+
+    async def load(self) -> dict[str, Agent]: ...
+
+
+class AgentDesk:
+    def __init__(self, config: Config, ami: Ami, live: Live, speech: SpeechCache,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.config, self.ami, self.live, self.speech, self.clock = config, ami, live, speech, clock
+        self.lines = config.lines()
+        self.agents = {a.number: self._initial(a) for a in config.agents}
+        features = config.features
+        self.guard = PinGuard(features.lockout_after, features.lockout_seconds)
+        self._tasks: set[asyncio.Future] = set()
+
+    def _initial(self, agent: AgentConfig) -> Agent:
+        """A fixed seat is a member from the PBX's start: ready until they say otherwise."""
+        if agent.phone:
+            return Agent(agent.number, State.READY, 0.0, interface=f"PJSIP/{agent.phone}")
+        return Agent(agent.number)
+
+    def table(self) -> dict[str, Route]:
+        return {"acd/agent": self.feature}
+
+    # -- feature codes ---------------------------------------------------------------------
+
+    async def feature(self, channel: AgiChannel) -> None:
+        action = channel.headers.get("agi_arg_1", "")
+        found = _ENDPOINT.fullmatch(channel.headers.get("agi_channel", ""))
+        if found is None:
+            log.warn("agent feature {action!r} from an unknown channel", action=action[:20])
+            return
+        interface = f"PJSIP/{found.group(1)}"
+        handler = {"login": self._login_call, "pause": self._pause_call,
+                   "resume": self._resume_call, "logout": self._logout_call}.get(action)
+        if handler is None:
+            log.warn("unknown agent feature {action!r}", action=action[:20])
+            return
+        result = await handler(channel, interface)
+        await channel.set_variable("ACD_AGENT_RESULT", result)
+
+    async def _login_call(self, channel: AgiChannel, interface: str) -> str:
+        features = self.config.features
+        for _ in range(features.pin_attempts):
+            number = await self._read(channel, "number", 8)
+            pin = await self._read(channel, "pin", 8)
+            agent = self.config.agent(number)
+            now = self.clock()
+            if agent is not None and self.guard.locked(number, now):
+                await self._say(channel, "locked")
+                return "locked"
+            if agent is not None and hmac.compare_digest(pin.encode(), agent.pin.encode()):
+                self.guard.right(number)
+                await channel.set_variable("ACD_AGENT", number)
+                ok = await self.login(number, interface)
+                log.info("agent {agent} logged in at {iface}", agent=number, iface=interface)
+                await self._say(channel, "logged_in" if ok else "refused")
+                return "logged_in" if ok else "refused"
+            log.warn("wrong PIN for agent {agent!r} from {iface}", agent=number[:8], iface=interface)
+            if agent is not None and self.guard.wrong(number, now):
+                await self._say(channel, "locked")
+                return "locked"
+            await self._say(channel, "wrong_pin")
+        return "wrong_pin"
+
+    async def _pause_call(self, channel: AgiChannel, interface: str) -> str:
+        agent = self._at(interface)
+        if agent is None:
+            await self._say(channel, "not_here")
+            return "not_logged_in"
+        await channel.set_variable("ACD_AGENT", agent.number)
+        reasons = self.config.features.pause_reasons
+        reason = reasons.get(await self._read(channel, "reason", 1), "other")
+        ok = await self.pause(agent.number, reason)
+        await self._say(channel, "paused" if ok else "refused")
+        return f"paused:{reason}" if ok else "refused"
+
+    async def _resume_call(self, channel: AgiChannel, interface: str) -> str:
+        return await self._simple(channel, interface, self.resume, "resumed")
+
+    async def _logout_call(self, channel: AgiChannel, interface: str) -> str:
+        return await self._simple(channel, interface, self.logout, "logged_out")
+
+    async def _simple(self, channel: AgiChannel, interface: str,
+                      do: Callable[[str], Awaitable[bool]], done: str) -> str:
+        agent = self._at(interface)
+        if agent is None:
+            await self._say(channel, "not_here")
+            return "not_logged_in"
+        await channel.set_variable("ACD_AGENT", agent.number)
+        ok = await do(agent.number)
+        await self._say(channel, done if ok else "refused")
+        return done if ok else "refused"
+
+    def _at(self, interface: str) -> Agent | None:
+        return next((a for a in self.agents.values()
+                     if a.interface == interface and a.state is not State.LOGGED_OUT), None)
+
+    async def _read(self, channel: AgiChannel, prompt: str, max_digits: int) -> str:
+        return await read_digits(channel, self.speech, [("en", PROMPTS[prompt])], max_digits, 6000)
+
+    async def _say(self, channel: AgiChannel, prompt: str) -> None:
+        await say(channel, self.speech, [("en", PROMPTS[prompt])])
+
+    # -- what the agents ask for -----------------------------------------------------------
+
+    async def login(self, number: str, interface: str) -> bool:
+        old = self.agents[number]
+        if not await self._move(number, Act.LOGIN, interface=interface):
+            return False
+        if old.interface and old.interface != interface and old.state is not State.LOGGED_OUT:
+            await self._remove(number, old.interface)  # the agent moved to another phone
+        await self._add(number, interface, paused=self.agents[number].state is State.PAUSED)
+        return True
+
+    async def pause(self, number: str, reason: str) -> bool:
+        if not await self._move(number, Act.PAUSE, reason=reason):
+            return False
+        await self._pause_member(self.agents[number], True)
+        return True
+
+    async def resume(self, number: str) -> bool:
+        if not await self._move(number, Act.RESUME):
+            return False
+        await self._pause_member(self.agents[number], False)
+        return True
+
+    async def logout(self, number: str) -> bool:
+        interface = self.agents[number].interface
+        if not await self._move(number, Act.LOGOUT):
+            return False
+        await self._remove(number, interface)
+        return True
+
+    async def _move(self, number: str, act: Act, **changes: object) -> bool:
+        try:
+            self.agents[number] = self.agents[number].to(act, self.clock(), **changes)
+        except Refused as why:
+            log.info("{why}", why=why)
+            return False
+        await self.live.save(self.agents[number])
+        return True
+
+    # -- Asterisk --------------------------------------------------------------------------
+
+    def _penalties(self, number: str) -> dict[str, int]:
+        agent = self.config.agent(number)
+        return tiers.memberships(agent.queues if agent else (), self.lines)
+
+    async def _add(self, number: str, interface: str, paused: bool) -> None:
+        for queue, penalty in self._penalties(number).items():
+            await self._send({"Action": "QueueAdd", "Queue": queue, "Interface": interface,
+                              "Penalty": str(penalty), "Paused": str(paused).lower(),
+                              "MemberName": number, "StateInterface": interface})
+
+    async def _remove(self, number: str, interface: str) -> None:
+        for queue in self._penalties(number):
+            await self._send({"Action": "QueueRemove", "Queue": queue, "Interface": interface})
+
+    async def _pause_member(self, agent: Agent, paused: bool) -> None:
+        action = {"Action": "QueuePause", "Interface": agent.interface, "Paused": str(paused).lower()}
+        await self._send({**action, "Reason": agent.reason} if paused else action)
+
+    async def _send(self, action: dict[str, str]) -> None:
+        try:
+            answer = await self.ami.action(action)
+        except Exception as exc:  # AMI down: redis still has the intent; re-applied on reconnect
+            log.warn("{action} not sent: {why}", action=action["Action"], why=exc)
+            return
+        if isinstance(answer, dict) and answer.get("Response") == "Error":
+            log.info("{action}: {msg}", action=action["Action"], msg=answer.get("Message"))
+
+    # -- what Asterisk reports -------------------------------------------------------------
+
+    def on_event(self, event: ev.Event) -> None:
+        if isinstance(event, ev.AgentMissed):
+            self._later(self._missed(event.agent))
+        elif isinstance(event, (ev.AgentRung, ev.CallAnswered, ev.CallCompleted)):
+            act = {ev.AgentRung: Act.RING, ev.CallAnswered: Act.ANSWER,
+                   ev.CallCompleted: Act.HANG_UP}[type(event)]
+            self._track(event.agent, act, event.at)
+            if act is Act.HANG_UP:
+                self._later(self._wrapped(event.agent, self._wrapup(event.queue)))
+        elif isinstance(event, ev.ResyncFinished):
+            self._later(self.restore())
+
+    def _track(self, number: str, act: Act, at: float) -> None:
+        agent = self.agents.get(number)
+        if agent is None:
+            return
+        try:
+            self.agents[number] = agent.to(act, at)
+        except Refused as why:
+            log.debug("{why}", why=why)  # e.g. a ring that raced a pause: Asterisk is right
+            return
+        self._later(self.live.save(self.agents[number]))
+
+    async def _missed(self, number: str) -> None:
+        if number in self.agents and await self._move(number, Act.MISS, reason=RNA):
+            log.info("agent {agent} did not answer: paused ({reason})", agent=number, reason=RNA)
+            await self._pause_member(self.agents[number], True)
+
+    async def _wrapped(self, number: str, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        if number in self.agents and self.agents[number].state is State.WRAP_UP:
+            await self._move(number, Act.WRAPPED)
+
+    def _wrapup(self, queue: str) -> float:
+        return float(next((q.wrapup for q in self.config.queues if q.name == queue), 0))
+
+    async def restore(self) -> None:
+        """Re-apply what redis remembers: memberships, pauses and logouts."""
+        saved = await self.live.load()
+        for number, agent in saved.items():
+            if number not in self.agents:
+                continue
+            self.agents[number] = agent
+            if agent.state is State.LOGGED_OUT:
+                if self.config.agent(number).phone:
+                    await self._remove(number, f"PJSIP/{self.config.agent(number).phone}")
+                continue
+            await self._add(number, agent.interface, paused=agent.state is State.PAUSED)
+            if agent.state is State.PAUSED:
+                await self._pause_member(agent, True)
+        if saved:
+            log.info("agent state restored from redis ({n} agents)", n=len(saved))
+
+    def _later(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def snapshot(self) -> list[dict]:
+        return [a.as_dict() for a in self.agents.values()]

@@ -1,0 +1,113 @@
+"""Agents' states as a transition table: what may follow what, and nothing else.
+
+The table is the single truth: a feature code, an AMI event or a restart asks for a
+transition; a pair not in the table is refused with the reason, so an agent cannot be
+"paused" while logged out or "answer" a call that never rang.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+
+class State(str, enum.Enum):
+    LOGGED_OUT = "logged_out"
+    READY = "ready"
+    RINGING = "ringing"
+    ON_CALL = "on_call"
+    WRAP_UP = "wrap_up"
+    PAUSED = "paused"
+
+
+class Act(str, enum.Enum):
+    LOGIN = "login"
+    LOGOUT = "logout"
+    PAUSE = "pause"
+    RESUME = "resume"
+    RING = "ring"
+    ANSWER = "answer"
+    MISS = "miss"        # rang out unanswered: the agent is paused, reason ring-no-answer
+    HANG_UP = "hang_up"  # the call ended: wrap-up (or ready when the queue has none)
+    WRAPPED = "wrapped"  # wrap-up time is over
+
+
+S, A = State, Act
+TRANSITIONS: dict[tuple[State, Act], State] = {
+    (S.LOGGED_OUT, A.LOGIN): S.READY,
+    (S.READY, A.LOGIN): S.READY,            # logging in again from another phone moves the seat
+    (S.READY, A.LOGOUT): S.LOGGED_OUT,
+    (S.READY, A.PAUSE): S.PAUSED,
+    (S.READY, A.RING): S.RINGING,
+    (S.RINGING, A.ANSWER): S.ON_CALL,
+    (S.RINGING, A.MISS): S.PAUSED,
+    (S.RINGING, A.LOGOUT): S.LOGGED_OUT,
+    (S.ON_CALL, A.HANG_UP): S.WRAP_UP,
+    (S.WRAP_UP, A.WRAPPED): S.READY,
+    (S.WRAP_UP, A.PAUSE): S.PAUSED,
+    (S.WRAP_UP, A.LOGOUT): S.LOGGED_OUT,
+    (S.WRAP_UP, A.RING): S.RINGING,         # a queue without wrap-up may ring at once
+    (S.PAUSED, A.RESUME): S.READY,
+    (S.PAUSED, A.PAUSE): S.PAUSED,          # a new reason
+    (S.PAUSED, A.LOGOUT): S.LOGGED_OUT,
+    (S.PAUSED, A.LOGIN): S.PAUSED,
+    (S.PAUSED, A.ANSWER): S.ON_CALL,        # picked up just as the pause landed
+}
+
+
+class Refused(ValueError):
+    """The transition is not in the table."""
+
+
+@dataclass(frozen=True)
+class Agent:
+    number: str
+    state: State = State.LOGGED_OUT
+    since: float = 0.0
+    reason: str = ""            # why paused (break, lunch, ring-no-answer, ...)
+    interface: str = ""         # the softphone they logged in from, e.g. PJSIP/1005
+    wrong_pins: int = 0
+    locked_until: float = 0.0
+
+    def to(self, act: Act, at: float, **changes: object) -> Agent:
+        """The agent after `act`, or Refused."""
+        target = TRANSITIONS.get((self.state, act))
+        if target is None:
+            raise Refused(f"agent {self.number}: cannot {act.value} while {self.state.value}")
+        reason = changes.pop("reason", self.reason if target is State.PAUSED else "")
+        return replace(self, state=target, since=at if target is not self.state else self.since,
+                       reason=reason, **changes)
+
+    def as_dict(self) -> dict:
+        return {"number": self.number, "state": self.state.value, "since": self.since,
+                "reason": self.reason, "interface": self.interface}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Agent:
+        return cls(str(data["number"]), State(data["state"]), float(data["since"]),
+                   str(data.get("reason", "")), str(data.get("interface", "")))
+
+
+@dataclass
+class PinGuard:
+    """Wrong PINs in a row lock an agent's login for a while."""
+
+    limit: int
+    lock_seconds: float
+    failures: dict[str, int] = field(default_factory=dict)
+    locked_until: dict[str, float] = field(default_factory=dict)
+
+    def locked(self, number: str, now: float) -> bool:
+        return self.locked_until.get(number, 0.0) > now
+
+    def wrong(self, number: str, now: float) -> bool:
+        """Count a wrong PIN; True when this one locks the agent."""
+        count = self.failures.get(number, 0) + 1
+        self.failures[number] = count
+        if count >= self.limit:
+            self.locked_until[number] = now + self.lock_seconds
+            self.failures[number] = 0
+            return True
+        return False
+
+    def right(self, number: str) -> None:
+        self.failures.pop(number, None)

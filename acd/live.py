@@ -1,0 +1,49 @@
+"""Live agent state in redis: who is logged in where, who is paused and why.
+
+Asterisk forgets dynamic members when it restarts, and the daemon forgets everything when
+it does; redis remembers, so either can be brought back to what the agents last chose. One
+hash, one field per agent (JSON), written on every change.
+"""
+from __future__ import annotations
+
+import json
+
+import redis.asyncio as redis
+from twisted.logger import Logger
+
+from acd.config import Redis
+from acd.core.agents import Agent
+
+log = Logger()
+
+
+class LiveState:
+    def __init__(self, config: Redis) -> None:
+        self.key = f"{config.prefix}:agents"
+        self.client = redis.Redis.from_url(config.url, socket_timeout=2, socket_connect_timeout=2)
+
+    async def save(self, agent: Agent) -> None:
+        try:
+            await self.client.hset(self.key, agent.number, json.dumps(agent.as_dict()))
+        except (redis.RedisError, OSError) as exc:
+            log.error("agent {agent} not saved to redis: {why}", agent=agent.number, why=exc)
+
+    async def load(self) -> dict[str, Agent]:
+        """Every saved agent; empty (and logged) when redis is unreachable."""
+        try:
+            saved = await self.client.hgetall(self.key)
+        except (redis.RedisError, OSError) as exc:
+            log.error("agent state not read from redis: {why}", why=exc)
+            return {}
+        agents = {}
+        for number, blob in saved.items():
+            try:
+                agent = Agent.from_dict(json.loads(blob))
+            except (ValueError, KeyError, TypeError) as exc:
+                log.warn("ignored a bad agent record in redis: {why}", why=exc)
+                continue
+            agents[agent.number] = agent
+        return agents
+
+    async def close(self) -> None:
+        await self.client.aclose()

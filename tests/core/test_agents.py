@@ -1,0 +1,64 @@
+"""The agent transition table: every allowed pair leads where the table says, every other
+pair is refused; PIN lockout."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from acd.core.agents import TRANSITIONS, Act, Agent, PinGuard, Refused, State
+
+ALL_PAIRS = list(itertools.product(State, Act))
+
+
+@pytest.mark.parametrize("state, act", [p for p in ALL_PAIRS if p in TRANSITIONS])
+def test_allowed_transition(state, act):
+    agent = Agent("2001", state, since=1.0, reason="lunch" if state is State.PAUSED else "")
+    after = agent.to(act, 5.0)
+    assert after.state is TRANSITIONS[(state, act)]
+    assert after.since == (5.0 if after.state is not state else 1.0)
+
+
+@pytest.mark.parametrize("state, act", [p for p in ALL_PAIRS if p not in TRANSITIONS])
+def test_refused_transition(state, act):
+    with pytest.raises(Refused, match=f"cannot {act.value} while {state.value}"):
+        Agent("2001", state).to(act, 5.0)
+
+
+def test_table_covers_a_working_day():
+    agent = Agent("2001")
+    for act in (Act.LOGIN, Act.RING, Act.ANSWER, Act.HANG_UP, Act.WRAPPED, Act.PAUSE,
+                Act.RESUME, Act.RING, Act.MISS, Act.RESUME, Act.LOGOUT):
+        agent = agent.to(act, 0.0, **({"reason": "ring-no-answer"} if act is Act.MISS else {}))
+    assert agent.state is State.LOGGED_OUT and agent.reason == ""
+
+
+def test_pause_keeps_its_reason_and_resume_clears_it():
+    paused = Agent("2001", State.READY).to(Act.PAUSE, 1.0, reason="lunch")
+    assert (paused.state, paused.reason) == (State.PAUSED, "lunch")
+    assert paused.to(Act.RESUME, 2.0).reason == ""
+
+
+def test_every_state_can_be_reached_and_left():
+    targets = set(TRANSITIONS.values())
+    sources = {state for state, _ in TRANSITIONS}
+    assert targets == sources == set(State)
+
+
+def test_round_trip_through_a_dict():
+    agent = Agent("2001", State.PAUSED, 12.5, "break", "PJSIP/1005")
+    assert Agent.from_dict(agent.as_dict()) == agent
+
+
+def test_pin_guard_locks_after_the_limit_and_unlocks_later():
+    guard = PinGuard(limit=3, lock_seconds=60)
+    assert not guard.wrong("2001", 0) and not guard.wrong("2001", 1)
+    assert guard.wrong("2001", 2) and guard.locked("2001", 30)
+    assert not guard.locked("2001", 62) and not guard.locked("2002", 30)
+
+
+def test_pin_guard_forgives_after_a_right_pin():
+    guard = PinGuard(limit=2, lock_seconds=60)
+    guard.wrong("2001", 0)
+    guard.right("2001")
+    assert not guard.wrong("2001", 1)

@@ -1,0 +1,101 @@
+"""Agents at work on the real PBX: feature codes from a free softphone (log in with number
+and PIN, pause with a reason, resume, log out), a wrong PIN refused, ring-no-answer pausing
+the agent, and the state rebuilt from redis after a daemon restart."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import wait_until
+
+pytestmark = pytest.mark.e2e
+LOGIN = [(1500, "2003#"), (1500, "9753#")]   # agent Gero Lind, first line (support)
+
+
+def feature_result(ami, feature: str, timeout: float = 30) -> dict[str, str]:
+    return ami.wait(lambda e: e.get("UserEvent") == "AcdAgentFeature" and e.get("Feature") == feature,
+                    timeout, f"the {feature} feature's result")
+
+
+def member_event(ami, name: str, interface: str, **fields: str) -> dict[str, str]:
+    return ami.wait(lambda e: e.get("Event") == name and e.get("Interface") == interface
+                    and all(e.get(k) == v for k, v in fields.items()), 20, f"{name} {interface} {fields}")
+
+
+def agent_state(daemon, number: str) -> dict:
+    states = daemon.state()["links"]["agent_states"]
+    return next(a for a in states if a["number"] == number)
+
+
+def test_login_pause_resume_logout_by_feature_codes(daemon, softphone, ami):
+    daemon.start()
+    softphone("1005", "*70", keys=LOGIN)
+    assert feature_result(ami, "login")["Result"] == "logged_in"
+    added = member_event(ami, "QueueMemberAdded", "PJSIP/1005", Queue="support")
+    assert (added["MemberName"], added["Penalty"]) == ("2003", "0")
+    assert agent_state(daemon, "2003")["state"] == "ready"
+
+    softphone("1005", "*71", keys=[(1500, "2")])
+    assert feature_result(ami, "pause")["Result"] == "paused:lunch"
+    paused = member_event(ami, "QueueMemberPause", "PJSIP/1005", Paused="1")
+    assert paused["PausedReason"] == "lunch"
+
+    softphone("1005", "*72")
+    assert feature_result(ami, "resume")["Result"] == "resumed"
+    member_event(ami, "QueueMemberPause", "PJSIP/1005", Paused="0")
+
+    softphone("1005", "*73")
+    assert feature_result(ami, "logout")["Result"] == "logged_out"
+    member_event(ami, "QueueMemberRemoved", "PJSIP/1005", Queue="support")
+    assert agent_state(daemon, "2003")["state"] == "logged_out"
+
+
+def test_wrong_pin_is_refused(daemon, softphone, ami):
+    daemon.start()
+    softphone("1005", "*70", patience_ms=40000,
+              keys=[(1500, "2003#"), (1500, "1111#"), (2500, "2003#"), (1500, "2222#"),
+                    (2500, "2003#"), (1500, "3333#")])
+    assert feature_result(ami, "login", 60)["Result"] == "wrong_pin"
+    assert ami.find(lambda e: e.get("Event") == "QueueMemberAdded") == []
+    assert agent_state(daemon, "2003")["state"] == "logged_out"
+
+
+def test_pause_from_a_phone_nobody_is_logged_in_at(daemon, softphone, ami):
+    daemon.start()
+    softphone("1006", "*71", keys=[(1500, "1")])
+    assert feature_result(ami, "pause")["Result"] == "not_logged_in"
+
+
+def test_ring_no_answer_pauses_the_agent(daemon, softphone, phones, call, ami):
+    """The only agent's phone rings out: the engine pauses them (reason ring-no-answer),
+    visibly in Asterisk and in the daemon's state."""
+    phones(names=("1006",), unanswered=True)
+    daemon.start()
+    softphone("1006", "*70", keys=LOGIN)
+    assert feature_result(ami, "login")["Result"] == "logged_in"
+    call(["5553001"], dialled="100", patience_ms=30000)
+    ami.wait(lambda e: e.get("Event") == "AgentRingNoAnswer" and e.get("MemberName") == "2003",
+             30, "the agent's phone to ring out")
+    paused = member_event(ami, "QueueMemberPause", "PJSIP/1006", Paused="1")
+    assert paused["PausedReason"] == "ring-no-answer"
+    seen = wait_until(lambda: agent_state(daemon, "2003")["state"] == "paused" and agent_state(daemon, "2003"),
+                      10, "the daemon to show the pause")
+    assert seen["reason"] == "ring-no-answer"
+
+
+def test_daemon_restart_restores_logins_and_pauses(daemon, softphone, pbx, ami):
+    """State lives in redis: after the daemon and Asterisk's members both forget, a new
+    daemon puts the agent back in their queues, still paused."""
+    daemon.start()
+    softphone("1005", "*70", keys=LOGIN)
+    assert feature_result(ami, "login")["Result"] == "logged_in"
+    softphone("1005", "*71", keys=[(1500, "1")])
+    assert feature_result(ami, "pause")["Result"] == "paused:break"
+    daemon.stop()
+    pbx.cli("queue remove member PJSIP/1005 from support")   # as if Asterisk had restarted
+    assert "PJSIP/1005" not in pbx.cli("queue show support")
+    daemon.start()
+    shown = wait_until(lambda: "PJSIP/1005" in (text := pbx.cli("queue show support")) and text,
+                       15, "the member to be re-added")
+    line = next(l for l in shown.splitlines() if "PJSIP/1005" in l)
+    assert "paused" in line.lower()
+    assert agent_state(daemon, "2003")["state"] == "paused"
