@@ -71,8 +71,10 @@ class Routes:
         if dialled in rules.ivr:
             routed = await self._ivr(channel, routed, known)
         else:
+            priority = self.menu.vip_priority if known is not None and known.vip else 0
+            await channel.set_variable(var.PRIORITY, str(priority))
             greeted = await self._greet(channel, known) if known is not None else False
-            routed = replace(routed, greeted=greeted)
+            routed = replace(routed, greeted=greeted, priority=priority)
         self.sink(routed)
 
     async def _ivr(self, channel: AgiChannel, routed: ev.CallRouted,

@@ -88,7 +88,7 @@ async def test_enter_sets_queue_and_reports_the_route(server):
     await listening(server)
     commands = await asterisk(server.config.port, headers())
     assert commands == ['SET VARIABLE ACD_QUEUE "sales"', 'SET VARIABLE ACD_MAX_WAIT "600"',
-                        'SET VARIABLE ACD_ROUTED "daemon"']
+                        'SET VARIABLE ACD_ROUTED "daemon"', 'SET VARIABLE ACD_PRIORITY "0"']
     [routed] = server.received
     assert (routed.call_id, routed.caller_id, routed.dialled, routed.queue) == (
         "acd-1.1", "+495551001", "200", "sales")

@@ -1,0 +1,56 @@
+"""Lines, priorities and overflow on the real PBX, judged by Asterisk's own queue_log."""
+from __future__ import annotations
+
+import pytest
+
+from acd.asterisk import queue_log
+from tests.e2e.conftest import OVERFLOW_AFTER, call_by_caller, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def connects(pbx) -> list[queue_log.Entry]:
+    return [e for e in queue_log.read(pbx.queue_log) if e.verb == "CONNECT"]
+
+
+def caller_of(pbx, call_id: str) -> str:
+    return queue_log.calls(queue_log.read(pbx.queue_log))[call_id].caller_id
+
+
+def waiting(daemon, queue: str, count: int) -> None:
+    daemon.wait_for(lambda s: s["queues"][queue]["waiting"] >= count, 20, f"{count} callers in {queue}")
+
+
+def test_vip_is_answered_before_earlier_callers(pbx, daemon, customers, phones, call):
+    customers("Ines Vogt", ["+49301140003"], vip=True)
+    daemon.start()
+    before = len(connects(pbx))
+    call(["5554001", "5554002", "0301140003"], dialled="100", rate=1, patience_ms=40000)
+    waiting(daemon, "support", 3)
+    phones(talk_ms=1500, names=("1001",))      # one seat opens: who gets it?
+    wait_until(lambda: len(connects(pbx)) >= before + 2, 30, "two calls answered")
+    order = [caller_of(pbx, e.call_id) for e in connects(pbx)[before:]]
+    assert order[0] == "0301140003", order
+    assert order[1] == "5554001"                  # then the normal callers in their order
+
+
+def test_overflow_to_the_second_line_keeps_the_callers_place(pbx, daemon, phones, softphone, call, ami):
+    """No first-line agent is free; a second-line agent is logged in. After OVERFLOW_AFTER
+    seconds the first caller (then the second) is offered to them, still in `support`."""
+    daemon.start()
+    phones(talk_ms=1500, names=("1005",))
+    softphone("1005", "*70", keys=[(1500, "2001#"), (1500, "2468#")])
+    ami.wait(lambda e: e.get("Event") == "QueueMemberAdded" and e.get("Queue") == "support"
+             and e.get("Penalty") == "1", 30, "the second-line agent backing up support")
+    call(["5555001", "5555002"], dialled="100", rate=1, patience_ms=40000)
+    first = wait_until(lambda: call_by_caller(pbx, "5555001", "completed"), 40, "the first caller served")
+    second = wait_until(lambda: call_by_caller(pbx, "5555002", "completed"), 40, "the second caller served")
+    assert (first.queue, first.agent) == ("support", "2001")
+    assert first.hold_time >= OVERFLOW_AFTER - 1       # not before the overflow time
+    assert (second.queue, second.agent) == ("support", "2001")
+    assert first.verbs.index("CONNECT") >= 0 and "ENTERQUEUE" in first.verbs
+    order = [caller_of(pbx, e.call_id) for e in connects(pbx)]
+    assert order.index("5555001") < order.index("5555002")
+    requeued = [e for e in queue_log.read(pbx.queue_log)
+                if e.verb == "ENTERQUEUE" and e.queue != "support" and e.call_id in (first.call_id, second.call_id)]
+    assert requeued == []
