@@ -160,6 +160,8 @@ class Routing(_Section):
     numbers: dict[Digits, Name] = {}  # dialled number (DID) -> queue, straight in
     ivr: tuple[Digits, ...] = ()      # dialled numbers whose callers go through the IVR first
     ivr_menu: str = "config/ivr.yaml"  # relative to the repo
+    last_agent_window: int = Field(86400, ge=0)  # a repeat caller within this many seconds...
+    last_agent_ring: int = Field(8, ge=1, le=60)  # ...rings their last agent this long first
 
 
 class Config(_Section):

@@ -13,7 +13,7 @@ from acd.asterisk.ami import AmiService
 from acd.asterisk.fastagi import FastAgiService
 from acd.config import Config
 from acd.core.center import CallCenter
-from acd.core.events import Event
+from acd.core.events import CallAnswered, Event
 from acd.live import LiveState
 from acd.pbx.control import state_dir
 from acd.asterisk.ivr_player import static_parts
@@ -39,9 +39,9 @@ class Daemon(service.MultiService):
         self.speech = SpeechCache(state_dir(config) / "sounds")
         self.prompts_ready = False
         self.menu = menu
-        routes = Routes(config, self.apply, self.directory, self.speech, menu)
         self.live = LiveState(config.redis)
         self.desk = AgentDesk(config, self.ami, self.live, self.speech)
+        routes = Routes(config, self.apply, self.directory, self.speech, menu, self.desk.ready_at)
         self.fastagi = FastAgiService(config.fastagi, {**routes.table(), **self.desk.table()})
         self.fastagi.setServiceParent(self)
         site = make_site(self.center, self.links)
@@ -72,6 +72,13 @@ class Daemon(service.MultiService):
     def apply(self, event: Event) -> None:
         self.center.apply(event)
         self.desk.on_event(event)
+        if isinstance(event, CallAnswered):
+            self._journal(self.directory.record_agent(event.call_id, event.agent, event.queue, event.at))
+
+    def _journal(self, work) -> None:
+        task = asyncio.ensure_future(work)
+        task.add_done_callback(lambda t: t.cancelled() or t.exception() is None
+                               or log.error("journey not recorded: {why!r}", why=t.exception()))
 
     def links(self) -> dict:
         return {"ami_connected": self.ami.connected, "ami_logins": self.ami.logins,

@@ -192,7 +192,13 @@ class AgentDesk:
 
     def _penalties(self, number: str) -> dict[str, int]:
         agent = self.config.agent(number)
-        return tiers.memberships(agent.queues if agent else (), self.lines)
+        lines = tiers.memberships(agent.queues if agent else (), self.lines)
+        return {**lines, tiers.personal_queue(number): tiers.OWN}
+
+    def ready_at(self, number: str) -> bool:
+        """Is the agent logged in and free for a call right now?"""
+        agent = self.agents.get(number)
+        return agent is not None and agent.state is State.READY
 
     async def _add(self, number: str, interface: str, paused: bool) -> None:
         for queue, penalty in self._penalties(number).items():

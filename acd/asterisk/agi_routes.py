@@ -14,7 +14,7 @@ from acd.asterisk.fastagi import AgiChannel, AgiError, Hangup, Route
 from acd.asterisk.ivr_player import IvrPlayer
 from acd.config import Config
 from acd.core import events as ev
-from acd.core import numbers, routing
+from acd.core import numbers, routing, tiers
 from acd.speech import SpeechCache, SpeechError
 from acd.store.customers import CustomerCard
 from acd.store.directory import Directory, IvrRecord
@@ -31,9 +31,11 @@ _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 class Routes:
     def __init__(self, config: Config, sink: Sink, directory: Directory, speech: SpeechCache,
-                 menu: Menu, clock: Callable[[], float] = time.time) -> None:
+                 menu: Menu, ready: Callable[[str], bool] = lambda agent: False,
+                 clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self.menu = menu
+        self.ready = ready  # is this agent logged in and free?
         self.sink = sink
         self.directory = directory
         self.speech = speech
@@ -75,7 +77,16 @@ class Routes:
             await channel.set_variable(var.PRIORITY, str(priority))
             greeted = await self._greet(channel, known) if known is not None else False
             routed = replace(routed, greeted=greeted, priority=priority)
+        if routed.customer_id is not None and rules.last_agent_window:
+            await self._offer_last_agent(channel, routed.customer_id)
         self.sink(routed)
+
+    async def _offer_last_agent(self, channel: AgiChannel, customer_id: int) -> None:
+        """A repeat caller rings the agent who served them last, if that agent is free."""
+        since = self.clock() - self.config.routing.last_agent_window
+        agent = await self.directory.last_agent(customer_id, since)
+        if agent and self.ready(agent):
+            await channel.set_variable(var.PREFERRED_QUEUE, tiers.personal_queue(agent))
 
     async def _ivr(self, channel: AgiChannel, routed: ev.CallRouted,
                    known: CustomerCard | None) -> ev.CallRouted:

@@ -14,3 +14,4 @@ ACCOUNT = "ACD_ACCOUNT"
 VERIFIED = "ACD_VERIFIED"      # verified | not_verified | locked | "" (not asked)
 PRIORITY = "ACD_PRIORITY"      # Queue()'s QUEUE_PRIO
 IVR_STEPS = "ACD_IVR_STEPS"    # how far the caller got, e.g. "language:de category:complaint"
+PREFERRED_QUEUE = "ACD_PREFERRED_QUEUE"  # a repeat caller's last agent's own queue, tried first

@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 OWN, OVERFLOW = 0, 1
+PERSONAL = "acd-agent-"
+
+
+def personal_queue(agent: str) -> str:
+    """The agent's own queue: a repeat caller waits here a few seconds for their last agent."""
+    return PERSONAL + agent
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "AGI_URL": f"agi://{config.fastagi.host}:{config.fastagi.port}",
         "DEFAULT_QUEUE": default.name,
         "DEFAULT_MAX_WAIT": str(default.max_wait),
+        "LAST_AGENT_RING": str(config.routing.last_agent_ring),
         "CODE_LOGIN": config.features.login,
         "CODE_PAUSE": config.features.pause,
         "CODE_RESUME": config.features.resume,
@@ -147,7 +148,16 @@ def queues_conf(config: Config) -> str:
         # interface, penalty, member name (the agent number queue_log shows), state interface
         out += [f"member => PJSIP/{a.phone},{penalties[queue.name]},{a.number},PJSIP/{a.phone}"
                 for a, penalties in seats if queue.name in penalties] + [""]
+    for agent in config.agents:  # a repeat caller is offered to their last agent here first
+        out += _section(tiers.personal_queue(agent.number), strategy="ringall",
+                        timeout=str(config.routing.last_agent_ring), retry="0",
+                        musicclass="default", ringinuse="no", leavewhenempty="yes",
+                        joinempty="paused,unavailable,invalid,inuse,ringing,wrapup")[:-1]
+        if agent.phone:
+            out.append(f"member => PJSIP/{agent.phone},0,{agent.number},PJSIP/{agent.phone}")
+        out.append("")
     return "\n".join(out)
+
 
 
 def queuerules_conf(config: Config) -> str:

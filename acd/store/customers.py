@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from acd.store.models import Account, Customer, PhoneNumber
+from acd.store.models import Account, Customer, Interaction, InteractionSegment, PhoneNumber
 
 MAX_CANDIDATES = 5  # a number shared by more customers than this is a switchboard
 _E164 = re.compile(r"\+[1-9][0-9]{4,14}")
@@ -81,6 +82,14 @@ def check_fact(session: Session, question: str, customer_id: int, account: str |
     if question == "pin":
         return verify_pin(answer, customer.pin_hash)
     return False
+
+
+def last_agent(session: Session, customer_id: int, since: dt.datetime) -> str | None:
+    query = (select(InteractionSegment.name).join(Interaction)
+             .where(Interaction.customer_id == customer_id, InteractionSegment.kind == "agent",
+                    InteractionSegment.started_at >= since)
+             .order_by(InteractionSegment.started_at.desc()).limit(1))
+    return session.scalars(query).first()
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:

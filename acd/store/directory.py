@@ -95,6 +95,22 @@ class Directory:
             session.add_all(IvrAnswer(interaction_id=interaction.id, key=key, value=value)
                             for key, value in answers.items() if value)
 
+    async def record_agent(self, linkedid: str, agent: str, queue: str, at: float) -> None:
+        """The agent who answered: a segment of the journey (and a repeat caller's next offer)."""
+        await asyncio.get_running_loop().run_in_executor(
+            self._writes, self._record_agent, linkedid, agent, queue, at)
+
+    def _record_agent(self, linkedid: str, agent: str, queue: str, at: float) -> None:
+        with self.sessions.begin() as session:
+            found = session.scalars(select(Interaction.id).where(Interaction.linkedid == linkedid)).first()
+            if found is not None:
+                session.add(InteractionSegment(interaction_id=found, kind="agent", name=agent[:60],
+                                               outcome=queue[:20], started_at=_utc(at)))
+
+    async def last_agent(self, customer_id: int, since: float) -> str | None:
+        """The agent who last answered this customer after `since`, if any."""
+        return await self._read(customers.last_agent, customer_id, _utc(since))
+
     def close(self) -> None:
         self._writes.shutdown(wait=True)
         self._reads.shutdown(wait=True)

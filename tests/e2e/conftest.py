@@ -17,6 +17,7 @@ import yaml
 
 from acd import config as config_module
 from acd.asterisk import queue_log
+from acd.core import tiers
 from acd.lab import sipp
 from acd.lab.daemon_proc import DaemonProcess
 from acd.lab.redis_proc import RedisServer
@@ -92,9 +93,10 @@ def fresh_agents(request) -> Iterator[None]:
     if "pbx" not in request.fixturenames:
         return
     pbx, (config, _) = request.getfixturevalue("pbx"), request.getfixturevalue("lab_config")
+    queues = [q.name for q in config.queues] + [tiers.personal_queue(a.number) for a in config.agents]
     for phone in LOGIN_PHONES:
-        for queue in config.queues:
-            pbx.cli(f"queue remove member PJSIP/{phone} from {queue.name}")
+        for queue in queues:
+            pbx.cli(f"queue remove member PJSIP/{phone} from {queue}")
     for phone in PHONES:
         pbx.cli(f"queue unpause member PJSIP/{phone}")
     import redis

@@ -54,3 +54,23 @@ def test_overflow_to_the_second_line_keeps_the_callers_place(pbx, daemon, phones
     requeued = [e for e in queue_log.read(pbx.queue_log)
                 if e.verb == "ENTERQUEUE" and e.queue != "support" and e.call_id in (first.call_id, second.call_id)]
     assert requeued == []
+
+
+def served(pbx, caller: str) -> list[queue_log.QueuedCall]:
+    return [c for c in queue_log.calls(queue_log.read(pbx.queue_log)).values()
+            if c.caller_id == caller and c.outcome == "completed"]
+
+
+def test_repeat_caller_is_offered_to_their_last_agent_first(pbx, daemon, customers, phones, call):
+    """Two free agents take turns (rrmemory); a customer calling again goes to the agent who
+    served them last, through that agent's own queue, not to the next in turn."""
+    customers("Kim Roth", ["+49301150001"])
+    daemon.start()
+    phones(talk_ms=1500, names=("1001", "1002"))
+    call(["0301150001"], dialled="100", patience_ms=20000)
+    [first] = wait_until(lambda: served(pbx, "0301150001"), 30, "the first call served")
+    call(["0301150001"], dialled="100", patience_ms=20000)
+    calls = wait_until(lambda: len(found := served(pbx, "0301150001")) >= 2 and found, 30,
+                       "the second call served")
+    second = next(c for c in calls if c.call_id != first.call_id)
+    assert (second.agent, second.queue) == (first.agent, f"acd-agent-{first.agent}")
