@@ -117,6 +117,7 @@ class Queue(_Section):
     line: int = Field(1, ge=1, le=3)           # first, second or third line
     overflow_to: Name | None = None            # the next line: its agents also take this queue's
     overflow_after: int = Field(30, ge=1, le=3600)  # callers once they waited this long
+    announce_every: int = Field(0, ge=0, le=3600)   # tell waiting callers position and EWT (0: never)
 
 
 class Phone(_Section):

@@ -9,6 +9,7 @@ from twisted.logger import Logger
 from acd.asterisk.agent_desk import PROMPTS as AGENT_PROMPTS
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agi_routes import Routes
+from acd.asterisk.announcer import Announcer
 from acd.asterisk.ami import AmiService
 from acd.asterisk.fastagi import FastAgiService
 from acd.config import Config
@@ -43,6 +44,10 @@ class Daemon(service.MultiService):
         self.desk = AgentDesk(config, self.ami, self.live, self.speech)
         routes = Routes(config, self.apply, self.directory, self.speech, menu, self.desk.ready_at)
         self.fastagi = FastAgiService(config.fastagi, {**routes.table(), **self.desk.table()})
+        announcer = Announcer(config, menu, self.center, lambda: self.desk.agents, self.ami,
+                              self.speech, self.apply)
+        ticker = internet.TimerService(1.0, announcer.tick)
+        ticker.setServiceParent(self)
         self.fastagi.setServiceParent(self)
         site = make_site(self.center, self.links)
         web = internet.TCPServer(config.http.port, site, interface=config.http.host)

@@ -53,6 +53,9 @@ class Prompts(_Section):
     locked: str
     connecting: str
     closed: str
+    position: str                   # announced while queued: "You are number {position} in line."
+    wait: str                       # "... about {minutes} minutes."
+    wait_short: str                 # under a minute
 
 
 class Category(_Section):

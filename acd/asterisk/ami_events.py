@@ -69,7 +69,7 @@ def _caller_id(msg: Message) -> str:
 
 def caller_joined(msg: Message, at: float) -> ev.Event:
     return ev.CallerJoined(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _caller_id(msg),
-                           int(_number(msg, "Position", 0)))
+                           int(_number(msg, "Position", 0)), _text(msg, "Channel"))
 
 
 def caller_left(msg: Message, at: float) -> ev.Event:
@@ -124,7 +124,8 @@ def member_removed(msg: Message, at: float) -> ev.Event:
 def caller_waiting(msg: Message, at: float) -> ev.Event:
     """QueueEntry, part of a QueueStatus answer."""
     return ev.CallerWaiting(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _caller_id(msg),
-                            int(_number(msg, "Position", 0)), _number(msg, "Wait", 0))
+                            int(_number(msg, "Position", 0)), _number(msg, "Wait", 0),
+                            _text(msg, "Channel"))
 
 
 def user_event(msg: Message, at: float) -> ev.Event | None:

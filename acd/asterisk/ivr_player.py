@@ -88,7 +88,7 @@ def static_parts(menu: Menu) -> set[Part]:
     parts: set[Part] = set()
     for language, prompts in menu.prompts.items():
         for key, text in prompts.model_dump().items():
-            if key != "menu_item":
+            if key not in ("menu_item", "position", "wait"):
                 parts.add((language, text.format(length=menu.account.length)))
         for category in menu.categories:
             parts.add((language, prompts.menu_item.format(label=category.label[language],

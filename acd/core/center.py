@@ -62,6 +62,12 @@ class CallCenter:
 
     def _joined(self, e: ev.CallerJoined) -> None:
         self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at)
+        self.calls[e.call_id].channel = e.channel
+
+    def _announced(self, e: ev.CallerAnnounced) -> None:
+        call = self.calls.get(e.call_id)
+        if call is not None:
+            call.expected_wait, call.announced_at = e.expected_wait, e.at
 
     def _found_waiting(self, e: ev.CallerWaiting) -> None:
         if self._resync_seen is not None:
@@ -71,6 +77,7 @@ class CallCenter:
             known.position = e.position
             return
         self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at - e.wait)
+        self.calls[e.call_id].channel = e.channel
 
     def _enter(self, call_id: str, queue: str, caller_id: str, position: int, joined_at: float) -> None:
         call = self._call(call_id)
@@ -165,6 +172,7 @@ class CallCenter:
 _HANDLERS: dict[type, Callable[[CallCenter, ev.Event], None]] = {
     ev.CallRouted: CallCenter._routed,
     ev.CallerJoined: CallCenter._joined,
+    ev.CallerAnnounced: CallCenter._announced,
     ev.CallerWaiting: CallCenter._found_waiting,
     ev.CallerLeft: CallCenter._left,
     ev.AgentRung: CallCenter._ignore,

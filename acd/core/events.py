@@ -37,6 +37,16 @@ class CallerJoined(Event):
     queue: str
     caller_id: str
     position: int
+    channel: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallerAnnounced(Event):
+    """The caller was told their position and expected wait (None: no agent can take them)."""
+
+    call_id: str
+    position: int
+    expected_wait: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +58,7 @@ class CallerWaiting(Event):
     caller_id: str
     position: int
     wait: float
+    channel: str = ""
 
 
 @dataclass(frozen=True, slots=True)

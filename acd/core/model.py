@@ -33,6 +33,9 @@ class Call:
     account: str = ""
     verification: str = ""
     priority: int = 0
+    channel: str = ""              # the caller's Asterisk channel while queued
+    expected_wait: float | None = None  # what the caller was last told (seconds)
+    announced_at: float | None = None
     outcome: Outcome = Outcome.ROUTED
     joined_at: float | None = None
     position: int = 0

@@ -29,7 +29,7 @@ T = TypeVar("T")
 SIP_PORT, AMI_PORT, AGI_PORT, HTTP_PORT, TRUNK_PORT, REDIS_PORT = 5160, 5139, 4673, 8580, 5180, 6479
 PHONES = {"1001": 6101, "1002": 6102, "1003": 6103}   # fixed seats' softphones
 LOGIN_PHONES = {"1005": 6105, "1006": 6106}          # free softphones agents log in from
-OVERFLOW_AFTER, RING_TIMEOUT = 8, 6                   # seconds, short for the tests
+OVERFLOW_AFTER, RING_TIMEOUT, ANNOUNCE_EVERY = 8, 6, 4  # seconds, short for the tests
 
 
 def _unusable() -> str | None:
@@ -62,6 +62,8 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
         queue["ring_timeout"] = RING_TIMEOUT
         if "overflow_to" in queue:
             queue["overflow_after"] = OVERFLOW_AFTER
+        if queue.get("announce_every"):
+            queue["announce_every"] = ANNOUNCE_EVERY
     path = state.parent / f"{state.name}-acd.yaml"
     path.write_text(yaml.safe_dump(raw))
     return config_module.load(path), path

@@ -74,3 +74,20 @@ def test_repeat_caller_is_offered_to_their_last_agent_first(pbx, daemon, custome
                        "the second call served")
     second = next(c for c in calls if c.call_id != first.call_id)
     assert (second.agent, second.queue) == (first.agent, f"acd-agent-{first.agent}")
+
+
+def test_waiting_caller_is_told_position_and_expected_wait(pbx, daemon, phones, call, ami):
+    """One agent is busy with the first caller; the second hears (by ChanSpy whisper, still
+    in the queue) their position and the core's estimate: the agent's expected time left."""
+    daemon.start()
+    phones(talk_ms=30000, names=("1001",))
+    call(["5556001", "5556002"], dialled="100", rate=1, patience_ms=30000)
+    spied = ami.wait(lambda e: e.get("Event") == "ChanSpyStart"
+                     and e.get("SpyeeCallerIDNum") == "5556002", 20, "the announcement")
+    assert spied["SpyeeChannel"].startswith("PJSIP/trunk-carrier-")
+    state = daemon.wait_for(lambda s: any(c["caller_id"] == "+495556002" and c["announced_at"]
+                                          for c in s["calls"]), 10, "the announcement recorded")
+    told = next(c for c in state["calls"] if c["caller_id"] == "+495556002")
+    assert told["position"] == 1
+    assert 90 <= told["expected_wait"] <= 120   # 120 s handle time minus what was talked
+    assert told["outcome"] == "waiting"         # told without leaving the queue

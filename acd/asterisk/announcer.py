@@ -1,0 +1,94 @@
+"""Tells waiting callers their position and expected wait, every `announce_every` seconds.
+
+The estimate is the core's (acd/core/dispatch.py over the live model: who is logged in,
+who is on a call and for how long, the queue's handle time), not app_queue's average of
+past holds. The words reach the caller without moving them: a Local channel plays the
+prompt and ChanSpy whispers it into the queued caller's channel, so their place is kept.
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from typing import Callable
+
+from twisted.logger import Logger
+
+from acd.config import Config
+from acd.core import events as ev
+from acd.core.agents import State
+from acd.core.center import CallCenter
+from acd.core.dispatch import Roster
+from acd.core.ewt import remaining_for
+from acd.core.model import Call
+from acd.speech import SpeechCache, SpeechError
+from ivr.menu import Menu
+
+log = Logger()
+DEFAULT_HANDLE_TIME = 120.0  # seconds, until a queue has answered a few calls
+
+
+class Announcer:
+    def __init__(self, config: Config, menu: Menu, center: CallCenter, agents: Callable[[], dict],
+                 ami, speech: SpeechCache, sink: Callable[[ev.Event], None],
+                 clock: Callable[[], float] = time.time) -> None:
+        self.config, self.menu, self.center, self.agents = config, menu, center, agents
+        self.ami, self.speech, self.sink, self.clock = ami, speech, sink, clock
+        self._busy: set[str] = set()
+
+    def tick(self) -> None:
+        """Called every second: announce to every caller whose turn has come."""
+        now = self.clock()
+        for queue in self.config.queues:
+            if not queue.announce_every:
+                continue
+            for call in self.center.waiting(queue.name):
+                last = call.announced_at or call.joined_at or now
+                if now - last >= queue.announce_every and call.id not in self._busy and call.channel:
+                    self._busy.add(call.id)
+                    asyncio.ensure_future(self._announce(call, now)).add_done_callback(
+                        lambda _, cid=call.id: self._busy.discard(cid))
+
+    def estimate(self, call: Call, now: float) -> float | None:
+        roster = Roster(self.config.lines())
+        for number, agent in self.agents().items():
+            skills = self.config.agent(number).queues if self.config.agent(number) else ()
+            if agent.state not in (State.LOGGED_OUT, State.PAUSED) and self._reachable(agent.interface):
+                roster.log_in(number, skills)
+        handle = self._handle_time(call.queue)
+        free_in = {c.agent: remaining_for(now - c.answered_at, handle)
+                   for c in self.center.active_calls() if c.agent and c.answered_at}
+        decision = roster.decide(call.queue, call.waited(now), max(1, call.position), free_in, handle)
+        return decision.expected_wait
+
+    def _reachable(self, interface: str) -> bool:
+        """A seat whose phone is not registered cannot take calls, whatever the roster says."""
+        for queue in self.center.queues.values():
+            member = next((m for m in queue.members.values() if m.interface == interface), None)
+            if member is not None:
+                return member.device not in ("unavailable", "invalid", "unknown")
+        return False
+
+    def _handle_time(self, queue: str) -> float:
+        stats = self.center.queue(queue).stats
+        average = stats.average_talk()
+        return average if average is not None and stats.completed >= 3 else DEFAULT_HANDLE_TIME
+
+    async def _announce(self, call: Call, now: float) -> None:
+        wait = self.estimate(call, now)
+        language = call.language if call.language in self.menu.prompts else self.menu.default_language
+        prompts = self.menu.prompts[language]
+        parts = [prompts.position.format(position=call.position)]
+        if wait is not None:
+            minutes = math.ceil(wait / 60)
+            parts.append(prompts.wait_short if wait < 60 else prompts.wait.format(minutes=minutes))
+        try:
+            files = "&".join([str(await self.speech.render(text, language)) for text in parts])
+            await self.ami.action({
+                "Action": "Originate", "Channel": "Local/announce@acd-announce/n",
+                "Application": "ChanSpy", "Data": f"{call.channel},qwE", "Async": "true",
+                "Variable": f"__ACD_ANNOUNCE={files}", "CallerID": "announcement"})
+        except (SpeechError, ConnectionError, asyncio.TimeoutError) as exc:
+            log.warn("caller {call} not told their wait: {why}", call=call.id, why=exc)
+            return
+        self.sink(ev.CallerAnnounced(self.clock(), call.id, call.position, wait))
