@@ -142,11 +142,14 @@ class Features(_Section):
     pause: str = Field("*71", pattern=r"^\*[0-9]{2,3}$")
     resume: str = Field("*72", pattern=r"^\*[0-9]{2,3}$")
     logout: str = Field("*73", pattern=r"^\*[0-9]{2,3}$")
+    escalate: str = Field("*5", pattern=r"^\*[0-9]{1,3}$")  # during a call: to the next line
     pin_attempts: int = Field(3, ge=1, le=5)        # wrong PINs per call before hanging up
     lockout_after: int = Field(5, ge=1, le=20)      # wrong PINs in a row before the agent is locked
     lockout_seconds: int = Field(900, ge=10, le=86400)
     pause_reasons: dict[Annotated[str, Field(pattern=r"^[1-9]$")], Name] = {
         "1": "break", "2": "lunch", "3": "training", "4": "backoffice"}
+    escalation_reasons: dict[Annotated[str, Field(pattern=r"^[1-9]$")], Name] = {
+        "1": "technical", "2": "complaint", "3": "authority", "4": "other"}
 
 
 class Redis(_Section):
@@ -205,7 +208,7 @@ class Config(_Section):
         _unique("queues", [q.name for q in self.queues])
         _unique("agents", [a.number for a in self.agents])
         _unique("phones", [p.name for p in self.phones])
-        codes = list(self.features.model_dump(include={"login", "pause", "resume", "logout"}).values())
+        codes = list(self.features.model_dump(include={"login", "pause", "resume", "logout", "escalate"}).values())
         _unique("features", codes)
         return self
 

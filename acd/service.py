@@ -10,6 +10,8 @@ from acd.asterisk.agent_desk import PROMPTS as AGENT_PROMPTS
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agi_routes import Routes
 from acd.asterisk.announcer import Announcer
+from acd.asterisk.escalation import Escalations
+from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
 from acd.asterisk.ami import AmiService
 from acd.asterisk.fastagi import FastAgiService
 from acd.config import Config
@@ -43,7 +45,9 @@ class Daemon(service.MultiService):
         self.live = LiveState(config.redis)
         self.desk = AgentDesk(config, self.ami, self.live, self.speech)
         routes = Routes(config, self.apply, self.directory, self.speech, menu, self.desk.ready_at)
-        self.fastagi = FastAgiService(config.fastagi, {**routes.table(), **self.desk.table()})
+        escalations = Escalations(config, self.center, self.ami, self.directory, self.speech, self.apply)
+        self.fastagi = FastAgiService(config.fastagi, {**routes.table(), **self.desk.table(),
+                                                       **escalations.table()})
         announcer = Announcer(config, menu, self.center, lambda: self.desk.agents, self.ami,
                               self.speech, self.apply)
         ticker = internet.TimerService(1.0, announcer.tick)
@@ -59,7 +63,8 @@ class Daemon(service.MultiService):
 
     async def _render_prompts(self) -> None:
         """Render the fixed prompts now, so no caller or agent waits on espeak-ng for them."""
-        parts = static_parts(self.menu) | {("en", text) for text in AGENT_PROMPTS.values()}
+        fixed = [*AGENT_PROMPTS.values(), *ESCALATION_PROMPTS.values()]
+        parts = static_parts(self.menu) | {("en", text) for text in fixed}
         for language, text in sorted(parts):
             try:
                 await self.speech.render(text, language)

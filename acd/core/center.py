@@ -64,6 +64,21 @@ class CallCenter:
         self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at)
         self.calls[e.call_id].channel = e.channel
 
+    def _escalated(self, e: ev.CallEscalated) -> None:
+        self.queue(e.from_queue).stats.escalated += 1
+        call = self.calls.get(e.call_id)
+        if call is not None:
+            call.escalations.append((e.from_queue, e.to_queue, e.agent, e.reason))
+
+    def closed_per_line(self, lines: dict[str, int]) -> dict[int, float]:
+        """Share of closed calls each line closed (lines: queue -> line number)."""
+        closed: dict[int, int] = {}
+        for name, queue in self.queues.items():
+            if name in lines:
+                closed[lines[name]] = closed.get(lines[name], 0) + queue.stats.closed
+        total = sum(closed.values())
+        return {line: count / total for line, count in sorted(closed.items())} if total else {}
+
     def _announced(self, e: ev.CallerAnnounced) -> None:
         call = self.calls.get(e.call_id)
         if call is not None:
@@ -173,6 +188,7 @@ _HANDLERS: dict[type, Callable[[CallCenter, ev.Event], None]] = {
     ev.CallRouted: CallCenter._routed,
     ev.CallerJoined: CallCenter._joined,
     ev.CallerAnnounced: CallCenter._announced,
+    ev.CallEscalated: CallCenter._escalated,
     ev.CallerWaiting: CallCenter._found_waiting,
     ev.CallerLeft: CallCenter._left,
     ev.AgentRung: CallCenter._ignore,

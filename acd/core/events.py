@@ -41,6 +41,17 @@ class CallerJoined(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class CallEscalated(Event):
+    """An agent sent the call to the next line; the call is not closed at this one."""
+
+    call_id: str
+    from_queue: str
+    to_queue: str
+    agent: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class CallerAnnounced(Event):
     """The caller was told their position and expected wait (None: no agent can take them)."""
 

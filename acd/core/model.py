@@ -36,6 +36,7 @@ class Call:
     channel: str = ""              # the caller's Asterisk channel while queued
     expected_wait: float | None = None  # what the caller was last told (seconds)
     announced_at: float | None = None
+    escalations: list = field(default_factory=list)  # (from queue, to queue, agent, reason)
     outcome: Outcome = Outcome.ROUTED
     joined_at: float | None = None
     position: int = 0
@@ -92,6 +93,11 @@ class QueueStats:
     total_wait_answered: float = 0.0
     total_talk: float = 0.0
     completed: int = 0
+    escalated: int = 0   # completed here, but sent on to the next line: not closed here
+
+    @property
+    def closed(self) -> int:
+        return max(0, self.completed - self.escalated)
 
     @property
     def finished(self) -> int:

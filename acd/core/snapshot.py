@@ -38,6 +38,9 @@ def _queue(center: CallCenter, queue: QueueState, now: float) -> dict:
         "abandon_rate": _ratio(stats.abandon_rate()),
         "average_wait": _ratio(stats.average_wait()),
         "average_talk": _ratio(stats.average_talk()),
+        "completed": stats.completed,
+        "escalated": stats.escalated,
+        "closed": stats.closed,
     }
 
 

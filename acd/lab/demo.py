@@ -18,7 +18,8 @@ from acd.asterisk import queue_log
 from acd.config import Config
 from acd.lab import sipp
 from acd.lab.daemon_proc import DaemonProcess
-from acd.lab.view import live_view, summary_table
+from acd.lab.redis_proc import RedisServer
+from acd.lab.view import lines, live_view, summary_table
 from acd.pbx.control import Pbx
 
 AGENT_TALK_MS = {"1001": 7000, "1002": 8000, "1003": 9000, "1004": 6000}
@@ -38,29 +39,31 @@ def run(config: Config, config_path: Path, seconds: float) -> int:
     work = pbx.state_dir.parent / "demo"  # sipp and daemon logs, kept for a look afterwards
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    if True:
-        daemon = DaemonProcess(config, config_path, work / "daemon.log")
-        phones: list[sipp.Process] = []
-        try:
-            daemon.start()
-            console.print(f"daemon up: status on {daemon.base}/api/state")
-            phones = _agents(config, pbx, work)
-            calls = _call_plan(config, seconds)
-            callers = sipp.callers(_target(config), work, calls, trunk_port=TRUNK_PORT,
-                                   media_port=40000, rate=CALL_RATE, patience_ms=PATIENCE_MS)
-            console.print(f"{len(phones)} agents registered; {len(calls)} callers arriving "
-                          f"at {CALL_RATE}/s for {seconds:.0f} s\n")
-            state = live_view(console, daemon, callers, seconds, DRAIN_S)
-            logged = _demo_calls(pbx, started_at)
-            console.print()
-            console.print(summary_table(state, logged, boot))
-            return 0 if _agrees(state, logged) else 1
-        finally:
-            for phone in phones:
-                phone.stop()
-            daemon.stop()
-            pbx.cli("channel request hangup all")
-            pbx.down(say=console.print)
+    redis = RedisServer(config.redis.url, work / "redis")
+    redis.start()  # live agent state (a system redis on the port is used as it is)
+    daemon = DaemonProcess(config, config_path, work / "daemon.log")
+    phones: list[sipp.Process] = []
+    try:
+        daemon.start()
+        console.print(f"daemon up: status on {daemon.base}/api/state")
+        phones = _agents(config, pbx, work)
+        calls = _call_plan(config, seconds)
+        callers = sipp.callers(_target(config), work, calls, trunk_port=TRUNK_PORT,
+                               media_port=40000, rate=CALL_RATE, patience_ms=PATIENCE_MS)
+        console.print(f"{len(phones)} agents registered; {len(calls)} callers arriving "
+                      f"at {CALL_RATE}/s for {seconds:.0f} s\n")
+        state = live_view(console, daemon, callers, seconds, DRAIN_S)
+        logged = _demo_calls(pbx, started_at)
+        console.print()
+        console.print(summary_table(state, logged, boot))
+        return 0 if _agrees(state, logged) else 1
+    finally:
+        for phone in phones:
+            phone.stop()
+        daemon.stop()
+        pbx.cli("channel request hangup all")
+        pbx.down(say=console.print)
+        redis.stop()
 
 
 def _target(config: Config) -> sipp.Pbx:
@@ -70,7 +73,8 @@ def _target(config: Config) -> sipp.Pbx:
 def _agents(config: Config, pbx: Pbx, work: Path) -> list[sipp.Process]:
     phones = {p.name: p.password for p in config.phones}
     started = []
-    for i, agent in enumerate(config.agents):
+    seated = [a for a in config.agents if a.phone]  # agents without a seat would log in first
+    for i, agent in enumerate(seated):
         talk = AGENT_TALK_MS.get(agent.number, 7000)
         started.append(sipp.AgentPhone(_target(config), work, agent.phone, phones[agent.phone],
                                        6001 + i, talk, media_port=41000 + 20 * i))
@@ -96,7 +100,7 @@ def _demo_calls(pbx: Pbx, since: float) -> dict[str, queue_log.QueuedCall]:
 
 def _agrees(state: dict, logged: dict[str, queue_log.QueuedCall]) -> bool:
     """The daemon's answered/abandoned counts equal queue_log's for the demo's calls."""
-    for name, queue in state["queues"].items():
+    for name, queue in lines(state):
         mine = [c for c in logged.values() if c.queue == name]
         answered = sum(1 for c in mine if c.outcome in ("connected", "completed"))
         abandoned = sum(1 for c in mine if c.outcome == "abandoned")

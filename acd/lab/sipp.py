@@ -112,6 +112,51 @@ class UnansweredPhone(Process):
             register(self.pbx, self.user, self.password, self.port, expires=0)
 
 
+_INFO = """  <send retrans="500"><![CDATA[
+INFO [$pbx] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: [$local];tag=[pid]agent[call_number]
+To: [$remote]
+[last_Call-ID:]
+CSeq: {cseq} INFO
+Contact: <sip:agent@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/dtmf-relay
+Content-Length: [len]
+
+Signal={digit}
+Duration=160
+]]></send>
+  <recv response="200"/>
+  <pause milliseconds="{pause}"/>
+"""
+
+
+class EscalatingAgent(Process):
+    """An agent's softphone that answers one call, then escalates it: the feature code and a
+    reason digit as SIP INFO (accepted whatever the endpoint's dtmf_mode)."""
+
+    def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
+                 code: str, reason: str, media_port: int) -> None:
+        self.pbx, self.user, self.password, self.port = pbx, user, password, port
+        register(pbx, user, password, port)
+        infos = [_INFO.format(cseq=10 + i, digit=d, pause=400) for i, d in enumerate(code)]
+        infos.append(_INFO.format(cseq=20, digit=reason, pause=100))
+        text = (SCENARIOS / "agent_escalate.xml").read_text()
+        scenario = workdir / f"escalate-{user}.xml"
+        # the reason goes out once the route asks for it (its prompt is short)
+        scenario.write_text(text.replace("@INFOS@", "".join(infos[:-1]) + '  <pause milliseconds="1500"/>\n'
+                                         + infos[-1]).replace("@CODE@", code).replace("@REASON@", reason))
+        cmd = ["sipp", "-sf", str(scenario), "-i", HOST, "-p", str(port), "-mi", HOST,
+               "-mp", str(media_port), "-m", "1", "-nostdin", "-trace_err", "-trace_stat", "-fd", "1"]
+        super().__init__(cmd, workdir, f"escalate-{user}")
+
+    def stop(self) -> None:
+        super().stop()
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+            register(self.pbx, self.user, self.password, self.port, expires=0)
+
+
 def phone_call(pbx: Pbx, workdir: Path, user: str, password: str, dialled: str, *,
                keys: Sequence[tuple[int, str]] = (), patience_ms: int = 15000,
                media_port: int, name: str = "phone-call") -> Process:

@@ -10,9 +10,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from acd.asterisk import queue_log
+from acd.core.tiers import PERSONAL
 from acd.lab.daemon_proc import DaemonProcess
 from acd.lab.sipp import Process
 
+
+def lines(state: dict) -> list[tuple[str, dict]]:
+    """The service lines; agents' own queues (repeat callers) are not wallboard rows."""
+    return [(name, q) for name, q in state["queues"].items() if not name.startswith(PERSONAL)]
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
@@ -28,7 +33,7 @@ def queue_table(state: dict) -> Table:
     for column in ("queue", "waiting", "longest", "talking", "free", "answered", "abandoned", "SL",
                    "avg wait", "avg talk"):
         table.add_column(column, justify="left" if column == "queue" else "right", no_wrap=True)
-    for name, q in state["queues"].items():
+    for name, q in lines(state):
         table.add_row(name, str(q["waiting"]), _secs(q["longest_wait"]), str(q["talking"]),
                       f"{q['available']}/{q['members']}", str(q["answered"]), str(q["abandoned"]),
                       f"{_pct(q['service_level'])}/{q['service_level_threshold']:.0f}s",
@@ -73,7 +78,7 @@ def summary_table(state: dict, logged: dict[str, queue_log.QueuedCall], boot_s: 
     for column in ("queue", "offered", "answered", "abandoned", "timed out", "SL", "avg wait",
                    "avg talk", "abandon %", "queue_log"):
         table.add_column(column, justify="left" if column == "queue" else "right", no_wrap=True)
-    for name, q in state["queues"].items():
+    for name, q in lines(state):
         mine = [c for c in logged.values() if c.queue == name]
         answered = sum(1 for c in mine if c.outcome in ("connected", "completed"))
         abandoned = sum(1 for c in mine if c.outcome == "abandoned")

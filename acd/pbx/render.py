@@ -39,6 +39,7 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "CODE_PAUSE": config.features.pause,
         "CODE_RESUME": config.features.resume,
         "CODE_LOGOUT": config.features.logout,
+        "CODE_ESCALATE": config.features.escalate,
     }
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from acd.store import customers, db
 from acd.store.customers import CustomerCard
-from acd.store.models import Interaction, InteractionSegment, IvrAnswer
+from acd.store.models import Interaction, InteractionSegment, IvrAnswer, Note
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,22 @@ class Directory:
             if found is not None:
                 session.add(InteractionSegment(interaction_id=found, kind="agent", name=agent[:60],
                                                outcome=queue[:20], started_at=_utc(at)))
+
+    async def record_escalation(self, linkedid: str, from_queue: str, to_queue: str, agent: str,
+                                reason: str, at: float) -> None:
+        await asyncio.get_running_loop().run_in_executor(
+            self._writes, self._record_escalation, linkedid, from_queue, to_queue, agent, reason, at)
+
+    def _record_escalation(self, linkedid: str, from_queue: str, to_queue: str, agent: str,
+                           reason: str, at: float) -> None:
+        with self.sessions.begin() as session:
+            found = session.scalars(select(Interaction.id).where(Interaction.linkedid == linkedid)).first()
+            if found is not None:
+                session.add(InteractionSegment(
+                    interaction_id=found, kind="escalation", name=f"{from_queue}>{to_queue}"[:60],
+                    outcome=reason[:20], started_at=_utc(at)))
+                session.add(Note(interaction_id=found, agent=agent[:20], at=_utc(at),
+                                 text=f"escalated from {from_queue} to {to_queue}: {reason}"))
 
     async def last_agent(self, customer_id: int, since: float) -> str | None:
         """The agent who last answered this customer after `since`, if any."""

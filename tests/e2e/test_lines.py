@@ -91,3 +91,51 @@ def test_waiting_caller_is_told_position_and_expected_wait(pbx, daemon, phones, 
     assert told["position"] == 1
     assert 90 <= told["expected_wait"] <= 120   # 120 s handle time minus what was talked
     assert told["outcome"] == "waiting"         # told without leaving the queue
+
+
+def test_escalation_to_the_second_line_keeps_the_interaction(pbx, daemon, customers, phones, softphone,
+                                                            call, ami, lab_config):
+    """The first-line agent escalates (*5, reason 2 = complaint): the caller, still the same
+    channel and interaction, reaches the second line with the IVR's answers, the reason and
+    the first agent's note on the journey; line 1 does not count it as closed."""
+    from sqlalchemy import select
+
+    from acd.lab import sipp
+    from acd.store import db
+    from acd.store.models import Interaction, InteractionSegment, Note
+
+    config, _ = lab_config
+    lena = customers("Lena Brandt", ["+49301160001"], language="en")
+    daemon.start()
+    phones(talk_ms=1500, names=("1005",))
+    softphone("1005", "*70", keys=[(1500, "2001#"), (1500, "2468#")])
+    ami.wait(lambda e: e.get("UserEvent") == "AcdAgentFeature" and e.get("Result") == "logged_in",
+             30, "the second-line agent logged in")
+    passwords = {p.name: p.password for p in config.phones}
+    first = sipp.EscalatingAgent(sipp.Pbx(port=config.pbx.sip.port), pbx.state_dir.parent, "1001",
+                                 passwords["1001"], 6101, config.features.escalate, "2", 42500)
+    try:
+        call(["0301160001"], dialled="800", keys=[(2000, "9")], patience_ms=40000)
+        escalated = ami.wait(lambda e: e.get("UserEvent") == "AcdEscalated", 40, "the escalation")
+        assert (escalated["Queue"], escalated["From"], escalated["Reason"]) == ("support-2", "1001", "complaint")
+        assert (escalated["Customer"], escalated["Category"]) == (str(lena), "other")   # the IVR's answers
+        call_id = escalated["Uniqueid"]
+        story = wait_until(lambda: [(e.queue, e.agent, e.verb) for e in queue_log.read(pbx.queue_log)
+                                    if e.call_id == call_id and e.verb.startswith("COMPLETE")
+                                    and e.queue == "support-2"] and
+                           [(e.queue, e.agent, e.verb) for e in queue_log.read(pbx.queue_log)
+                            if e.call_id == call_id], 30, "the second line to serve the same call")
+        connects = [(queue, agent) for queue, agent, verb in story if verb == "CONNECT"]
+        assert connects == [("support", "1001"), ("support-2", "2001")]
+    finally:
+        first.stop()
+    sessions = db.sessions(db.engine(config.store.url))
+    with sessions() as session:
+        journey = session.scalars(select(Interaction).where(Interaction.linkedid == call_id)).one()
+        kinds = session.scalars(select(InteractionSegment.kind).where(
+            InteractionSegment.interaction_id == journey.id).order_by(InteractionSegment.id)).all()
+        notes = session.scalars(select(Note.text).where(Note.interaction_id == journey.id)).all()
+    assert kinds[:3] == ["ivr", "agent", "escalation"] and kinds.count("agent") == 2
+    assert notes == ["escalated from support to support-2: complaint"]
+    state = daemon.state()
+    assert state["queues"]["support"]["escalated"] >= 1

@@ -1,0 +1,68 @@
+"""An agent escalates a call to the next line: `*5` and a reason digit during the call.
+
+The caller's channel is redirected (AMI) to the dialplan's acd-escalated context with the
+next line's queue set on it: the same channel, so the same interaction (linkedid), with the
+IVR's answers still on it and the reason and first agent added. Blind escalation: the
+first agent's leg ends at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Callable
+
+from twisted.logger import Logger
+
+from acd.asterisk.fastagi import AgiChannel, Route
+from acd.asterisk.ivr_player import read_digits, say
+from acd.config import Config
+from acd.core import events as ev
+from acd.core.center import CallCenter
+from acd.speech import SpeechCache
+from acd.store.directory import Directory
+
+log = Logger()
+PROMPTS = {"reason": "Escalation reason.", "refused": "This call cannot be escalated."}
+
+
+class Escalations:
+    def __init__(self, config: Config, center: CallCenter, ami, directory: Directory,
+                 speech: SpeechCache, sink: Callable[[ev.Event], None],
+                 clock: Callable[[], float] = time.time) -> None:
+        self.config, self.center, self.ami, self.directory = config, center, ami, directory
+        self.speech, self.sink, self.clock = speech, sink, clock
+        self._pending: set[asyncio.Future] = set()
+
+    def table(self) -> dict[str, Route]:
+        return {"acd/escalate": self.escalate}
+
+    async def escalate(self, channel: AgiChannel) -> None:
+        peer = await channel.get_variable("BRIDGEPEER")
+        call = next((c for c in self.center.active_calls() if c.channel and c.channel == peer), None)
+        target = self._next_line(call.queue) if call is not None else None
+        if call is None or target is None:
+            log.info("escalation refused on {chan}: no queued call or no next line",
+                     chan=channel.headers.get("agi_channel", "")[:60])
+            await say(channel, self.speech, [("en", PROMPTS["refused"])])
+            return
+        digit = await read_digits(channel, self.speech, [("en", PROMPTS["reason"])], 1, 4000)
+        reason = self.config.features.escalation_reasons.get(digit, "other")
+        values = {"ACD_QUEUE": target, "ACD_ESCALATED_FROM": call.agent,
+                  "ACD_ESCALATION_REASON": reason,
+                  "ACD_MAX_WAIT": str(self.config.queue(target).max_wait)}
+        for name, value in values.items():
+            await self.ami.action({"Action": "Setvar", "Channel": peer, "Variable": name, "Value": value})
+        event = ev.CallEscalated(self.clock(), call.id, call.queue, target, call.agent, reason)
+        self.sink(event)
+        await self.ami.action({"Action": "Redirect", "Channel": peer, "Context": "acd-escalated",
+                               "Exten": "s", "Priority": "1"})
+        log.info("call {call} escalated {frm} -> {to} by {agent} ({reason})", call=call.id,
+                 frm=call.queue, to=target, agent=call.agent, reason=reason)
+        task = asyncio.ensure_future(self.directory.record_escalation(
+            call.id, call.queue, target, call.agent, reason, event.at))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    def _next_line(self, queue: str) -> str | None:
+        found = next((q for q in self.config.queues if q.name == queue), None)
+        return found.overflow_to if found is not None else None
