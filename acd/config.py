@@ -152,6 +152,18 @@ class Features(_Section):
         "1": "technical", "2": "complaint", "3": "authority", "4": "other"}
 
 
+class Callback(_Section):
+    """Callers may press `key` while waiting to be called back instead; they keep their place."""
+
+    enabled: bool = True
+    key: str = Field("1", pattern=r"^[0-9]$")
+    trunk: Name                                   # dial the customer through this trunk
+    ring: int = Field(30, ge=5, le=120)           # seconds the customer's phone rings
+    attempts: int = Field(3, ge=1, le=10)
+    retry_after: int = Field(120, ge=5, le=86400)
+    give_up_after: int = Field(7200, ge=60, le=604800)
+
+
 class Redis(_Section):
     """Live agent state survives a daemon restart here."""
 
@@ -182,6 +194,7 @@ class Config(_Section):
     numbers: Numbers = Numbers()
     greeting: Greeting = Greeting()
     features: Features = Features()
+    callback: Callback | None = None
     redis: Redis = Redis()
 
     @model_validator(mode="after")
@@ -208,6 +221,8 @@ class Config(_Section):
         _unique("queues", [q.name for q in self.queues])
         _unique("agents", [a.number for a in self.agents])
         _unique("phones", [p.name for p in self.phones])
+        if self.callback is not None and self.callback.trunk not in {t.name for t in self.trunks}:
+            raise ValueError(f"callback.trunk: no trunk named {self.callback.trunk!r}")
         codes = list(self.features.model_dump(include={"login", "pause", "resume", "logout", "escalate"}).values())
         _unique("features", codes)
         return self

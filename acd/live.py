@@ -1,4 +1,4 @@
-"""Live agent state in redis: who is logged in where, who is paused and why.
+"""Live state in redis: who is logged in where, who is paused and why; pending callbacks.
 
 Asterisk forgets dynamic members when it restarts, and the daemon forgets everything when
 it does; redis remembers, so either can be brought back to what the agents last chose. One
@@ -13,6 +13,7 @@ from twisted.logger import Logger
 
 from acd.config import Redis
 from acd.core.agents import Agent
+from acd.core.callbacks import Callback
 
 log = Logger()
 
@@ -20,6 +21,7 @@ log = Logger()
 class LiveState:
     def __init__(self, config: Redis) -> None:
         self.key = f"{config.prefix}:agents"
+        self.callbacks_key = f"{config.prefix}:callbacks"
         self.client = redis.Redis.from_url(config.url, socket_timeout=2, socket_connect_timeout=2)
 
     async def save(self, agent: Agent) -> None:
@@ -44,6 +46,26 @@ class LiveState:
                 continue
             agents[agent.number] = agent
         return agents
+
+    async def save_callback(self, callback: Callback) -> None:
+        try:
+            await self.client.hset(self.callbacks_key, callback.id, json.dumps(callback.as_dict()))
+        except (redis.RedisError, OSError) as exc:
+            log.error("callback {id} not saved to redis: {why}", id=callback.id, why=exc)
+
+    async def load_callbacks(self) -> list[Callback]:
+        try:
+            saved = await self.client.hgetall(self.callbacks_key)
+        except (redis.RedisError, OSError) as exc:
+            log.error("callbacks not read from redis: {why}", why=exc)
+            return []
+        found = []
+        for blob in saved.values():
+            try:
+                found.append(Callback.from_dict(json.loads(blob)))
+            except (ValueError, KeyError, TypeError) as exc:
+                log.warn("ignored a bad callback record in redis: {why}", why=exc)
+        return found
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -10,6 +10,8 @@ from acd.asterisk.agent_desk import PROMPTS as AGENT_PROMPTS
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agi_routes import Routes
 from acd.asterisk.announcer import Announcer
+from acd.asterisk.callbacks import PROMPTS as CALLBACK_PROMPTS
+from acd.asterisk.callbacks import Callbacks
 from acd.asterisk.escalation import Escalations
 from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
 from acd.asterisk.ami import AmiService
@@ -46,8 +48,11 @@ class Daemon(service.MultiService):
         self.desk = AgentDesk(config, self.ami, self.live, self.speech)
         routes = Routes(config, self.apply, self.directory, self.speech, menu, self.desk.ready_at)
         escalations = Escalations(config, self.center, self.ami, self.directory, self.speech, self.apply)
-        self.fastagi = FastAgiService(config.fastagi, {**routes.table(), **self.desk.table(),
-                                                       **escalations.table()})
+        self.callbacks = (Callbacks(config, self.center, self.ami, self.live, self.speech)
+                          if config.callback and config.callback.enabled else None)
+        self.fastagi = FastAgiService(config.fastagi, {
+            **routes.table(), **self.desk.table(), **escalations.table(),
+            **(self.callbacks.table() if self.callbacks else {})})
         announcer = Announcer(config, menu, self.center, lambda: self.desk.agents, self.ami,
                               self.speech, self.apply)
         ticker = internet.TimerService(1.0, announcer.tick)
@@ -63,7 +68,7 @@ class Daemon(service.MultiService):
 
     async def _render_prompts(self) -> None:
         """Render the fixed prompts now, so no caller or agent waits on espeak-ng for them."""
-        fixed = [*AGENT_PROMPTS.values(), *ESCALATION_PROMPTS.values()]
+        fixed = [*AGENT_PROMPTS.values(), *ESCALATION_PROMPTS.values(), *CALLBACK_PROMPTS.values()]
         parts = static_parts(self.menu) | {("en", text) for text in fixed}
         for language, text in sorted(parts):
             try:
@@ -82,6 +87,8 @@ class Daemon(service.MultiService):
     def apply(self, event: Event) -> None:
         self.center.apply(event)
         self.desk.on_event(event)
+        if self.callbacks is not None:
+            self.callbacks.on_event(event)
         if isinstance(event, CallAnswered):
             self._journal(self.directory.record_agent(event.call_id, event.agent, event.queue, event.at))
 

@@ -129,6 +129,8 @@ def caller_waiting(msg: Message, at: float) -> ev.Event:
 
 
 def user_event(msg: Message, at: float) -> ev.Event | None:
+    if msg.get("UserEvent") == "AcdCallback":
+        return ev.CallbackDialled(at, _text(msg, "Id"), _text(msg, "Status", 32))
     if msg.get("UserEvent") != "AcdQueueExit":
         return None
     return ev.QueueExited(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _text(msg, "Status", 32))

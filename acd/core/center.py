@@ -189,6 +189,7 @@ _HANDLERS: dict[type, Callable[[CallCenter, ev.Event], None]] = {
     ev.CallerJoined: CallCenter._joined,
     ev.CallerAnnounced: CallCenter._announced,
     ev.CallEscalated: CallCenter._escalated,
+    ev.CallbackDialled: CallCenter._ignore,
     ev.CallerWaiting: CallCenter._found_waiting,
     ev.CallerLeft: CallCenter._left,
     ev.AgentRung: CallCenter._ignore,

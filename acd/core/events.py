@@ -41,6 +41,14 @@ class CallerJoined(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackDialled(Event):
+    """The dialplan dialled a customer back; `status` is Dial()'s DIALSTATUS."""
+
+    callback_id: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class CallEscalated(Event):
     """An agent sent the call to the next line; the call is not closed at this one."""
 

@@ -40,6 +40,9 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "CODE_RESUME": config.features.resume,
         "CODE_LOGOUT": config.features.logout,
         "CODE_ESCALATE": config.features.escalate,
+        "CALLBACK_KEY": config.callback.key if config.callback else "none",
+        "CALLBACK_TRUNK": f"trunk-{config.callback.trunk}" if config.callback else "none",
+        "CALLBACK_RING": str(config.callback.ring) if config.callback else "30",
     }
 
 
@@ -118,7 +121,10 @@ def pjsip_acd(config: Config) -> str:
     for trunk in config.trunks:
         out += _section(f"trunk-{trunk.name}", type="endpoint", transport="transport-udp",
                         context="from-trunk", disallow="all", allow="ulaw,alaw",
-                        direct_media="no", dtmf_mode="rfc4733")
+                        direct_media="no", dtmf_mode="rfc4733", aors=f"trunk-{trunk.name}")
+        address, _, port = trunk.match.partition(":")
+        out += _section(f"trunk-{trunk.name}", type="aor",  # where callbacks are dialled
+                        contact=f"sip:{address.split('/')[0]}:{port or '5060'}")
         out += _section(f"trunk-{trunk.name}-identify", type="identify",
                         endpoint=f"trunk-{trunk.name}", match=trunk.match)
     for phone in config.phones:
@@ -141,6 +147,8 @@ def queues_conf(config: Config) -> str:
     seats = [(a, tiers.memberships(a.queues, lines)) for a in config.agents if a.phone]
     for queue in config.queues:
         rule = {"defaultrule": f"acd-overflow-{queue.name}"} if queue.overflow_to else {}
+        if config.callback is not None and config.callback.enabled:
+            rule["context"] = "acd-queue-keys"  # a waiting caller's key press (callback)
         out += _section(queue.name, strategy=queue.strategy, timeout=str(queue.ring_timeout),
                         retry=str(queue.retry), wrapuptime=str(queue.wrapup),
                         servicelevel=str(queue.service_level), musicclass="default",

@@ -27,6 +27,7 @@ T = TypeVar("T")
 
 # Ports apart from the demo's, so a demo and the tests can run side by side.
 SIP_PORT, AMI_PORT, AGI_PORT, HTTP_PORT, TRUNK_PORT, REDIS_PORT = 5160, 5139, 4673, 8580, 5180, 6479
+CALLBACK_TRUNK_PORT = 5181   # a second carrier line: callers on it are dialled back on it
 PHONES = {"1001": 6101, "1002": 6102, "1003": 6103}   # fixed seats' softphones
 LOGIN_PHONES = {"1005": 6105, "1006": 6106}          # free softphones agents log in from
 OVERFLOW_AFTER, RING_TIMEOUT, ANNOUNCE_EVERY = 8, 6, 4  # seconds, short for the tests
@@ -55,7 +56,9 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
     raw["pbx"].update(state_dir=str(state), sip={"host": "127.0.0.1", "port": SIP_PORT},
                       rtp_ports=[31000, 31999],
                       rootfs=os.environ.get("ACD_ROOTFS", raw["pbx"]["rootfs"]))
-    raw["trunks"] = [{"name": "carrier", "match": f"127.0.0.1:{TRUNK_PORT}"}]
+    raw["trunks"] = [{"name": "carrier", "match": f"127.0.0.1:{TRUNK_PORT}"},
+                     {"name": "carrier-b", "match": f"127.0.0.1:{CALLBACK_TRUNK_PORT}"}]
+    raw["callback"].update(trunk="carrier-b", ring=10, retry_after=5)
     raw["store"] = {"url": f"sqlite:///{state.parent / (state.name + '-store') / 'acd.sqlite3'}"}
     raw["redis"] = {"url": f"redis://127.0.0.1:{REDIS_PORT}/0", "prefix": "acdtest"}
     for queue in raw["queues"]:
@@ -167,9 +170,11 @@ def call(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., sipp.Pr
     target = sipp.Pbx(port=config.pbx.sip.port)
     started: list[sipp.Process] = []
 
-    def place(numbers: list[str], dialled: str = "100", **options) -> sipp.Process:
-        process = sipp.callers(target, tmp_path, [(n, dialled) for n in numbers], trunk_port=TRUNK_PORT,
-                               media_port=43000, name=f"callers{len(started)}", **options)
+    def place(numbers: list[str], dialled: str = "100", trunk_port: int = TRUNK_PORT,
+              **options) -> sipp.Process:
+        process = sipp.callers(target, tmp_path, [(n, dialled) for n in numbers], trunk_port=trunk_port,
+                               media_port=43000 + 100 * len(started), name=f"callers{len(started)}",
+                               **options)
         started.append(process)
         return process
 

@@ -139,3 +139,48 @@ def test_escalation_to_the_second_line_keeps_the_interaction(pbx, daemon, custom
     assert notes == ["escalated from support to support-2: complaint"]
     state = daemon.state()
     assert state["queues"]["support"]["escalated"] >= 1
+
+
+def test_callback_keeps_the_place_and_connects_the_customer(pbx, daemon, phones, call, ami, lab_config,
+                                                            tmp_path):
+    """B presses 1 while waiting between A and C, hangs up, and the daemon restarts meanwhile.
+    When an agent comes, A is served, then B's placeholder: B is dialled back on the trunk
+    and connected; then C. The callback ends "done" in redis."""
+    import json
+    import time
+
+    import redis
+
+    from acd.lab import sipp
+    from tests.e2e.conftest import CALLBACK_TRUNK_PORT
+
+    config, _ = lab_config
+    daemon.start()
+    call(["5557001", "5557003"], dialled="100", rate=0.25, patience_ms=90000)
+    time.sleep(3)
+    b = call(["5557002"], dialled="100", keys=[(3000, config.callback.key)], patience_ms=20000,
+             trunk_port=CALLBACK_TRUNK_PORT)
+    b.wait(40)                                   # the PBX thanked them and hung up
+    waiting = daemon.wait_for(lambda s: s["queues"]["support"]["waiting"] == 3, 20,
+                              "A, the placeholder and C waiting")["queues"]["support"]["callers"]
+    assert [c["caller_id"] for c in sorted(waiting, key=lambda c: c["position"])] == [
+        "+495557001", "5557002", "+495557003"]
+    daemon.stop()                                # the placeholder lives in Asterisk, the request in redis
+    daemon.start()
+    customer = sipp.Process(["sipp", "-sf", str(sipp.SCENARIOS / "agent.xml"), "-i", "127.0.0.1",
+                             "-p", str(CALLBACK_TRUNK_PORT), "-mi", "127.0.0.1", "-mp", "45000",
+                             "-d", "1000", "-m", "1", "-nostdin"], tmp_path, "customer")
+    try:
+        phones(talk_ms=1500, names=("1001",))
+        dialled = ami.wait(lambda e: e.get("UserEvent") == "AcdCallback", 60, "the callback dialled")
+        assert dialled["Status"] == "ANSWER"
+        wait_until(lambda: len([e for e in connects(pbx) if caller_of(pbx, e.call_id) == "5557003"]), 40,
+                   "C served after the callback")
+    finally:
+        customer.stop()
+    order = [caller_of(pbx, e.call_id) for e in connects(pbx)]
+    assert order.index("5557001") < order.index("5557002") < order.index("5557003")
+    client = redis.Redis.from_url(config.redis.url)
+    saved = json.loads(client.hget(f"{config.redis.prefix}:callbacks", dialled["Id"]))
+    client.close()
+    assert (saved["status"], saved["attempts"], saved["number"]) == ("done", 1, "5557002")

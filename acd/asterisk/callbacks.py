@@ -1,0 +1,119 @@
+"""Callbacks: a waiting caller presses the key, hangs up, and keeps their place.
+
+A placeholder (a Local channel) joins the queue at the caller's position and priority;
+when an agent takes it, its other half dials the customer through the trunk and the two
+are connected (agent first, then the customer: nobody is called back to wait). Dial()'s
+result comes back as a UserEvent; the core's rules (acd/core/callbacks.py) decide on a
+retry or giving up. Every change is saved in redis, and after a daemon or Asterisk
+restart a pending callback whose placeholder is gone is put back.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Callable
+
+from twisted.logger import Logger
+
+from acd.asterisk.fastagi import AgiChannel, Route
+from acd.asterisk.ivr_player import say
+from acd.config import Config
+from acd.core import events as ev
+from acd.core.callbacks import Callback, Rules, Status, after_attempt, due
+from acd.core.center import CallCenter
+from acd.speech import SpeechCache
+
+log = Logger()
+PROMPTS = {"booked": "Thank you. We will call you back when it is your turn. Goodbye.",
+           "withheld": "Your number is withheld, so we cannot call you back. Please hold."}
+HOLD = "Local/s@acd-callback-hold/n"
+_DIALLABLE = re.compile(r"\+?[0-9]{3,20}")
+
+
+class Callbacks:
+    def __init__(self, config: Config, center: CallCenter, ami, live, speech: SpeechCache,
+                 clock: Callable[[], float] = time.time) -> None:
+        assert config.callback is not None
+        self.config, self.center, self.ami, self.live = config, center, ami, live
+        self.speech, self.clock = speech, clock
+        rules = config.callback
+        self.rules = Rules(rules.attempts, float(rules.retry_after), float(rules.give_up_after))
+        self.pending: dict[str, Callback] = {}
+
+    def table(self) -> dict[str, Route]:
+        return {"acd/callback": self.request}
+
+    async def request(self, channel: AgiChannel) -> None:
+        """The caller pressed the callback key (Queue() sent them to acd-queue-keys)."""
+        call_id = channel.headers.get("agi_uniqueid", "")[:64]
+        number = channel.headers.get("agi_callerid", "")
+        if not _DIALLABLE.fullmatch(number):
+            await say(channel, self.speech, [("en", PROMPTS["withheld"])])
+            return  # the dialplan puts them back in the queue
+        known = self.center.calls.get(call_id)
+        queue = await channel.get_variable("ACD_QUEUE") or self.config.routing.default_queue
+        priority = await channel.get_variable("ACD_PRIORITY")
+        callback = Callback(call_id, number, queue, max(1, known.position if known else 1),
+                            int(priority) if priority.isdigit() else 0, self.clock())
+        await self._place(callback)
+        await channel.set_variable("ACD_CALLBACK", "1")
+        await say(channel, self.speech, [("en", PROMPTS["booked"])])
+        log.info("callback {id} for {number}: holds place {pos} in {queue}", id=call_id,
+                 number=number, pos=callback.position, queue=queue)
+
+    async def _place(self, callback: Callback) -> None:
+        """Put the placeholder in the queue at the callback's place."""
+        callback = Callback(**{**callback.__dict__, "status": Status.WAITING})
+        self.pending[callback.id] = callback
+        await self.live.save_callback(callback)
+        variables = {"ACD_QUEUE": callback.queue, "ACD_POSITION": str(callback.position),
+                     "ACD_PRIORITY": str(callback.priority), "ACD_CALLBACK_ID": callback.id,
+                     "ACD_CALLBACK_NUMBER": callback.number.lstrip("+")}
+        try:
+            await self.ami.action({
+                "Action": "Originate", "Channel": HOLD, "Context": "acd-callback-dial",
+                "Exten": "s", "Priority": "1", "Async": "true",
+                "Timeout": str(int(self.rules.give_up_after * 1000)),
+                "CallerID": f'"Callback" <{callback.number}>',
+                "Variable": [f"__{k}={v}" for k, v in variables.items()]})
+        except (ConnectionError, asyncio.TimeoutError) as exc:
+            log.warn("callback {id} not placed yet ({why}); it is in redis", id=callback.id, why=exc)
+
+    def on_event(self, event: ev.Event) -> None:
+        if isinstance(event, ev.CallbackDialled) and event.callback_id in self.pending:
+            asyncio.ensure_future(self._dialled(event))
+        elif isinstance(event, ev.ResyncFinished):
+            asyncio.ensure_future(self.restore())
+
+    async def _dialled(self, event: ev.CallbackDialled) -> None:
+        callback = after_attempt(self.pending[event.callback_id], event.status, self.clock(), self.rules)
+        await self.live.save_callback(callback)
+        log.info("callback {id}: {status} after attempt {n}", id=callback.id,
+                 status=callback.status.value, n=callback.attempts)
+        if callback.status is Status.RETRY:
+            self.pending[callback.id] = callback
+            asyncio.get_running_loop().call_later(
+                self.rules.retry_after, lambda: asyncio.ensure_future(self._retry(callback.id)))
+        else:
+            self.pending.pop(callback.id, None)
+
+    async def _retry(self, callback_id: str) -> None:
+        callback = self.pending.get(callback_id)
+        if callback is not None and due(callback, self.clock(), self.rules):
+            await self._place(callback)
+
+    async def restore(self) -> None:
+        """After a (re)connect: put back placeholders Asterisk no longer holds."""
+        held = {c.caller_id for c in self.center.active_calls() if c.channel.startswith("Local/s@acd-callback-hold")}
+        for callback in await self.live.load_callbacks():
+            if callback.status is Status.WAITING and callback.number not in held:
+                log.info("callback {id}: placeholder gone, placing it again", id=callback.id)
+                await self._place(callback)
+            elif callback.status is Status.RETRY:
+                self.pending[callback.id] = callback
+                delay = max(0.0, callback.due - self.clock())
+                asyncio.get_running_loop().call_later(
+                    delay, lambda cid=callback.id: asyncio.ensure_future(self._retry(cid)))
+            elif callback.status is Status.WAITING:
+                self.pending[callback.id] = callback
