@@ -118,6 +118,7 @@ class Queue(_Section):
     overflow_to: Name | None = None            # the next line: its agents also take this queue's
     overflow_after: int = Field(30, ge=1, le=3600)  # callers once they waited this long
     announce_every: int = Field(0, ge=0, le=3600)   # tell waiting callers position and EWT (0: never)
+    ring_in_use: bool = False  # ring members already on a call (load tests, shared trunks)
 
 
 class Phone(_Section):

@@ -152,8 +152,8 @@ def queues_conf(config: Config) -> str:
         out += _section(queue.name, strategy=queue.strategy, timeout=str(queue.ring_timeout),
                         retry=str(queue.retry), wrapuptime=str(queue.wrapup),
                         servicelevel=str(queue.service_level), musicclass="default",
-                        ringinuse="no", joinempty="yes", leavewhenempty="no",
-                        autofill="yes", **rule)[:-1]
+                        ringinuse="yes" if queue.ring_in_use else "no", joinempty="yes",
+                        leavewhenempty="no", autofill="yes", **rule)[:-1]
         # interface, penalty, member name (the agent number queue_log shows), state interface
         out += [f"member => PJSIP/{a.phone},{penalties[queue.name]},{a.number},PJSIP/{a.phone}"
                 for a, penalties in seats if queue.name in penalties] + [""]

@@ -72,7 +72,7 @@ def test_ring_no_answer_pauses_the_agent(daemon, softphone, phones, call, ami):
     daemon.start()
     softphone("1006", "*70", keys=LOGIN)
     assert feature_result(ami, "login")["Result"] == "logged_in"
-    call(["5553001"], dialled="100", patience_ms=30000)
+    call(["5558001"], dialled="100", patience_ms=30000)
     ami.wait(lambda e: e.get("Event") == "AgentRingNoAnswer" and e.get("MemberName") == "2003",
              30, "the agent's phone to ring out")
     paused = member_event(ami, "QueueMemberPause", "PJSIP/1006", Paused="1")

@@ -157,9 +157,9 @@ def test_callback_keeps_the_place_and_connects_the_customer(pbx, daemon, phones,
     config, _ = lab_config
     daemon.start()
     call(["5557001", "5557003"], dialled="100", rate=0.25, patience_ms=90000)
-    time.sleep(3)
-    b = call(["5557002"], dialled="100", keys=[(3000, config.callback.key)], patience_ms=20000,
-             trunk_port=CALLBACK_TRUNK_PORT)
+    daemon.wait_for(lambda s: s["queues"]["support"]["waiting"] == 1, 20, "A waiting")
+    b = call(["5557002"], dialled="100", keys=[(6000, config.callback.key)], patience_ms=20000,
+             trunk_port=CALLBACK_TRUNK_PORT)             # B presses 1 once C is behind them
     b.wait(40)                                   # the PBX thanked them and hung up
     waiting = daemon.wait_for(lambda s: s["queues"]["support"]["waiting"] == 3, 20,
                               "A, the placeholder and C waiting")["queues"]["support"]["callers"]
