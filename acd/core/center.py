@@ -61,6 +61,10 @@ class CallCenter:
         call.verification, call.priority = e.verification, e.priority
 
     def _joined(self, e: ev.CallerJoined) -> None:
+        # a caller who joins ahead of others (priority, a kept place) moves them back
+        for other in self.waiting(e.queue):
+            if other.id != e.call_id and other.position >= e.position:
+                other.position += 1
         self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at)
         self.calls[e.call_id].channel = e.channel
 

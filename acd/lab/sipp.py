@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -83,11 +84,11 @@ class AgentPhone(Process):
     def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
                  talk_ms: int, media_port: int) -> None:
         self.pbx, self.user, self.password, self.port = pbx, user, password, port
-        register(pbx, user, password, port)
         cmd = ["sipp", "-sf", str(SCENARIOS / "agent.xml"), "-i", HOST, "-p", str(port),
                "-mi", HOST, "-mp", str(media_port), "-d", str(talk_ms), "-nostdin",
                "-trace_err", "-trace_stat", "-fd", "1"]
         super().__init__(cmd, workdir, f"agent-{user}")
+        _listening_then_register(self)
 
     def stop(self) -> None:
         super().stop()
@@ -101,10 +102,10 @@ class UnansweredPhone(Process):
     def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
                  media_port: int) -> None:
         self.pbx, self.user, self.password, self.port = pbx, user, password, port
-        register(pbx, user, password, port)
         cmd = ["sipp", "-sf", str(SCENARIOS / "ring_forever.xml"), "-i", HOST, "-p", str(port),
                "-mi", HOST, "-mp", str(media_port), "-nostdin", "-trace_err", "-trace_stat", "-fd", "1"]
         super().__init__(cmd, workdir, f"unanswered-{user}")
+        _listening_then_register(self)
 
     def stop(self) -> None:
         super().stop()
@@ -139,7 +140,6 @@ class EscalatingAgent(Process):
     def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
                  code: str, reason: str, media_port: int) -> None:
         self.pbx, self.user, self.password, self.port = pbx, user, password, port
-        register(pbx, user, password, port)
         infos = [_INFO.format(cseq=10 + i, digit=d, pause=400) for i, d in enumerate(code)]
         infos.append(_INFO.format(cseq=20, digit=reason, pause=100))
         text = (SCENARIOS / "agent_escalate.xml").read_text()
@@ -150,6 +150,7 @@ class EscalatingAgent(Process):
         cmd = ["sipp", "-sf", str(scenario), "-i", HOST, "-p", str(port), "-mi", HOST,
                "-mp", str(media_port), "-m", "1", "-nostdin", "-trace_err", "-trace_stat", "-fd", "1"]
         super().__init__(cmd, workdir, f"escalate-{user}")
+        _listening_then_register(self)
 
     def stop(self) -> None:
         super().stop()
@@ -169,6 +170,24 @@ def phone_call(pbx: Pbx, workdir: Path, user: str, password: str, dialled: str, 
            "-m", "1", "-nostdin", "-trace_err", "-trace_stat", "-fd", "1",
            "-timeout", f"{patience_ms // 1000 + 60}s"]
     return Process(cmd, workdir, name)
+
+
+def wait_listening(process: Process, port: int, timeout: float = 5) -> None:
+    """Until the sipp process has bound its UDP port (or ended, or the time is up)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.running():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                return  # taken: sipp is listening
+        time.sleep(0.05)
+
+
+def _listening_then_register(phone) -> None:
+    """Register only once the phone's sipp listens: the PBX may call it at once."""
+    wait_listening(phone, phone.port)
+    register(phone.pbx, phone.user, phone.password, phone.port)
 
 
 def dtmf_actions(keys: Sequence[tuple[int, str]], tone_ms: int = 100) -> str:

@@ -168,3 +168,15 @@ def test_routed_caller_keeps_the_normalised_number():
     c.apply(ev.CallerJoined(1.5, "c1", "support", "anonymous", 1))
     c.apply(ev.CallerJoined(1.5, "c2", "support", "5551", 1))
     assert (c.calls["c1"].caller_id, c.calls["c2"].caller_id) == ("", "5551")
+
+
+def test_caller_joining_ahead_moves_the_others_back():
+    """A priority caller or a kept place joins at position 1 or 2: those behind move back."""
+    from acd.core import events as ev
+    from acd.core.center import CallCenter
+
+    center = CallCenter({"support": 20.0})
+    center.apply(ev.CallerJoined(1.0, "a", "support", "1", 1))
+    center.apply(ev.CallerJoined(2.0, "c", "support", "3", 2))
+    center.apply(ev.CallerJoined(3.0, "b", "support", "2", 2))
+    assert [(c.id, c.position) for c in center.waiting("support")] == [("a", 1), ("b", 2), ("c", 3)]

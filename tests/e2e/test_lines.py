@@ -156,12 +156,12 @@ def test_callback_keeps_the_place_and_connects_the_customer(pbx, daemon, phones,
 
     config, _ = lab_config
     daemon.start()
-    call(["5557001", "5557003"], dialled="100", rate=0.25, patience_ms=90000)
+    call(["5557001", "5557003"], dialled="100", rate=0.1, patience_ms=90000)   # C 10 s after A
     daemon.wait_for(lambda s: s["queues"]["support"]["waiting"] == 1, 20, "A waiting")
-    b = call(["5557002"], dialled="100", keys=[(6000, config.callback.key)], patience_ms=20000,
+    b = call(["5557002"], dialled="100", keys=[(11000, config.callback.key)], patience_ms=20000,
              trunk_port=CALLBACK_TRUNK_PORT)             # B presses 1 once C is behind them
     b.wait(40)                                   # the PBX thanked them and hung up
-    waiting = daemon.wait_for(lambda s: s["queues"]["support"]["waiting"] == 3, 20,
+    waiting = daemon.wait_for(lambda s: s["queues"]["support"]["waiting"] == 3, 30,
                               "A, the placeholder and C waiting")["queues"]["support"]["callers"]
     assert [c["caller_id"] for c in sorted(waiting, key=lambda c: c["position"])] == [
         "+495557001", "5557002", "+495557003"]
@@ -170,6 +170,7 @@ def test_callback_keeps_the_place_and_connects_the_customer(pbx, daemon, phones,
     customer = sipp.Process(["sipp", "-sf", str(sipp.SCENARIOS / "agent.xml"), "-i", "127.0.0.1",
                              "-p", str(CALLBACK_TRUNK_PORT), "-mi", "127.0.0.1", "-mp", "45000",
                              "-d", "1000", "-m", "1", "-nostdin"], tmp_path, "customer")
+    sipp.wait_listening(customer, CALLBACK_TRUNK_PORT)
     try:
         phones(talk_ms=1500, names=("1001",))
         dialled = ami.wait(lambda e: e.get("UserEvent") == "AcdCallback", 60, "the callback dialled")
