@@ -56,7 +56,8 @@ class Pbx:
         if database is not None:
             database.parent.mkdir(parents=True, exist_ok=True)
             folders.append(database.parent.resolve())
-        return folders
+        # parents before children: a folder bound over an already bound child would hide it
+        return sorted(set(folders), key=lambda f: len(f.parts))
 
     @property
     def queue_log(self) -> Path:
@@ -96,7 +97,7 @@ class Pbx:
                 say(f"asterisk {pid} still stopping after {timeout:.0f} s; killing it")
                 os.kill(pid, signal.SIGKILL)
                 _wait_gone(pid, 5)
-        for folder in self.shared_folders():
+        for folder in reversed(self.shared_folders()):
             mounts.unmount(self.rootfs / str(folder).lstrip("/"))
         if not _processes_rooted_in(self.rootfs):
             mounts.unmount(self.rootfs / "proc")
