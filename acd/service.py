@@ -36,7 +36,8 @@ class Daemon(service.MultiService):
     def __init__(self, config: Config, menu: Menu) -> None:
         super().__init__()
         self.config = config
-        self.center = CallCenter({q.name: float(q.service_level) for q in config.queues})
+        self.center = CallCenter({q.name: float(q.service_level) for q in config.queues},
+                                 lines={q.name: q.line for q in config.queues})
         self.ami = AmiService(config.ami, self.apply)
         self.ami.setServiceParent(self)
         self.directory = Directory(config.store.url)

@@ -18,8 +18,10 @@ DEFAULT_SERVICE_LEVEL = 20.0
 
 
 class CallCenter:
-    def __init__(self, service_levels: Mapping[str, float], keep_ended: int = 500) -> None:
+    def __init__(self, service_levels: Mapping[str, float], keep_ended: int = 500,
+                 lines: Mapping[str, int] | None = None) -> None:
         self.queues = {name: QueueState(name, sl) for name, sl in service_levels.items()}
+        self.lines = dict(lines or {})  # queue -> first, second or third line
         self.calls: dict[str, Call] = {}
         self.resyncs = 0
         self.last_event_at = 0.0
@@ -74,12 +76,13 @@ class CallCenter:
         if call is not None:
             call.escalations.append((e.from_queue, e.to_queue, e.agent, e.reason))
 
-    def closed_per_line(self, lines: dict[str, int]) -> dict[int, float]:
-        """Share of closed calls each line closed (lines: queue -> line number)."""
+    def closed_per_line(self) -> dict[int, float]:
+        """Share of the closed calls each line closed (escalated calls count where they end)."""
         closed: dict[int, int] = {}
         for name, queue in self.queues.items():
-            if name in lines:
-                closed[lines[name]] = closed.get(lines[name], 0) + queue.stats.closed
+            if name in self.lines:
+                line = self.lines[name]
+                closed[line] = closed.get(line, 0) + queue.stats.closed
         total = sum(closed.values())
         return {line: count / total for line, count in sorted(closed.items())} if total else {}
 

@@ -13,6 +13,7 @@ def snapshot(center: CallCenter, now: float, recent: int = 50) -> dict:
         "resyncs": center.resyncs,
         "queues": {name: _queue(center, q, now) for name, q in sorted(center.queues.items())},
         "agents": _agents(center),
+        "closed_per_line": {str(line): round(share, 4) for line, share in center.closed_per_line().items()},
         "calls": [c.as_dict(now) for c in center.active_calls()],
         "recent_calls": [c.as_dict(now) for c in ended[-recent:]],
     }

@@ -180,3 +180,21 @@ def test_caller_joining_ahead_moves_the_others_back():
     center.apply(ev.CallerJoined(2.0, "c", "support", "3", 2))
     center.apply(ev.CallerJoined(3.0, "b", "support", "2", 2))
     assert [(c.id, c.position) for c in center.waiting("support")] == [("a", 1), ("b", 2), ("c", 3)]
+
+
+def test_share_closed_per_line_counts_escalated_calls_where_they_end():
+    from acd.core import events as ev
+    from acd.core.center import CallCenter
+
+    center = CallCenter({"support": 20.0, "support-2": 30.0}, lines={"support": 1, "support-2": 2})
+    for call_id in ("a", "b", "c"):
+        center.apply(ev.CallerJoined(1.0, call_id, "support", "1", 1))
+        center.apply(ev.CallAnswered(2.0, call_id, "support", "1001", 1.0, 0.0))
+    center.apply(ev.CallEscalated(3.0, "c", "support", "support-2", "1001", "complaint"))
+    for call_id in ("a", "b", "c"):
+        center.apply(ev.CallCompleted(4.0, call_id, "support", "1001", 1.0, 2.0, "agent"))
+    center.apply(ev.CallerJoined(5.0, "c", "support-2", "1", 1))
+    center.apply(ev.CallAnswered(6.0, "c", "support-2", "2001", 1.0, 0.0))
+    center.apply(ev.CallCompleted(9.0, "c", "support-2", "2001", 1.0, 3.0, "agent"))
+    assert center.closed_per_line() == {1: 2 / 3, 2: 1 / 3}
+    assert center.queues["support"].stats.escalated == 1
