@@ -250,15 +250,19 @@ def _unique(section: str, names: list[str]) -> None:
         seen.add(name)
 
 
-def load(path: Path | str = DEFAULT_PATH) -> Config:
-    path = Path(path)
+def read_yaml(path: Path) -> object:
+    """The file's YAML, or a ConfigError that names the file and what is wrong."""
     try:
-        raw = yaml.safe_load(path.read_text())
+        return yaml.safe_load(path.read_text())
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    return parse(raw, source=str(path))
+
+
+def load(path: Path | str = DEFAULT_PATH) -> Config:
+    path = Path(path)
+    return parse(read_yaml(path), source=str(path))
 
 
 def parse(raw: object, source: str = "<config>") -> Config:

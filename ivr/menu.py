@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Annotated, Iterable, Literal
 
 import pydantic
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from acd.config import ConfigError, describe_error, lists_to_tuples
+from acd.config import ConfigError, describe_error, lists_to_tuples, read_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "ivr.yaml"
 
@@ -146,13 +145,7 @@ class Menu(_Section):
 def load(path: Path | str = DEFAULT_PATH, queues: Iterable[str] | None = None) -> Menu:
     """Read and check the menu; `queues` are the names acd.yaml defines."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    return parse(raw, str(path), queues)
+    return parse(read_yaml(path), str(path), queues)
 
 
 def parse(raw: object, source: str = "<ivr>", queues: Iterable[str] | None = None) -> Menu:

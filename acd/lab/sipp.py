@@ -77,40 +77,42 @@ class Process:
                 self.popen.wait(timeout=5)
 
 
-class AgentPhone(Process):
+class RegisteredPhone(Process):
+    """A softphone's sipp: registered once it listens; stopping it removes the registration."""
+
+    def __init__(self, pbx: Pbx, user: str, password: str, port: int, cmd: Sequence[str],
+                 workdir: Path, name: str) -> None:
+        self.pbx, self.user, self.password, self.port = pbx, user, password, port
+        super().__init__(cmd, workdir, name)
+        wait_listening(self, port)
+        register(pbx, user, password, port)
+
+    def stop(self) -> None:
+        super().stop()
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+            register(self.pbx, self.user, self.password, self.port, expires=0)
+
+
+class AgentPhone(RegisteredPhone):
     """An agent's softphone: registered, answering every call at once, hanging up after
     `talk_ms`; stopping it also removes its registration."""
 
     def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
                  talk_ms: int, media_port: int) -> None:
-        self.pbx, self.user, self.password, self.port = pbx, user, password, port
         cmd = ["sipp", "-sf", str(SCENARIOS / "agent.xml"), "-i", HOST, "-p", str(port),
                "-mi", HOST, "-mp", str(media_port), "-d", str(talk_ms), "-nostdin",
                "-trace_err", "-trace_stat", "-fd", "1"]
-        super().__init__(cmd, workdir, f"agent-{user}")
-        _listening_then_register(self)
-
-    def stop(self) -> None:
-        super().stop()
-        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
-            register(self.pbx, self.user, self.password, self.port, expires=0)
+        super().__init__(pbx, user, password, port, cmd, workdir, f"agent-{user}")
 
 
-class UnansweredPhone(Process):
+class UnansweredPhone(RegisteredPhone):
     """A registered softphone that rings and rings: nobody picks up."""
 
     def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
                  media_port: int) -> None:
-        self.pbx, self.user, self.password, self.port = pbx, user, password, port
         cmd = ["sipp", "-sf", str(SCENARIOS / "ring_forever.xml"), "-i", HOST, "-p", str(port),
                "-mi", HOST, "-mp", str(media_port), "-nostdin", "-trace_err", "-trace_stat", "-fd", "1"]
-        super().__init__(cmd, workdir, f"unanswered-{user}")
-        _listening_then_register(self)
-
-    def stop(self) -> None:
-        super().stop()
-        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
-            register(self.pbx, self.user, self.password, self.port, expires=0)
+        super().__init__(pbx, user, password, port, cmd, workdir, f"unanswered-{user}")
 
 
 _INFO = """  <send retrans="500"><![CDATA[
@@ -133,13 +135,12 @@ Duration=160
 """
 
 
-class EscalatingAgent(Process):
+class EscalatingAgent(RegisteredPhone):
     """An agent's softphone that answers one call, then escalates it: the feature code and a
     reason digit as SIP INFO (accepted whatever the endpoint's dtmf_mode)."""
 
     def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
                  code: str, reason: str, media_port: int) -> None:
-        self.pbx, self.user, self.password, self.port = pbx, user, password, port
         infos = [_INFO.format(cseq=10 + i, digit=d, pause=400) for i, d in enumerate(code)]
         infos.append(_INFO.format(cseq=20, digit=reason, pause=100))
         text = (SCENARIOS / "agent_escalate.xml").read_text()
@@ -149,13 +150,7 @@ class EscalatingAgent(Process):
                                          + infos[-1]).replace("@CODE@", code).replace("@REASON@", reason))
         cmd = ["sipp", "-sf", str(scenario), "-i", HOST, "-p", str(port), "-mi", HOST,
                "-mp", str(media_port), "-m", "1", "-nostdin", "-trace_err", "-trace_stat", "-fd", "1"]
-        super().__init__(cmd, workdir, f"escalate-{user}")
-        _listening_then_register(self)
-
-    def stop(self) -> None:
-        super().stop()
-        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
-            register(self.pbx, self.user, self.password, self.port, expires=0)
+        super().__init__(pbx, user, password, port, cmd, workdir, f"escalate-{user}")
 
 
 def phone_call(pbx: Pbx, workdir: Path, user: str, password: str, dialled: str, *,
@@ -183,11 +178,6 @@ def wait_listening(process: Process, port: int, timeout: float = 5) -> None:
                 return  # taken: sipp is listening
         time.sleep(0.05)
 
-
-def _listening_then_register(phone) -> None:
-    """Register only once the phone's sipp listens: the PBX may call it at once."""
-    wait_listening(phone, phone.port)
-    register(phone.pbx, phone.user, phone.password, phone.port)
 
 
 def dtmf_actions(keys: Sequence[tuple[int, str]], tone_ms: int = 100) -> str:
