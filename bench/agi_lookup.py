@@ -108,7 +108,7 @@ async def measure_processes(args: argparse.Namespace, url: str, scratch: Path) -
     # the system python3, as Asterisk would start it (a pyenv shim would add ~50 ms of bash)
     python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
     argv = [python, str(scratch / "agi" / "acd_fallback.py")]
-    for rate in (args.process_rate, args.rate):
+    for rate in args.process_rates or (args.process_rate, args.rate):
         result = await agi_load.run_load(lambda i: agi_load.process_session(
             argv, "acd_fallback.py", pick(i), f"p-{i}"), rate, min(args.seconds, 10))
         print(result.line(f"process-per-call pyst2 AGI (sqlite3), {rate}/s"))
@@ -120,6 +120,8 @@ def main() -> None:
                         "default: sqlite:///var/store/acd.sqlite3)")
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--process-rate", type=float, default=20)
+    parser.add_argument("--process-rates", type=float, nargs="*",
+                        help="rates for the pyst2 script (default: --process-rate and --rate)")
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     args.url = args.url or ["sqlite:///var/store/acd.sqlite3"]

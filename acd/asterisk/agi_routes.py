@@ -59,7 +59,9 @@ class Routes:
         await channel.set_variable(var.QUEUE, queue.name)
         await channel.set_variable(var.MAX_WAIT, str(queue.max_wait))
         await channel.set_variable(var.ROUTED, "daemon")
-        found = await self.directory.lookup(caller) if caller else []
+        window = rules.last_agent_window
+        since = self.clock() - window if window else None
+        found, last_agent = await self.directory.caller(caller, since) if caller else ([], None)
         known = found[0] if len(found) == 1 else None
         if known is not None:
             await self._tell_customer(channel, known)
@@ -77,14 +79,14 @@ class Routes:
             await channel.set_variable(var.PRIORITY, str(priority))
             greeted = await self._greet(channel, known) if known is not None else False
             routed = replace(routed, greeted=greeted, priority=priority)
-        if routed.customer_id is not None and rules.last_agent_window:
-            await self._offer_last_agent(channel, routed.customer_id)
+        if since is not None and routed.customer_id is not None:
+            if known is None or routed.customer_id != known.id:  # named by an account in the IVR
+                last_agent = await self.directory.last_agent(routed.customer_id, since)
+            await self._offer_last_agent(channel, last_agent)
         self.sink(routed)
 
-    async def _offer_last_agent(self, channel: AgiChannel, customer_id: int) -> None:
+    async def _offer_last_agent(self, channel: AgiChannel, agent: str | None) -> None:
         """A repeat caller rings the agent who served them last, if that agent is free."""
-        since = self.clock() - self.config.routing.last_agent_window
-        agent = await self.directory.last_agent(customer_id, since)
         if agent and self.ready(agent):
             await channel.set_variable(var.PREFERRED_QUEUE, tiers.personal_queue(agent))
 

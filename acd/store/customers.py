@@ -84,6 +84,14 @@ def check_fact(session: Session, question: str, customer_id: int, account: str |
     return False
 
 
+def caller(session: Session, e164: str, since: dt.datetime | None) -> tuple[list[CustomerCard], str | None]:
+    """Who calls, and (for one known customer, if `since` is given) who served them last:
+    both in one session, as every inbound call asks."""
+    cards = lookup(session, e164)
+    agent = last_agent(session, cards[0].id, since) if len(cards) == 1 and since is not None else None
+    return cards, agent
+
+
 def last_agent(session: Session, customer_id: int, since: dt.datetime) -> str | None:
     query = (select(InteractionSegment.name).join(Interaction)
              .where(Interaction.customer_id == customer_id, InteractionSegment.kind == "agent",

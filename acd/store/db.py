@@ -36,7 +36,9 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def engine(url: str) -> Engine:
-    made = create_engine(resolve_url(url), pool_pre_ping=True)
+    resolved = resolve_url(url)
+    # a server may have restarted under a pooled connection; a SQLite file cannot
+    made = create_engine(resolved, pool_pre_ping=not resolved.startswith("sqlite"))
     if made.dialect.name == "sqlite":
         event.listen(made, "connect", _sqlite_pragmas)
     return made

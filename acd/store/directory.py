@@ -39,9 +39,6 @@ class Directory:
         self._reads = ThreadPoolExecutor(4, thread_name_prefix="store-read")
         self._writes = ThreadPoolExecutor(1, thread_name_prefix="store-write")
 
-    async def lookup(self, e164: str) -> list[CustomerCard]:
-        return await self._read(customers.lookup, e164)
-
     async def open_interaction(self, linkedid: str, customer_id: int | None,
                                caller_number: str | None, at: float) -> None:
         """One row per journey; a second leg of the same journey changes nothing."""
@@ -57,6 +54,11 @@ class Directory:
             index_elements=["linkedid"])
         with self.engine.begin() as connection:
             connection.execute(statement)
+
+    async def caller(self, e164: str, last_agent_since: float | None) -> tuple[list[CustomerCard], str | None]:
+        """The customers on this number and, for exactly one, the agent who served them last."""
+        since = _utc(last_agent_since) if last_agent_since is not None else None
+        return await self._read(customers.caller, e164, since)
 
     async def find_account(self, number: str) -> CustomerCard | None:
         return await self._read(customers.by_account, number)
