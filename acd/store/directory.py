@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
@@ -15,6 +16,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from acd.store import customers, db
 from acd.store.customers import CustomerCard
 from acd.store.models import Interaction, InteractionSegment, IvrAnswer, Note
+
+
+BATCH_DELAY = 0.05  # seconds a journey's first row may wait to share a transaction
 
 
 @dataclass(frozen=True)
@@ -38,22 +42,41 @@ class Directory:
         self.sessions = db.sessions(self.engine)
         self._reads = ThreadPoolExecutor(4, thread_name_prefix="store-read")
         self._writes = ThreadPoolExecutor(1, thread_name_prefix="store-write")
+        self._rows: list[dict] = []
+        self._batch: asyncio.Future | None = None
 
     async def open_interaction(self, linkedid: str, customer_id: int | None,
                                caller_number: str | None, at: float) -> None:
-        """One row per journey; a second leg of the same journey changes nothing."""
-        await asyncio.get_running_loop().run_in_executor(
-            self._writes, self._open_interaction, linkedid, customer_id, caller_number, at)
+        """One row per journey; a second leg of the same journey changes nothing.
 
-    def _open_interaction(self, linkedid: str, customer_id: int | None,
-                          caller_number: str | None, at: float) -> None:
-        values = {"linkedid": linkedid, "customer_id": customer_id, "caller_number": caller_number,
-                  "started_at": _utc(at)}
+        Rows go in batches, one transaction per BATCH_DELAY (not one commit per call); any
+        later write about a journey first writes the rows still waiting, so it finds its row.
+        """
+        self._rows.append({"linkedid": linkedid, "customer_id": customer_id,
+                           "caller_number": caller_number, "started_at": _utc(at)})
+        if self._batch is None:
+            self._batch = asyncio.ensure_future(self._flush_later())
+        await asyncio.shield(self._batch)
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(BATCH_DELAY)
+        await self._write(lambda: None)
+
+    async def _write(self, work: Callable[..., object], *args: object) -> object:
+        """Run `work` on the writer thread, after the interaction rows waiting for a batch."""
+        rows, self._rows, self._batch = self._rows, [], None
+
+        def job() -> object:
+            if rows:
+                self._insert_interactions(rows)
+            return work(*args)
+        return await asyncio.get_running_loop().run_in_executor(self._writes, job)
+
+    def _insert_interactions(self, rows: list[dict]) -> None:
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(Interaction).values(**values).on_conflict_do_nothing(
-            index_elements=["linkedid"])
+        statement = dialect.insert(Interaction).on_conflict_do_nothing(index_elements=["linkedid"])
         with self.engine.begin() as connection:
-            connection.execute(statement)
+            connection.execute(statement, rows)
 
     async def caller(self, e164: str, last_agent_since: float | None) -> tuple[list[CustomerCard], str | None]:
         """The customers on this number and, for exactly one, the agent who served them last."""
@@ -74,7 +97,7 @@ class Directory:
         return await asyncio.get_running_loop().run_in_executor(self._reads, work)
 
     async def record_ivr(self, record: IvrRecord) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._writes, self._record_ivr, record)
+        await self._write(self._record_ivr, record)
 
     def _record_ivr(self, record: IvrRecord) -> None:
         with self.sessions.begin() as session:
@@ -99,8 +122,7 @@ class Directory:
 
     async def record_agent(self, linkedid: str, agent: str, queue: str, at: float) -> None:
         """The agent who answered: a segment of the journey (and a repeat caller's next offer)."""
-        await asyncio.get_running_loop().run_in_executor(
-            self._writes, self._record_agent, linkedid, agent, queue, at)
+        await self._write(self._record_agent, linkedid, agent, queue, at)
 
     def _record_agent(self, linkedid: str, agent: str, queue: str, at: float) -> None:
         with self.sessions.begin() as session:
@@ -111,8 +133,7 @@ class Directory:
 
     async def record_escalation(self, linkedid: str, from_queue: str, to_queue: str, agent: str,
                                 reason: str, at: float) -> None:
-        await asyncio.get_running_loop().run_in_executor(
-            self._writes, self._record_escalation, linkedid, from_queue, to_queue, agent, reason, at)
+        await self._write(self._record_escalation, linkedid, from_queue, to_queue, agent, reason, at)
 
     def _record_escalation(self, linkedid: str, from_queue: str, to_queue: str, agent: str,
                            reason: str, at: float) -> None:
@@ -130,6 +151,9 @@ class Directory:
         return await self._read(customers.last_agent, customer_id, _utc(since))
 
     def close(self) -> None:
+        rows, self._rows = self._rows, []
+        if rows:  # a batch still waiting when the daemon stops is written, not dropped
+            self._writes.submit(self._insert_interactions, rows).result()
         self._writes.shutdown(wait=True)
         self._reads.shutdown(wait=True)
         self.engine.dispose()
