@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from typing import Awaitable, Callable
 
+from sqlalchemy.exc import SQLAlchemyError
 from twisted.logger import Logger
 
 from acd.asterisk import channel_vars as var
@@ -61,7 +62,7 @@ class Routes:
         await channel.set_variable(var.ROUTED, "daemon")
         window = rules.last_agent_window
         since = self.clock() - window if window else None
-        found, last_agent = await self.directory.caller(caller, since) if caller else ([], None)
+        found, last_agent = await self._look_up(caller, since) if caller else ([], None)
         known = found[0] if len(found) == 1 else None
         if known is not None:
             await self._tell_customer(channel, known)
@@ -84,6 +85,14 @@ class Routes:
                 last_agent = await self.directory.last_agent(routed.customer_id, since)
             await self._offer_last_agent(channel, last_agent)
         self.sink(routed)
+
+    async def _look_up(self, caller: str, since: float | None) -> tuple[list[CustomerCard], str | None]:
+        """The store's answer; an unreachable store makes the caller unknown, not the call fail."""
+        try:
+            return await self.directory.caller(caller, since)
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("caller lookup failed, caller treated as unknown: {why}", why=exc)
+            return [], None
 
     async def _offer_last_agent(self, channel: AgiChannel, agent: str | None) -> None:
         """A repeat caller rings the agent who served them last, if that agent is free."""

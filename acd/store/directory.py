@@ -11,6 +11,8 @@ from typing import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from twisted.logger import Logger
 from sqlalchemy.dialects import postgresql, sqlite
 
 from acd.store import customers, db
@@ -18,6 +20,7 @@ from acd.store.customers import CustomerCard
 from acd.store.models import Interaction, InteractionSegment, IvrAnswer, Note
 
 
+log = Logger()
 BATCH_DELAY = 0.05  # seconds a journey's first row may wait to share a transaction
 
 
@@ -153,7 +156,10 @@ class Directory:
     def close(self) -> None:
         rows, self._rows = self._rows, []
         if rows:  # a batch still waiting when the daemon stops is written, not dropped
-            self._writes.submit(self._insert_interactions, rows).result()
+            try:
+                self._writes.submit(self._insert_interactions, rows).result()
+            except SQLAlchemyError as exc:
+                log.error("{n} journey rows not written at stop: {why}", n=len(rows), why=exc)
         self._writes.shutdown(wait=True)
         self._reads.shutdown(wait=True)
         self.engine.dispose()

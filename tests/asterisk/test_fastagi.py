@@ -169,3 +169,21 @@ async def test_set_variable_escapes_quotes():
 
     await AgiChannel({}, Request()).set_variable("X", 'a"b\\c')
     assert sent == ['SET VARIABLE X "a\\"b\\\\c"']
+
+
+@on_asyncio
+async def test_unreachable_store_makes_the_caller_unknown_not_the_call_fail(tmp_path, logged):
+    """The store cannot be opened: the call is still routed (as an unknown caller), and logged."""
+    directory = Directory(f"sqlite:///{tmp_path / 'missing' / 'store.sqlite3'}")
+    received: list[ev.Event] = []
+    routes = Routes(config_module.load(), received.append, directory, SpeechCache(tmp_path), menu.load())
+    service = FastAgiService(FastAgi(port=free_port(), header_timeout=0.5), routes.table())
+    try:
+        await listening(service)
+        commands = await asterisk(service.config.port, headers(agi_callerid="+4930123456"))
+        assert commands[0] == 'SET VARIABLE ACD_QUEUE "sales"'
+        assert received[0].customer_id is None and received[0].caller_id == "+4930123456"
+        assert any("caller lookup failed" in line for line in logged)
+    finally:
+        service.stopService()
+        directory.close()
