@@ -31,6 +31,7 @@ CALLBACK_TRUNK_PORT = 5181   # a second carrier line: callers on it are dialled 
 PHONES = {"1001": 6101, "1002": 6102, "1003": 6103}   # fixed seats' softphones
 LOGIN_PHONES = {"1005": 6105, "1006": 6106}          # free softphones agents log in from
 OVERFLOW_AFTER, RING_TIMEOUT, ANNOUNCE_EVERY = 8, 6, 4  # seconds, short for the tests
+SALES_WRAPUP = 4                                          # seconds after each sales call
 
 
 def _unusable() -> str | None:
@@ -67,6 +68,8 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
             queue["overflow_after"] = OVERFLOW_AFTER
         if queue.get("announce_every"):
             queue["announce_every"] = ANNOUNCE_EVERY
+        if queue["name"] == "sales":
+            queue["wrapup"] = SALES_WRAPUP
     path = state.parent / f"{state.name}-acd.yaml"
     path.write_text(yaml.safe_dump(raw))
     return config_module.load(path), path

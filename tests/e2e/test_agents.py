@@ -99,3 +99,21 @@ def test_daemon_restart_restores_logins_and_pauses(daemon, softphone, pbx, ami):
     line = next(l for l in shown.splitlines() if "PJSIP/1005" in l)
     assert "paused" in line.lower()
     assert agent_state(daemon, "2003")["state"] == "paused"
+
+
+def test_wrap_up_after_each_call(daemon, phones, call, ami):
+    """After a sales call the agent is in wrap-up (visible in the daemon's state) and is not
+    offered the next caller until the queue's wrap-up time has passed."""
+    from tests.e2e.conftest import SALES_WRAPUP
+
+    daemon.start()
+    phones(talk_ms=1000, names=("1003",))
+    call(["5559001", "5559002"], dialled="200", rate=1, patience_ms=40000)
+    done = ami.wait(lambda e: e.get("Event") == "AgentComplete" and e.get("Queue") == "sales"
+                    and e.get("CallerIDNum") == "5559001", 30, "the first sales call to end")
+    wait_until(lambda: agent_state(daemon, "1003")["state"] == "wrap_up", 5, "the agent in wrap-up")
+    second = ami.wait(lambda e: e.get("Event") == "AgentConnect" and e.get("CallerIDNum") == "5559002",
+                      30, "the second caller connected")
+    assert float(second["Timestamp"]) - float(done["Timestamp"]) >= SALES_WRAPUP - 0.5
+    wait_until(lambda: agent_state(daemon, "1003")["state"] in ("on_call", "ready", "wrap_up"), 5,
+               "the agent back at work")
