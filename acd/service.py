@@ -6,22 +6,23 @@ import asyncio
 from twisted.application import internet, service
 from twisted.logger import Logger
 
-from acd.asterisk.agent_desk import PROMPTS as AGENT_PROMPTS
 from acd.asterisk.agent_desk import AgentDesk
+from acd.asterisk.agent_desk import PROMPTS as AGENT_PROMPTS
 from acd.asterisk.agi_routes import Routes
+from acd.asterisk.ami import AmiService
 from acd.asterisk.announcer import Announcer
-from acd.asterisk.callbacks import PROMPTS as CALLBACK_PROMPTS
 from acd.asterisk.callbacks import Callbacks
+from acd.asterisk.callbacks import PROMPTS as CALLBACK_PROMPTS
 from acd.asterisk.escalation import Escalations
 from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
-from acd.asterisk.ami import AmiService
 from acd.asterisk.fastagi import FastAgiService
+from acd.asterisk.ivr_player import static_parts
+from acd.background import background
 from acd.config import Config
 from acd.core.center import CallCenter
 from acd.core.events import CallAnswered, Event
 from acd.live import LiveState
 from acd.pbx.control import state_dir
-from acd.asterisk.ivr_player import static_parts
 from acd.speech import SpeechCache, SpeechError
 from acd.store.directory import Directory
 from acd.web.status import make_site
@@ -91,12 +92,8 @@ class Daemon(service.MultiService):
         if self.callbacks is not None:
             self.callbacks.on_event(event)
         if isinstance(event, CallAnswered):
-            self._journal(self.directory.record_agent(event.call_id, event.agent, event.queue, event.at))
-
-    def _journal(self, work) -> None:
-        task = asyncio.ensure_future(work)
-        task.add_done_callback(lambda t: t.cancelled() or t.exception() is None
-                               or log.error("journey not recorded: {why!r}", why=t.exception()))
+            background(self.directory.record_agent(event.call_id, event.agent, event.queue, event.at),
+                       "recording the answering agent")
 
     def links(self) -> dict:
         return {"ami_connected": self.ami.connected, "ami_logins": self.ami.logins,

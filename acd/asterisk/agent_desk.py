@@ -19,6 +19,7 @@ from twisted.logger import Logger
 
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import read_digits, say
+from acd.background import background
 from acd.config import Agent as AgentConfig
 from acd.config import Config
 from acd.core import events as ev
@@ -58,7 +59,6 @@ class AgentDesk:
         self.agents = {a.number: self._initial(a) for a in config.agents}
         features = config.features
         self.guard = PinGuard(features.lockout_after, features.lockout_seconds)
-        self._tasks: set[asyncio.Future] = set()
 
     def _initial(self, agent: AgentConfig) -> Agent:
         """A fixed seat is a member from the PBX's start: ready until they say otherwise."""
@@ -227,15 +227,15 @@ class AgentDesk:
 
     def on_event(self, event: ev.Event) -> None:
         if isinstance(event, ev.AgentMissed):
-            self._later(self._missed(event.agent))
+            background(self._missed(event.agent), "pausing an agent who did not answer")
         elif isinstance(event, (ev.AgentRung, ev.CallAnswered, ev.CallCompleted)):
             act = {ev.AgentRung: Act.RING, ev.CallAnswered: Act.ANSWER,
                    ev.CallCompleted: Act.HANG_UP}[type(event)]
             self._track(event.agent, act, event.at)
             if act is Act.HANG_UP:
-                self._later(self._wrapped(event.agent, self._wrapup(event.queue)))
+                background(self._wrapped(event.agent, self._wrapup(event.queue)), "ending wrap-up")
         elif isinstance(event, ev.ResyncFinished):
-            self._later(self.restore())
+            background(self.restore(), "restoring agents from redis")
 
     def _track(self, number: str, act: Act, at: float) -> None:
         agent = self.agents.get(number)
@@ -246,7 +246,7 @@ class AgentDesk:
         except Refused as why:
             log.debug("{why}", why=why)  # e.g. a ring that raced a pause: Asterisk is right
             return
-        self._later(self.live.save(self.agents[number]))
+        background(self.live.save(self.agents[number]), "saving an agent's state")
 
     async def _missed(self, number: str) -> None:
         if number in self.agents and await self._move(number, Act.MISS, reason=RNA):
@@ -277,11 +277,6 @@ class AgentDesk:
                 await self._pause_member(agent, True)
         if saved:
             log.info("agent state restored from redis ({n} agents)", n=len(saved))
-
-    def _later(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     def snapshot(self) -> list[dict]:
         return [a.as_dict() for a in self.agents.values()]

@@ -1,11 +1,10 @@
 """FastAGI routes, one `async def` per route, named like the route (acd/enter -> enter)."""
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from dataclasses import replace
-from typing import Awaitable, Callable
+from typing import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.logger import Logger
@@ -13,6 +12,7 @@ from twisted.logger import Logger
 from acd.asterisk import channel_vars as var
 from acd.asterisk.fastagi import AgiChannel, AgiError, Hangup, Route
 from acd.asterisk.ivr_player import IvrPlayer
+from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
 from acd.core import numbers, routing, tiers
@@ -41,7 +41,6 @@ class Routes:
         self.directory = directory
         self.speech = speech
         self.clock = clock
-        self._pending: set[asyncio.Future] = set()
 
     def table(self) -> dict[str, Route]:
         return {"acd/enter": self.enter}
@@ -69,8 +68,8 @@ class Routes:
         elif found:
             await channel.set_variable(var.CANDIDATES, str(len(found)))
         # Asterisk need not wait for the journey's row: it is written beside the call.
-        self._background(self.directory.open_interaction(
-            call_id, known.id if known else None, caller, self.clock()))
+        background(self.directory.open_interaction(
+            call_id, known.id if known else None, caller, self.clock()), "recording the journey")
         routed = ev.CallRouted(self.clock(), call_id, caller or "", dialled, queue.name,
                                known.id if known else None, len(found))
         if dialled in rules.ivr:
@@ -114,10 +113,10 @@ class Routes:
             call.steps.append("hangup")
             raise
         finally:
-            self._background(self.directory.record_ivr(IvrRecord(
+            background(self.directory.record_ivr(IvrRecord(
                 routed.call_id, started, self.clock(), call.customer_id, call.language,
                 call.category.name if call.category else "", call.account, call.verification,
-                " ".join(call.steps))))
+                " ".join(call.steps))), "recording what the IVR learned")
         named = player.found.get(call.customer_id) if call.customer_id is not None else None
         if named is not None and named is not known:
             await self._tell_customer(channel, named)
@@ -137,16 +136,6 @@ class Routes:
         for name, value in values.items():
             await channel.set_variable(name, value)
 
-    def _background(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._pending.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Future) -> None:
-        self._pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("interaction not recorded: {why!r}", why=task.exception())
-
     def _caller_number(self, call_id: str, raw: str) -> str | None:
         rules = self.config.numbers
         caller = numbers.normalize(raw, rules.country_code, rules.national_prefix,
@@ -164,22 +153,23 @@ class Routes:
         await channel.set_variable(var.VIP, "1" if card.vip else "0")
         await channel.set_variable("CALLERID(name)", name)  # the agent's phone shows who calls
 
-    def _greeting_text(self, card: CustomerCard | None) -> str | None:
+    def _greeting_language(self, card: CustomerCard) -> str:
         greeting = self.config.greeting
-        if card is None or not greeting.enabled:
+        return card.language if card.language in greeting.text else greeting.default_language
+
+    def _greeting_text(self, card: CustomerCard | None) -> str | None:
+        if card is None or not self.config.greeting.enabled:
             return None
-        language = card.language if card.language in greeting.text else greeting.default_language
-        return greeting.text[language].format(name=_UNPRINTABLE.sub("", card.name)[:60])
+        template = self.config.greeting.text[self._greeting_language(card)]
+        return template.format(name=_UNPRINTABLE.sub("", card.name)[:60])
 
     async def _greet(self, channel: AgiChannel, card: CustomerCard) -> bool:
         """Play "Hello <name>" (rendered once, then cached); True if samples reached the caller."""
         text = self._greeting_text(card)
         if text is None:
             return False
-        greeting = self.config.greeting
-        language = card.language if card.language in greeting.text else greeting.default_language
         try:
-            path = await self.speech.render(text, language)
+            path = await self.speech.render(text, self._greeting_language(card))
             result = await channel.command(f'STREAM FILE {path} ""')
         except (SpeechError, AgiError) as exc:
             log.error("greeting not played: {why}", why=exc)

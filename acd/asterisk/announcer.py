@@ -14,6 +14,7 @@ from typing import Callable
 
 from twisted.logger import Logger
 
+from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
 from acd.core.agents import State
@@ -46,7 +47,7 @@ class Announcer:
                 last = call.announced_at or call.joined_at or now
                 if now - last >= queue.announce_every and call.id not in self._busy and call.channel:
                     self._busy.add(call.id)
-                    asyncio.ensure_future(self._announce(call, now)).add_done_callback(
+                    background(self._announce(call, now), "an announcement").add_done_callback(
                         lambda _, cid=call.id: self._busy.discard(cid))
 
     def estimate(self, call: Call, now: float) -> float | None:

@@ -18,6 +18,7 @@ from twisted.logger import Logger
 
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import say
+from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
 from acd.core.callbacks import Callback, Rules, Status, after_attempt, due
@@ -82,9 +83,9 @@ class Callbacks:
 
     def on_event(self, event: ev.Event) -> None:
         if isinstance(event, ev.CallbackDialled) and event.callback_id in self.pending:
-            asyncio.ensure_future(self._dialled(event))
+            background(self._dialled(event), "handling a callback's dial result")
         elif isinstance(event, ev.ResyncFinished):
-            asyncio.ensure_future(self.restore())
+            background(self.restore(), "restoring callbacks from redis")
 
     async def _dialled(self, event: ev.CallbackDialled) -> None:
         callback = after_attempt(self.pending[event.callback_id], event.status, self.clock(), self.rules)
@@ -94,7 +95,7 @@ class Callbacks:
         if callback.status is Status.RETRY:
             self.pending[callback.id] = callback
             asyncio.get_running_loop().call_later(
-                self.rules.retry_after, lambda: asyncio.ensure_future(self._retry(callback.id)))
+                self.rules.retry_after, lambda: background(self._retry(callback.id), "a callback retry"))
         else:
             self.pending.pop(callback.id, None)
 
@@ -114,6 +115,6 @@ class Callbacks:
                 self.pending[callback.id] = callback
                 delay = max(0.0, callback.due - self.clock())
                 asyncio.get_running_loop().call_later(
-                    delay, lambda cid=callback.id: asyncio.ensure_future(self._retry(cid)))
+                    delay, lambda cid=callback.id: background(self._retry(cid), "a callback retry"))
             elif callback.status is Status.WAITING:
                 self.pending[callback.id] = callback

@@ -7,7 +7,6 @@ first agent's leg ends at once.
 """
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Callable
 
@@ -15,6 +14,7 @@ from twisted.logger import Logger
 
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import read_digits, say
+from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
 from acd.core.center import CallCenter
@@ -31,7 +31,6 @@ class Escalations:
                  clock: Callable[[], float] = time.time) -> None:
         self.config, self.center, self.ami, self.directory = config, center, ami, directory
         self.speech, self.sink, self.clock = speech, sink, clock
-        self._pending: set[asyncio.Future] = set()
 
     def table(self) -> dict[str, Route]:
         return {"acd/escalate": self.escalate}
@@ -58,10 +57,8 @@ class Escalations:
                                "Exten": "s", "Priority": "1"})
         log.info("call {call} escalated {frm} -> {to} by {agent} ({reason})", call=call.id,
                  frm=call.queue, to=target, agent=call.agent, reason=reason)
-        task = asyncio.ensure_future(self.directory.record_escalation(
-            call.id, call.queue, target, call.agent, reason, event.at))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        background(self.directory.record_escalation(call.id, call.queue, target, call.agent,
+                                                    reason, event.at), "recording an escalation")
 
     def _next_line(self, queue: str) -> str | None:
         found = next((q for q in self.config.queues if q.name == queue), None)

@@ -67,8 +67,7 @@ class CallCenter:
         for other in self.waiting(e.queue):
             if other.id != e.call_id and other.position >= e.position:
                 other.position += 1
-        self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at)
-        self.calls[e.call_id].channel = e.channel
+        self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at, channel=e.channel)
 
     def _escalated(self, e: ev.CallEscalated) -> None:
         self.queue(e.from_queue).stats.escalated += 1
@@ -98,12 +97,13 @@ class CallCenter:
         if known is not None and known.outcome is Outcome.WAITING and known.queue == e.queue:
             known.position = e.position
             return
-        self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at - e.wait)
-        self.calls[e.call_id].channel = e.channel
+        self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at - e.wait,
+                    channel=e.channel)
 
-    def _enter(self, call_id: str, queue: str, caller_id: str, position: int, joined_at: float) -> None:
+    def _enter(self, call_id: str, queue: str, caller_id: str, position: int, joined_at: float,
+               channel: str = "") -> None:
         call = self._call(call_id)
-        call.queue, call.position, call.joined_at = queue, position, joined_at
+        call.queue, call.position, call.joined_at, call.channel = queue, position, joined_at, channel
         if not call.routed:  # the route's normalised number (or "" for withheld) stands
             call.caller_id = caller_id
         call.outcome = Outcome.WAITING

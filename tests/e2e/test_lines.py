@@ -147,7 +147,6 @@ def test_callback_keeps_the_place_and_connects_the_customer(pbx, daemon, phones,
     When an agent comes, A is served, then B's placeholder: B is dialled back on the trunk
     and connected; then C. The callback ends "done" in redis."""
     import json
-    import time
 
     import redis
 
