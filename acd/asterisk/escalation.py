@@ -44,21 +44,23 @@ class Escalations:
                      chan=channel.headers.get("agi_channel", "")[:60])
             await say(channel, self.speech, [("en", PROMPTS["refused"])])
             return
+        # the call object changes as the PBX reports (its queue once redirected): keep what it was
+        call_id, from_queue, agent = call.id, call.queue, call.agent
         digit = await read_digits(channel, self.speech, [("en", PROMPTS["reason"])], 1, 4000)
         reason = self.config.features.escalation_reasons.get(digit, "other")
-        values = {"ACD_QUEUE": target, "ACD_ESCALATED_FROM": call.agent,
+        values = {"ACD_QUEUE": target, "ACD_ESCALATED_FROM": agent,
                   "ACD_ESCALATION_REASON": reason,
                   "ACD_MAX_WAIT": str(self.config.queue(target).max_wait)}
         for name, value in values.items():
             await self.ami.action({"Action": "Setvar", "Channel": peer, "Variable": name, "Value": value})
-        event = ev.CallEscalated(self.clock(), call.id, call.queue, target, call.agent, reason)
+        event = ev.CallEscalated(self.clock(), call_id, from_queue, target, agent, reason)
         self.sink(event)
         await self.ami.action({"Action": "Redirect", "Channel": peer, "Context": "acd-escalated",
                                "Exten": "s", "Priority": "1"})
-        log.info("call {call} escalated {frm} -> {to} by {agent} ({reason})", call=call.id,
-                 frm=call.queue, to=target, agent=call.agent, reason=reason)
-        background(self.directory.record_escalation(call.id, call.queue, target, call.agent,
-                                                    reason, event.at), "recording an escalation")
+        log.info("call {call} escalated {frm} -> {to} by {agent} ({reason})", call=call_id,
+                 frm=from_queue, to=target, agent=agent, reason=reason)
+        background(self.directory.record_escalation(call_id, from_queue, target, agent, reason, event.at),
+                   "recording an escalation")
 
     def _next_line(self, queue: str) -> str | None:
         found = next((q for q in self.config.queues if q.name == queue), None)

@@ -145,9 +145,12 @@ class EscalatingAgent(RegisteredPhone):
         infos.append(_INFO.format(cseq=20, digit=reason, pause=100))
         text = (SCENARIOS / "agent_escalate.xml").read_text()
         scenario = workdir / f"escalate-{user}.xml"
+        silence = workdir / "silence.ulaw"
+        silence.write_bytes(b"\xff" * 16000)  # 2 s of u-law silence, looped
         # the reason goes out once the route asks for it (its prompt is short)
         scenario.write_text(text.replace("@INFOS@", "".join(infos[:-1]) + '  <pause milliseconds="1500"/>\n'
-                                         + infos[-1]).replace("@CODE@", code).replace("@REASON@", reason))
+                                         + infos[-1]).replace("@CODE@", code).replace("@REASON@", reason)
+                            .replace("@SILENCE@", str(silence)))
         cmd = ["sipp", "-sf", str(scenario), "-i", HOST, "-p", str(port), "-mi", HOST,
                "-mp", str(media_port), "-m", "1", "-nostdin", "-trace_err", "-trace_stat", "-fd", "1"]
         super().__init__(pbx, user, password, port, cmd, workdir, f"escalate-{user}")
