@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     importing = customers_verbs.add_parser("import", help="customers from a CSV file (all or none)")
     importing.add_argument("file", type=Path)
     importing.set_defaults(func=_import)
+    recordings = verbs.add_parser("recordings", help="call recordings: delete those past retention")
+    recordings.add_argument("action", choices=["purge"])
+    recordings.add_argument("--days", type=int, help="keep this many days instead of "
+                            "recording.retention_days (0 deletes every finished call's recording)")
+    recordings.set_defaults(func=_recordings)
     demo = verbs.add_parser("demo", help="PBX + daemon + sipp agents and callers, live view")
     demo.add_argument("--seconds", type=float, default=60.0)
     demo.set_defaults(func=_demo)
@@ -138,6 +143,23 @@ def _import(config: config_module.Config, args: argparse.Namespace) -> int:
         print(f"acd: cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
     print(f"{done} customers imported into {db.resolve_url(config.store.url)}")
+    return 0
+
+
+def _recordings(config: config_module.Config, args: argparse.Namespace) -> int:
+    import time
+
+    from acd import recordings
+    from acd.store import db
+
+    days = config.recording.retention_days if args.days is None else args.days
+    if days < 0:
+        print("acd: --days must not be negative", file=sys.stderr)
+        return EXIT_CONFIG
+    db.migrate(config.store.url)
+    with db.sessions(db.engine(config.store.url)).begin() as session:
+        count = recordings.purge(session, config.recordings_path(), time.time(), days)
+    print(f"{count} recordings older than {days} days deleted (files and rows)")
     return 0
 
 

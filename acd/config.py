@@ -5,6 +5,7 @@ An unknown key or a bad value stops start-up with a message naming the key's pat
 """
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import re
 from pathlib import Path
@@ -14,7 +15,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from acd.core import tiers
+from acd.core import recording, tiers
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
 
@@ -22,6 +23,11 @@ Port = Annotated[int, Field(ge=1, le=65535)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
 Digits = Annotated[str, Field(pattern=r"^[0-9]{1,20}$")]
 Secret = Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9._~+-]+$")]
+Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$")]
+PersonName = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\r\n;,|]+$")]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+DialCode = Annotated[str, Field(pattern=r"^\*[0-9]{2,3}$")]   # dialled from a phone
+CallCode = Annotated[str, Field(pattern=r"^\*[0-9]{1,3}$")]   # pressed during a call
 
 
 class ConfigError(Exception):
@@ -126,24 +132,58 @@ class Phone(_Section):
 
     name: Digits
     password: Secret
+    role: Literal["agent", "supervisor"] = "agent"   # only supervisor phones may listen in
 
 
 class Agent(_Section):
     number: Digits
-    name: str = Field(min_length=1, max_length=60, pattern=r"^[^\r\n;,|]+$")
-    pin: str = Field(pattern=r"^[0-9]{4,8}$")  # typed after the login feature code
+    name: PersonName
+    pin: Pin                      # typed after the login feature code
     phone: Digits | None = None   # a fixed seat: a member from the PBX's start, no login needed
     queues: tuple[Name, ...] = ()
+    team: Name | None = None      # the supervisors of this team may listen in
+    hired: dt.date | None = None  # new agents' calls are recorded more (recording.new_agents)
+
+
+class Staff(_Section):
+    """Supervisors listen in on their teams' agents and hear their recordings; quality
+    reviewers hear every recording. The PIN is for phones, the password for the web API."""
+
+    number: Digits
+    name: PersonName
+    role: Literal["supervisor", "quality"]
+    pin: Pin | None = None
+    password: Secret | None = None
+    phone: Digits | None = None       # their own desk: the web's "listen in" rings it
+    teams: tuple[Name, ...] = ()
+
+
+class Recording(_Section):
+    """Which calls MixMonitor records (shares of calls, 0 to 1), where, and for how long."""
+
+    folder: str = "var/recordings"     # relative to the repo; the PBX writes there
+    share: Share = 0.0                 # of every call...
+    lines: dict[Annotated[int, Field(ge=1, le=3)], Share] = {}   # ...unless the line has its own...
+    queues: dict[Name, Share] = {}     # ...or the queue...
+    agents: dict[Digits, Share] = {}   # ...or the agent
+    new_agents: Share = 0.0            # at least this share for agents hired recently
+    new_agent_days: int = Field(90, ge=1, le=3650)
+    retention_days: int = Field(90, ge=1, le=3650)
 
 
 class Features(_Section):
     """Agents' feature codes, dialled from any registered softphone."""
 
-    login: str = Field("*70", pattern=r"^\*[0-9]{2,3}$")
-    pause: str = Field("*71", pattern=r"^\*[0-9]{2,3}$")
-    resume: str = Field("*72", pattern=r"^\*[0-9]{2,3}$")
-    logout: str = Field("*73", pattern=r"^\*[0-9]{2,3}$")
-    escalate: str = Field("*5", pattern=r"^\*[0-9]{1,3}$")  # during a call: to the next line
+    login: DialCode = "*70"
+    pause: DialCode = "*71"
+    resume: DialCode = "*72"
+    logout: DialCode = "*73"
+    monitor: DialCode = "*22"       # supervisors: then the agent number; listen unheard
+    whisper: DialCode = "*23"       # ...speak to the agent only
+    barge: DialCode = "*24"         # ...join the call
+    escalate: CallCode = "*5"       # during a call: to the next line
+    record: CallCode = "*1"         # during a call: record it (on demand)
+    record_pause: CallCode = "*2"   # during a call: pause or resume the recording (card data)
     pin_attempts: int = Field(3, ge=1, le=5)        # wrong PINs per call before hanging up
     lockout_after: int = Field(5, ge=1, le=20)      # wrong PINs in a row before the agent is locked
     lockout_seconds: int = Field(900, ge=10, le=86400)
@@ -190,12 +230,14 @@ class Config(_Section):
     queues: tuple[Queue, ...] = Field(min_length=1)
     phones: tuple[Phone, ...] = ()
     agents: tuple[Agent, ...] = ()
+    staff: tuple[Staff, ...] = ()
     routing: Routing
     store: Store = Store()
     numbers: Numbers = Numbers()
     greeting: Greeting = Greeting()
     features: Features = Features()
     callback: Callback | None = None
+    recording: Recording = Recording()
     redis: Redis = Redis()
 
     @model_validator(mode="after")
@@ -224,9 +266,32 @@ class Config(_Section):
         _unique("phones", [p.name for p in self.phones])
         if self.callback is not None and self.callback.trunk not in {t.name for t in self.trunks}:
             raise ValueError(f"callback.trunk: no trunk named {self.callback.trunk!r}")
-        codes = list(self.features.model_dump(include={"login", "pause", "resume", "logout", "escalate"}).values())
-        _unique("features", codes)
+        features = self.features.model_dump()
+        _prefix_free("features", {k: features[k] for k in DIALLED_CODES})
+        _prefix_free("features", {k: features[k] for k in CALL_CODES})
+        self._check_staff(queues)
         return self
+
+    def _check_staff(self, queues: set[str]) -> None:
+        roles = {p.name: p.role for p in self.phones}
+        teams = {a.team for a in self.agents if a.team}
+        _unique("staff", [s.number for s in self.staff])
+        for i, person in enumerate(self.staff):
+            if self.agent(person.number) is not None:
+                raise ValueError(f"staff[{i}].number: {person.number!r} is also an agent's number")
+            if person.role == "supervisor" and person.pin is None:
+                raise ValueError(f"staff[{i}].pin: a supervisor needs a PIN for the phone")
+            if person.phone is not None and roles.get(person.phone) != "supervisor":
+                raise ValueError(f"staff[{i}].phone: {person.phone!r} is not a phone with role supervisor")
+            for team in person.teams:
+                if team not in teams:
+                    raise ValueError(f"staff[{i}].teams: no agent is in team {team!r}")
+        for name in self.recording.queues:
+            if name not in queues:
+                raise ValueError(f"recording.queues.{name}: no queue named {name!r}")
+        for number in self.recording.agents:
+            if self.agent(number) is None:
+                raise ValueError(f"recording.agents.{number}: no agent {number!r}")
 
     def queue(self, name: str) -> Queue:
         return next(q for q in self.queues if q.name == name)
@@ -237,9 +302,45 @@ class Config(_Section):
     def agent(self, number: str) -> Agent | None:
         return next((a for a in self.agents if a.number == number), None)
 
+    def person(self, number: str) -> Staff | None:
+        return next((s for s in self.staff if s.number == number), None)
+
+    def phone(self, name: str) -> Phone | None:
+        return next((p for p in self.phones if p.name == name), None)
+
     def ivr_path(self) -> Path:
-        path = Path(self.routing.ivr_menu)
-        return path if path.is_absolute() else DEFAULT_PATH.parents[1] / path
+        return _in_repo(self.routing.ivr_menu)
+
+    def recordings_path(self) -> Path:
+        return _in_repo(self.recording.folder)
+
+
+DIALLED_CODES = ("login", "pause", "resume", "logout", "monitor", "whisper", "barge")
+CALL_CODES = ("escalate", "record", "record_pause")
+
+
+def recording_policy(config: Config) -> recording.Policy:
+    """The core's view of the recording section."""
+    rec = config.recording
+    return recording.Policy(rec.share, dict(rec.queues), dict(rec.lines), dict(rec.agents), rec.new_agents,
+                            rec.new_agent_days, rec.retention_days, {q.name: q.line for q in config.queues})
+
+
+def _in_repo(name: str) -> Path:
+    path = Path(name)
+    return path if path.is_absolute() else DEFAULT_PATH.parents[1] / path
+
+
+def _prefix_free(section: str, codes: dict[str, str]) -> None:
+    """Asterisk waits for more digits while a typed code could still become another one."""
+    keys = list(codes)
+    for i, key in enumerate(keys):
+        for other_key in keys[i + 1:] + keys[:i]:
+            code, other = codes[key], codes[other_key]
+            if other == code and keys.index(other_key) > i:
+                raise ValueError(f"{section}.{other_key}: {other!r} is also {key}")
+            if other != code and other.startswith(code):
+                raise ValueError(f"{section}.{other_key}: {other!r} begins with {key}'s {code!r}")
 
 
 def _unique(section: str, names: list[str]) -> None:

@@ -17,18 +17,26 @@ from acd.asterisk.escalation import Escalations
 from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
 from acd.asterisk.fastagi import FastAgiService
 from acd.asterisk.ivr_player import static_parts
+from acd.asterisk.recorder import PROMPTS as RECORDER_PROMPTS
+from acd.asterisk.recorder import Recorder
+from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
+from acd.asterisk.supervisor_desk import SupervisorDesk
 from acd.background import background
 from acd.config import Config
+from acd.core.agents import State
 from acd.core.center import CallCenter
 from acd.core.events import CallAnswered, Event
 from acd.live import LiveState
 from acd.pbx.control import state_dir
 from acd.speech import SpeechCache, SpeechError
 from acd.store.directory import Directory
+from acd.web import quality as quality_api
+from acd.web.auth import StaffLogin
 from acd.web.status import make_site
 from ivr.menu import Menu
 
 log = Logger()
+SWEEP_EVERY = 60.0  # seconds: recordings left open, recorded without the daemon, or expired
 
 
 class Daemon(service.MultiService):
@@ -52,15 +60,23 @@ class Daemon(service.MultiService):
         escalations = Escalations(config, self.center, self.ami, self.directory, self.speech, self.apply)
         self.callbacks = (Callbacks(config, self.center, self.ami, self.live, self.speech)
                           if config.callback and config.callback.enabled else None)
+        self.supervisors = SupervisorDesk(config, self.ami, self.directory, self.speech, self._phone_of)
+        self.recorder = Recorder(config, self.ami, self.directory, self.speech, self._agent_at)
         self.fastagi = FastAgiService(config.fastagi, {
             **routes.table(), **self.desk.table(), **escalations.table(),
+            **self.supervisors.table(), **self.recorder.table(),
             **(self.callbacks.table() if self.callbacks else {})})
         announcer = Announcer(config, menu, self.center, lambda: self.desk.agents, self.ami,
                               self.speech, self.apply)
-        ticker = internet.TimerService(1.0, announcer.tick)
-        ticker.setServiceParent(self)
+        internet.TimerService(1.0, announcer.tick).setServiceParent(self)
+        internet.TimerService(SWEEP_EVERY, lambda: background(self.recorder.sweep(), "the recordings sweep")
+                              ).setServiceParent(self)
         self.fastagi.setServiceParent(self)
-        site = make_site(self.center, self.links)
+        login = StaffLogin(config)
+        site = make_site(self.center, self.links, {
+            b"recordings": quality_api.Recordings(login, self.directory, config.recordings_path()),
+            b"supervision": quality_api.Supervision(login, self.directory),
+            b"supervise": quality_api.Supervise(login, self.supervisors)})
         web = internet.TCPServer(config.http.port, site, interface=config.http.host)
         web.setServiceParent(self)
 
@@ -70,7 +86,8 @@ class Daemon(service.MultiService):
 
     async def _render_prompts(self) -> None:
         """Render the fixed prompts now, so no caller or agent waits on espeak-ng for them."""
-        fixed = [*AGENT_PROMPTS.values(), *ESCALATION_PROMPTS.values(), *CALLBACK_PROMPTS.values()]
+        fixed = [*AGENT_PROMPTS.values(), *ESCALATION_PROMPTS.values(), *CALLBACK_PROMPTS.values(),
+                 *SUPERVISOR_PROMPTS.values(), *RECORDER_PROMPTS.values()]
         parts = static_parts(self.menu) | {("en", text) for text in fixed}
         for language, text in sorted(parts):
             try:
@@ -89,13 +106,25 @@ class Daemon(service.MultiService):
     def apply(self, event: Event) -> None:
         self.center.apply(event)
         self.desk.on_event(event)
+        self.supervisors.on_event(event)
+        self.recorder.on_event(event)
         if self.callbacks is not None:
             self.callbacks.on_event(event)
         if isinstance(event, CallAnswered):
             background(self.directory.record_agent(event.call_id, event.agent, event.queue, event.at),
                        "recording the answering agent")
 
+    def _phone_of(self, agent: str) -> str | None:
+        """The phone an agent is logged in at (PJSIP/1005), for ChanSpy."""
+        found = self.desk.agents.get(agent)
+        return found.interface if found is not None and found.state is not State.LOGGED_OUT else None
+
+    def _agent_at(self, interface: str) -> str | None:
+        found = self.desk.agent_at(interface)
+        return found.number if found is not None else None
+
     def links(self) -> dict:
         return {"ami_connected": self.ami.connected, "ami_logins": self.ami.logins,
                 "fastagi_served": self.fastagi.served, "prompts_ready": self.prompts_ready,
-                "agent_states": self.desk.snapshot()}
+                "agent_states": self.desk.snapshot(), "supervision": self.supervisors.snapshot(),
+                "recording": [t.id for t in self.recorder.takes.values()]}

@@ -38,7 +38,10 @@ def test_overflow_and_feature_code_mistakes_are_named(raw):
     assert "queues[0].overflow_to: a queue cannot overflow into itself" in error_for(raw)
     del raw["queues"][0]["overflow_to"]
     raw["features"]["pause"] = "*70"
-    assert "features[1]: '*70' appears twice" in error_for(raw)
+    assert "features.pause: '*70' is also login" in error_for(raw)
+    raw["features"]["pause"] = "*71"
+    raw["features"]["record_pause"] = "*12"     # in a call, *1 would fire before the 2 came
+    assert "features.record_pause: '*12' begins with record's '*1'" in error_for(raw)
     raw["features"]["pause"] = "71"
     assert "features.pause: String should match pattern" in error_for(raw)
 
@@ -89,6 +92,18 @@ def test_top_level_must_be_a_mapping():
     (lambda r: r["trunks"][0].update(match="carrier.example:5060"), "trunks[0].match"),
     (lambda r: r["phones"][0].update(password="short"), "phones[0].password"),
     (lambda r: r["queues"][0].update(name="Bad Name"), "queues[0].name"),
+    (lambda r: r["staff"][0].pop("pin"), "staff[0].pin: a supervisor needs a PIN for the phone"),
+    (lambda r: r["staff"][0].update(phone="1001"), "staff[0].phone: '1001' is not a phone with role supervisor"),
+    (lambda r: r["staff"][1].update(teams=["nope"]), "staff[1].teams: no agent is in team 'nope'"),
+    (lambda r: r["staff"][2].update(number="1001"), "staff[2].number: '1001' is also an agent's number"),
+    (lambda r: r["staff"][2].update(role="admin"), "staff[2].role"),
+    (lambda r: r["phones"][0].update(role="boss"), "phones[0].role"),
+    (lambda r: r["agents"][0].update(hired="last year"), "agents[0].hired"),
+    (lambda r: r["recording"].update(share=1.5), "recording.share: Input should be less than or equal to 1"),
+    (lambda r: r["recording"]["queues"].update(billing=0.5), "recording.queues.billing: no queue named 'billing'"),
+    (lambda r: r["recording"]["agents"].update({"7777": 1.0}), "recording.agents.7777: no agent '7777'"),
+    (lambda r: r["features"].update(monitor="*7"), "features.monitor: String should match pattern"),
+    (lambda r: r["recording"]["lines"].update({4: 1.0}), "recording.lines[4].[key]: Input should be less than or equal to 3"),
 ])
 def test_bad_value_names_the_key(raw, mutate, expected):
     """Every kind of mistake is reported with the path of the key at fault."""
@@ -112,3 +127,12 @@ def test_check_config_command_reports_errors(tmp_path: Path, raw, capsys):
     path.write_text(yaml.safe_dump(raw))
     assert main(["-c", str(path), "check-config"]) == 2
     assert "ami.prot: unknown key" in capsys.readouterr().err
+
+
+def test_supervision_and_recording_in_the_shipped_config():
+    loaded = config.load()
+    assert [p.name for p in loaded.phones if p.role == "supervisor"] == ["9001", "9002"]
+    assert loaded.person("9001").teams == ("front", "sales") and loaded.person("9101").role == "quality"
+    assert (loaded.features.monitor, loaded.features.whisper, loaded.features.barge) == ("*22", "*23", "*24")
+    assert loaded.recording.lines == {3: 1.0}
+    assert loaded.recordings_path().name == "recordings"

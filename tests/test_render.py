@@ -57,3 +57,28 @@ def test_write_creates_the_state_folders_and_hides_secrets(tmp_path: Path):
     etc = render.write(config.load(), tmp_path)
     assert {p.name for p in tmp_path.iterdir()} >= set(render.STATE_FOLDERS)
     assert (etc / "manager.conf").stat().st_mode & 0o077 == 0
+
+
+def test_supervisor_phones_reach_the_spy_codes_and_others_are_refused(files):
+    pjsip = files["pjsip_acd.conf"]
+    assert "[9001]\ntype = endpoint\ntransport = transport-udp\ncontext = supervisors" in pjsip
+    assert "[1001]\ntype = endpoint\ntransport = transport-udp\ncontext = phones" in pjsip
+    dialplan = files["extensions.conf"]
+    supervisors = dialplan.split("[supervisors]")[1].split("\n[")[0]
+    assert "exten => _*22X.,1,Set(ACD_SPY_MODE=monitor)" in supervisors
+    assert "Goto(acd-spy-ask,${EXTEN:3},1)" in supervisors
+    for context in ("[phones]", "[from-trunk]"):
+        section = dialplan.split(context)[1].split("\n[")[0]
+        assert "Goto(acd-spy-refused,${EXTEN:3},1)" in section and "acd-spy-ask" not in section
+    refused = dialplan.split("[acd-spy-refused]")[1].split("\n[")[0]
+    assert "ChanSpy(" not in refused and "acd-spy," not in refused
+
+
+def test_every_queue_call_runs_the_recording_decision_on_the_agents_leg(files):
+    dialplan = files["extensions.conf"]
+    queues = [line for line in dialplan.splitlines() if "Queue(" in line and not line.startswith(";")]
+    assert queues and all("acd-record" in line for line in queues)
+    assert "ACD_RECORD_QUEUES = support-3" in dialplan       # recorded even without the daemon
+    features = files["features.conf"]
+    assert "acd_record => *1,self/callee,AGI(agi://127.0.0.1:4573/acd/record_demand)" in features
+    assert "acd_record_pause => *2,self/callee,AGI(agi://127.0.0.1:4573/acd/record_pause)" in features

@@ -111,7 +111,7 @@ class AgentDesk:
         return "wrong_pin"
 
     async def _pause_call(self, channel: AgiChannel, interface: str) -> str:
-        agent = self._at(interface)
+        agent = self.agent_at(interface)
         if agent is None:
             await self._say(channel, "not_here")
             return "not_logged_in"
@@ -130,7 +130,7 @@ class AgentDesk:
 
     async def _simple(self, channel: AgiChannel, interface: str,
                       do: Callable[[str], Awaitable[bool]], done: str) -> str:
-        agent = self._at(interface)
+        agent = self.agent_at(interface)
         if agent is None:
             await self._say(channel, "not_here")
             return "not_logged_in"
@@ -139,7 +139,8 @@ class AgentDesk:
         await self._say(channel, done if ok else "refused")
         return done if ok else "refused"
 
-    def _at(self, interface: str) -> Agent | None:
+    def agent_at(self, interface: str) -> Agent | None:
+        """The agent logged in at this phone (PJSIP/1001), if any."""
         return next((a for a in self.agents.values()
                      if a.interface == interface and a.state is not State.LOGGED_OUT), None)
 

@@ -128,9 +128,26 @@ def caller_waiting(msg: Message, at: float) -> ev.Event:
                             _text(msg, "Channel"))
 
 
+def spy_started(msg: Message, at: float) -> ev.Event:
+    return ev.SpyStarted(at, _text(msg, "SpyerUniqueid"), _text(msg, "SpyeeLinkedid"),
+                         _text(msg, "SpyeeChannel"))
+
+
+def digit_pressed(msg: Message, at: float) -> ev.Event | None:
+    if msg.get("Direction") != "Received":
+        return None
+    return ev.DigitPressed(at, _text(msg, "Uniqueid"), _text(msg, "Digit", 1))
+
+
+def hung_up(msg: Message, at: float) -> ev.Event:
+    return ev.ChannelHungUp(at, _text(msg, "Uniqueid"), _text(msg, "Channel"), _text(msg, "Linkedid"))
+
+
 def user_event(msg: Message, at: float) -> ev.Event | None:
     if msg.get("UserEvent") == "AcdCallback":
         return ev.CallbackDialled(at, _text(msg, "Id"), _text(msg, "Status", 32))
+    if msg.get("UserEvent") == "AcdSpyEnded":
+        return ev.SpyEnded(at, _text(msg, "Uniqueid"))
     if msg.get("UserEvent") != "AcdQueueExit":
         return None
     return ev.QueueExited(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _text(msg, "Status", 32))
@@ -149,6 +166,9 @@ AMI_EVENTS: dict[str, Translator] = {
     "QueueMemberPause": member_changed,
     "QueueMemberRemoved": member_removed,
     "UserEvent": user_event,
+    "ChanSpyStart": spy_started,
+    "DTMFEnd": digit_pressed,
+    "Hangup": hung_up,
     # QueueStatus answers (a resync)
     "QueueMember": member_listed,
     "QueueEntry": caller_waiting,

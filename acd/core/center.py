@@ -209,4 +209,9 @@ _HANDLERS: dict[type, Callable[[CallCenter, ev.Event], None]] = {
     ev.MemberRemoved: CallCenter._member_removed,
     ev.ResyncStarted: CallCenter._resync_started,
     ev.ResyncFinished: CallCenter._resync_finished,
+    # supervision and recording: their own books (supervision.py, recording.py) keep them
+    ev.SpyStarted: CallCenter._ignore,
+    ev.SpyEnded: CallCenter._ignore,
+    ev.DigitPressed: CallCenter._ignore,
+    ev.ChannelHungUp: CallCenter._ignore,
 }  # type: ignore[dict-item]

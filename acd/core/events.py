@@ -167,3 +167,34 @@ class QueueExited(Event):
     call_id: str
     queue: str
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpyStarted(Event):
+    """ChanSpy found the agent's call: the supervisor now listens to it."""
+
+    spyer: str          # the supervisor channel's uniqueid
+    call_id: str        # the spied call's linkedid
+    spyee_channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpyEnded(Event):
+    """The supervisor's channel left ChanSpy (the dialplan's report)."""
+
+    spyer: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigitPressed(Event):
+    """A DTMF digit a channel received from its phone (a supervisor's mode switch, say)."""
+
+    channel_id: str     # the channel's uniqueid
+    digit: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelHungUp(Event):
+    channel_id: str     # uniqueid
+    channel: str
+    call_id: str        # linkedid

@@ -49,9 +49,12 @@ class Pbx:
         self.conf = self.state_dir / "etc" / "asterisk.conf"
 
     def shared_folders(self) -> list[Path]:
-        """Host folders the chrooted PBX sees at their own paths: its state, and the SQLite
-        store's folder for the fallback AGI when the daemon is down."""
-        folders = [self.state_dir]
+        """Host folders the chrooted PBX sees at their own paths: its state, the recordings
+        (MixMonitor writes them), and the SQLite store's folder for the fallback AGI when the
+        daemon is down."""
+        recordings = self.config.recordings_path()
+        (recordings / "unindexed").mkdir(parents=True, exist_ok=True)
+        folders = [self.state_dir, recordings.resolve()]
         database = sqlite_path(self.config.store.url)
         if database is not None:
             database.parent.mkdir(parents=True, exist_ok=True)

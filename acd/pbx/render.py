@@ -11,12 +11,13 @@ import re
 import shutil
 from pathlib import Path
 
-from acd.config import Config
-from acd.core import tiers
+from acd.config import Config, recording_policy
+from acd.core import recording, tiers
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = (REPO / "config" / "asterisk", REPO / "dialplan")
 _TOKEN = re.compile(r"@([A-Z_]+)@")
+SPY_CODES = ("monitor", "whisper", "barge")
 
 
 def tokens(config: Config, state_dir: Path) -> dict[str, str]:
@@ -40,6 +41,13 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "CODE_RESUME": config.features.resume,
         "CODE_LOGOUT": config.features.logout,
         "CODE_ESCALATE": config.features.escalate,
+        "CODE_RECORD": config.features.record,
+        "CODE_RECORD_PAUSE": config.features.record_pause,
+        **{f"CODE_{mode.upper()}": getattr(config.features, mode) for mode in SPY_CODES},
+        **{f"LEN_{mode.upper()}": str(len(getattr(config.features, mode))) for mode in SPY_CODES},
+        "RECORDINGS": str(config.recordings_path()),
+        "RECORD_QUEUES": ",".join(recording.always_recorded(recording_policy(config),
+                                                            [q.name for q in config.queues])),
         "CALLBACK_KEY": config.callback.key if config.callback else "none",
         "CALLBACK_TRUNK": f"trunk-{config.callback.trunk}" if config.callback else "none",
         "CALLBACK_RING": str(config.callback.ring) if config.callback else "30",
@@ -128,7 +136,8 @@ def pjsip_acd(config: Config) -> str:
         out += _section(f"trunk-{trunk.name}-identify", type="identify",
                         endpoint=f"trunk-{trunk.name}", match=trunk.match)
     for phone in config.phones:
-        out += _section(phone.name, type="endpoint", transport="transport-udp", context="phones",
+        context = "supervisors" if phone.role == "supervisor" else "phones"
+        out += _section(phone.name, type="endpoint", transport="transport-udp", context=context,
                         disallow="all", allow="ulaw,alaw", direct_media="no",
                         auth=f"{phone.name}-auth", aors=phone.name, dtmf_mode="rfc4733")
         out += _section(f"{phone.name}-auth", type="auth", auth_type="userpass",

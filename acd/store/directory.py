@@ -149,6 +149,17 @@ class Directory:
                 session.add(Note(interaction_id=found, agent=agent[:20], at=_utc(at),
                                  text=f"escalated from {from_queue} to {to_queue}: {reason}"))
 
+    async def write(self, work: Callable[..., object], *args: object) -> object:
+        """`work(session, *args)` in one transaction on the writer thread (acd/store/quality.py)."""
+        def job() -> object:
+            with self.sessions.begin() as session:
+                return work(session, *args)
+        return await self._write(job)
+
+    async def read(self, query: Callable[..., object], *args: object) -> object:
+        """`query(session, *args)` on a reader thread."""
+        return await self._read(query, *args)
+
     async def last_agent(self, customer_id: int, since: float) -> str | None:
         """The agent who last answered this customer after `since`, if any."""
         return await self._read(customers.last_agent, customer_id, _utc(since))

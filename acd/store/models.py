@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -111,3 +111,45 @@ class Note(Base):
     agent: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SupervisionSession(Base):
+    """The audit of a supervisor listening in: who, whom, which call, which modes, when."""
+
+    __tablename__ = "supervision_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session: Mapped[str] = mapped_column(String(40), unique=True)
+    supervisor: Mapped[str] = mapped_column(String(20), index=True)   # staff number, or the phone
+    agent: Mapped[str] = mapped_column(String(20), index=True)
+    origin: Mapped[str] = mapped_column(String(10))                   # phone | web
+    linkedid: Mapped[str | None] = mapped_column(String(64), index=True)  # the call listened to
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id", ondelete="SET NULL"))
+    modes: Mapped[str] = mapped_column(String(200), default="")       # in order: monitor,whisper,...
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    spy_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(40))                  # open | ended | no_call | refused:<why>
+
+
+class Recording(Base):
+    """One recorded agent leg of a call, indexed against its journey and agent."""
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    take: Mapped[str] = mapped_column(String(40), unique=True)
+    linkedid: Mapped[str] = mapped_column(String(64), index=True)
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id", ondelete="SET NULL"),
+                                                       index=True)
+    agent: Mapped[str] = mapped_column(String(20), index=True)
+    queue: Mapped[str] = mapped_column(String(40))
+    path: Mapped[str] = mapped_column(String(255))       # relative to recording.folder
+    reason: Mapped[str] = mapped_column(String(40))      # the policy rule, on_demand or fallback
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    paused_s: Mapped[float] = mapped_column(Float, default=0.0)
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))      # recording | done | missing

@@ -1,4 +1,5 @@
-"""Read-only JSON status on loopback: what the demo's terminal view and the tests read."""
+"""JSON on loopback: the status the demo's terminal view and the tests read, and the root
+the quality API (acd/web/quality.py) hangs from."""
 from __future__ import annotations
 
 import json
@@ -24,10 +25,14 @@ class JsonResource(resource.Resource):
         return json.dumps(self.produce()).encode()
 
 
-def make_site(center: CallCenter, links: Callable[[], dict], clock: Callable[[], float] = time.time) -> server.Site:
+def make_site(center: CallCenter, links: Callable[[], dict], more: dict[bytes, resource.Resource] | None = None,
+              clock: Callable[[], float] = time.time) -> server.Site:
+    """The status API, and `more` resources under /api (the quality API)."""
     root = resource.Resource()
     api = resource.Resource()
     root.putChild(b"api", api)
     api.putChild(b"state", JsonResource(lambda: {**snapshot(center, clock()), "links": links()}))
+    for name, child in (more or {}).items():
+        api.putChild(name, child)
     root.putChild(b"healthz", JsonResource(lambda: {"ok": True, **links()}))
     return server.Site(root)

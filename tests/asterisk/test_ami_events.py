@@ -92,3 +92,22 @@ def test_timestamp_header_or_receive_time(stamp, expected):
     if stamp is not None:
         message["Timestamp"] = stamp
     assert ami_events.translate(message, 7.0).at == expected
+
+
+def test_supervision_and_recording_events():
+    """ChanSpy's start, a digit from a phone, a hang-up and the dialplan's end of a spy."""
+    spy = ami_events.translate({"Event": "ChanSpyStart", "SpyerUniqueid": "acd-1.5",
+                                "SpyeeLinkedid": "acd-1.0", "SpyeeChannel": "PJSIP/1001-0000002"}, 1.0)
+    assert spy == ev.SpyStarted(1.0, "acd-1.5", "acd-1.0", "PJSIP/1001-0000002")
+    digit = {"Event": "DTMFEnd", "Uniqueid": "acd-1.5", "Digit": "5", "Direction": "Received"}
+    assert ami_events.translate(digit, 2.0) == ev.DigitPressed(2.0, "acd-1.5", "5")
+    assert ami_events.translate({**digit, "Direction": "Sent"}, 2.0) is None
+    gone = {"Event": "Hangup", "Uniqueid": "acd-1.5", "Channel": "PJSIP/9001-1", "Linkedid": "acd-1.5"}
+    assert ami_events.translate(gone, 3.0) == ev.ChannelHungUp(3.0, "acd-1.5", "PJSIP/9001-1", "acd-1.5")
+    ended = {"Event": "UserEvent", "UserEvent": "AcdSpyEnded", "Uniqueid": "acd-1.5", "Session": "s"}
+    assert ami_events.translate(ended, 4.0) == ev.SpyEnded(4.0, "acd-1.5")
+
+
+def test_a_digit_event_with_a_long_digit_is_dropped():
+    with pytest.raises(ami_events.BadEvent):
+        ami_events.translate({"Event": "DTMFEnd", "Uniqueid": "u", "Digit": "55", "Direction": "Received"}, 0)

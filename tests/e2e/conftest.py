@@ -18,7 +18,7 @@ import yaml
 from acd import config as config_module
 from acd.asterisk import queue_log
 from acd.core import tiers
-from acd.lab import sipp
+from acd.lab import baresip, sipp, tones
 from acd.lab.daemon_proc import DaemonProcess
 from acd.lab.redis_proc import RedisServer
 from acd.pbx.control import Pbx
@@ -30,6 +30,7 @@ SIP_PORT, AMI_PORT, AGI_PORT, HTTP_PORT, TRUNK_PORT, REDIS_PORT = 5160, 5139, 46
 CALLBACK_TRUNK_PORT = 5181   # a second carrier line: callers on it are dialled back on it
 PHONES = {"1001": 6101, "1002": 6102, "1003": 6103}   # fixed seats' softphones
 LOGIN_PHONES = {"1005": 6105, "1006": 6106}          # free softphones agents log in from
+SUPERVISOR_PHONES = {"9001": 6109, "9002": 6110}     # role supervisor
 OVERFLOW_AFTER, RING_TIMEOUT, ANNOUNCE_EVERY = 8, 6, 4  # seconds, short for the tests
 SALES_WRAPUP = 4                                          # seconds after each sales call
 
@@ -39,6 +40,8 @@ def _unusable() -> str | None:
         return "the PBX runs chrooted: needs root"
     if shutil.which("sipp") is None:
         return "sipp (Debian sip-tester) is not installed"
+    if shutil.which("baresip") is None:
+        return "baresip (Debian baresip-core) is not installed"
     return None
 
 
@@ -62,6 +65,10 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
     raw["callback"].update(trunk="carrier-b", ring=10, retry_after=5)
     raw["store"] = {"url": f"sqlite:///{state.parent / (state.name + '-store') / 'acd.sqlite3'}"}
     raw["redis"] = {"url": f"redis://127.0.0.1:{REDIS_PORT}/0", "prefix": "acdtest"}
+    # every first-line call is recorded (also by the dialplan alone when the daemon is down);
+    # nothing else unless an agent asks
+    raw["recording"] = {"folder": str(state.parent / f"{state.name}-recordings"), "share": 0.0,
+                        "queues": {"support": 1.0}, "new_agents": 0.0}
     for queue in raw["queues"]:
         queue["ring_timeout"] = RING_TIMEOUT
         if "overflow_to" in queue:
@@ -131,7 +138,7 @@ def phones(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., list[
 
     def start(talk_ms: int = 2000, names: tuple[str, ...] = tuple(PHONES),
               unanswered: bool = False) -> list[sipp.Process]:
-        ports = {**PHONES, **LOGIN_PHONES}
+        ports = {**PHONES, **LOGIN_PHONES, **SUPERVISOR_PHONES}
         for name in names:
             media = 42000 + 20 * len(started)
             if unanswered:
@@ -185,6 +192,43 @@ def call(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., sipp.Pr
     for process in started:
         process.stop()
     pbx.cli("channel request hangup all")  # sipp leaves orphans when it gives up (no RTP, no timers)
+
+
+@pytest.fixture
+def audio_phones(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., baresip.Softphone]]:
+    """Softphones that play a tone and record what they hear (Debian's baresip):
+    audio_phones("agent", 1000, phone="1001") registers a phone (answering at once unless
+    answer=False); audio_phones("caller", 500, caller_id="5558001") is a carrier caller."""
+    config, _ = lab_config
+    passwords = {p.name: p.password for p in config.phones}
+    pbx_address = f"127.0.0.1:{config.pbx.sip.port}"
+    started: list[baresip.Softphone] = []
+
+    def start(name: str, hz: float, phone: str | None = None, caller_id: str | None = None,
+              answer: bool = True) -> baresip.Softphone:
+        n = len(started)
+        source = tone(tmp_path, hz)
+        if caller_id is not None:
+            sip_port, account = TRUNK_PORT, baresip.trunk_account(caller_id, TRUNK_PORT)
+        else:
+            sip_port, account = 6201 + 10 * n, baresip.registered_account(phone, passwords[phone], pbx_address,
+                                                                          answer)
+        softphone = baresip.Softphone(tmp_path, name, sip_port, 6305 + 10 * n, (46000 + 100 * n, 46099 + 100 * n),
+                                      source, account)
+        started.append(softphone)
+        if caller_id is None:
+            softphone.wait_registered()
+        return softphone
+
+    yield start
+    for softphone in started:
+        softphone.stop()
+
+
+def tone(folder: Path, hz: float) -> Path:
+    """A two-minute sine (0 Hz: silence) for a softphone's microphone."""
+    path = folder / f"tone-{hz:g}.wav"
+    return path if path.exists() else tones.write_tone(path, hz)
 
 
 @pytest.fixture(scope="session")
@@ -243,3 +287,24 @@ def call_by_caller(pbx: Pbx, caller_id: str, outcome: str) -> queue_log.QueuedCa
         if found.caller_id == caller_id and found.outcome == outcome:
             return found
     return None
+
+
+MEASURED: list[tuple[str, str, dict]] = []   # (test, party, {Hz: Level}) for the summary
+
+
+def heard(test: str, party: str, audio: Path, frequencies: list[float]) -> dict[float, tones.Level]:
+    """The tones in `audio` (what a phone heard, or a recording), remembered for the run's
+    summary of levels."""
+    found = tones.levels(audio, frequencies)
+    MEASURED.append((test, party, found))
+    return found
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not MEASURED:
+        return
+    terminalreporter.section("tone levels: peak dBFS, and whether heard (sustained, narrow)")
+    for test, party, found in MEASURED:
+        cells = "  ".join(f"{hz:>4.0f} Hz {lvl.peak_dbfs:6.1f} {'heard' if lvl.heard else '-    '}"
+                          for hz, lvl in found.items())
+        terminalreporter.write_line(f"{test:<28} {party:<11} {cells}")

@@ -1,0 +1,180 @@
+"""Supervisors listen in: the spy codes' FastAGI route, the web's call to the supervisor's
+phone, and the audit of every session from ChanSpy's AMI events.
+
+A spy code from a phone with the supervisor role reaches `spy` in the dialplan's
+acd-spy-ask context; the route asks for the PIN, checks the team and sets ChanSpy's target
+and options (acd/core/supervision.py decides). Spy codes from anywhere else arrive from
+acd-spy-refused and are only noted. Every attempt, allowed or not, is an audit row.
+"""
+from __future__ import annotations
+
+import hmac
+import re
+import time
+import uuid
+from typing import Callable
+
+from twisted.logger import Logger
+
+from acd.asterisk.fastagi import AgiChannel, Route
+from acd.asterisk.ivr_player import read_digits, say
+from acd.background import background
+from acd.config import Config, Staff
+from acd.core import events as ev
+from acd.core.agents import PinGuard
+from acd.core.supervision import Mode, Refusal, Session, SessionBook, Supervisor, may_spy, refused, spy_options
+from acd.speech import SpeechCache
+from acd.store import quality
+from acd.store.directory import Directory
+
+log = Logger()
+ASK_CONTEXT = "acd-spy-ask"
+_ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
+_AGENT = re.compile(r"[0-9]{1,20}")
+MODES = {m.value for m in Mode}
+PROMPTS = {
+    "supervisors_only": "Only supervisors can listen in.", "number": "Supervisor number, then hash.",
+    "pin": "PIN, then hash.", "wrong_pin": "Wrong PIN.",
+    "locked": "Too many wrong PINs. Listening in is locked for now.",
+    "other_team": "That agent is not in your team.", "unknown_agent": "There is no such agent.",
+    "not_logged_in": "That agent is not logged in.",
+}
+
+
+class SpyRefused(Exception):
+    def __init__(self, why: Refusal) -> None:
+        super().__init__(why.value)
+        self.why = why
+
+
+class SupervisorDesk:
+    def __init__(self, config: Config, ami, directory: Directory, speech: SpeechCache,
+                 interface_of: Callable[[str], str | None], clock: Callable[[], float] = time.time) -> None:
+        self.config, self.ami, self.directory, self.speech = config, ami, directory, speech
+        self.interface_of = interface_of   # an agent's phone (PJSIP/1005) while logged in
+        self.clock = clock
+        self.book = SessionBook()
+        self.guard = PinGuard(config.features.lockout_after, config.features.lockout_seconds)
+
+    def table(self) -> dict[str, Route]:
+        return {"acd/spy": self.spy}
+
+    # -- the phone ---------------------------------------------------------------------------
+
+    async def spy(self, channel: AgiChannel) -> None:
+        headers = channel.headers
+        mode_name, agent = headers.get("agi_arg_1", ""), headers.get("agi_arg_2", "")[:20]
+        found = _ENDPOINT.fullmatch(headers.get("agi_channel", ""))
+        phone = self.config.phone(found.group(1)) if found else None
+        caller = f"phone {phone.name}" if phone else "caller"
+        allowed = (headers.get("agi_context") == ASK_CONTEXT and phone is not None
+                   and phone.role == "supervisor" and mode_name in MODES)
+        if not allowed or not _AGENT.fullmatch(agent):
+            await self._refuse(channel, caller, agent, Refusal.NOT_SUPERVISOR, "supervisors_only")
+            return
+        try:
+            person = await self._identify(channel, phone.name)
+            target = self.check(person, agent)
+        except SpyRefused as no:
+            await self._refuse(channel, caller, agent, no.why, no.why.value)
+            return
+        session = self._open(person, agent, "phone", headers.get("agi_uniqueid", ""), Mode(mode_name))
+        for name, value in (("ACD_SPY_TARGET", target), ("ACD_SPY_OPTIONS", spy_options(Mode(mode_name))),
+                            ("ACD_SPY_SESSION", session.id)):
+            await channel.set_variable(name, value)
+        log.info("supervisor {who} listens to agent {agent} ({mode})", who=person.number, agent=agent,
+                 mode=mode_name)
+
+    async def _identify(self, channel: AgiChannel, phone: str) -> Staff:
+        """The supervisor at this phone, by PIN (and number, when the phone is nobody's own)."""
+        own = [s for s in self.config.staff if s.phone == phone and s.role == "supervisor"]
+        for _ in range(self.config.features.pin_attempts):
+            number = own[0].number if len(own) == 1 else await self._read(channel, "number", 8)
+            pin = await self._read(channel, "pin", 8)
+            person = self.config.person(number)
+            now = self.clock()
+            if person is None or person.role != "supervisor" or person.pin is None:
+                raise SpyRefused(Refusal.NOT_SUPERVISOR)
+            if self.guard.locked(number, now):
+                raise SpyRefused(Refusal.LOCKED)
+            if hmac.compare_digest(pin.encode(), person.pin.encode()):
+                self.guard.right(number)
+                return person
+            log.warn("wrong supervisor PIN for {who!r} at phone {phone}", who=number, phone=phone)
+            if self.guard.wrong(number, now):
+                raise SpyRefused(Refusal.LOCKED)
+            await say(channel, self.speech, [("en", PROMPTS["wrong_pin"])])
+        raise SpyRefused(Refusal.WRONG_PIN)
+
+    async def _refuse(self, channel: AgiChannel, who: str, agent: str, why: Refusal, prompt: str) -> None:
+        log.info("spying refused: {who} on agent {agent!r}: {why}", who=who, agent=agent, why=why.value)
+        self._save(refused(uuid.uuid4().hex, who, agent, "phone", why, self.clock()))
+        await say(channel, self.speech, [("en", PROMPTS.get(prompt, PROMPTS["supervisors_only"]))])
+
+    async def _read(self, channel: AgiChannel, prompt: str, max_digits: int) -> str:
+        return await read_digits(channel, self.speech, [("en", PROMPTS[prompt])], max_digits, 6000)
+
+    # -- the rules, for the phone and the web ------------------------------------------------
+
+    def check(self, person: Staff | None, agent: str) -> str:
+        """ChanSpy's target (the agent's phone) when `person` may listen to `agent`."""
+        configured = self.config.agent(agent)
+        supervisor = (Supervisor(person.number, frozenset(person.teams))
+                      if person is not None and person.role == "supervisor" else None)
+        why = may_spy(supervisor, configured.team if configured else None, configured is not None)
+        if why is not None:
+            raise SpyRefused(why)
+        interface = self.interface_of(agent)
+        if not interface:
+            raise SpyRefused(Refusal.NOT_LOGGED_IN)
+        return f"{interface}-"  # the dash: PJSIP/1001 must not also match PJSIP/10010
+
+    # -- the web -----------------------------------------------------------------------------
+
+    async def listen_from_web(self, person: Staff | None, agent: str, mode: Mode) -> Session:
+        """Ring the supervisor's own phone; answering lands them in ChanSpy in `mode`."""
+        who = person.number if person is not None else "web"
+        try:
+            target = self.check(person, agent)
+            if person.phone is None:
+                raise SpyRefused(Refusal.NO_PHONE)
+        except SpyRefused as no:
+            self._save(refused(uuid.uuid4().hex, who, agent, "web", no.why, self.clock()))
+            raise
+        spyer = f"acd-spy-{uuid.uuid4().hex[:16]}"
+        session = self._open(person, agent, "web", spyer, mode)
+        variables = {"ACD_SPY_TARGET": target, "ACD_SPY_OPTIONS": spy_options(mode),
+                     "ACD_SPY_SESSION": session.id}
+        await self.ami.action({"Action": "Originate", "Channel": f"PJSIP/{person.phone}",
+                               "Context": "acd-spy", "Exten": "s", "Priority": "1", "Async": "true",
+                               "ChannelId": spyer, "CallerID": f"Listen {agent} <{agent}>",
+                               "Variable": ",".join(f"{k}={v}" for k, v in variables.items())})
+        log.info("web: supervisor {who} listens to agent {agent} ({mode})", who=who, agent=agent,
+                 mode=mode.value)
+        return session
+
+    # -- what the PBX reports ----------------------------------------------------------------
+
+    def on_event(self, event: ev.Event) -> None:
+        changed = None
+        if isinstance(event, ev.SpyStarted):
+            changed = self.book.spying(event.spyer, event.call_id, event.at)
+        elif isinstance(event, ev.DigitPressed):
+            changed = self.book.digit(event.channel_id, event.digit)
+        elif isinstance(event, (ev.SpyEnded, ev.ChannelHungUp)):
+            spyer = event.spyer if isinstance(event, ev.SpyEnded) else event.channel_id
+            changed = self.book.end(spyer, event.at)
+        if changed is not None:
+            self._save(changed)
+
+    def _open(self, person: Staff, agent: str, origin: str, spyer: str, mode: Mode) -> Session:
+        session = Session(uuid.uuid4().hex, person.number, agent, origin, self.clock())
+        started = self.book.start(spyer, session, mode)
+        self._save(started)
+        return started
+
+    def _save(self, session: Session) -> None:
+        background(self.directory.write(quality.save_supervision, session), "auditing a supervision session")
+
+    def snapshot(self) -> list[dict]:
+        return [s.as_dict() for s in self.book.open.values()]
