@@ -56,27 +56,27 @@ class Routes:
         dialled = headers.get("agi_extension", "")[:32]
         rules = self.config.routing
         queue = self.config.queue(routing.queue_for(dialled, rules.numbers, rules.default_queue))
-        await channel.set_variable(var.QUEUE, queue.name)
-        await channel.set_variable(var.MAX_WAIT, str(queue.max_wait))
-        await channel.set_variable(var.ROUTED, "daemon")
+        # what the call gets is set in one batch after the lookup: one round trip, not eight
+        values = {var.QUEUE: queue.name, var.MAX_WAIT: str(queue.max_wait), var.ROUTED: "daemon"}
         window = rules.last_agent_window
         since = self.clock() - window if window else None
         found, last_agent = await self._look_up(caller, since) if caller else ([], None)
         known = found[0] if len(found) == 1 else None
         if known is not None:
-            await self._tell_customer(channel, known)
+            values.update(self._customer_values(known))
         elif found:
-            await channel.set_variable(var.CANDIDATES, str(len(found)))
+            values[var.CANDIDATES] = str(len(found))
         # Asterisk need not wait for the journey's row: it is written beside the call.
         background(self.directory.open_interaction(
             call_id, known.id if known else None, caller, self.clock()), "recording the journey")
         routed = ev.CallRouted(self.clock(), call_id, caller or "", dialled, queue.name,
                                known.id if known else None, len(found))
         if dialled in rules.ivr:
+            await channel.set_variables(values)
             routed = await self._ivr(channel, routed, known)
         else:
             priority = self.menu.vip_priority if known is not None and known.vip else 0
-            await channel.set_variable(var.PRIORITY, str(priority))
+            await channel.set_variables({**values, var.PRIORITY: str(priority)})
             greeted = await self._greet(channel, known) if known is not None else False
             routed = replace(routed, greeted=greeted, priority=priority)
         if since is not None and routed.customer_id is not None:
@@ -119,7 +119,7 @@ class Routes:
                 " ".join(call.steps))), "recording what the IVR learned")
         named = player.found.get(call.customer_id) if call.customer_id is not None else None
         if named is not None and named is not known:
-            await self._tell_customer(channel, named)
+            await channel.set_variables(self._customer_values(named))
         await self._tell_ivr(channel, call)
         return replace(routed, queue=call.queue, customer_id=call.customer_id, greeted=call.greeted,
                        language=call.language, category=call.category.name if call.category else "",
@@ -133,8 +133,7 @@ class Routes:
                   var.PRIORITY: str(call.priority), var.IVR_STEPS: " ".join(call.steps)[:200]}
         if call.queue:
             values[var.MAX_WAIT] = str(self.config.queue(call.queue).max_wait)
-        for name, value in values.items():
-            await channel.set_variable(name, value)
+        await channel.set_variables(values)
 
     def _caller_number(self, call_id: str, raw: str) -> str | None:
         rules = self.config.numbers
@@ -145,13 +144,10 @@ class Routes:
                      call=call_id, raw=raw[:80])
         return caller
 
-    async def _tell_customer(self, channel: AgiChannel, card: CustomerCard) -> None:
-        name = _UNPRINTABLE.sub("", card.name)[:60]
-        await channel.set_variable(var.CUSTOMER_ID, str(card.id))
-        await channel.set_variable(var.SEGMENT, card.segment)
-        await channel.set_variable(var.LANGUAGE, card.language or "")
-        await channel.set_variable(var.VIP, "1" if card.vip else "0")
-        await channel.set_variable("CALLERID(name)", name)  # the agent's phone shows who calls
+    def _customer_values(self, card: CustomerCard) -> dict[str, str]:
+        return {var.CUSTOMER_ID: str(card.id), var.SEGMENT: card.segment, var.LANGUAGE: card.language or "",
+                var.VIP: "1" if card.vip else "0",
+                "CALLERID(name)": _UNPRINTABLE.sub("", card.name)[:60]}  # the agent's phone shows who calls
 
     def _greeting_language(self, card: CustomerCard) -> str:
         greeting = self.config.greeting

@@ -9,9 +9,10 @@ hold a caller for ever), and a failing route never stops the server.
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable, Mapping
+from typing import Awaitable, Callable, Mapping, Sequence
 
 from panoramisk.fast_agi import Request
+from panoramisk.utils import parse_agi_result
 from twisted.application import service
 from twisted.internet import defer
 from twisted.logger import Logger
@@ -45,15 +46,33 @@ class AgiChannel:
 
     def __init__(self, headers: Mapping[str, str], request: Request) -> None:
         self.headers = headers
-        self._request = request
+        self._request = request  # panoramisk's: its reader and writer
 
     async def command(self, line: str) -> dict:
-        result = await self._request.send_command(line)
-        if result.get("error") == "AGIResultHangup":
-            raise Hangup()
-        if "error" in result:
-            raise AgiError(result["error"], f"AGI {line.split()[0]} failed: {result.get('msg', '')}")
+        [result] = await self.commands([line])
         return result
+
+    async def commands(self, lines: Sequence[str]) -> list[dict]:
+        """Several commands in one write: Asterisk reads and answers them in order, so a
+        route pays one round trip for them, not one each."""
+        writer = self._request.writer
+        writer.write("".join(f"{line}\n" for line in lines).encode())
+        await writer.drain()
+        return [_checked(line, await self._result()) for line in lines]
+
+    async def _result(self) -> dict:
+        result = parse_agi_result(await self._line())
+        while result.get("status_code") == 100:  # "100 Trying...": the answer follows
+            result = parse_agi_result(await self._line())
+        if result.get("error") == "AGIUsageError":  # the usage text is on the next line
+            result["msg"] += await self._line()
+        return result
+
+    async def _line(self) -> str:
+        raw = await self._request.reader.readline()
+        if not raw:
+            raise Hangup()  # Asterisk closed the session
+        return raw.decode("utf-8", "replace").rstrip("\r\n")
 
     async def get_variable(self, name: str) -> str:
         """The variable's value; "" when it is unset."""
@@ -62,8 +81,24 @@ class AgiChannel:
         return value[1] if value[0] == "1" else ""
 
     async def set_variable(self, name: str, value: str) -> None:
-        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
-        await self.command(f'SET VARIABLE {name} "{quoted}"')
+        await self.set_variables({name: value})
+
+    async def set_variables(self, values: Mapping[str, str]) -> None:
+        await self.commands([f'SET VARIABLE {name} "{_quoted(value)}"' for name, value in values.items()])
+
+
+def _quoted(value: str) -> str:
+    """One AGI argument: quotes and backslashes escaped, and no line break that would end
+    the command early (and start another)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", " ").replace("\n", " ")
+
+
+def _checked(line: str, result: dict) -> dict:
+    if result.get("error") == "AGIResultHangup":
+        raise Hangup()
+    if "error" in result:
+        raise AgiError(result["error"], f"AGI {line.split()[0]} failed: {result.get('msg', '')}")
+    return result
 
 
 Route = Callable[[AgiChannel], Awaitable[None]]

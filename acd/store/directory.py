@@ -43,6 +43,9 @@ class Directory:
     def __init__(self, url: str) -> None:
         self.engine = db.engine(url)
         self.sessions = db.sessions(self.engine)
+        # Reads need no transaction: without one, PostgreSQL is spared a BEGIN and the
+        # ROLLBACK when the connection goes back to the pool (two round trips per lookup).
+        self._read_sessions = db.sessions(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
         self._reads = ThreadPoolExecutor(4, thread_name_prefix="store-read")
         self._writes = ThreadPoolExecutor(1, thread_name_prefix="store-write")
         self._rows: list[dict] = []
@@ -95,7 +98,7 @@ class Directory:
 
     async def _read(self, query, *args):
         def work():
-            with self.sessions() as session:
+            with self._read_sessions() as session:
                 return query(session, *args)
         return await asyncio.get_running_loop().run_in_executor(self._reads, work)
 

@@ -114,3 +114,36 @@ def test_import_refuses_accounts_already_taken_and_unknown_columns(db_url, tmp_p
     with pytest.raises(importer.ImportFailed) as failed:
         importer.import_csv(made, path, Numbers())
     assert "unknown: colour" in failed.value.problems[0][1]
+
+
+def test_the_caller_comes_with_the_agent_who_served_them_last(db_url):
+    """One query gives the caller's card and, for a single customer, their last agent
+    within the window; a shared number names no agent."""
+    import datetime as dt
+
+    from acd.store.models import Interaction, InteractionSegment
+
+    now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+    made = db.sessions(db.engine(db_url))
+    with made.begin() as session:
+        kim, ann, bob = (Customer(name=n) for n in ("Kim", "Ann", "Bob"))
+        kim.numbers = [PhoneNumber(number="+49301150001")]
+        ann.numbers, bob.numbers = [PhoneNumber(number="+49301150002")], [PhoneNumber(number="+49301150002")]
+        session.add_all([kim, ann, bob])
+        session.flush()
+        for linkedid, agent, hours_ago in (("a", "1001", 30), ("b", "1002", 2), ("c", "1003", 1)):
+            journey = Interaction(linkedid=linkedid, customer_id=kim.id if linkedid != "c" else ann.id,
+                                  started_at=now)
+            session.add(journey)
+            session.flush()
+            session.add(InteractionSegment(interaction_id=journey.id, kind="agent", name=agent,
+                                           started_at=now - dt.timedelta(hours=hours_ago)))
+    day_ago = now - dt.timedelta(days=1)
+    with made() as session:
+        cards, agent = customers.caller(session, "+49301150001", day_ago)
+        assert [c.name for c in cards] == ["Kim"] and agent == "1002"       # the newest in the window
+        assert customers.caller(session, "+49301150001", now - dt.timedelta(minutes=30))[1] is None
+        assert customers.caller(session, "+49301150001", None)[1] is None  # no window: not asked
+        cards, agent = customers.caller(session, "+49301150002", day_ago)
+        assert len(cards) == 2 and agent is None                           # shared: nobody's agent
+        assert customers.caller(session, "not a number", day_ago) == ([], None)
