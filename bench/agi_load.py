@@ -41,6 +41,10 @@ def headers(script: str, caller: str, uniqueid: str, extension: str = "300") -> 
     return ("\n".join(lines) + "\n\n").encode()
 
 
+class Pipelined(Exception):
+    """The server sent a command before the last one's answer: real res_agi would stall."""
+
+
 async def converse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int:
     """Answer commands until the other side closes; returns how many it sent."""
     commands = 0
@@ -48,6 +52,8 @@ async def converse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -
         line = await reader.readline()
         if not line:
             return commands
+        if reader._buffer:  # res_agi reads through stdio: a second line sent ahead stays unread
+            raise Pipelined(line)
         commands += 1
         writer.write(b"200 result=1\n")
         await writer.drain()

@@ -9,7 +9,8 @@ hold a caller for ever), and a failing route never stops the server.
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable, Mapping, Sequence
+import re
+from typing import Awaitable, Callable, Mapping
 
 from panoramisk.fast_agi import Request
 from panoramisk.utils import parse_agi_result
@@ -49,16 +50,12 @@ class AgiChannel:
         self._request = request  # panoramisk's: its reader and writer
 
     async def command(self, line: str) -> dict:
-        [result] = await self.commands([line])
-        return result
-
-    async def commands(self, lines: Sequence[str]) -> list[dict]:
-        """Several commands in one write: Asterisk reads and answers them in order, so a
-        route pays one round trip for them, not one each."""
+        """One command and its answer. Never two in one write: res_agi reads its socket
+        through stdio, so a second line sent ahead waits unread in the buffer."""
         writer = self._request.writer
-        writer.write("".join(f"{line}\n" for line in lines).encode())
+        writer.write(f"{line}\n".encode())
         await writer.drain()
-        return [_checked(line, await self._result()) for line in lines]
+        return _checked(line, await self._result())
 
     async def _result(self) -> dict:
         result = parse_agi_result(await self._line())
@@ -80,11 +77,30 @@ class AgiChannel:
         value = result.get("result", ("0", ""))
         return value[1] if value[0] == "1" else ""
 
+    async def evaluate(self, expression: str) -> str:
+        """An expression with ${...} in it, evaluated on the channel: one round trip for
+        several values (e.g. "${A}|${B}")."""
+        result = await self.command(f'GET FULL VARIABLE "{_quoted(expression)}"')
+        value = result.get("result", ("0", ""))
+        return value[1] if value[0] == "1" else ""
+
     async def set_variable(self, name: str, value: str) -> None:
-        await self.set_variables({name: value})
+        await self.command(f'SET VARIABLE {name} "{_quoted(value)}"')
 
     async def set_variables(self, values: Mapping[str, str]) -> None:
-        await self.commands([f'SET VARIABLE {name} "{_quoted(value)}"' for name, value in values.items()])
+        """Plain values (names, numbers, codes) in one MSet: one round trip, not one each;
+        any other text one by one, where MSet's own parsing cannot bite."""
+        plain = {k: v for k, v in values.items() if len(v) <= 80 and _PLAIN.fullmatch(v)}
+        if plain:
+            await self.command(f'EXEC MSet "{",".join(f"{k}={v}" for k, v in plain.items())}"')
+        for name, value in values.items():
+            if name not in plain:
+                await self.set_variable(name, value)
+
+
+# Words, digits and a few marks, single spaces between: nothing MSet's argument parsing or
+# variable substitution treats specially (no , | " \\ ( ) $ { } [ ] or a leading space).
+_PLAIN = re.compile(r"(?:[\w.+:@/-]+(?: [\w.+:@/-]+)*)?")
 
 
 def _quoted(value: str) -> str:

@@ -52,6 +52,7 @@ class Recorder:
         self.policy = recording_policy(config)
         self.root = config.recordings_path()
         self.takes: dict[str, Take] = {}   # by the agent channel's uniqueid
+        self._sweeping = False
 
     def table(self) -> dict[str, Route]:
         return {"acd/record": self.record, "acd/record_demand": self.record_demand,
@@ -61,7 +62,8 @@ class Recorder:
 
     async def record(self, channel: AgiChannel) -> None:
         """The call connects to an agent: record it if the policy says so."""
-        agent, line = self._agent(channel), await channel.get_variable("ACD_LINE")
+        agent = self._agent(channel)
+        line, linkedid = await _line_and_call(channel)
         configured = self.config.agent(agent)
         now = self.clock()
         today = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
@@ -69,7 +71,7 @@ class Recorder:
         if not choice.record:
             await channel.set_variable("ACD_RECORD_FILE", "")
             return
-        take = await self._take(channel, agent, line, choice.why)
+        take = self._take(channel, agent, line, linkedid, choice.why)
         await channel.set_variable("ACD_RECORD_FILE", str(self.root / take.path))
 
     async def record_demand(self, channel: AgiChannel) -> None:
@@ -77,8 +79,8 @@ class Recorder:
         if channel.headers.get("agi_uniqueid", "") in self.takes:
             await say(channel, self.speech, [("en", PROMPTS["already"])])
             return
-        take = await self._take(channel, self._agent(channel), await channel.get_variable("ACD_LINE"),
-                                "on demand")
+        line, linkedid = await _line_and_call(channel)
+        take = self._take(channel, self._agent(channel), line, linkedid, "on demand")
         await self.ami.action({"Action": "MixMonitor", "Channel": take.channel,
                                "File": str(self.root / take.path), "Options": "b"})
         await say(channel, self.speech, [("en", PROMPTS["recording"])])
@@ -106,9 +108,9 @@ class Recorder:
         phone = found.group(1) if found else "unknown"
         return self.agent_at(f"PJSIP/{phone}") or f"phone-{phone}"[:20]
 
-    async def _take(self, channel: AgiChannel, agent: str, line: str, why: str) -> Take:
+    def _take(self, channel: AgiChannel, agent: str, line: str, linkedid: str, why: str) -> Take:
         uniqueid = channel.headers.get("agi_uniqueid", "")
-        linkedid = await channel.get_variable("CHANNEL(linkedid)") or uniqueid
+        linkedid = linkedid or uniqueid
         now = self.clock()
         take = Take(uuid.uuid4().hex, linkedid, agent, channel.headers.get("agi_channel", ""),
                     recordings.take_path(linkedid, agent, uniqueid, now), now, why)
@@ -141,10 +143,16 @@ class Recorder:
     # -- the periodic sweep ------------------------------------------------------------------
 
     async def sweep(self) -> None:
-        now = self.clock()
-        await self._close_left_open(now)
-        await self._index_orphans(now)
-        await self.purge(now)
+        if self._sweeping:  # a slow store: the last sweep is still at work
+            return
+        self._sweeping = True
+        try:
+            now = self.clock()
+            await self._close_left_open(now)
+            await self._index_orphans(now)
+            await self.purge(now)
+        finally:
+            self._sweeping = False
 
     async def _close_left_open(self, now: float) -> None:
         """Rows a stopped daemon left 'recording': closed from their files once Asterisk has."""
@@ -188,6 +196,12 @@ class Recorder:
         if count:
             log.info("deleted {n} recordings past {days} days", n=count, days=self.policy.retention_days)
         return count
+
+
+async def _line_and_call(channel: AgiChannel) -> tuple[str, str]:
+    """The call's line (queue) and journey (linkedid) in one round trip; neither has a '|'."""
+    line, _, linkedid = (await channel.evaluate("${ACD_LINE}|${CHANNEL(linkedid)}")).partition("|")
+    return line, linkedid
 
 
 def _facts(facts: recordings.Finished | None, paused_s: float) -> tuple:

@@ -69,3 +69,13 @@ def test_daemon_down_fallback_still_knows_the_caller(pbx, daemon, customers, cal
     event = routed_event(ami, "+49301110004")
     assert (event["Via"], event["Customer"], event["Segment"]) == ("fallback", str(dara), "business")
     assert event["Queue"] == "support"   # 200 means sales only through the daemon
+
+
+def test_a_name_of_any_characters_reaches_the_agents_display_as_stored(pbx, daemon, customers, call, ami):
+    """Commas, quotes, parentheses or a ${...} in a stored name are text, never dialplan."""
+    name = 'Lars "Lasse" Öberg, Jr. (${CHANNEL(name)})'
+    customers(name, ["+49301110009"])
+    daemon.start()
+    call(["0301110009"], dialled="100", patience_ms=8000)
+    shown = routed_event(ami, "0301110009")["CallerIDName"]
+    assert shown.replace('\\"', '"') == name     # AMI writes a caller ID name's quotes escaped
