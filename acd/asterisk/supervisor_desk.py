@@ -16,7 +16,7 @@ from typing import Callable
 
 from twisted.logger import Logger
 
-from acd.asterisk.fastagi import AgiChannel, Route
+from acd.asterisk.fastagi import AgiChannel, Hangup, Route
 from acd.asterisk.ivr_player import read_digits, say
 from acd.background import background
 from acd.config import Config, Staff
@@ -78,6 +78,9 @@ class SupervisorDesk:
         except SpyRefused as no:
             await self._refuse(channel, caller, agent, no.why, no.why.value)
             return
+        except Hangup:
+            self._save(refused(uuid.uuid4().hex, caller, agent, "phone", Refusal.ABANDONED, self.clock()))
+            raise
         session = self._open(person, agent, "phone", headers.get("agi_uniqueid", ""), Mode(mode_name))
         for name, value in (("ACD_SPY_TARGET", target), ("ACD_SPY_OPTIONS", spy_options(Mode(mode_name))),
                             ("ACD_SPY_SESSION", session.id)):

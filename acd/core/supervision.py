@@ -36,6 +36,7 @@ class Refusal(str, enum.Enum):
     OTHER_TEAM = "other_team"            # an agent outside the supervisor's teams
     NOT_LOGGED_IN = "not_logged_in"      # the agent has no phone to listen to
     NO_PHONE = "no_phone"                # (web) the supervisor has no phone to ring
+    ABANDONED = "abandoned"              # hung up before the PIN was through
 
 
 @dataclass(frozen=True)

@@ -40,14 +40,20 @@ class AmiWatch:
                     with self._lock:
                         self.events.append(message)
 
-    def find(self, match: Callable[[dict[str, str]], bool]) -> list[dict[str, str]]:
+    def mark(self) -> int:
+        """Where the events are now: wait(..., since=mark) sees only later ones."""
         with self._lock:
-            return [e for e in self.events if match(e)]
+            return len(self.events)
 
-    def wait(self, match: Callable[[dict[str, str]], bool], timeout: float, what: str) -> dict[str, str]:
+    def find(self, match: Callable[[dict[str, str]], bool], since: int = 0) -> list[dict[str, str]]:
+        with self._lock:
+            return [e for e in self.events[since:] if match(e)]
+
+    def wait(self, match: Callable[[dict[str, str]], bool], timeout: float, what: str,
+             since: int = 0) -> dict[str, str]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = self.find(match)
+            found = self.find(match, since)
             if found:
                 return found[0]
             time.sleep(0.05)

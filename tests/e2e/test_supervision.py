@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import SIP_PORT, heard, wait_until
+from tests.e2e.conftest import SIP_PORT, heard, tone, wait_until
 
 pytestmark = pytest.mark.e2e
 CALLER, AGENT = 500.0, 1000.0
@@ -41,20 +41,16 @@ def listen_in(audio_phones, ami, mode: str, agent: str = "1001", pin: str = "864
 
 def speak(phone, hz: float, ami, switch: str | None = None) -> None:
     """Silence, the mode digit (once ChanSpy took it), then this mode's tone for TALK_S."""
-    phone.play(tone_path(phone, 0))
+    phone.play(tone(phone.folder.parent, 0))
     if switch:
         time.sleep(0.3)
+        mark = ami.mark()
         phone.send_digits(switch)
         ami.wait(lambda e: e.get("Event") == "DTMFEnd" and e.get("Digit") == switch
-                 and e.get("Channel", "").startswith("PJSIP/9001-"), 5, f"the supervisor's {switch}")
+                 and e.get("Channel", "").startswith("PJSIP/9001-"), 5, f"the supervisor's {switch}", mark)
         time.sleep(0.7)
-    phone.play(tone_path(phone, hz))
+    phone.play(tone(phone.folder.parent, hz))
     time.sleep(TALK_S)
-
-
-def tone_path(phone, hz: float):
-    from tests.e2e.conftest import tone
-    return tone(phone.folder.parent, hz)
 
 
 def hang_up_all(ami, caller, supervisor) -> None:
