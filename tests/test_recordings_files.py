@@ -2,21 +2,16 @@
 from __future__ import annotations
 
 import struct
-import wave
 from pathlib import Path
 
 import pytest
 
 from acd import recordings
+from acd.lab import tones
 
 
 def closed_wav(path: Path, seconds: float) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"\1\0" * int(8000 * seconds))
-    return path
+    return tones.write_tone(path, 440, seconds)   # 8 kHz 16-bit, as MixMonitor writes
 
 
 def test_a_closed_file_is_measured_and_checksummed(tmp_path):

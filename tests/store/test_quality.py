@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import wave
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -13,6 +12,7 @@ from alembic.migration import MigrationContext
 
 from acd import recordings
 from acd.core.supervision import Mode, Refusal, Session, refused
+from acd.lab import tones
 from acd.store import db, quality
 from acd.store.models import Base, Interaction
 
@@ -51,12 +51,7 @@ def test_a_supervision_row_grows_with_its_session(db_url):
 
 def wav(path: Path, seconds: float) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"\0\0" * int(8000 * seconds))
-    return path
+    return tones.write_tone(path, 0, seconds)     # 8 kHz 16-bit, as MixMonitor writes
 
 
 def recorded(made, root: Path, take: str, agent: str, started: float, seconds: float = 2.0) -> str:
