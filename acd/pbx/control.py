@@ -53,7 +53,7 @@ class Pbx:
         (MixMonitor writes them), and the SQLite store's folder for the fallback AGI when the
         daemon is down."""
         recordings = self.config.recordings_path()
-        (recordings / "unindexed").mkdir(parents=True, exist_ok=True)
+        recordings.mkdir(parents=True, exist_ok=True)
         folders = [self.state_dir, recordings.resolve()]
         database = sqlite_path(self.config.store.url)
         if database is not None:

@@ -85,6 +85,7 @@ def write(config: Config, state_dir: Path) -> Path:
     """Write the etc folder (and the other folders asterisk.conf names) under `state_dir`."""
     for sub in STATE_FOLDERS:
         (state_dir / sub).mkdir(parents=True, exist_ok=True)
+    (config.recordings_path() / "unindexed").mkdir(parents=True, exist_ok=True)  # MixMonitor writes here
     etc = state_dir / "etc"
     for stale in etc.glob("*.conf"):
         stale.unlink()
