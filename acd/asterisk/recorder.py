@@ -36,7 +36,7 @@ from acd.store.directory import Directory
 log = Logger()
 PROMPTS = {"recording": "Recording.", "already": "This call is already recorded.",
            "paused": "Recording paused.", "resumed": "Recording resumed.",
-           "not_recorded": "This call is not recorded."}
+           "not_recorded": "This call is not recorded.", "failed": "Not possible now."}
 _ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
 FINISH_WAIT_S = 10.0     # how long a hung-up take may take to be closed by Asterisk
 QUIET_S = 60.0           # an unclosed file untouched this long: the PBX died while recording
@@ -80,9 +80,14 @@ class Recorder:
             await say(channel, self.speech, [("en", PROMPTS["already"])])
             return
         line, linkedid = await _line_and_call(channel)
-        take = self._take(channel, self._agent(channel), line, linkedid, "on demand")
-        await self.ami.action({"Action": "MixMonitor", "Channel": take.channel,
-                               "File": str(self.root / take.path), "Options": "b"})
+        agent, uniqueid = self._agent(channel), channel.headers.get("agi_uniqueid", "")
+        path = recordings.take_path(linkedid or uniqueid, agent, uniqueid, self.clock())
+        (self.root / path).parent.mkdir(parents=True, exist_ok=True)
+        if not await self._act({"Action": "MixMonitor", "Channel": channel.headers.get("agi_channel", ""),
+                                "File": str(self.root / path), "Options": "b"}):
+            await say(channel, self.speech, [("en", PROMPTS["failed"])])
+            return
+        self._take(channel, agent, line, linkedid, "on demand", path)
         await say(channel, self.speech, [("en", PROMPTS["recording"])])
 
     async def record_pause(self, channel: AgiChannel) -> None:
@@ -94,11 +99,13 @@ class Recorder:
             return
         now = self.clock()
         pausing = not take.paused
-        await self.ami.action({"Action": "MixMonitorMute", "Channel": take.channel, "Direction": "both",
-                               "State": "1" if pausing else "0"})
+        if not await self._act({"Action": "MixMonitorMute", "Channel": take.channel, "Direction": "both",
+                                "State": "1" if pausing else "0"}):
+            await say(channel, self.speech, [("en", PROMPTS["failed"])])
+            return
         self.takes[uniqueid] = take.pause(now) if pausing else take.resume(now)
-        await self.ami.action({"Action": "UserEvent", "UserEvent": "AcdRecording", "Take": take.id,
-                               "State": "paused" if pausing else "recording"})
+        await self._act({"Action": "UserEvent", "UserEvent": "AcdRecording", "Take": take.id,
+                         "State": "paused" if pausing else "recording"})   # for observers and tests
         log.info("recording {take} {state} by agent {agent}", take=take.id,
                  state="paused" if pausing else "resumed", agent=take.agent)
         await say(channel, self.speech, [("en", PROMPTS["paused" if pausing else "resumed"])])
@@ -108,12 +115,25 @@ class Recorder:
         phone = found.group(1) if found else "unknown"
         return self.agent_at(f"PJSIP/{phone}") or f"phone-{phone}"[:20]
 
-    def _take(self, channel: AgiChannel, agent: str, line: str, linkedid: str, why: str) -> Take:
+    async def _act(self, action: dict[str, str]) -> bool:
+        """Send an AMI action; False (and logged) when the PBX refused it or is unreachable."""
+        try:
+            answer = await self.ami.action(action)
+        except (ConnectionError, asyncio.TimeoutError) as exc:
+            log.warn("{action} not sent: {why}", action=action["Action"], why=exc)
+            return False
+        if isinstance(answer, dict) and answer.get("Response") == "Error":
+            log.warn("{action} refused: {why}", action=action["Action"], why=answer.get("Message"))
+            return False
+        return True
+
+    def _take(self, channel: AgiChannel, agent: str, line: str, linkedid: str, why: str,
+              path: str | None = None) -> Take:
         uniqueid = channel.headers.get("agi_uniqueid", "")
         linkedid = linkedid or uniqueid
         now = self.clock()
         take = Take(uuid.uuid4().hex, linkedid, agent, channel.headers.get("agi_channel", ""),
-                    recordings.take_path(linkedid, agent, uniqueid, now), now, why)
+                    path or recordings.take_path(linkedid, agent, uniqueid, now), now, why)
         (self.root / take.path).parent.mkdir(parents=True, exist_ok=True)
         self.takes[uniqueid] = take
         background(self.directory.write(quality.open_recording, take.id, linkedid, agent, line, take.path,
