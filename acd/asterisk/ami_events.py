@@ -143,6 +143,12 @@ def hung_up(msg: Message, at: float) -> ev.Event:
     return ev.ChannelHungUp(at, _text(msg, "Uniqueid"), _text(msg, "Channel"), _text(msg, "Linkedid"))
 
 
+def originate_answered(msg: Message, at: float) -> ev.Event | None:
+    if msg.get("Response") != "Failure":
+        return None
+    return ev.OriginateFailed(at, _text(msg, "Uniqueid"))
+
+
 def user_event(msg: Message, at: float) -> ev.Event | None:
     if msg.get("UserEvent") == "AcdCallback":
         return ev.CallbackDialled(at, _text(msg, "Id"), _text(msg, "Status", 32))
@@ -169,6 +175,7 @@ AMI_EVENTS: dict[str, Translator] = {
     "ChanSpyStart": spy_started,
     "DTMFEnd": digit_pressed,
     "Hangup": hung_up,
+    "OriginateResponse": originate_answered,
     # QueueStatus answers (a resync)
     "QueueMember": member_listed,
     "QueueEntry": caller_waiting,

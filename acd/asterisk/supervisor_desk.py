@@ -29,6 +29,7 @@ from acd.store.directory import Directory
 
 log = Logger()
 ASK_CONTEXT = "acd-spy-ask"
+RING_S = 30          # how long the web's call rings the supervisor's phone
 _ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
 _AGENT = re.compile(r"[0-9]{1,20}")
 MODES = {m.value for m in Mode}
@@ -148,13 +149,26 @@ class SupervisorDesk:
         session = self._open(person, agent, "web", spyer, mode)
         variables = {"ACD_SPY_TARGET": target, "ACD_SPY_OPTIONS": spy_options(mode),
                      "ACD_SPY_SESSION": session.id}
-        await self.ami.action({"Action": "Originate", "Channel": f"PJSIP/{person.phone}",
-                               "Context": "acd-spy", "Exten": "s", "Priority": "1", "Async": "true",
-                               "ChannelId": spyer, "CallerID": f"Listen {agent} <{agent}>",
-                               "Variable": ",".join(f"{k}={v}" for k, v in variables.items())})
+        try:
+            answer = await self.ami.action({
+                "Action": "Originate", "Channel": f"PJSIP/{person.phone}", "Context": "acd-spy",
+                "Exten": "s", "Priority": "1", "Async": "true", "Timeout": str(RING_S * 1000),
+                "ChannelId": spyer, "CallerID": f"Listen {agent} <{agent}>",
+                "Variable": ",".join(f"{k}={v}" for k, v in variables.items())})
+        except BaseException:
+            self._end(spyer)
+            raise
+        if isinstance(answer, dict) and answer.get("Response") == "Error":
+            self._end(spyer)
+            raise ConnectionError(f"the PBX refused the call: {answer.get('Message')}")
         log.info("web: supervisor {who} listens to agent {agent} ({mode})", who=who, agent=agent,
                  mode=mode.value)
         return session
+
+    def _end(self, spyer: str) -> None:
+        ended = self.book.end(spyer, self.clock())
+        if ended is not None:
+            self._save(ended)
 
     # -- what the PBX reports ----------------------------------------------------------------
 
@@ -164,7 +178,8 @@ class SupervisorDesk:
             changed = self.book.spying(event.spyer, event.call_id, event.at)
         elif isinstance(event, ev.DigitPressed):
             changed = self.book.digit(event.channel_id, event.digit)
-        elif isinstance(event, (ev.SpyEnded, ev.ChannelHungUp)):
+        elif isinstance(event, (ev.SpyEnded, ev.ChannelHungUp, ev.OriginateFailed)):
+            # the dialplan's end, the phone's hang-up, or the web's call that never connected
             spyer = event.spyer if isinstance(event, ev.SpyEnded) else event.channel_id
             changed = self.book.end(spyer, event.at)
         if changed is not None:

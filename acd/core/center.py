@@ -214,4 +214,5 @@ _HANDLERS: dict[type, Callable[[CallCenter, ev.Event], None]] = {
     ev.SpyEnded: CallCenter._ignore,
     ev.DigitPressed: CallCenter._ignore,
     ev.ChannelHungUp: CallCenter._ignore,
+    ev.OriginateFailed: CallCenter._ignore,
 }  # type: ignore[dict-item]

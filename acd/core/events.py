@@ -198,3 +198,10 @@ class ChannelHungUp(Event):
     channel_id: str     # uniqueid
     channel: str
     call_id: str        # linkedid
+
+
+@dataclass(frozen=True, slots=True)
+class OriginateFailed(Event):
+    """A call the daemon originated never connected (not answered, or no phone to ring)."""
+
+    channel_id: str     # the ChannelId the daemon gave it

@@ -108,6 +108,12 @@ def test_supervision_and_recording_events():
     assert ami_events.translate(ended, 4.0) == ev.SpyEnded(4.0, "acd-1.5")
 
 
+def test_only_a_failed_originate_is_an_event():
+    failed = {"Event": "OriginateResponse", "Response": "Failure", "Uniqueid": "acd-spy-1", "Reason": "0"}
+    assert ami_events.translate(failed, 5.0) == ev.OriginateFailed(5.0, "acd-spy-1")
+    assert ami_events.translate({**failed, "Response": "Success"}, 5.0) is None
+
+
 def test_a_digit_event_with_a_long_digit_is_dropped():
     with pytest.raises(ami_events.BadEvent):
         ami_events.translate({"Event": "DTMFEnd", "Uniqueid": "u", "Digit": "55", "Direction": "Received"}, 0)

@@ -102,3 +102,19 @@ def test_from_the_web_the_supervisors_phone_rings_into_the_chosen_mode(pbx, daem
     status, listed = call_api(base, "GET", "/api/supervision", SOFIA)
     assert status == 200 and body["session"] in [r["session"] for r in listed["sessions"]]
     assert body["session"] not in [r["session"] for r in call_api(base, "GET", "/api/supervision", TOMAS)[1]["sessions"]]
+
+
+def test_a_listen_in_call_that_never_connects_is_closed_in_the_audit(pbx, daemon, phones, softphone, ami,
+                                                                     lab_config):
+    """Tomas's desk phone (9002) is not registered: the engine's call to it fails, and his
+    session ends at once without a call instead of staying open."""
+    daemon.start()
+    phones(talk_ms=1500, names=("1005",))
+    softphone("1005", "*70", keys=[(1500, "2001#"), (1500, "2468#")])      # 2001, team back
+    ami.wait(lambda e: e.get("UserEvent") == "AcdAgentFeature" and e.get("Result") == "logged_in", 30,
+             "agent 2001 logged in")
+    status, body = call_api(daemon.base, "POST", "/api/supervise", TOMAS, {"agent": "2001", "mode": "barge"})
+    assert status == 202
+    row = wait_until(lambda: next((r for r in audit_rows(lab_config, "2001") if r["session"] == body["session"]
+                                   and r["ended_at"]), None), 20, "the session closed")
+    assert (row["origin"], row["modes"], row["outcome"], row["linkedid"]) == ("web", ["barge"], "no_call", None)
