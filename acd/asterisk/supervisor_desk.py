@@ -83,9 +83,8 @@ class SupervisorDesk:
             self._save(refused(uuid.uuid4().hex, caller, agent, "phone", Refusal.ABANDONED, self.clock()))
             raise
         session = self._open(person, agent, "phone", headers.get("agi_uniqueid", ""), Mode(mode_name))
-        for name, value in (("ACD_SPY_TARGET", target), ("ACD_SPY_OPTIONS", spy_options(Mode(mode_name))),
-                            ("ACD_SPY_SESSION", session.id)):
-            await channel.set_variable(name, value)
+        await channel.set_variables({"ACD_SPY_TARGET": target, "ACD_SPY_OPTIONS": spy_options(Mode(mode_name)),
+                                     "ACD_SPY_SESSION": session.id})
         log.info("supervisor {who} listens to agent {agent} ({mode})", who=person.number, agent=agent,
                  mode=mode_name)
 
