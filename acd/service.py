@@ -23,7 +23,6 @@ from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
 from acd.asterisk.supervisor_desk import SupervisorDesk
 from acd.background import background
 from acd.config import Config
-from acd.core.agents import State
 from acd.core.center import CallCenter
 from acd.core.events import CallAnswered, Event
 from acd.live import LiveState
@@ -60,7 +59,7 @@ class Daemon(service.MultiService):
         escalations = Escalations(config, self.center, self.ami, self.directory, self.speech, self.apply)
         self.callbacks = (Callbacks(config, self.center, self.ami, self.live, self.speech)
                           if config.callback and config.callback.enabled else None)
-        self.supervisors = SupervisorDesk(config, self.ami, self.directory, self.speech, self._phone_of)
+        self.supervisors = SupervisorDesk(config, self.ami, self.directory, self.speech, self.desk.phone_of)
         self.recorder = Recorder(config, self.ami, self.directory, self.speech, self._agent_at)
         self.fastagi = FastAgiService(config.fastagi, {
             **routes.table(), **self.desk.table(), **escalations.table(),
@@ -113,11 +112,6 @@ class Daemon(service.MultiService):
         if isinstance(event, CallAnswered):
             background(self.directory.record_agent(event.call_id, event.agent, event.queue, event.at),
                        "recording the answering agent")
-
-    def _phone_of(self, agent: str) -> str | None:
-        """The phone an agent is logged in at (PJSIP/1005), for ChanSpy."""
-        found = self.desk.agents.get(agent)
-        return found.interface if found is not None and found.state is not State.LOGGED_OUT else None
 
     def _agent_at(self, interface: str) -> str | None:
         found = self.desk.agent_at(interface)

@@ -139,6 +139,11 @@ class AgentDesk:
         await self._say(channel, done if ok else "refused")
         return done if ok else "refused"
 
+    def phone_of(self, number: str) -> str | None:
+        """The phone (PJSIP/1005) agent `number` is logged in at, if they are."""
+        agent = self.agents.get(number)
+        return agent.interface if agent is not None and agent.state is not State.LOGGED_OUT else None
+
     def agent_at(self, interface: str) -> Agent | None:
         """The agent logged in at this phone (PJSIP/1001), if any."""
         return next((a for a in self.agents.values()

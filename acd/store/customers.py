@@ -44,17 +44,19 @@ _LOOKUP = (select(Customer.id, Customer.name, Customer.language, Customer.segmen
            .join(_HOLDERS, _HOLDERS.c.id == Customer.id)
            .outerjoin(Account, Account.customer_id == Customer.id)
            .order_by(Customer.id, Account.number))
-_LAST_AGENT = (select(InteractionSegment.name).join(Interaction)
-               .where(Interaction.customer_id == bindparam("customer"), InteractionSegment.kind == "agent",
-                      InteractionSegment.started_at >= bindparam("since"))
-               .order_by(InteractionSegment.started_at.desc()).limit(1))
+
+
+def _served_last(customer):
+    """The newest agent segment of `customer`'s journeys since :since."""
+    return (select(InteractionSegment.name).join(Interaction)
+            .where(Interaction.customer_id == customer, InteractionSegment.kind == "agent",
+                   InteractionSegment.started_at >= bindparam("since"))
+            .order_by(InteractionSegment.started_at.desc()).limit(1))
+
+
+_LAST_AGENT = _served_last(bindparam("customer"))
 # the caller and, in the same round trip, the agent who served each candidate last
-_SERVED_BY = (select(InteractionSegment.name).join(Interaction)
-              .where(Interaction.customer_id == Customer.id, InteractionSegment.kind == "agent",
-                     InteractionSegment.started_at >= bindparam("since"))
-              .order_by(InteractionSegment.started_at.desc()).limit(1)
-              .correlate(Customer).scalar_subquery())
-_CALLER = _LOOKUP.add_columns(_SERVED_BY)
+_CALLER = _LOOKUP.add_columns(_served_last(Customer.id).correlate(Customer).scalar_subquery())
 
 
 def lookup(session: Session, e164: str) -> list[CustomerCard]:

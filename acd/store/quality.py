@@ -47,15 +47,16 @@ def save_supervision(session: Session, spy: SpySession) -> None:
     row.outcome = spy.outcome[:40]
 
 
-def supervision_sessions(session: Session, agent: str | None = None) -> list[dict]:
-    query = select(SupervisionSession).order_by(SupervisionSession.id)
-    if agent is not None:
-        query = query.where(SupervisionSession.agent == agent)
+def supervision_sessions(session: Session, agents: Iterable[str] | None = None, limit: int = 500) -> list[dict]:
+    """Oldest first of the newest `limit`; `agents` limits them (a supervisor's teams)."""
+    query = select(SupervisionSession).order_by(SupervisionSession.id.desc()).limit(limit)
+    if agents is not None:
+        query = query.where(SupervisionSession.agent.in_(sorted(agents)))
     return [{"session": r.session, "supervisor": r.supervisor, "agent": r.agent, "origin": r.origin,
              "linkedid": r.linkedid, "interaction_id": r.interaction_id,
              "modes": r.modes.split(",") if r.modes else [], "opened_at": _epoch(r.opened_at),
              "spy_started_at": _epoch(r.spy_started_at), "ended_at": _epoch(r.ended_at),
-             "outcome": r.outcome} for r in session.scalars(query)]
+             "outcome": r.outcome} for r in reversed(session.scalars(query).all())]
 
 
 # -- recordings -------------------------------------------------------------------------------

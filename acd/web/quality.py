@@ -21,6 +21,7 @@ from acd.asterisk.supervisor_desk import SpyRefused, SupervisorDesk
 from acd.core.supervision import Mode, Refusal
 from acd.store import quality
 from acd.store.directory import Directory
+from acd.config import Staff
 from acd.web.auth import Forbidden, StaffLogin, Unauthorized
 
 log = Logger()
@@ -42,6 +43,11 @@ class AsyncJson(resource.Resource):
     def __init__(self, login: StaffLogin) -> None:
         super().__init__()
         self.login = login
+
+    def person(self, request) -> Staff:
+        """The signed-in staff member, or Unauthorized."""
+        value = request.getHeader(b"authorization")
+        return self.login.person(value.encode() if isinstance(value, str) else value)
 
     def render_GET(self, request) -> object:
         return self._run(request, self.get)
@@ -96,8 +102,7 @@ class Recordings(AsyncJson):
         self.directory, self.root = directory, root
 
     async def get(self, request) -> object:
-        person = self.login.person(_authorization(request))
-        allowed = self.login.team_agents(person)
+        allowed = self.login.team_agents(self.person(request))
         if not request.postpath or request.postpath == [b""]:
             call = request.args.get(b"call", [b""])[0].decode("utf-8", "replace")[:64] or None
             return {"recordings": await self.directory.read(quality.recordings, allowed, call)}
@@ -129,10 +134,8 @@ class Supervision(AsyncJson):
         self.directory = directory
 
     async def get(self, request) -> object:
-        person = self.login.person(_authorization(request))
-        allowed = self.login.team_agents(person)
-        rows = await self.directory.read(quality.supervision_sessions)
-        return {"sessions": [r for r in rows if allowed is None or r["agent"] in allowed]}
+        allowed = self.login.team_agents(self.person(request))
+        return {"sessions": await self.directory.read(quality.supervision_sessions, allowed)}
 
 
 class Supervise(AsyncJson):
@@ -141,7 +144,7 @@ class Supervise(AsyncJson):
         self.desk = desk
 
     async def post(self, request) -> object:
-        person = self.login.person(_authorization(request))
+        person = self.person(request)
         if person.role != "supervisor":
             raise Forbidden("only supervisors can listen in")
         agent, mode = _listen_request(request.content.read(MAX_BODY + 1))
@@ -154,11 +157,6 @@ class Supervise(AsyncJson):
         except (ConnectionError, asyncio.TimeoutError):
             raise HttpError(503, "the PBX is not reachable") from None
         return 202, {"session": session.id, "agent": agent, "mode": mode.value}
-
-
-def _authorization(request) -> bytes | None:
-    value = request.getHeader(b"authorization")
-    return value.encode() if isinstance(value, str) else value
 
 
 def _listen_request(raw: bytes) -> tuple[str, Mode]:

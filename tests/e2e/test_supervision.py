@@ -69,7 +69,7 @@ def audit(lab_config, linkedid: str) -> dict:
 
     def closed() -> dict | None:
         with sessions() as session:
-            rows = [r for r in quality.supervision_sessions(session, "1001") if r["linkedid"] == linkedid]
+            rows = [r for r in quality.supervision_sessions(session, {"1001"}) if r["linkedid"] == linkedid]
         return rows[0] if rows and rows[0]["ended_at"] else None
     return wait_until(closed, 10, "the session's audit row")
 

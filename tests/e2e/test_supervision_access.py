@@ -16,7 +16,7 @@ def audit_rows(lab_config, agent: str) -> list[dict]:
 
     config, _ = lab_config
     with db.sessions(db.engine(config.store.url))() as session:
-        return quality.supervision_sessions(session, agent)
+        return quality.supervision_sessions(session, {agent})
 
 
 def audited(lab_config, agent: str, count: int) -> list[dict]:

@@ -41,7 +41,7 @@ def test_a_supervision_row_grows_with_its_session(db_url):
         quality.save_supervision(session, grown)
         quality.save_supervision(session, refused("s2", "phone 1005", "1001", "phone", Refusal.NOT_SUPERVISOR, 90.0))
     with made() as session:
-        first, second = quality.supervision_sessions(session, "1001")
+        first, second = quality.supervision_sessions(session, {"1001"})
     assert (first["session"], first["modes"], first["linkedid"], first["outcome"]) == (
         "s1", ["monitor", "barge"], "call-1", "ended")
     assert first["interaction_id"] is not None and (first["spy_started_at"], first["ended_at"]) == (101.0, 130.0)
