@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -12,9 +13,10 @@ EXIT_CONFIG = 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o027)   # nothing the engine writes (store, prompts, logs) is readable by other users
     args = _parser().parse_args(argv)
     try:
-        config = config_module.load(args.config)
+        config = config_module.load(args.config, write_secrets=args.func is not _check)
         args.menu = menu.load(config.ivr_path(), queues=[q.name for q in config.queues])
     except config_module.ConfigError as exc:
         print(f"acd: configuration error: {exc}", file=sys.stderr)
@@ -29,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(required=True, metavar="COMMAND")
     verbs.add_parser("run", help="run the daemon").set_defaults(func=_run)
     verbs.add_parser("check-config", help="validate the configuration").set_defaults(func=_check)
+    secrets = verbs.add_parser("secrets", help="the generated secrets (phone passwords, PINs, ...)")
+    secrets.add_argument("action", choices=["show", "path"])
+    secrets.set_defaults(func=_secrets)
     pbx = verbs.add_parser("pbx", help="the chrooted Asterisk: build, up, status, down, cli, render")
     pbx.add_argument("action", choices=["build", "up", "status", "down", "cli", "render"])
     pbx.add_argument("command", nargs="*", help="for `cli`: an Asterisk CLI command")
@@ -68,6 +73,13 @@ def _check(config: config_module.Config, args: argparse.Namespace) -> int:
     print(f"{args.config}: ok ({len(config.queues)} queues, {len(config.agents)} agents)")
     print(f"{config.ivr_path()}: ok ({len(args.menu.categories)} categories, "
           f"languages {', '.join(args.menu.prompts)}) for dialled {', '.join(config.routing.ivr) or 'none'}")
+    return 0
+
+
+def _secrets(config: config_module.Config, args: argparse.Namespace) -> int:
+    """Print the secrets file (made on first use), or where it is."""
+    path = config.secrets_path()
+    print(path if args.action == "path" else path.read_text(), end="\n" if args.action == "path" else "")
     return 0
 
 

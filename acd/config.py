@@ -15,9 +15,11 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from acd import credentials
 from acd.core import recording, tiers
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
+DEFAULT_SECRETS = "var/secrets/acd.secrets.yaml"
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
@@ -52,19 +54,23 @@ class Listen(_Section):
 class Ami(Listen):
     port: Port = 5039
     username: Name = "acd"
-    secret: Secret
+    secret: Secret                    # from the secrets file, never from acd.yaml
+    watch_username: Name = "acd-watch"  # a read-only login for observers (tests, monitoring)
+    watch_secret: Secret
     reconnect_min: float = Field(0.5, gt=0)
     reconnect_max: float = Field(30.0, gt=0)
 
 
 class FastAgi(Listen):
     port: Port = 4573
+    token: Secret                     # the dialplan's proof on every session (secrets file)
     header_timeout: float = Field(5.0, gt=0)
     route_timeout: float = Field(300.0, gt=0)  # seconds a session (IVR included) may last
 
 
 class Http(Listen):
     port: Port = 8480
+    signing_key: Secret               # signs what the web hands out (secrets file)
 
 
 class Pbx(_Section):
@@ -208,8 +214,9 @@ class Callback(_Section):
 class Redis(_Section):
     """Live agent state survives a daemon restart here."""
 
-    url: str = Field("redis://127.0.0.1:6379/0", pattern=r"^redis://")
+    url: str = Field("redis://127.0.0.1:6390/0", pattern=r"^redis://[^@]*$")  # no password in it
     prefix: str = Field("acd", pattern=r"^[a-z][a-z0-9_-]{0,20}$")
+    password: Secret                  # from the secrets file
 
 
 class Routing(_Section):
@@ -222,9 +229,10 @@ class Routing(_Section):
 
 
 class Config(_Section):
+    secrets_file: str = DEFAULT_SECRETS     # relative to the repo; made on first use
     ami: Ami
-    fastagi: FastAgi = FastAgi()
-    http: Http = Http()
+    fastagi: FastAgi
+    http: Http
     pbx: Pbx = Pbx()
     trunks: tuple[Trunk, ...] = Field(min_length=1)
     queues: tuple[Queue, ...] = Field(min_length=1)
@@ -238,7 +246,7 @@ class Config(_Section):
     features: Features = Features()
     callback: Callback | None = None
     recording: Recording = Recording()
-    redis: Redis = Redis()
+    redis: Redis
 
     @model_validator(mode="after")
     def _references_exist(self) -> Config:
@@ -314,6 +322,9 @@ class Config(_Section):
     def recordings_path(self) -> Path:
         return _in_repo(self.recording.folder)
 
+    def secrets_path(self) -> Path:
+        return _in_repo(self.secrets_file)
+
 
 DIALLED_CODES = ("login", "pause", "resume", "logout", "monitor", "whisper", "barge")
 CALL_CODES = ("escalate", "record", "record_pause")
@@ -361,16 +372,37 @@ def read_yaml(path: Path) -> object:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
 
 
-def load(path: Path | str = DEFAULT_PATH) -> Config:
+def load(path: Path | str = DEFAULT_PATH, write_secrets: bool = True) -> Config:
+    """acd.yaml, with its secrets from the secrets file (made or topped up on first use,
+    unless `write_secrets` is False: then missing ones are made in memory only)."""
     path = Path(path)
-    return parse(read_yaml(path), source=str(path))
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    secrets_path = secrets_path_of(raw)
+    try:
+        credentials.refuse_secrets_in(raw, secrets_path)
+        values = credentials.load(secrets_path, raw, write=write_secrets)
+    except (credentials.SecretsError, OSError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return parse(raw, source=str(path), secrets=values)
 
 
-def parse(raw: object, source: str = "<config>") -> Config:
+def secrets_path_of(raw: dict) -> Path:
+    name = raw.get("secrets_file", DEFAULT_SECRETS)
+    return _in_repo(name if isinstance(name, str) else DEFAULT_SECRETS)
+
+
+def parse(raw: object, source: str = "<config>", secrets: dict | None = None) -> Config:
+    """acd.yaml's data as a Config; without `secrets` (unit tests) fresh ones are made in memory."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
     try:
-        return Config.model_validate(lists_to_tuples(raw))
+        credentials.refuse_secrets_in(raw, secrets_path_of(raw))
+        complete = credentials.inject(raw, secrets if secrets is not None else credentials.generated(raw))
+        return Config.model_validate(lists_to_tuples(complete))
+    except credentials.SecretsError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     except pydantic.ValidationError as exc:
         raise ConfigError(f"{source}: " + "; ".join(describe_error(e) for e in exc.errors())) from None
 

@@ -22,7 +22,8 @@ class LiveState:
     def __init__(self, config: Redis) -> None:
         self.key = f"{config.prefix}:agents"
         self.callbacks_key = f"{config.prefix}:callbacks"
-        self.client = redis.Redis.from_url(config.url, socket_timeout=2, socket_connect_timeout=2)
+        self.client = redis.Redis.from_url(config.url, password=config.password, socket_timeout=2,
+                                           socket_connect_timeout=2)
 
     async def save(self, agent: Agent) -> None:
         try:

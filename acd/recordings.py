@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import struct
 from dataclasses import dataclass
@@ -90,6 +91,18 @@ def orphans(root: Path) -> list[Orphan]:
             continue
         found.append(Orphan(f"{UNINDEXED}/{path.name}", parts[0], "_".join(parts[1:-2]), parts[-2], parts[-1]))
     return found
+
+
+def make_folder(root: Path, relative: str) -> Path:
+    """The folder of take `relative`, each new level setgid and group-writable whatever the
+    umask: the daemon makes it, Asterisk (another user in the engine's group) writes into it."""
+    path = root
+    for part in Path(relative).parent.parts:
+        path = path / part
+        if not path.is_dir():
+            path.mkdir(exist_ok=True)
+            os.chmod(path, 0o2770)
+    return path
 
 
 def remove(root: Path, relative: str) -> bool:

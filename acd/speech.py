@@ -47,7 +47,7 @@ class SpeechCache:
             await _run("espeak-ng", "-v", VOICES.get(language, language), "-s", str(SPEED_WPM),
                        "-w", str(raw), "--", text)
             await _run("sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(part))
-            part.chmod(0o644)
+            part.chmod(0o640)   # the PBX reads it as a member of the engine's group
             part.rename(wav)
         finally:
             raw.unlink(missing_ok=True)

@@ -59,6 +59,7 @@ def start_daemon(url: str, scratch: Path) -> subprocess.Popen:
     raw["store"] = {"url": url}
     raw["greeting"] = {"enabled": False}
     raw["pbx"]["state_dir"] = str(scratch / "pbx")
+    raw["secrets_file"] = str(scratch / "acd.secrets.yaml")
     path = scratch / "acd.yaml"
     path.write_text(yaml.safe_dump(raw))
     daemon = subprocess.Popen([sys.executable, "-m", "acd", "-c", str(path), "run"],
@@ -86,11 +87,12 @@ async def measure_daemon(args: argparse.Namespace, url: str, scratch: Path) -> N
     callers = sample_callers(url, 5000)
     pick = lambda i: callers[i % len(callers)]  # noqa: E731
     daemon = start_daemon(url, scratch)
+    enter = f"{config_module.load(scratch / 'acd.yaml').fastagi.token}/acd/enter"  # as the dialplan's URL
     try:
         await agi_load.run_load(lambda i: agi_load.fastagi_session(
-            "127.0.0.1", AGI_PORT, "acd/enter", pick(i), f"warm-{i}"), 50, 2)
+            "127.0.0.1", AGI_PORT, enter, pick(i), f"warm-{i}"), 50, 2)
         result = await agi_load.run_load(lambda i: agi_load.fastagi_session(
-            "127.0.0.1", AGI_PORT, "acd/enter", pick(i), f"bench-{time.time()}-{i}"),
+            "127.0.0.1", AGI_PORT, enter, pick(i), f"bench-{time.time()}-{i}"),
             args.rate, args.seconds)
         print(result.line(f"FastAGI daemon ({make_url(url).get_backend_name()}), "
                           f"{args.rate}/s"))

@@ -11,8 +11,13 @@ from acd.pbx import render
 
 
 @pytest.fixture(scope="module")
-def files() -> dict[str, str]:
-    return render.render(config.load(), Path("/srv/x"))
+def loaded() -> config.Config:
+    return config.load(write_secrets=False)
+
+
+@pytest.fixture(scope="module")
+def files(loaded) -> dict[str, str]:
+    return render.render(loaded, Path("/srv/x"))
 
 
 def test_no_placeholder_left(files):
@@ -23,15 +28,46 @@ def test_no_placeholder_left(files):
         assert not re.search(r"@[A-Z_]+@", text), name
 
 
-def test_paths_ports_and_secret_come_from_the_config(files):
+def test_paths_ports_and_secrets_come_from_the_config(files, loaded):
     assert "astetcdir => /srv/x/etc" in files["asterisk.conf"]
     assert "astrundir => /srv/x/run" in files["asterisk.conf"]
     manager = files["manager.conf"]
     assert "bindaddr = 127.0.0.1" in manager and "port = 5039" in manager
-    assert "[acd]" in manager and "secret = acd-demo-secret" in manager
+    assert f"[acd]\nsecret = {loaded.ami.secret}\n" in manager
+    assert f"[acd-watch]\nsecret = {loaded.ami.watch_secret}\n" in manager
     assert "bind = 127.0.0.1:5060" in files["pjsip.conf"]
-    assert "ACD_AGI = agi://127.0.0.1:4573" in files["extensions.conf"]
-    assert "ACD_DEFAULT_QUEUE = support" in files["extensions.conf"]
+    agi = f"agi://127.0.0.1:4573/{loaded.fastagi.token}"
+    assert f"AGI({agi}/acd/enter)" in files["extensions.conf"]
+    assert "Set(ACD_QUEUE=support)" in files["extensions.conf"]
+
+
+def test_the_read_only_ami_user_can_change_nothing(files):
+    watch = files["manager.conf"].split("[acd-watch]")[1]
+    assert "\nwrite =\n" in watch and "permit = 127.0.0.1/255.255.255.255" in watch
+    daemon = files["manager.conf"].split("[acd]")[1].split("[acd-watch]")[0]
+    assert "deny = 0.0.0.0/0.0.0.0" in daemon and "permit = 127.0.0.1/255.255.255.255" in daemon
+
+
+def test_no_variable_stands_in_for_the_agi_address_or_a_folder(files):
+    """A channel variable would shadow a global: AGI(${ACD_AGI}) run with ACD_AGI set by an
+    Originate's Variable header ran any program. The addresses are written inline."""
+    dialplan = files["extensions.conf"]
+    assert "[globals]" not in dialplan and "${ACD_AGI}" not in dialplan and "${ACD_RECORDINGS}" not in dialplan
+
+
+def test_values_from_outside_are_filtered_before_any_application_uses_them(files):
+    """Queue(${ACD_QUEUE},...) with a comma in the value would have added Queue()'s AGI argument."""
+    dialplan = files["extensions.conf"]
+    clean = dialplan.split("[acd-clean]")[1].split("\n[")[0]
+    for name in ("ACD_QUEUE", "ACD_PREFERRED_QUEUE", "ACD_MAX_WAIT", "ACD_PRIORITY", "ACD_CLOSED",
+                 "ACD_CUSTOMER_ID", "ACD_SEGMENT", "ACD_LANGUAGE", "ACD_CATEGORY", "ACD_ACCOUNT",
+                 "ACD_VERIFIED", "ACD_IVR_STEPS", "ACD_ROUTED", "ACD_VIP"):
+        assert f"Set({name}=${{FILTER(" in clean, name
+    for context in ("[from-trunk]", "[acd-escalated]", "[acd-queue-keys]", "[acd-callback-hold]"):
+        section = dialplan.split(context)[1].split("\n[")[0]
+        assert section.index("Gosub(acd-clean,s,1)") < section.index(",Queue(")
+    assert "MixMonitor(/srv/x/../recordings/${ACD_RECORD_FILE},b)" not in dialplan
+    assert "ChanSpy(${FILTER(" in dialplan and "Dial(PJSIP/${FILTER(0-9," in dialplan
 
 
 def test_queues_have_their_agents_as_members(files):
@@ -41,11 +77,11 @@ def test_queues_have_their_agents_as_members(files):
     assert "strategy = rrmemory" in support and "servicelevel = 20" in support
 
 
-def test_trunk_identified_by_address_and_port_and_phones_authenticate(files):
+def test_trunk_identified_by_address_and_port_and_phones_authenticate(files, loaded):
     pjsip = files["pjsip_acd.conf"]
     assert "match = 127.0.0.1:5080" in pjsip
     for phone in ("1001", "1002", "1003", "1004"):
-        assert f"[{phone}-auth]" in pjsip and f"password = phone-{phone}-pw" in pjsip
+        assert f"[{phone}-auth]" in pjsip and f"password = {loaded.phone(phone).password}" in pjsip
 
 
 def test_missing_token_is_named():
@@ -53,10 +89,11 @@ def test_missing_token_is_named():
         render.fill("a = @NOPE@", {}, "x.conf")
 
 
-def test_write_creates_the_state_folders_and_hides_secrets(tmp_path: Path):
-    etc = render.write(config.load(), tmp_path)
+def test_write_creates_the_state_folders_and_hides_secrets(tmp_path: Path, loaded):
+    etc = render.write(loaded, tmp_path)
     assert {p.name for p in tmp_path.iterdir()} >= set(render.STATE_FOLDERS)
-    assert (etc / "manager.conf").stat().st_mode & 0o077 == 0
+    for path in [tmp_path, *tmp_path.rglob("*")]:                     # secrets, customers' names...
+        assert path.stat().st_mode & 0o007 == 0, path                   # ...are nobody else's
 
 
 def test_supervisor_phones_reach_the_spy_codes_and_others_are_refused(files):
@@ -66,19 +103,21 @@ def test_supervisor_phones_reach_the_spy_codes_and_others_are_refused(files):
     dialplan = files["extensions.conf"]
     supervisors = dialplan.split("[supervisors]")[1].split("\n[")[0]
     assert "exten => _*22X.,1,Set(ACD_SPY_MODE=monitor)" in supervisors
-    assert "Goto(acd-spy-ask,${EXTEN:3},1)" in supervisors
+    assert "Set(ACD_SPY_AGENT=${FILTER(0-9,${EXTEN:3})})" in supervisors   # digits only: no Goto elsewhere
+    assert "Goto(acd-spy-ask,s,1)" in supervisors
     for context in ("[phones]", "[from-trunk]"):
         section = dialplan.split(context)[1].split("\n[")[0]
-        assert "Goto(acd-spy-refused,${EXTEN:3},1)" in section and "acd-spy-ask" not in section
+        assert "Goto(acd-spy-refused,s,1)" in section and "acd-spy-ask" not in section
     refused = dialplan.split("[acd-spy-refused]")[1].split("\n[")[0]
     assert "ChanSpy(" not in refused and "acd-spy," not in refused
 
 
-def test_every_queue_call_runs_the_recording_decision_on_the_agents_leg(files):
+def test_every_queue_call_runs_the_recording_decision_on_the_agents_leg(files, loaded):
     dialplan = files["extensions.conf"]
     queues = [line for line in dialplan.splitlines() if "Queue(" in line and not line.startswith(";")]
     assert queues and all("acd-record" in line for line in queues)
-    assert "ACD_RECORD_QUEUES = support-3" in dialplan       # recorded even without the daemon
+    assert "Set(LOCAL(always)=support-3)" in dialplan       # recorded even without the daemon
     features = files["features.conf"]
-    assert "acd_record => *1,self/callee,AGI(agi://127.0.0.1:4573/acd/record_demand)" in features
-    assert "acd_record_pause => *2,self/callee,AGI(agi://127.0.0.1:4573/acd/record_pause)" in features
+    agi = f"agi://127.0.0.1:4573/{loaded.fastagi.token}"
+    assert f"acd_record => *1,self/callee,AGI({agi}/acd/record_demand)" in features
+    assert f"acd_record_pause => *2,self/callee,AGI({agi}/acd/record_pause)" in features

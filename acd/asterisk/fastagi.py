@@ -9,6 +9,7 @@ hold a caller for ever), and a failing route never stops the server.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import re
 from typing import Awaitable, Callable, Mapping
 
@@ -18,6 +19,7 @@ from twisted.application import service
 from twisted.internet import defer
 from twisted.logger import Logger
 
+from acd import security_log
 from acd.config import FastAgi
 
 log = Logger()
@@ -162,14 +164,25 @@ class FastAgiService(service.Service):
         if self.server is not None:
             self.server.close()
 
+    def _authenticated(self, script: str, peer: object) -> str | None:
+        """The route named after the token (`<token>/acd/enter`); None, and a security
+        event, when the session does not carry this PBX's token."""
+        token, _, name = script.partition("/")
+        if hmac.compare_digest(token.encode("utf-8", "replace"), self.config.token.encode()):
+            return name
+        security_log.event("FastAgiBadToken", "fastagi", _address(peer), Route=name or script)
+        return None
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
         try:
             headers = await asyncio.wait_for(read_headers(reader), self.config.header_timeout)
-            route = self.routes.get(headers["agi_network_script"])
+            name = self._authenticated(headers["agi_network_script"], peer)
+            if name is None:
+                return
+            route = self.routes.get(name)
             if route is None:
-                log.warn("FastAGI: no route {script!r} (from {peer})",
-                         script=headers["agi_network_script"][:80], peer=peer)
+                log.warn("FastAGI: no route {script!r} (from {peer})", script=name[:80], peer=peer)
                 return
             channel = AgiChannel(headers, Request(None, headers, reader, writer))
             await asyncio.wait_for(route(channel), self.config.route_timeout)
@@ -184,3 +197,7 @@ class FastAgiService(service.Service):
             log.failure("FastAGI route failed")
         finally:
             writer.close()
+
+
+def _address(peer: object) -> str:
+    return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer)

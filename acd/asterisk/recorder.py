@@ -72,7 +72,7 @@ class Recorder:
             await channel.set_variable("ACD_RECORD_FILE", "")
             return
         take = self._take(channel, agent, line, linkedid, choice.why)
-        await channel.set_variable("ACD_RECORD_FILE", str(self.root / take.path))
+        await channel.set_variable("ACD_RECORD_FILE", take.path)   # the dialplan adds the folder
 
     async def record_demand(self, channel: AgiChannel) -> None:
         """The agent's record code during a call."""
@@ -82,7 +82,7 @@ class Recorder:
         line, linkedid = await _line_and_call(channel)
         agent, uniqueid = self._agent(channel), channel.headers.get("agi_uniqueid", "")
         path = recordings.take_path(linkedid or uniqueid, agent, uniqueid, self.clock())
-        (self.root / path).parent.mkdir(parents=True, exist_ok=True)
+        recordings.make_folder(self.root, path)
         if not await self._act({"Action": "MixMonitor", "Channel": channel.headers.get("agi_channel", ""),
                                 "File": str(self.root / path), "Options": "b"}):
             await say(channel, self.speech, [("en", PROMPTS["failed"])])
@@ -134,7 +134,7 @@ class Recorder:
         now = self.clock()
         take = Take(uuid.uuid4().hex, linkedid, agent, channel.headers.get("agi_channel", ""),
                     path or recordings.take_path(linkedid, agent, uniqueid, now), now, why)
-        (self.root / take.path).parent.mkdir(parents=True, exist_ok=True)
+        recordings.make_folder(self.root, take.path)
         self.takes[uniqueid] = take
         background(self.directory.write(quality.open_recording, take.id, linkedid, agent, line, take.path,
                                         why, now), "indexing a recording")

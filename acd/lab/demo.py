@@ -39,8 +39,8 @@ def run(config: Config, config_path: Path, seconds: float) -> int:
     work = pbx.state_dir.parent / "demo"  # sipp and daemon logs, kept for a look afterwards
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    redis = RedisServer(config.redis.url, work / "redis")
-    redis.start()  # live agent state (a system redis on the port is used as it is)
+    redis = RedisServer(config.redis.url, work / "redis", config.redis.password)
+    redis.start()  # live agent state
     daemon = DaemonProcess(config, config_path, work / "daemon.log")
     phones: list[sipp.Process] = []
     try:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from acd.config import Config
-from acd.pbx import mounts, render, rootfs
+from acd.pbx import mounts, permissions, render, rootfs, users
 from acd.store.db import sqlite_path
 
 REPO = render.REPO
@@ -55,12 +55,16 @@ class Pbx:
         recordings = self.config.recordings_path()
         recordings.mkdir(parents=True, exist_ok=True)
         folders = [self.state_dir, recordings.resolve()]
-        database = sqlite_path(self.config.store.url)
-        if database is not None:
-            database.parent.mkdir(parents=True, exist_ok=True)
-            folders.append(database.parent.resolve())
+        store = self._store_folder()
+        if store is not None:
+            store.mkdir(parents=True, exist_ok=True)
+            folders.append(store)
         # parents before children: a folder bound over an already bound child would hide it
         return sorted(set(folders), key=lambda f: len(f.parts))
+
+    def _store_folder(self) -> Path | None:
+        database = sqlite_path(self.config.store.url)
+        return database.parent.resolve() if database is not None else None
 
     @property
     def queue_log(self) -> Path:
@@ -76,16 +80,23 @@ class Pbx:
         if self.pid() is not None:
             say(f"asterisk already running (pid {self.pid()})")
             return 0.0
-        render.write(self.config, self.state_dir)
+        ids = users.host_ids()
+        users.align_rootfs(self.rootfs, ids)
+        permissions.secure_rootfs(self.rootfs, ids)
+        render.write(self.config, self.state_dir, ids)
         self._clear_stale_run_files()
-        mounts.mount_proc(self.rootfs)
+        mounts.mount_proc(self.rootfs, mounts.PBX_PROC)
+        store = self._store_folder()
         for folder in self.shared_folders():
-            mounts.bind(folder, self.rootfs)
+            mounts.bind(folder, self.rootfs, read_only=folder == store)   # the fallback only reads it
         started = time.monotonic()
-        with open(self.state_dir / "log" / "console.out", "ab") as console:
-            # Root without -U: -U root drops the capabilities needed to read the configs.
+        console_path = self.state_dir / "log" / "console.out"
+        with os.fdopen(os.open(console_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640), "ab") as console:
+            # asterisk.conf's runuser/rungroup: Asterisk drops root for its own user at once;
+            # what it writes is nobody else's (umask 027)
             subprocess.Popen(self._asterisk("-f", "-n"), stdin=subprocess.DEVNULL,
-                             stdout=console, stderr=console, start_new_session=True)
+                             stdout=console, stderr=console, start_new_session=True,
+                             preexec_fn=lambda: os.umask(0o027))
         self._wait_fully_booted(timeout)
         spent = time.monotonic() - started
         say(f"asterisk fully booted in {spent:.2f} s (AMI {self.config.ami.host}:{self.config.ami.port},"

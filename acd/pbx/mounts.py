@@ -20,19 +20,37 @@ def is_mounted(point: Path) -> bool:
     return point.resolve() in mounted_points()
 
 
-def mount_proc(rootfs: Path) -> None:
+# The PBX's /proc shows its own processes only, and nothing else of the host's (no /proc/sys,
+# no other users' processes): a process inside cannot reach another's root or cwd through it.
+PBX_PROC = "hidepid=invisible,subset=pid"
+
+
+def mount_proc(rootfs: Path, options: str = "") -> None:
     target = rootfs / "proc"
     if not is_mounted(target):
         target.mkdir(exist_ok=True)
-        subprocess.run(["mount", "-t", "proc", "proc", str(target)], check=True)
+        subprocess.run(["mount", "-t", "proc", *(["-o", options] if options else []), "proc", str(target)],
+                       check=True)
+    elif options and not set(options.split(",")) <= mount_options(target):
+        subprocess.run(["mount", "-o", f"remount,{options}", str(target)], check=True)
 
 
-def bind(source: Path, rootfs: Path) -> Path:
+def mount_options(point: Path) -> set[str]:
+    for line in Path("/proc/self/mounts").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 3 and Path(fields[1].replace("\\040", " ")) == point.resolve():
+            return set(fields[3].split(","))
+    return set()
+
+
+def bind(source: Path, rootfs: Path, read_only: bool = False) -> Path:
     """Bind-mount `source` at the same absolute path inside `rootfs`; returns the mount point."""
     target = rootfs / str(source.resolve()).lstrip("/")
     if not is_mounted(target):
         target.mkdir(parents=True, exist_ok=True)
         subprocess.run(["mount", "--bind", str(source), str(target)], check=True)
+    if read_only and "ro" not in mount_options(target):
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(target)], check=True)
     return target
 
 

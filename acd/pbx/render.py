@@ -7,12 +7,17 @@ edited by hand inside the rootfs.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
 
 from acd.config import Config, recording_policy
+from acd.credentials import ENGINE_GROUP
 from acd.core import recording, tiers
+from acd.pbx import permissions
+from acd.pbx.users import ROOTFS_USER, Ids
+from acd.store.db import sqlite_path
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = (REPO / "config" / "asterisk", REPO / "dialplan")
@@ -24,15 +29,19 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
     default = config.queue(config.routing.default_queue)
     return {
         "STATE": str(state_dir),
+        "RUN_USER": ROOTFS_USER,
+        "RUN_GROUP": ENGINE_GROUP,
         "AMI_HOST": config.ami.host,
         "AMI_PORT": str(config.ami.port),
         "AMI_USER": config.ami.username,
         "AMI_SECRET": config.ami.secret,
+        "AMI_WATCH_USER": config.ami.watch_username,
+        "AMI_WATCH_SECRET": config.ami.watch_secret,
         "SIP_HOST": config.pbx.sip.host,
         "SIP_PORT": str(config.pbx.sip.port),
         "RTP_START": str(config.pbx.rtp_ports[0]),
         "RTP_END": str(config.pbx.rtp_ports[1]),
-        "AGI_URL": f"agi://{config.fastagi.host}:{config.fastagi.port}",
+        "AGI_URL": agi_url(config),
         "DEFAULT_QUEUE": default.name,
         "DEFAULT_MAX_WAIT": str(default.max_wait),
         "LAST_AGENT_RING": str(config.routing.last_agent_ring),
@@ -52,6 +61,12 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "CALLBACK_TRUNK": f"trunk-{config.callback.trunk}" if config.callback else "none",
         "CALLBACK_RING": str(config.callback.ring) if config.callback else "30",
     }
+
+
+def agi_url(config: Config) -> str:
+    """The daemon's FastAGI address with its token as the first path element: every session
+    the dialplan opens proves it comes from this PBX (acd/asterisk/fastagi.py checks it)."""
+    return f"agi://{config.fastagi.host}:{config.fastagi.port}/{config.fastagi.token}"
 
 
 def fill(text: str, values: dict[str, str], name: str = "template") -> str:
@@ -78,24 +93,33 @@ def render(config: Config, state_dir: Path) -> dict[str, str]:
     return files
 
 
-STATE_FOLDERS = ("etc", "lib", "agi", "spool", "run", "log", "cache")
+STATE_FOLDERS = ("etc", "lib", "agi", "spool", "run", "log", "cache", "sounds")
 
 
-def write(config: Config, state_dir: Path) -> Path:
-    """Write the etc folder (and the other folders asterisk.conf names) under `state_dir`."""
+def write(config: Config, state_dir: Path, ids: Ids | None = None) -> Path:
+    """Write the etc folder (and the other folders asterisk.conf names) under `state_dir`,
+    owned and moded for the PBX's user `ids` (acd/pbx/permissions.py)."""
     for sub in STATE_FOLDERS:
         (state_dir / sub).mkdir(parents=True, exist_ok=True)
-    (config.recordings_path() / "unindexed").mkdir(parents=True, exist_ok=True)  # MixMonitor writes here
     etc = state_dir / "etc"
     for stale in etc.glob("*.conf"):
         stale.unlink()
     for name, text in render(config, state_dir).items():
-        (etc / name).write_text(text)
-    # manager.conf and pjsip_acd.conf hold secrets
-    for name in ("manager.conf", "pjsip_acd.conf"):
-        (etc / name).chmod(0o600)
+        _write_private(etc / name, text)   # manager.conf, pjsip_acd.conf, ... hold secrets
     install_fallback(config, state_dir / "agi")
+    permissions.secure_state(state_dir, ids)
+    permissions.secure_recordings(config.recordings_path(), ids)   # MixMonitor writes here
+    database = sqlite_path(config.store.url)
+    if database is not None:
+        permissions.secure_store(database, ids)
     return etc
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Written without ever being readable by others, whatever the umask."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(text)
 
 
 def install_fallback(config: Config, agi_dir: Path) -> None:
@@ -108,7 +132,6 @@ def install_fallback(config: Config, agi_dir: Path) -> None:
     import six
 
     from acd.core import numbers
-    from acd.store.db import sqlite_path
 
     pylib = agi_dir / "pylib"
     shutil.rmtree(pylib, ignore_errors=True)

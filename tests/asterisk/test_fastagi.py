@@ -34,6 +34,10 @@ async def listening(service: FastAgiService) -> None:
     await service.listen().asFuture(asyncio.get_event_loop())
 
 
+TOKEN = "T0ken" * 8          # the PBX's proof on every session (config.fastagi.token)
+ENTER = f"{TOKEN}/acd/enter"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -48,7 +52,7 @@ def server(tmp_path):
     directory = Directory(url)
     received: list[ev.Event] = []
     routes = Routes(config_module.load(), received.append, directory, SpeechCache(tmp_path), menu.load())
-    service = FastAgiService(FastAgi(port=free_port(), header_timeout=0.5), routes.table())
+    service = FastAgiService(FastAgi(port=free_port(), header_timeout=0.5, token=TOKEN), routes.table())
     service.received = received
     yield service
     service.stopService()
@@ -56,7 +60,7 @@ def server(tmp_path):
 
 
 def headers(**values: str) -> bytes:
-    base = {"agi_network_script": "acd/enter", "agi_uniqueid": "acd-1.1",
+    base = {"agi_network_script": ENTER, "agi_uniqueid": "acd-1.1",
             "agi_callerid": "5551001", "agi_extension": "200"}
     base.update(values)
     return "".join(f"{k}: {v}\n" for k, v in base.items() if v is not None).encode() + b"\n"
@@ -98,13 +102,15 @@ async def test_enter_sets_queue_and_reports_the_route(server):
 
 
 @pytest.mark.parametrize("payload", [
-    b"agi_network_script: acd/enter\n",                         # closes before the blank line
+    f"agi_network_script: {ENTER}\n".encode(),                  # closes before the blank line
     b"",                                                         # sends nothing: header timeout
-    b"agi_network_script: acd/enter\nagi_x: " + b"x" * 10000 + b"\n\n",
+    f"agi_network_script: {ENTER}\nagi_x: ".encode() + b"x" * 10000 + b"\n\n",
     b"".join(b"agi_h%d: v\n" % i for i in range(100)) + b"\n",
     b"agi_uniqueid: acd-1.1\n\n",                                # no agi_network_script
-    headers(agi_network_script="no/such/route"),
-    b"agi_network_script: acd/enter\nagi_callerid: \xff\xfe\x00\n\n",
+    headers(agi_network_script=f"{TOKEN}/no/such/route"),
+    headers(agi_network_script="acd/enter"),                    # no token
+    headers(agi_network_script=f"{TOKEN[:-1]}x/acd/enter"),     # a wrong token
+    f"agi_network_script: {ENTER}\nagi_callerid: ".encode() + b"\xff\xfe\x00\n\n",
 ])
 @on_asyncio
 async def test_hostile_requests_are_dropped_and_server_survives(server, payload):
@@ -225,7 +231,7 @@ async def test_unreachable_store_makes_the_caller_unknown_not_the_call_fail(tmp_
     directory = Directory(f"sqlite:///{tmp_path / 'missing' / 'store.sqlite3'}")
     received: list[ev.Event] = []
     routes = Routes(config_module.load(), received.append, directory, SpeechCache(tmp_path), menu.load())
-    service = FastAgiService(FastAgi(port=free_port(), header_timeout=0.5), routes.table())
+    service = FastAgiService(FastAgi(port=free_port(), header_timeout=0.5, token=TOKEN), routes.table())
     try:
         await listening(service)
         commands = await asterisk(service.config.port, headers(agi_callerid="+4930123456"))

@@ -35,6 +35,34 @@ OVERFLOW_AFTER, RING_TIMEOUT, ANNOUNCE_EVERY = 8, 6, 4  # seconds, short for the
 SALES_WRAPUP = 4                                          # seconds after each sales call
 
 
+class LabSecrets:
+    """The lab's generated PINs and passwords, read at run time (never written into a test)."""
+
+    config: config_module.Config | None = None
+
+    def _config(self) -> config_module.Config:
+        assert self.config is not None, "the lab_config fixture has not run"
+        return self.config
+
+    def pin(self, number: str) -> str:
+        found = self._config().agent(number) or self._config().person(number)
+        assert found is not None and found.pin, number
+        return found.pin
+
+    def web(self, number: str) -> tuple[str, str]:
+        """(number, web password) for call_api."""
+        person = self._config().person(number)
+        assert person is not None and person.password, number
+        return number, person.password
+
+    def login(self, agent: str, pin: str | None = None) -> list[tuple[int, str]]:
+        """The keys an agent presses after the login code: number, then PIN."""
+        return [(1500, f"{agent}#"), (1500, f"{pin or self.pin(agent)}#")]
+
+
+SECRETS = LabSecrets()
+
+
 def _unusable() -> str | None:
     if os.geteuid() != 0:
         return "the PBX runs chrooted: needs root"
@@ -65,6 +93,7 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
     raw["callback"].update(trunk="carrier-b", ring=10, retry_after=5)
     raw["store"] = {"url": f"sqlite:///{state.parent / (state.name + '-store') / 'acd.sqlite3'}"}
     raw["redis"] = {"url": f"redis://127.0.0.1:{REDIS_PORT}/0", "prefix": "acdtest"}
+    raw["secrets_file"] = str(state.parent / f"{state.name}-secrets" / "acd.secrets.yaml")
     # every first-line call is recorded (also by the dialplan alone when the daemon is down);
     # nothing else unless an agent asks
     raw["recording"] = {"folder": str(state.parent / f"{state.name}-recordings"), "share": 0.0,
@@ -79,13 +108,14 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
             queue["wrapup"] = SALES_WRAPUP
     path = state.parent / f"{state.name}-acd.yaml"
     path.write_text(yaml.safe_dump(raw))
-    return config_module.load(path), path
+    SECRETS.config = config_module.load(path)
+    return SECRETS.config, path
 
 
 @pytest.fixture(scope="session")
 def redis_server(lab_config, tmp_path_factory) -> Iterator[RedisServer]:
     config, _ = lab_config
-    server = RedisServer(config.redis.url, tmp_path_factory.mktemp("redis"))
+    server = RedisServer(config.redis.url, tmp_path_factory.mktemp("redis"), config.redis.password)
     server.start()
     yield server
     server.stop()
@@ -115,7 +145,7 @@ def fresh_agents(request) -> Iterator[None]:
     for phone in PHONES:
         pbx.cli(f"queue unpause member PJSIP/{phone}")
     import redis
-    client = redis.Redis.from_url(config.redis.url)
+    client = redis.Redis.from_url(config.redis.url, password=config.redis.password)
     client.delete(f"{config.redis.prefix}:agents")
     client.close()
 
@@ -262,7 +292,7 @@ def ami(lab_config):
     from tests.e2e.ami_watch import AmiWatch
 
     config, _ = lab_config
-    watch = AmiWatch(config.ami.host, config.ami.port, config.ami.username, config.ami.secret)
+    watch = AmiWatch(config.ami.host, config.ami.port, config.ami.watch_username, config.ami.watch_secret)
     yield watch
     watch.close()
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_until
+from tests.e2e.conftest import SECRETS, wait_until
 
 pytestmark = pytest.mark.e2e
-LOGIN = [(1500, "2003#"), (1500, "9753#")]   # agent Gero Lind, first line (support)
+AGENT = "2003"   # agent Gero Lind, first line (support), logs in from a free softphone
 
 
 def feature_result(ami, feature: str, timeout: float = 30) -> dict[str, str]:
@@ -28,7 +28,7 @@ def agent_state(daemon, number: str) -> dict:
 
 def test_login_pause_resume_logout_by_feature_codes(daemon, softphone, ami):
     daemon.start()
-    softphone("1005", "*70", keys=LOGIN)
+    softphone("1005", "*70", keys=SECRETS.login(AGENT))
     assert feature_result(ami, "login")["Result"] == "logged_in"
     added = member_event(ami, "QueueMemberAdded", "PJSIP/1005", Queue="support")
     assert (added["MemberName"], added["Penalty"]) == ("2003", "0")
@@ -70,7 +70,7 @@ def test_ring_no_answer_pauses_the_agent(daemon, softphone, phones, call, ami):
     visibly in Asterisk and in the daemon's state."""
     phones(names=("1006",), unanswered=True)
     daemon.start()
-    softphone("1006", "*70", keys=LOGIN)
+    softphone("1006", "*70", keys=SECRETS.login(AGENT))
     assert feature_result(ami, "login")["Result"] == "logged_in"
     call(["5558001"], dialled="100", patience_ms=30000)
     ami.wait(lambda e: e.get("Event") == "AgentRingNoAnswer" and e.get("MemberName") == "2003",
@@ -86,7 +86,7 @@ def test_daemon_restart_restores_logins_and_pauses(daemon, softphone, pbx, ami):
     """State lives in redis: after the daemon and Asterisk's members both forget, a new
     daemon puts the agent back in their queues, still paused."""
     daemon.start()
-    softphone("1005", "*70", keys=LOGIN)
+    softphone("1005", "*70", keys=SECRETS.login(AGENT))
     assert feature_result(ami, "login")["Result"] == "logged_in"
     softphone("1005", "*71", keys=[(1500, "1")])
     assert feature_result(ami, "pause")["Result"] == "paused:break"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from acd.asterisk import queue_log
-from tests.e2e.conftest import OVERFLOW_AFTER, call_by_caller, wait_until
+from tests.e2e.conftest import OVERFLOW_AFTER, SECRETS, call_by_caller, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +39,7 @@ def test_overflow_to_the_second_line_keeps_the_callers_place(pbx, daemon, phones
     seconds the first caller (then the second) is offered to them, still in `support`."""
     daemon.start()
     phones(talk_ms=1500, names=("1005",))
-    softphone("1005", "*70", keys=[(1500, "2001#"), (1500, "2468#")])
+    softphone("1005", "*70", keys=SECRETS.login("2001"))
     ami.wait(lambda e: e.get("Event") == "QueueMemberAdded" and e.get("Queue") == "support"
              and e.get("Penalty") == "1", 30, "the second-line agent backing up support")
     call(["5555001", "5555002"], dialled="100", rate=1, patience_ms=40000)
@@ -108,7 +108,7 @@ def test_escalation_to_the_second_line_keeps_the_interaction(pbx, daemon, custom
     lena = customers("Lena Brandt", ["+49301160001"], language="en")
     daemon.start()
     phones(talk_ms=1500, names=("1005",))
-    softphone("1005", "*70", keys=[(1500, "2001#"), (1500, "2468#")])
+    softphone("1005", "*70", keys=SECRETS.login("2001"))
     ami.wait(lambda e: e.get("UserEvent") == "AcdAgentFeature" and e.get("Result") == "logged_in",
              30, "the second-line agent logged in")
     passwords = {p.name: p.password for p in config.phones}
@@ -182,7 +182,7 @@ def test_callback_keeps_the_place_and_connects_the_customer(pbx, daemon, phones,
         customer.stop()
     order = [caller_of(pbx, e.call_id) for e in connects(pbx)]
     assert order.index("5557001") < order.index("5557002") < order.index("5557003")
-    client = redis.Redis.from_url(config.redis.url)
+    client = redis.Redis.from_url(config.redis.url, password=config.redis.password)
     saved = json.loads(client.hget(f"{config.redis.prefix}:callbacks", dialled["Id"]))
     client.close()
     assert (saved["status"], saved["attempts"], saved["number"]) == ("done", 1, "5557002")

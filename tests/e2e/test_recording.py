@@ -13,12 +13,12 @@ import time
 import pytest
 
 from acd import recordings
-from tests.e2e.conftest import SIP_PORT, heard, tone, wait_until
+from tests.e2e.conftest import SECRETS, SIP_PORT, heard, tone, wait_until
 from tests.e2e.web import call_api
 
 pytestmark = pytest.mark.e2e
 CALLER, AGENT, CARD = 500.0, 1000.0, 1300.0   # CARD: the caller reads out card data
-SOFIA, TOMAS, QUINN = ("9001", "sofia-web-pw"), ("9002", "tomas-web-pw"), ("9101", "quinn-web-pw")
+SOFIA, TOMAS, QUINN = "9001", "9002", "9101"     # staff; their web passwords: SECRETS.web
 
 
 def rows(lab_config, linkedid: str) -> list[dict]:
@@ -83,16 +83,16 @@ def test_both_parties_are_recorded_but_not_while_paused(pbx, daemon, audio_phone
     assert 2.5 <= row["paused_s"] <= 6
 
     base = daemon.base
-    status, listed = call_api(base, "GET", f"/api/recordings?call={connect['Linkedid']}", QUINN)
+    status, listed = call_api(base, "GET", f"/api/recordings?call={connect['Linkedid']}", SECRETS.web(QUINN))
     assert status == 200 and [r["id"] for r in listed["recordings"]] == [row["id"]]
-    status, audio = call_api(base, "GET", f"/api/recordings/{row['id']}", QUINN)
+    status, audio = call_api(base, "GET", f"/api/recordings/{row['id']}", SECRETS.web(QUINN))
     assert status == 200 and hashlib.sha256(audio).hexdigest() == row["sha256"]
-    assert call_api(base, "GET", f"/api/recordings/{row['id']}", SOFIA)[0] == 200    # 1001 is her team's
-    assert call_api(base, "GET", f"/api/recordings/{row['id']}", TOMAS)[0] == 403
-    assert row["id"] not in [r["id"] for r in call_api(base, "GET", "/api/recordings", TOMAS)[1]["recordings"]]
-    assert call_api(base, "GET", f"/api/recordings/{row['id']}", ("1001", "4711"))[0] == 401   # an agent
+    assert call_api(base, "GET", f"/api/recordings/{row['id']}", SECRETS.web(SOFIA))[0] == 200    # 1001 is her team's
+    assert call_api(base, "GET", f"/api/recordings/{row['id']}", SECRETS.web(TOMAS))[0] == 403
+    assert row["id"] not in [r["id"] for r in call_api(base, "GET", "/api/recordings", SECRETS.web(TOMAS))[1]["recordings"]]
+    assert call_api(base, "GET", f"/api/recordings/{row['id']}", ("1001", SECRETS.pin("1001")))[0] == 401   # an agent
     assert call_api(base, "GET", "/api/recordings", None)[0] == 401
-    assert call_api(base, "GET", "/api/recordings/../../etc/passwd", QUINN)[0] == 404
+    assert call_api(base, "GET", "/api/recordings/../../etc/passwd", SECRETS.web(QUINN))[0] == 404
 
 
 def test_an_agent_records_on_demand(pbx, daemon, audio_phones, ami, lab_config):

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import SIP_PORT, heard, tone, wait_until
+from tests.e2e.conftest import SECRETS, SIP_PORT, heard, tone, wait_until
 
 pytestmark = pytest.mark.e2e
 CALLER, AGENT = 500.0, 1000.0
@@ -29,13 +29,13 @@ def connected_call(audio_phones, ami, caller_id: str):
     return caller, agent, connect
 
 
-def listen_in(audio_phones, ami, mode: str, agent: str = "1001", pin: str = "8642"):
+def listen_in(audio_phones, ami, mode: str, agent: str = "1001"):
     """Supervisor 9001 (team front) dials the mode's code and the agent, then the PIN."""
     supervisor = audio_phones("supervisor", 0, phone="9001", answer=False)
     supervisor.dial(f"sip:{CODE[mode]}{agent}@127.0.0.1:{SIP_PORT}")
     supervisor.wait_event("CALL_ESTABLISHED", 10)
     time.sleep(1.0)                       # the PIN prompt is playing: digits now count
-    supervisor.send_digits(f"{pin}#")
+    supervisor.send_digits(f"{SECRETS.pin('9001')}#")
     return supervisor
 
 
