@@ -5,6 +5,7 @@ A relative SQLite path is relative to the repo, like the PBX's state folder.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -25,8 +26,11 @@ def resolve_url(url: str) -> str:
         if not path.is_absolute():
             path = REPO / path
         path.parent.mkdir(parents=True, exist_ok=True)
-        # made private before SQLite opens it: its -wal and -shm files copy its mode
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o640))
+        if not path.exists():
+            # made private before SQLite opens it: its -wal and -shm files copy its mode. Only
+            # when new: closing any descriptor of an open database drops the process's locks
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640))
         return parsed.set(database=str(path)).render_as_string(hide_password=False)
     return url
 
