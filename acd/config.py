@@ -230,6 +230,7 @@ class Routing(_Section):
 
 class Config(_Section):
     secrets_file: str = DEFAULT_SECRETS     # relative to the repo; made on first use
+    security_log: str = "var/log/acd-security.log"  # relative to the repo; fail2ban reads it
     ami: Ami
     fastagi: FastAgi
     http: Http
@@ -324,6 +325,9 @@ class Config(_Section):
 
     def secrets_path(self) -> Path:
         return _in_repo(self.secrets_file)
+
+    def security_log_path(self) -> Path:
+        return _in_repo(self.security_log)
 
 
 DIALLED_CODES = ("login", "pause", "resume", "logout", "monitor", "whisper", "barge")

@@ -21,6 +21,7 @@ from twisted.logger import Logger, globalLogBeginner, textFileLogObserver  # noq
 
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
+from acd import security_log  # noqa: E402
 from acd.config import Config  # noqa: E402
 from acd.service import Daemon  # noqa: E402
 from acd.store.db import migrate  # noqa: E402
@@ -44,6 +45,7 @@ def run(config: Config, menu: Menu) -> int:
     except SQLAlchemyError as exc:
         log.critical("the customer store is unusable: {why}", why=exc)
         return 1
+    security_log.open_file(config.security_log_path())
     daemon = Daemon(config, menu)
     outcome = {"code": 0}
 

@@ -94,6 +94,7 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
     raw["store"] = {"url": f"sqlite:///{state.parent / (state.name + '-store') / 'acd.sqlite3'}"}
     raw["redis"] = {"url": f"redis://127.0.0.1:{REDIS_PORT}/0", "prefix": "acdtest"}
     raw["secrets_file"] = str(state.parent / f"{state.name}-secrets" / "acd.secrets.yaml")
+    raw["security_log"] = str(state.parent / f"{state.name}-log" / "acd-security.log")
     # every first-line call is recorded (also by the dialplan alone when the daemon is down);
     # nothing else unless an agent asks
     raw["recording"] = {"folder": str(state.parent / f"{state.name}-recordings"), "share": 0.0,

@@ -20,6 +20,8 @@ from acd.pbx.users import HOST_USER, ROOTFS_USER
 from tests.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
+FAIL2BAN_LINE = re.compile(r'^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] acd\[\d+\]: '
+                           r'SecurityEvent="\w+",Service="[^"]+",RemoteAddress="[^"]+"')
 
 
 def status_of(pid: int) -> dict[str, str]:
@@ -117,6 +119,10 @@ def test_a_fastagi_session_without_the_pbx_token_is_refused(pbx, daemon, lab_con
             assert sock.recv(100) == b""                       # closed, no command sent
     log = daemon.log_path.read_text()
     assert log.count('SecurityEvent="FastAgiBadToken"') == 2 and 'Route="acd/record_demand"' in log
+    security = config.security_log_path()                 # the file fail2ban reads
+    lines = [line for line in security.read_text().splitlines() if "FastAgiBadToken" in line]
+    assert len(lines) == 2 and all(FAIL2BAN_LINE.match(line) for line in lines), lines
+    assert stat.S_IMODE(security.stat().st_mode) & 0o007 == 0
 
 
 def test_a_stranger_answering_on_the_fastagi_port_cannot_add_dialplan(pbx, lab_config, phones, ami, call):
