@@ -16,6 +16,7 @@ from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
 from acd.core import numbers, routing, tiers
+from acd.core.text import clean_name
 from acd.speech import SpeechCache, SpeechError
 from acd.store.customers import CustomerCard
 from acd.store.directory import Directory, IvrRecord
@@ -27,7 +28,6 @@ log = Logger()
 
 Sink = Callable[[ev.Event], None]
 _UNIQUEID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Routes:
@@ -147,7 +147,7 @@ class Routes:
     def _customer_values(self, card: CustomerCard) -> dict[str, str]:
         return {var.CUSTOMER_ID: str(card.id), var.SEGMENT: card.segment, var.LANGUAGE: card.language or "",
                 var.VIP: "1" if card.vip else "0",
-                "CALLERID(name)": _UNPRINTABLE.sub("", card.name)[:60]}  # the agent's phone shows who calls
+                "CALLERID(name)": clean_name(card.name, 60)}  # the agent's phone shows who calls
 
     def _greeting_language(self, card: CustomerCard) -> str:
         greeting = self.config.greeting
@@ -157,7 +157,7 @@ class Routes:
         if card is None or not self.config.greeting.enabled:
             return None
         template = self.config.greeting.text[self._greeting_language(card)]
-        return template.format(name=_UNPRINTABLE.sub("", card.name)[:60])
+        return template.format(name=clean_name(card.name, 60))
 
     async def _greet(self, channel: AgiChannel, card: CustomerCard) -> bool:
         """Play "Hello <name>" (rendered once, then cached); True if samples reached the caller."""

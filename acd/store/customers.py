@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
+from acd.core.text import clean_name
 from acd.store.models import Account, Customer, Interaction, InteractionSegment, PhoneNumber
 
+NAME_LIMIT = 120  # the column's width; whoever shows a name may cut it shorter
 MAX_CANDIDATES = 5  # a number shared by more customers than this is a switchboard
 _E164 = re.compile(r"\+[1-9][0-9]{4,14}")
 
@@ -31,7 +33,7 @@ class CustomerCard:
 
 
 def _card(customer: Customer) -> CustomerCard:
-    return CustomerCard(customer.id, customer.name, customer.language, customer.segment,
+    return CustomerCard(customer.id, clean_name(customer.name, NAME_LIMIT), customer.language, customer.segment,
                         customer.vip, tuple(sorted(a.number for a in customer.accounts)))
 
 
@@ -74,7 +76,7 @@ def _cards(rows) -> list[CustomerCard]:
     cards: dict[int, tuple] = {}
     accounts: dict[int, list[str]] = {}
     for cid, name, language, segment, vip, number in rows:
-        cards.setdefault(cid, (cid, name, language, segment, bool(vip)))
+        cards.setdefault(cid, (cid, clean_name(name, NAME_LIMIT), language, segment, bool(vip)))
         accounts.setdefault(cid, []).extend([number] if number else [])
     return [CustomerCard(*cards[cid], tuple(accounts[cid])) for cid in cards]
 
