@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = (REPO / "config" / "asterisk", REPO / "dialplan")
 _TOKEN = re.compile(r"@([A-Z_]+)@")
 SPY_CODES = ("monitor", "whisper", "barge")
+AGENT_FEATURES = ("acd_escalate", "acd_record", "acd_record_pause")   # features.conf's applicationmap
 
 
 def tokens(config: Config, state_dir: Path) -> dict[str, str]:
@@ -52,6 +53,7 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "CODE_ESCALATE": config.features.escalate,
         "CODE_RECORD": config.features.record,
         "CODE_RECORD_PAUSE": config.features.record_pause,
+        "AGENT_FEATURES": "#".join(AGENT_FEATURES),
         **{f"CODE_{mode.upper()}": getattr(config.features, mode) for mode in SPY_CODES},
         **{f"LEN_{mode.upper()}": str(len(getattr(config.features, mode))) for mode in SPY_CODES},
         "RECORDINGS": str(config.recordings_path()),
