@@ -148,14 +148,17 @@ def _import(config: config_module.Config, args: argparse.Namespace) -> int:
                                        lambda n: progress.advance(task, n))
     except importer.ImportFailed as failed:
         for line, reason in failed.problems:
-            print(f"{args.file}:{line}: {reason}" if line else f"{args.file}: {reason}", file=sys.stderr)
+            print(f"{args.file}:{line}: {reason}", file=sys.stderr)
         print(f"acd: {failed}", file=sys.stderr)
         return 1
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         print(f"acd: cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
-    print(f"{done} customers imported into {db.resolve_url(config.store.url)}")
-    return 0
+    for line, reason in done.problems:
+        print(f"{args.file}:{line}: {reason}", file=sys.stderr)
+    print(f"{done.written} customers imported into {db.resolve_url(config.store.url)}"
+          + (f"; {len(done.problems)} bad rows dropped (listed above)" if done.problems else ""))
+    return 1 if done.problems else 0
 
 
 def _recordings(config: config_module.Config, args: argparse.Namespace) -> int:

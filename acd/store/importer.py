@@ -1,8 +1,11 @@
-"""`acd customers import FILE.csv`: all rows or none.
+"""`acd customers import FILE.csv`: the good rows, and every bad one named by its line.
 
-The file is read twice: first every row is checked and every problem collected with its
-line number; only a clean file is then written, in one transaction, so a failure at any
-point leaves the store as it was. Columns (header row required; only `name` is mandatory):
+The file is read twice: first every row is checked and every problem collected with the
+line its record starts on; then the good rows are written, in one transaction, so a failure
+while writing leaves the store as it was. A bad row (a broken field, an account another row
+or customer has, bytes that are not UTF-8, a field larger than csv's limit) is dropped and
+reported; it does not stop the others. Columns (header row required; only `name` is
+mandatory; a UTF-8 byte order mark before it is allowed):
 
     name, phones, language, segment, vip, date_of_birth, postcode, pin, accounts
 
@@ -14,15 +17,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from acd.config import Numbers
 from acd.core.accounts import valid_account
 from acd.core.numbers import normalize
+from acd.core.text import clean_name
 from acd.store import db
 from acd.store.customers import hash_pin
 from acd.store.models import Account, Customer, PhoneNumber
@@ -30,18 +34,30 @@ from acd.store.models import Account, Customer, PhoneNumber
 COLUMNS = ("name", "phones", "language", "segment", "vip", "date_of_birth", "postcode", "pin",
            "accounts")
 BATCH = 5000
+FIELD_LIMIT = 1000            # characters in any one field; no column needs more
+CSV_LIMIT = 16 * 1024 * 1024  # csv's own limit, raised so a long field is read whole, then refused
 _FLAGS = {"": False, "0": False, "1": True, "false": False, "true": True, "no": False, "yes": True}
-_TEXT = re.compile(r"[^\x00-\x1f\x7f]{1,120}")
+_NAME_LIMIT = 120
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
 
 Progress = Callable[[int], None]
+Problem = tuple[int, str]
 
 
 class ImportFailed(Exception):
-    """The file has problems; nothing was written. `problems` holds (line, reason) pairs."""
+    """The file cannot be imported at all (no usable header); nothing was written."""
 
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
-        super().__init__(f"{len(problems)} bad rows; nothing imported")
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problems; nothing imported")
         self.problems = problems
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import did: rows written, and each dropped row's line and reason."""
+
+    written: int
+    problems: list[Problem]
 
 
 @dataclass
@@ -51,44 +67,86 @@ class _Row:
     accounts: list[str]
 
 
-def import_csv(made: Engine, path: Path, numbers: Numbers, progress: Progress = lambda n: None) -> int:
-    problems, seen_accounts = [], set()
-    for line, row in _rows(path):
+def import_csv(made: Engine, path: Path, numbers: Numbers, progress: Progress = lambda n: None) -> Imported:
+    problems: list[Problem] = []
+    owners: dict[str, int] = {}  # account -> the line of the row that brings it
+    bad: set[int] = set()
+    for line, row in _rows(path, problems):
         try:
             parsed = _parse(row, numbers, hash_pins=False)
+            twice = [a for i, a in enumerate(parsed.accounts) if a in owners or a in parsed.accounts[:i]]
+            if twice:
+                raise ValueError(f"account {twice[0]} appears twice in the file")
         except ValueError as exc:
             problems.append((line, str(exc)))
+            bad.add(line)
             continue
-        for account in parsed.accounts:
-            if account in seen_accounts:
-                problems.append((line, f"account {account} appears twice in the file"))
-            seen_accounts.add(account)
+        owners.update((a, line) for a in parsed.accounts)
         progress(1)
     with made.connect() as connection:
-        taken = _existing_accounts(connection, seen_accounts)
-    problems += [(0, f"account {a} already belongs to a customer") for a in sorted(taken)]
-    if problems:
-        raise ImportFailed(problems)
-    return _write(made, path, numbers)
+        taken = _existing_accounts(connection, set(owners))
+    for account in sorted(taken):
+        problems.append((owners[account], f"account {account} already belongs to a customer"))
+        bad.add(owners[account])
+    bad.update(line for line, _ in problems)
+    problems.sort()
+    return Imported(_write(made, path, numbers, bad), problems)
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict]]:
-    with open(path, newline="", encoding="utf-8", errors="strict") as handle:
-        reader = csv.DictReader(handle)
-        unknown = set(reader.fieldnames or ()) - set(COLUMNS)
-        if "name" not in (reader.fieldnames or ()) or unknown:
-            raise ImportFailed([(1, f"header must name columns from {', '.join(COLUMNS)}"
-                                    + (f"; unknown: {', '.join(sorted(unknown))}" if unknown else ""))])
-        for row in reader:
-            if None in row:
-                raise ImportFailed([(reader.line_num, "more fields than the header names")])
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+def _rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict]]:
+    """Each readable record with the line it starts on; unreadable ones go to `problems`."""
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_LIMIT))
+    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
+        reader = csv.reader(handle)
+        header = _header(reader)
+        ended = reader.line_num
+        while True:
+            line = ended + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                problems.append((line, f"unreadable record: {exc}"))
+                continue
+            finally:
+                ended = reader.line_num
+            if not fields:
+                continue  # a blank line
+            problem = _unusable(fields, header)
+            if problem:
+                problems.append((line, problem))
+                continue
+            yield line, {k: v.strip() for k, v in zip(header, fields)}
+
+
+def _header(reader) -> list[str]:
+    try:
+        header = next(reader, [])
+    except csv.Error as exc:
+        raise ImportFailed([(1, f"unreadable header: {exc}")]) from None
+    unknown = set(header) - set(COLUMNS)
+    if "name" not in header or unknown or len(set(header)) != len(header):
+        raise ImportFailed([(1, f"header must name columns from {', '.join(COLUMNS)}, each once"
+                                + (f"; unknown: {', '.join(sorted(unknown))[:200]}" if unknown else ""))])
+    return header
+
+
+def _unusable(fields: list[str], header: list[str]) -> str | None:
+    if len(fields) > len(header):
+        return f"{len(fields)} fields, but the header names {len(header)}"
+    for column, value in zip(header, fields):
+        if _NOT_UTF8.search(value):
+            return f"{column} is not UTF-8 text"
+        if len(value) > FIELD_LIMIT:
+            return f"{column} is longer than {FIELD_LIMIT} characters"
+    return None
 
 
 def _parse(row: dict, numbers: Numbers, hash_pins: bool) -> _Row:
-    name = row.get("name", "")
-    if not _TEXT.fullmatch(name):
-        raise ValueError("name is missing, too long or has control characters")
+    name = clean_name(row.get("name", ""), FIELD_LIMIT)  # stored as shown: no controls
+    if not name or len(name) > _NAME_LIMIT:
+        raise ValueError(f"name is missing or longer than {_NAME_LIMIT} characters")
     phones = []
     for raw in filter(None, row.get("phones", "").split(";")):
         e164 = normalize(raw, numbers.country_code, numbers.national_prefix, numbers.international_prefix)
@@ -133,12 +191,14 @@ def _existing_accounts(connection: Connection, accounts: set[str]) -> set[str]:
     return taken
 
 
-def _write(made: Engine, path: Path, numbers: Numbers) -> int:
+def _write(made: Engine, path: Path, numbers: Numbers, bad: set[int]) -> int:
     written = 0
-    with made.begin() as connection:  # one transaction: all rows or none
+    with made.begin() as connection:  # one transaction: every good row or none
         next_id = (connection.scalar(select(func.max(Customer.id))) or 0) + 1
         batch: list[_Row] = []
-        for _, row in _rows(path):
+        for line, row in _rows(path, []):
+            if line in bad:
+                continue
             batch.append(_parse(row, numbers, hash_pins=True))
             if len(batch) == BATCH:
                 next_id = _insert(connection, batch, next_id)

@@ -74,7 +74,7 @@ def test_import_good_file(db_url, tmp_path: Path):
     """Every column lands; phones are stored in E.164; PINs only as hashes."""
     path = tmp_path / "good.csv"
     path.write_text(GOOD.format(a1=account("1000001"), a2=account("1000002"), a3=account("1000003")))
-    assert importer.import_csv(db.engine(db_url), path, Numbers()) == 3
+    assert importer.import_csv(db.engine(db_url), path, Numbers()) == importer.Imported(3, [])
     with db.sessions(db.engine(db_url))() as session:
         [anna] = customers.lookup(session, "+49301110001")
         assert (anna.name, anna.language, anna.segment, anna.vip) == ("Anna Schmidt", "de", "premium", True)
@@ -83,8 +83,8 @@ def test_import_good_file(db_url, tmp_path: Path):
         assert customers.verify_pin("4711", stored.pin_hash)
 
 
-def test_import_with_bad_rows_reports_all_and_writes_nothing(db_url, tmp_path: Path):
-    """A file with bad rows names each with its line and reason, and the store is unchanged."""
+def test_import_with_bad_rows_names_each_and_imports_the_rest(db_url, tmp_path: Path):
+    """A file with bad rows names each with its line and reason; only the good rows land."""
     synthetic.generate(db.engine(db_url), 10)
     before = count(db_url)
     path = tmp_path / "bad.csv"
@@ -93,23 +93,24 @@ def test_import_with_bad_rows_reports_all_and_writes_nothing(db_url, tmp_path: P
                     "Bad Phone,030 12x4567,\n"
                     "Bad Account,030 7654321,20000019\n"
                     ",030 5554444,\n")
-    with pytest.raises(importer.ImportFailed) as failed:
-        importer.import_csv(db.engine(db_url), path, Numbers())
-    lines = dict(failed.value.problems)
-    assert set(lines) == {3, 4, 5}
+    done = importer.import_csv(db.engine(db_url), path, Numbers())
+    lines = dict(done.problems)
+    assert set(lines) == {3, 4, 5} and done.written == 1
     assert "phone" in lines[3] and "check digit" in lines[4] and "name" in lines[5]
-    assert count(db_url) == before
+    assert count(db_url) == before + 1
 
 
-def test_import_refuses_accounts_already_taken_and_unknown_columns(db_url, tmp_path: Path):
+def test_import_drops_rows_with_accounts_already_taken_and_refuses_unknown_columns(db_url, tmp_path: Path):
     made = db.engine(db_url)
     synthetic.generate(made, 5)
     with db.sessions(made)() as session:
         existing = customers.lookup(session, session.scalar(select(PhoneNumber.number).limit(1)))[0].accounts[0]
     path = tmp_path / "dup.csv"
-    path.write_text(f"name,accounts\nDup,{existing}\n")
-    with pytest.raises(importer.ImportFailed, match="1 bad rows"):
-        importer.import_csv(made, path, Numbers())
+    fresh = account("3000001")
+    path.write_text(f"name,accounts\nDup,{existing}\nNew,{fresh}\nAgain,{fresh}\n")
+    done = importer.import_csv(made, path, Numbers())
+    assert done.written == 1 and [line for line, _ in done.problems] == [2, 4]
+    assert "already belongs" in done.problems[0][1] and "twice" in done.problems[1][1]
     path.write_text("name,colour\nX,blue\n")
     with pytest.raises(importer.ImportFailed) as failed:
         importer.import_csv(made, path, Numbers())
