@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--count", type=int, required=True)
     generate.add_argument("--seed", type=int, default=1)
     generate.set_defaults(func=_generate)
-    importing = customers_verbs.add_parser("import", help="customers from a CSV file (all or none)")
+    importing = customers_verbs.add_parser("import", help="customers from a CSV file (bad rows named and dropped)")
     importing.add_argument("file", type=Path)
     importing.set_defaults(func=_import)
     recordings = verbs.add_parser("recordings", help="call recordings: delete those past retention")
