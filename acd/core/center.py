@@ -15,11 +15,18 @@ from acd.core.model import ENDED, Call, Member, Outcome, QueueState
 UNANSWERED_EXITS = frozenset({"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL",
                               "LEAVEUNAVAIL"})
 DEFAULT_SERVICE_LEVEL = 20.0
+# The live table's bounds (by the PBX's clock): a call not seen to end is forgotten once it
+# is older than this, and the oldest go first when the table holds more than MAX_CALLS.
+MAX_AGE = {Outcome.ROUTED: 3600.0, Outcome.LEFT: 3600.0}   # pre-queue and between two events
+MAX_AGE_ACTIVE = 12 * 3600.0                                 # waiting or talking
+MAX_CALLS = 20_000
+SWEEP_EVERY = 60.0
+GONE_KEPT = 2000  # hung-up channels remembered, for a route reported after its caller left
 
 
 class CallCenter:
     def __init__(self, service_levels: Mapping[str, float], keep_ended: int = 500,
-                 lines: Mapping[str, int] | None = None) -> None:
+                 lines: Mapping[str, int] | None = None, max_calls: int = MAX_CALLS) -> None:
         self.queues = {name: QueueState(name, sl) for name, sl in service_levels.items()}
         self.lines = dict(lines or {})  # queue -> first, second or third line
         self.calls: dict[str, Call] = {}
@@ -28,6 +35,10 @@ class CallCenter:
         self._keep_ended = keep_ended
         self._ended: deque[str] = deque()
         self._resync_seen: set[tuple[str, str]] | None = None
+        self._max_calls = max_calls
+        self._swept_at = 0.0
+        self._gone: dict[str, None] = {}  # recently hung-up channels, oldest first
+        self.forgotten = 0  # calls the sweep dropped without seeing them end
 
     def apply(self, event: ev.Event) -> None:
         handler = _HANDLERS.get(type(event))
@@ -35,6 +46,8 @@ class CallCenter:
             raise TypeError(f"no handler for {type(event).__name__}")
         self.last_event_at = max(self.last_event_at, event.at)
         handler(self, event)
+        if self.last_event_at - self._swept_at >= SWEEP_EVERY or len(self.calls) > self._max_calls:
+            self.sweep(self.last_event_at)
 
     def queue(self, name: str) -> QueueState:
         if name not in self.queues:  # a queue Asterisk has that the config does not
@@ -50,13 +63,31 @@ class CallCenter:
 
     # -- handlers -------------------------------------------------------------------------------
 
-    def _call(self, call_id: str) -> Call:
+    def sweep(self, now: float) -> None:
+        """Bound the table: forget calls whose end was never seen (an event lost, a call that
+        left between two resyncs), by age, then the oldest while there are too many."""
+        self._swept_at = now
+        for call in list(self.calls.values()):
+            if call.outcome not in ENDED and now - call.seen_at > MAX_AGE.get(call.outcome, MAX_AGE_ACTIVE):
+                self._forget(call.id)
+        if len(self.calls) > self._max_calls:
+            by_age = sorted(self.calls.values(), key=lambda c: (c.outcome is not Outcome.ROUTED, c.seen_at))
+            for call in by_age[:len(self.calls) - self._max_calls]:
+                self._forget(call.id)
+
+    def _forget(self, call_id: str) -> None:
+        if self.calls.pop(call_id, None) is not None:
+            self.forgotten += 1
+
+    def _call(self, call_id: str, at: float) -> Call:
         if call_id not in self.calls:
-            self.calls[call_id] = Call(call_id)
+            self.calls[call_id] = Call(call_id, seen_at=at)
         return self.calls[call_id]
 
     def _routed(self, e: ev.CallRouted) -> None:
-        call = self._call(e.call_id)
+        if e.call_id in self._gone:
+            return  # the caller hung up before the route was reported: nothing to track
+        call = self._call(e.call_id, e.at)
         call.caller_id, call.dialled, call.queue, call.routed = e.caller_id, e.dialled, e.queue, True
         call.customer_id, call.candidates, call.greeted = e.customer_id, e.candidates, e.greeted
         call.language, call.category, call.account = e.language, e.category, e.account
@@ -102,7 +133,7 @@ class CallCenter:
 
     def _enter(self, call_id: str, queue: str, caller_id: str, position: int, joined_at: float,
                channel: str = "") -> None:
-        call = self._call(call_id)
+        call = self._call(call_id, joined_at)
         call.queue, call.position, call.joined_at, call.channel = queue, position, joined_at, channel
         if not call.routed:  # the route's normalised number (or "" for withheld) stands
             call.caller_id = caller_id
@@ -119,7 +150,7 @@ class CallCenter:
                 other.position -= 1
 
     def _answered(self, e: ev.CallAnswered) -> None:
-        call = self._call(e.call_id)
+        call = self._call(e.call_id, e.at)
         call.queue, call.agent, call.answered_at = e.queue, e.agent, e.at
         call.wait, call.outcome = e.hold_time, Outcome.TALKING
         queue = self.queue(e.queue)
@@ -129,7 +160,7 @@ class CallCenter:
             queue.stats.answered_in_service += 1
 
     def _completed(self, e: ev.CallCompleted) -> None:
-        call = self._call(e.call_id)
+        call = self._call(e.call_id, e.at)
         call.queue, call.agent, call.wait = e.queue, e.agent, e.hold_time
         call.talk, call.hung_up_by = e.talk_time, e.hung_up_by
         self._end(call, Outcome.COMPLETED, e.at)
@@ -138,7 +169,7 @@ class CallCenter:
         stats.total_talk += e.talk_time
 
     def _abandoned(self, e: ev.CallerAbandoned) -> None:
-        call = self._call(e.call_id)
+        call = self._call(e.call_id, e.at)
         call.queue, call.wait = e.queue, e.hold_time
         self._end(call, Outcome.ABANDONED, e.at)
         self.queue(e.queue).stats.abandoned += 1
@@ -156,7 +187,9 @@ class CallCenter:
             self._ended.append(call.id)
         call.outcome, call.ended_at = outcome, at
         while len(self._ended) > self._keep_ended:
-            self.calls.pop(self._ended.popleft(), None)
+            old = self.calls.get(self._ended.popleft())
+            if old is not None and old.outcome in ENDED:  # not one that came back (escalated)
+                del self.calls[old.id]
 
     def _member(self, e: ev.MemberChanged) -> None:
         if self._resync_seen is not None:
@@ -187,6 +220,16 @@ class CallCenter:
         self._resync_seen = None
         self.resyncs += 1
 
+    def _hung_up(self, e: ev.ChannelHungUp) -> None:
+        """A caller gone before (or between) queue events: the IVR, the greeting, closed hours.
+        Calls in a queue or with an agent end by the queue's own events instead."""
+        self._gone[e.channel_id] = None
+        if len(self._gone) > GONE_KEPT:
+            del self._gone[next(iter(self._gone))]
+        call = self.calls.get(e.channel_id)
+        if call is not None and call.outcome in (Outcome.ROUTED, Outcome.LEFT):
+            del self.calls[e.channel_id]
+
     def _ignore(self, e: ev.Event) -> None:
         """Known and deliberately unused for now (ring attempts feed agent states later)."""
 
@@ -213,6 +256,6 @@ _HANDLERS: dict[type, Callable[[CallCenter, ev.Event], None]] = {
     ev.SpyStarted: CallCenter._ignore,
     ev.SpyEnded: CallCenter._ignore,
     ev.DigitPressed: CallCenter._ignore,
-    ev.ChannelHungUp: CallCenter._ignore,
+    ev.ChannelHungUp: CallCenter._hung_up,
     ev.OriginateFailed: CallCenter._ignore,
 }  # type: ignore[dict-item]

@@ -46,6 +46,7 @@ class Call:
     wait: float | None = None      # seconds in queue until answered or given up (Asterisk's holdtime)
     talk: float | None = None      # seconds connected to the agent
     hung_up_by: str = ""
+    seen_at: float = 0.0           # PBX time the core first heard of the call (the sweep's age)
 
     def waited(self, now: float) -> float:
         if self.wait is not None:
