@@ -121,3 +121,22 @@ def test_every_queue_call_runs_the_recording_decision_on_the_agents_leg(files, l
     agi = f"agi://127.0.0.1:4573/{loaded.fastagi.token}"
     assert f"acd_record => *1,self/callee,AGI({agi}/acd/record_demand)" in features
     assert f"acd_record_pause => *2,self/callee,AGI({agi}/acd/record_pause)" in features
+
+
+def test_every_daemon_agi_is_cleared_before_and_checked_after(files):
+    """AGISTATUS says SUCCESS also when a route failed half-way (issue 9, finding 4): each
+    AGI() to the daemon clears ACD_AGI_OK just before and reads it just after, and no line
+    of the dialplan trusts AGISTATUS any more. (acd/callback has its own proof, ACD_CALLBACK.)"""
+    from acd.asterisk import channel_vars
+
+    ok = channel_vars.AGI_OK
+    lines = files["extensions.conf"].splitlines()
+    daemon_agis = [i for i, line in enumerate(lines) if ",AGI(agi://" in line]
+    assert len(daemon_agis) == 6
+    for i in daemon_agis:
+        if "/acd/callback" in lines[i]:
+            assert lines[i - 1].endswith("Set(ACD_CALLBACK=)") and "ACD_CALLBACK" in lines[i + 1]
+            continue
+        assert lines[i - 1].endswith(f"Set({ok}=)"), lines[i]
+        assert f'"${{{ok}}}"' in lines[i + 1], lines[i + 1]
+    assert "AGISTATUS" not in "\n".join(line for line in lines if not line.lstrip().startswith(";"))

@@ -15,3 +15,5 @@ VERIFIED = "ACD_VERIFIED"      # verified | not_verified | locked | "" (not aske
 PRIORITY = "ACD_PRIORITY"      # Queue()'s QUEUE_PRIO
 IVR_STEPS = "ACD_IVR_STEPS"    # how far the caller got, e.g. "language:de category:complaint"
 PREFERRED_QUEUE = "ACD_PREFERRED_QUEUE"  # a repeat caller's last agent's own queue, tried first
+AGI_OK = "ACD_AGI_OK"          # "1": the daemon's route ran to its end; the dialplan clears it
+                               # before each AGI() and takes its fallback path unless it is "1"

@@ -20,6 +20,7 @@ from twisted.internet import defer
 from twisted.logger import Logger
 
 from acd import security_log
+from acd.asterisk import channel_vars as var
 from acd.config import FastAgi
 
 log = Logger()
@@ -185,7 +186,7 @@ class FastAgiService(service.Service):
                 log.warn("FastAGI: no route {script!r} (from {peer})", script=name[:80], peer=peer)
                 return
             channel = AgiChannel(headers, Request(None, headers, reader, writer))
-            await asyncio.wait_for(route(channel), self.config.route_timeout)
+            await asyncio.wait_for(_to_the_end(route, channel), self.config.route_timeout)
             self.served += 1
         except BadRequest as exc:
             log.warn("FastAGI: bad request from {peer}: {why}", peer=peer, why=exc)
@@ -197,6 +198,15 @@ class FastAgiService(service.Service):
             log.failure("FastAGI route failed")
         finally:
             writer.close()
+
+
+async def _to_the_end(route: Route, channel: AgiChannel) -> None:
+    """The route, then its proof of success. Asterisk says AGISTATUS=SUCCESS whenever the
+    socket closes, also after a route raised half-way; so the dialplan clears ACD_AGI_OK
+    before each AGI() and takes its fallback path unless this last step set it (wazo-agid's
+    agi_fail, the other way round: nothing said means failure)."""
+    await route(channel)
+    await channel.set_variable(var.AGI_OK, "1")
 
 
 def _address(peer: object) -> str:

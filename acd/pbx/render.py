@@ -12,6 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
+from acd.asterisk import channel_vars
 from acd.config import Config, recording_policy
 from acd.credentials import ENGINE_GROUP
 from acd.core import recording, tiers
@@ -43,6 +44,7 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "RTP_START": str(config.pbx.rtp_ports[0]),
         "RTP_END": str(config.pbx.rtp_ports[1]),
         "AGI_URL": agi_url(config),
+        "AGI_OK": channel_vars.AGI_OK,
         "DEFAULT_QUEUE": default.name,
         "DEFAULT_MAX_WAIT": str(default.max_wait),
         "LAST_AGENT_RING": str(config.routing.last_agent_ring),

@@ -93,7 +93,8 @@ async def test_enter_sets_queue_and_reports_the_route(server):
     """acd/enter sets the queue for the dialled number and tells the core."""
     await listening(server)
     commands = await asterisk(server.config.port, headers())
-    assert commands == ['EXEC MSet "ACD_QUEUE=sales,ACD_MAX_WAIT=600,ACD_ROUTED=daemon,ACD_PRIORITY=0"']
+    assert commands == ['EXEC MSet "ACD_QUEUE=sales,ACD_MAX_WAIT=600,ACD_ROUTED=daemon,ACD_PRIORITY=0"',
+                        'SET VARIABLE ACD_AGI_OK "1"']   # the last step: the route ran to its end
     [routed] = server.received
     assert (routed.call_id, routed.caller_id, routed.dialled, routed.queue) == (
         "acd-1.1", "+495551001", "200", "sales")
@@ -110,7 +111,6 @@ async def test_enter_sets_queue_and_reports_the_route(server):
     headers(agi_network_script=f"{TOKEN}/no/such/route"),
     headers(agi_network_script="acd/enter"),                    # no token
     headers(agi_network_script=f"{TOKEN[:-1]}x/acd/enter"),     # a wrong token
-    f"agi_network_script: {ENTER}\nagi_callerid: ".encode() + b"\xff\xfe\x00\n\n",
 ])
 @on_asyncio
 async def test_hostile_requests_are_dropped_and_server_survives(server, payload):
@@ -123,6 +123,16 @@ async def test_hostile_requests_are_dropped_and_server_survives(server, payload)
     await writer.drain()
     assert await asyncio.wait_for(reader.read(), 3) == b""     # closed without a command
     writer.close()
+    await good_call_works(server)
+
+
+@on_asyncio
+async def test_undecodable_headers_without_a_uniqueid_leave_the_dialplan_default(server):
+    """Bytes that are no UTF-8 and a NUL in the caller ID, no uniqueid: the route sets nothing
+    but its proof of having run (the dialplan's own default queue applies)."""
+    await listening(server)
+    payload = f"agi_network_script: {ENTER}\nagi_callerid: ".encode() + b"\xff\xfe\x00\n\n"
+    assert await asterisk(server.config.port, payload) == ['SET VARIABLE ACD_AGI_OK "1"']
     await good_call_works(server)
 
 
