@@ -48,6 +48,27 @@ def test_the_read_only_ami_user_can_change_nothing(files):
     assert "deny = 0.0.0.0/0.0.0.0" in daemon and "permit = 127.0.0.1/255.255.255.255" in daemon
 
 
+def test_the_daemons_ami_user_holds_only_the_classes_it_uses(files):
+    """No `system` or `command` to write (finding 1: Originate of AGI() ran a program as root);
+    `system` to read for FullyBooted (the eventfilter passes no other system event but Shutdown
+    and Reload); bound to loopback, reachable from loopback only."""
+    manager = files["manager.conf"]
+    daemon = manager.split("[acd]")[1].split("[acd-watch]")[0]
+    options = dict(line.split(" = ", 1) for line in daemon.splitlines() if " = " in line and "(" not in line)
+    assert set(options["write"].split(",")) == {"call", "agent", "user", "originate"}
+    assert set(options["read"].split(",")) == {"system", "call", "agent", "user", "dtmf"}
+    assert "command" not in daemon and "config" not in daemon
+    assert "bindaddr = 127.0.0.1" in manager.split("[acd]")[0]
+
+
+def test_the_daemon_originates_only_into_contexts_the_dialplan_has(files):
+    from acd.asterisk import actions
+
+    dialplan = files["extensions.conf"]
+    for context in actions.ORIGINATE_CONTEXTS | actions.REDIRECT_CONTEXTS:
+        assert f"\n[{context}]\n" in dialplan, context
+
+
 def test_no_variable_stands_in_for_the_agi_address_or_a_folder(files):
     """A channel variable would shadow a global: AGI(${ACD_AGI}) run with ACD_AGI set by an
     Originate's Variable header ran any program. The addresses are written inline."""

@@ -5,18 +5,23 @@ The decisions are the core's (acd/core/agents.py for what may follow what, tiers
 which queues and penalties); this module only carries them out on Asterisk and remembers
 them. Ring-no-answer pauses the agent (reason `ring-no-answer`) so a caller is not offered
 to an empty seat again and again. After every AMI (re)connect, what redis remembers is
-re-applied: a restarted Asterisk gets its dynamic members and pauses back.
+re-applied: a restarted Asterisk gets its dynamic members and pauses back. What redis gives
+back is checked first (anyone who can write to redis could otherwise choose the interface
+and pause reason sent to Asterisk): the phone must be one of the configured phones, the
+reason one of the configured ones; a record that is not is logged and dropped.
 """
 from __future__ import annotations
 
 import asyncio
 import hmac
+import math
 import re
 import time
 from typing import Awaitable, Callable, Protocol
 
 from twisted.logger import Logger
 
+from acd.asterisk import actions
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import read_digits, say
 from acd.background import background
@@ -42,7 +47,7 @@ PROMPTS = {
 class Ami(Protocol):
     connected: bool
 
-    def action(self, action: dict[str, str]) -> Awaitable[object]: ...
+    def action(self, action: actions.Action) -> Awaitable[object]: ...
 
 
 class Live(Protocol):
@@ -208,26 +213,28 @@ class AgentDesk:
 
     async def _add(self, number: str, interface: str, paused: bool) -> None:
         for queue, penalty in self._penalties(number).items():
-            await self._send({"Action": "QueueAdd", "Queue": queue, "Interface": interface,
-                              "Penalty": str(penalty), "Paused": str(paused).lower(),
-                              "MemberName": number, "StateInterface": interface})
+            await self._send(lambda: actions.queue_add(queue, interface, penalty, paused, number))
 
     async def _remove(self, number: str, interface: str) -> None:
         for queue in self._penalties(number):
-            await self._send({"Action": "QueueRemove", "Queue": queue, "Interface": interface})
+            await self._send(lambda: actions.queue_remove(queue, interface))
 
     async def _pause_member(self, agent: Agent, paused: bool) -> None:
-        action = {"Action": "QueuePause", "Interface": agent.interface, "Paused": str(paused).lower()}
-        await self._send({**action, "Reason": agent.reason} if paused else action)
+        await self._send(lambda: actions.queue_pause(agent.interface, paused, agent.reason))
 
-    async def _send(self, action: dict[str, str]) -> None:
+    async def _send(self, build: Callable[[], actions.Action]) -> None:
+        try:
+            action = build()
+        except actions.UnsafeAction as exc:   # never on the wire; the agent's state says why
+            log.error("AMI action refused before sending: {why}", why=exc)
+            return
         try:
             answer = await self.ami.action(action)
-        except Exception as exc:  # AMI down: redis still has the intent; re-applied on reconnect
-            log.warn("{action} not sent: {why}", action=action["Action"], why=exc)
+        except Exception as exc:  # noqa: BLE001  AMI down: redis still has the intent; re-applied on reconnect
+            log.warn("{action} not sent: {why}", action=action.name, why=exc)
             return
         if isinstance(answer, dict) and answer.get("Response") == "Error":
-            log.info("{action}: {msg}", action=action["Action"], msg=answer.get("Message"))
+            log.info("{action}: {msg}", action=action.name, msg=answer.get("Message"))
 
     # -- what Asterisk reports -------------------------------------------------------------
 
@@ -267,11 +274,28 @@ class AgentDesk:
     def _wrapup(self, queue: str) -> float:
         return float(next((q.wrapup for q in self.config.queues if q.name == queue), 0))
 
+    def untrusted(self, number: str, agent: Agent) -> str | None:
+        """Why a record read back from redis cannot be used as it is; None when it can."""
+        if number not in self.agents or agent.number != number:
+            return "not a configured agent"
+        phones = {f"PJSIP/{p.name}" for p in self.config.phones}
+        phones |= {f"PJSIP/{a.phone}" for a in self.config.agents if a.phone}
+        if agent.interface not in phones and not (agent.interface == "" and agent.state is State.LOGGED_OUT):
+            return f"interface {agent.interface[:40]!r} is not a configured phone"
+        reasons = {"", RNA, "other", *self.config.features.pause_reasons.values()}
+        if agent.reason not in reasons:
+            return f"pause reason {agent.reason[:40]!r} is not a configured reason"
+        if not math.isfinite(agent.since):
+            return "since is not a time"
+        return None
+
     async def restore(self) -> None:
         """Re-apply what redis remembers: memberships, pauses and logouts."""
         saved = await self.live.load()
         for number, agent in saved.items():
-            if number not in self.agents:
+            why = self.untrusted(number, agent)
+            if why is not None:
+                log.warn("dropped agent {agent!r}'s record from redis: {why}", agent=number[:20], why=why)
                 continue
             self.agents[number] = agent
             if agent.state is State.LOGGED_OUT:

@@ -3,25 +3,47 @@
 It reconnects with exponential backoff, and after every (re)connect it asks the PBX for
 every queue's members and callers (QueueStatus), so the core's state is rebuilt from the
 truth rather than from whatever was believed before the outage.
+
+It logs in by MD5 challenge (the secret never crosses the wire), sends only actions built
+by acd/asterisk/actions.py, and survives whatever the PBX sends: a message that trips
+panoramisk, a translator or a subscriber is logged and dropped, never the link (an
+exception inside data_received made asyncio close the socket, losing the valid events
+after it in the same read).
 """
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from panoramisk import Manager
+from panoramisk.ami_protocol import AMIProtocol
 from twisted.application import service
 from twisted.internet import defer
 from twisted.logger import Logger
 
-from acd.asterisk import ami_events
+from acd.asterisk import actions, ami_events
 from acd.config import Ami
 from acd.core import events as ev
 
 log = Logger()
 
 Sink = Callable[[ev.Event], None]
+_CHALLENGE = re.compile(r"[0-9A-Za-z]{1,64}")
+
+
+class _SafeProtocol(AMIProtocol):
+    """One message that trips panoramisk is dropped; the rest of the read goes on."""
+
+    def handle_message(self, message: Any) -> None:
+        try:
+            super().handle_message(message)
+        except Exception:  # noqa: BLE001
+            log.failure("dropped an AMI message panoramisk could not handle: {message!r}",
+                        message=str(message)[:300])
 
 
 class _BackoffManager(Manager):
@@ -31,7 +53,7 @@ class _BackoffManager(Manager):
         self._backoff = backoff
         self._next_delay = backoff[0]
         self.stopping = False
-        super().__init__(reconnect_timeout=backoff[0], **config)
+        super().__init__(reconnect_timeout=backoff[0], protocol_factory=_SafeProtocol, **config)
 
     def connect(self, *args: Any, **kwargs: Any):  # type: ignore[override]
         if self.stopping:
@@ -47,6 +69,13 @@ class _BackoffManager(Manager):
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.stopping:
             super().connection_lost(exc)
+
+    def dispatch(self, event: Any) -> list:
+        try:
+            return super().dispatch(event)
+        except Exception:  # noqa: BLE001
+            log.failure("an AMI event handler failed on {event!r}", event=str(event)[:300])
+            return []
 
 
 class AmiService(service.Service):
@@ -65,8 +94,8 @@ class AmiService(service.Service):
         self.manager = _BackoffManager(
             (self.config.reconnect_min, self.config.reconnect_max),
             loop=asyncio.get_event_loop(), host=self.config.host, port=self.config.port,
-            username=self.config.username, secret=self.config.secret, ping_delay=5,
-            ping_interval=5, on_login=self._logged_in, on_disconnect=self._disconnected)
+            ping_delay=5, ping_interval=5, on_connect=self._socket_open,
+            on_disconnect=self._disconnected)
         self.manager.register_event("*", self._received)
         self.manager.connect()
 
@@ -76,21 +105,49 @@ class AmiService(service.Service):
             self.manager.stopping = True
             self.manager.close()
 
-    def send(self, action: dict[str, str]) -> defer.Deferred:
+    def send(self, action: actions.Action) -> defer.Deferred:
         """Send one AMI action; the Deferred fires with panoramisk's answer."""
+        _checked(action)
         if self.manager is None or not self.connected:
             return defer.fail(ConnectionError("AMI is not connected"))
-        return defer.Deferred.fromFuture(asyncio.ensure_future(self.manager.send_action(action)))
+        return defer.Deferred.fromFuture(asyncio.ensure_future(self.manager.send_action(action.as_dict())))
 
-    async def action(self, action: dict[str, str]) -> Any:
+    async def action(self, action: actions.Action) -> Any:
         """Send one single-answer AMI action from asyncio code; panoramisk's answer.
 
         as_list=False: panoramisk takes QueueAdd's "Added interface to queue" for the start
         of a list and would wait for ever for the rest.
         """
+        _checked(action)
         if self.manager is None or not self.connected:
             raise ConnectionError("AMI is not connected")
-        return await asyncio.wait_for(self.manager.send_action(action, as_list=False), 10)
+        return await asyncio.wait_for(self.manager.send_action(action.as_dict(), as_list=False), 10)
+
+    def _socket_open(self, manager: Manager) -> None:
+        asyncio.ensure_future(self._login(manager))
+
+    async def _login(self, manager: Manager) -> None:
+        """Challenge, then Login with md5(challenge + secret): no secret on the wire."""
+        try:
+            answer = await asyncio.wait_for(
+                manager.send_action(actions.challenge().as_dict(), as_list=False), 10)
+            challenge = answer.get("Challenge") if answer.get("Response") == "Success" else None
+            if not isinstance(challenge, str) or not _CHALLENGE.fullmatch(challenge):
+                raise ConnectionError(f"no MD5 challenge: {answer.get('Message')!r}")
+            key = hashlib.md5((challenge + self.config.secret).encode()).hexdigest()
+            answer = await asyncio.wait_for(
+                manager.send_action(actions.login_md5(self.config.username, key).as_dict(),
+                                    as_list=False), 10)
+        except Exception as exc:  # noqa: BLE001
+            log.error("AMI login to {host}:{port} failed: {why}", host=self.config.host,
+                      port=self.config.port, why=exc)
+            return
+        if answer.get("Response") != "Success":
+            log.error("AMI login as {user} refused: {why}", user=self.config.username,
+                      why=answer.get("Message"))
+            return
+        manager.authenticated = True
+        self._logged_in(manager)
 
     def _logged_in(self, manager: Manager) -> None:
         self.connected = True
@@ -110,29 +167,38 @@ class AmiService(service.Service):
         self._deliver(message)
 
     def _deliver(self, message: Any) -> None:
+        """Translate and hand on one message; whatever fails is logged with it and dropped."""
         try:
             event = ami_events.translate(message, self.clock())
-        except ami_events.BadEvent as exc:
-            log.warn("dropped AMI {name}: {why}", name=message.get("Event"), why=exc)
+        except Exception as exc:  # noqa: BLE001  BadEvent, or anything a translator let through
+            log.warn("dropped AMI {name}: {why} ({message})", name=str(message.get("Event"))[:40],
+                     why=exc, message=str(message)[:300])
             return
         if event is None:
             return
         try:
             self.sink(event)
-        except Exception:
+        except Exception:  # noqa: BLE001
             log.failure("the core failed on {event!r}", event=event)
 
     async def resync(self) -> None:
         """Rebuild the queues' members and waiting callers from a QueueStatus answer."""
         try:
-            answer = await self.manager.send_action({"Action": "QueueStatus"}, as_list=True)
-        except Exception:
+            answer = await self.manager.send_action(actions.queue_status().as_dict(), as_list=True)
+        except Exception:  # noqa: BLE001
             log.failure("QueueStatus failed; state not resynced")
             return
         messages = answer if isinstance(answer, list) else [answer]
-        queues = tuple(m["Queue"] for m in messages if m.get("Event") == "QueueParams")
+        queues = tuple(m.get("Queue") for m in messages if m.get("Event") == "QueueParams"
+                       and isinstance(m.get("Queue"), str))
         self.sink(ev.ResyncStarted(self.clock()))
         for message in messages:
             self._deliver(message)
         self.sink(ev.ResyncFinished(self.clock(), queues))
         log.info("resynced {n} queues from the PBX", n=len(queues))
+
+
+def _checked(action: object) -> None:
+    """Only actions.py builds actions: a plain dict here is a bug, refused before the wire."""
+    if not isinstance(action, actions.Action):
+        raise TypeError(f"AMI actions are built by acd.asterisk.actions, not {type(action).__name__}")

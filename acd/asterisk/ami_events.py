@@ -2,69 +2,92 @@
 
 AMI is untrusted input: a translator that meets a missing or malformed header raises
 BadEvent, which the dispatcher logs with the event and drops; nothing else is affected.
+Malformed means: a header given twice (panoramisk makes a list of it), a value with a
+control character, a number that is not finite or not in range (inf, nan, 1e400, -1).
+translate() raises nothing else, whatever the mapping.
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping
+import math
+import re
+from collections.abc import Callable, Mapping
 
 from acd.core import events as ev
 from acd.core.model import DEVICE_STATES
 
-Message = Mapping[str, str]
+Message = Mapping[str, object]
 Translator = Callable[[Message, float], "ev.Event | None"]
+MAX_NUMBER = 1e10          # counts, seconds, milliseconds: far below, whatever the PBX
+MAX_CLOCK = 1e11           # epoch seconds
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class BadEvent(ValueError):
     """An AMI event that lacks a header we need, or has one we cannot read."""
 
 
+def _get(msg: Message, key: str) -> str | None:
+    """The header's one text value; None when absent; BadEvent when doubled or not text."""
+    value = msg.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadEvent(f"{key} given {len(value) if isinstance(value, list) else 'as non-text'}"
+                       f"{' times' if isinstance(value, list) else ''}")
+    if _CONTROL.search(value):
+        raise BadEvent(f"control character in {key}")
+    return value
+
+
 def timestamp(msg: Message, fallback: float) -> float:
     """The PBX's own clock (manager.conf timestampevents), else our receive time."""
+    raw = _get(msg, "Timestamp")
     try:
-        return float(msg["Timestamp"])
-    except (KeyError, TypeError, ValueError):
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return fallback
+    return value if math.isfinite(value) and 0 <= value < MAX_CLOCK else fallback
 
 
 def _text(msg: Message, key: str, limit: int = 256) -> str:
-    try:
-        value = msg[key]
-    except KeyError:
-        raise BadEvent(f"missing {key}") from None
-    if not isinstance(value, str) or len(value) > limit:
+    value = _get(msg, key)
+    if value is None:
+        raise BadEvent(f"missing {key}")
+    if len(value) > limit:
         raise BadEvent(f"bad {key}")
     return value
 
 
 def _number(msg: Message, key: str, default: float | None = None) -> float:
-    try:
-        value = float(msg[key])
-    except KeyError:
+    raw = _get(msg, key)
+    if raw is None:
         if default is None:
-            raise BadEvent(f"missing {key}") from None
+            raise BadEvent(f"missing {key}")
         return default
-    except (TypeError, ValueError):
-        raise BadEvent(f"bad {key}: {msg[key]!r}") from None
-    if value != value or value < 0:  # NaN or negative
-        raise BadEvent(f"bad {key}: {msg[key]!r}")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadEvent(f"bad {key}: {raw[:40]!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_NUMBER:   # inf, 1e400, NaN, negative
+        raise BadEvent(f"bad {key}: {raw[:40]!r}")
     return value
 
 
 def _flag(msg: Message, key: str) -> bool:
-    return msg.get(key, "0") in ("1", "true", "yes")
+    return _get(msg, key) in ("1", "true", "yes")
 
 
 def _call_id(msg: Message) -> str:
     """The caller channel's uniqueid. When the caller hung up first, AgentComplete carries no
     caller snapshot; the agent leg's linkedid names the same call, since an inbound call's
     journey starts with (and is named after) the caller's channel."""
-    if "Uniqueid" not in msg and "DestLinkedid" in msg:
+    if _get(msg, "Uniqueid") is None and _get(msg, "DestLinkedid") is not None:
         return _text(msg, "DestLinkedid")
     return _text(msg, "Uniqueid")
 
 
 def _caller_id(msg: Message) -> str:
-    return msg.get("CallerIDNum", "")[:64]
+    return (_get(msg, "CallerIDNum") or "")[:64]
 
 
 def caller_joined(msg: Message, at: float) -> ev.Event:
@@ -97,10 +120,10 @@ def agent_connected(msg: Message, at: float) -> ev.Event:
 
 
 def agent_completed(msg: Message, at: float) -> ev.Event:
-    reason = msg.get("Reason", "")
-    return ev.CallCompleted(at, _call_id(msg), _text(msg, "Queue"),
-                            _text(msg, "MemberName"), _number(msg, "HoldTime"),
-                            _number(msg, "TalkTime"), reason if reason in ("caller", "agent", "transfer") else "")
+    reason = _get(msg, "Reason")
+    return ev.CallCompleted(at, _call_id(msg), _text(msg, "Queue"), _text(msg, "MemberName"),
+                            _number(msg, "HoldTime"), _number(msg, "TalkTime"),
+                            reason if reason in ("caller", "agent", "transfer") else "")
 
 
 def member_changed(msg: Message, at: float, name: str = "MemberName",
@@ -134,7 +157,7 @@ def spy_started(msg: Message, at: float) -> ev.Event:
 
 
 def digit_pressed(msg: Message, at: float) -> ev.Event | None:
-    if msg.get("Direction") != "Received":
+    if _get(msg, "Direction") != "Received":
         return None
     return ev.DigitPressed(at, _text(msg, "Uniqueid"), _text(msg, "Digit", 1))
 
@@ -144,17 +167,18 @@ def hung_up(msg: Message, at: float) -> ev.Event:
 
 
 def originate_answered(msg: Message, at: float) -> ev.Event | None:
-    if msg.get("Response") != "Failure":
+    if _get(msg, "Response") != "Failure":
         return None
     return ev.OriginateFailed(at, _text(msg, "Uniqueid"))
 
 
 def user_event(msg: Message, at: float) -> ev.Event | None:
-    if msg.get("UserEvent") == "AcdCallback":
+    name = _get(msg, "UserEvent")
+    if name == "AcdCallback":
         return ev.CallbackDialled(at, _text(msg, "Id"), _text(msg, "Status", 32))
-    if msg.get("UserEvent") == "AcdSpyEnded":
+    if name == "AcdSpyEnded":
         return ev.SpyEnded(at, _text(msg, "Uniqueid"))
-    if msg.get("UserEvent") != "AcdQueueExit":
+    if name != "AcdQueueExit":
         return None
     return ev.QueueExited(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _text(msg, "Status", 32))
 
@@ -183,8 +207,16 @@ AMI_EVENTS: dict[str, Translator] = {
 
 
 def translate(msg: Message, now: float) -> ev.Event | None:
-    """The core event for an AMI message, or None for events the core does not use."""
-    translator = AMI_EVENTS.get(msg.get("Event", ""))
-    if translator is None:
-        return None
-    return translator(msg, timestamp(msg, now))
+    """The core event for an AMI message, or None for events the core does not use.
+
+    Raises BadEvent and nothing else: whatever a translator trips on is a BadEvent too.
+    """
+    try:
+        translator = AMI_EVENTS.get(_get(msg, "Event") or "")
+        if translator is None:
+            return None
+        return translator(msg, timestamp(msg, now))
+    except BadEvent:
+        raise
+    except Exception as exc:  # a translator's own slip must not reach the link
+        raise BadEvent(f"{type(exc).__name__}: {exc}"[:200]) from exc

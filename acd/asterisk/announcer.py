@@ -4,6 +4,8 @@ The estimate is the core's (acd/core/dispatch.py over the live model: who is log
 who is on a call and for how long, the queue's handle time), not app_queue's average of
 past holds. The words reach the caller without moving them: a Local channel plays the
 prompt and ChanSpy whispers it into the queued caller's channel, so their place is kept.
+Both halves run the dialplan (acd-announce, acd-announce-whisper): the daemon originates
+into its own contexts only, never an application.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Callable
 
 from twisted.logger import Logger
 
+from acd.asterisk import actions
 from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
@@ -85,11 +88,11 @@ class Announcer:
             parts.append(prompts.wait_short if wait < 60 else prompts.wait.format(minutes=minutes))
         try:
             files = "&".join([str(await self.speech.render(text, language)) for text in parts])
-            await self.ami.action({
-                "Action": "Originate", "Channel": "Local/announce@acd-announce/n",
-                "Application": "ChanSpy", "Data": f"{call.channel},qwE", "Async": "true",
-                "Variable": f"__ACD_ANNOUNCE={files}", "CallerID": "announcement"})
-        except (SpeechError, ConnectionError, asyncio.TimeoutError) as exc:
+            await self.ami.action(actions.originate(
+                "Local/announce@acd-announce/n", actions.ANNOUNCE_WHISPER,
+                {"__ACD_ANNOUNCE": files, "__ACD_ANNOUNCE_TO": call.channel},
+                caller_id="announcement"))
+        except (SpeechError, actions.UnsafeAction, ConnectionError, asyncio.TimeoutError) as exc:
             log.warn("caller {call} not told their wait: {why}", call=call.id, why=exc)
             return
         self.sink(ev.CallerAnnounced(self.clock(), call.id, call.position, wait))

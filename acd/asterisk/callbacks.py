@@ -10,12 +10,14 @@ restart a pending callback whose placeholder is gone is put back.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 from typing import Callable
 
 from twisted.logger import Logger
 
+from acd.asterisk import actions
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import say
 from acd.background import background
@@ -30,6 +32,7 @@ PROMPTS = {"booked": "Thank you. We will call you back when it is your turn. Goo
            "withheld": "Your number is withheld, so we cannot call you back. Please hold."}
 HOLD = "Local/s@acd-callback-hold/n"
 _DIALLABLE = re.compile(r"\+?[0-9]{3,20}")
+_CALLBACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class Callbacks:
@@ -72,12 +75,12 @@ class Callbacks:
                      "ACD_PRIORITY": str(callback.priority), "ACD_CALLBACK_ID": callback.id,
                      "ACD_CALLBACK_NUMBER": callback.number.lstrip("+")}
         try:
-            await self.ami.action({
-                "Action": "Originate", "Channel": HOLD, "Context": "acd-callback-dial",
-                "Exten": "s", "Priority": "1", "Async": "true",
-                "Timeout": str(int(self.rules.give_up_after * 1000)),
-                "CallerID": f'"Callback" <{callback.number}>',
-                "Variable": [f"__{k}={v}" for k, v in variables.items()]})
+            await self.ami.action(actions.originate(
+                HOLD, actions.CALLBACK_DIAL, {f"__{k}": v for k, v in variables.items()},
+                timeout_ms=int(self.rules.give_up_after * 1000),
+                caller_id=f'"Callback" <{callback.number}>'))
+        except actions.UnsafeAction as exc:
+            log.error("callback {id} not placed: {why}", id=callback.id, why=exc)
         except (ConnectionError, asyncio.TimeoutError) as exc:
             log.warn("callback {id} not placed yet ({why}); it is in redis", id=callback.id, why=exc)
 
@@ -104,10 +107,30 @@ class Callbacks:
         if callback is not None and due(callback, self.clock(), self.rules):
             await self._place(callback)
 
+    def untrusted(self, callback: Callback) -> str | None:
+        """Why a callback read back from redis cannot be placed; None when it can."""
+        if not isinstance(callback.id, str) or not _CALLBACK_ID.fullmatch(callback.id):
+            return "bad id"
+        if not isinstance(callback.number, str) or not _DIALLABLE.fullmatch(callback.number):
+            return "bad number"
+        if callback.queue not in {q.name for q in self.config.queues}:
+            return "not a configured queue"
+        numbers = (callback.position, callback.priority, callback.attempts)
+        if not all(isinstance(n, int) and 0 <= n < 10**6 for n in numbers):
+            return "bad position, priority or attempts"
+        if not all(isinstance(t, (int, float)) and math.isfinite(t) for t in (callback.created, callback.due)):
+            return "bad time"
+        return None
+
     async def restore(self) -> None:
         """After a (re)connect: put back placeholders Asterisk no longer holds."""
-        held = {c.caller_id for c in self.center.active_calls() if c.channel.startswith("Local/s@acd-callback-hold")}
+        held = {c.caller_id for c in self.center.active_calls()
+                if c.channel.startswith("Local/s@acd-callback-hold")}
         for callback in await self.live.load_callbacks():
+            why = self.untrusted(callback)
+            if why is not None:
+                log.warn("dropped a callback record from redis: {why}", why=why)
+                continue
             if callback.status is Status.WAITING and callback.number not in held:
                 log.info("callback {id}: placeholder gone, placing it again", id=callback.id)
                 await self._place(callback)

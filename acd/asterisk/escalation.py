@@ -12,6 +12,7 @@ from typing import Callable
 
 from twisted.logger import Logger
 
+from acd.asterisk import actions
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import read_digits, say
 from acd.background import background
@@ -52,11 +53,10 @@ class Escalations:
                   "ACD_ESCALATION_REASON": reason,
                   "ACD_MAX_WAIT": str(self.config.queue(target).max_wait)}
         for name, value in values.items():
-            await self.ami.action({"Action": "Setvar", "Channel": peer, "Variable": name, "Value": value})
+            await self.ami.action(actions.setvar(peer, name, value))
         event = ev.CallEscalated(self.clock(), call_id, from_queue, target, agent, reason)
         self.sink(event)
-        await self.ami.action({"Action": "Redirect", "Channel": peer, "Context": "acd-escalated",
-                               "Exten": "s", "Priority": "1"})
+        await self.ami.action(actions.redirect(peer, "acd-escalated"))
         log.info("call {call} escalated {frm} -> {to} by {agent} ({reason})", call=call_id,
                  frm=from_queue, to=target, agent=agent, reason=reason)
         background(self.directory.record_escalation(call_id, from_queue, target, agent, reason, event.at),

@@ -4,7 +4,9 @@ pausing by the agent's in-call codes, and the index of every file in SQL.
 MixMonitor records the agent's leg (both directions, while bridged). The dialplan asks
 `record` on the agent's channel as the call connects (Queue()'s gosub); the agent's `*1`
 starts a recording and `*2` mutes or unmutes it (MixMonitorMute: the file keeps silence
-there, so card numbers read out are not in it). When the agent's channel hangs up the file
+there, so card numbers read out are not in it). An on-demand MixMonitor is started from the
+agent channel's own AGI session (EXEC), not by AMI: AMI's MixMonitor needs the `system`
+class, which the daemon's AMI user does not hold. When the agent's channel hangs up the file
 is closed by Asterisk, then measured and checksummed into its row. `sweep` (periodic)
 closes rows a restarted daemon left open, indexes what the dialplan recorded alone, and
 deletes recordings past their retention.
@@ -23,7 +25,8 @@ from typing import Callable
 from twisted.logger import Logger
 
 from acd import recordings
-from acd.asterisk.fastagi import AgiChannel, Route
+from acd.asterisk import actions
+from acd.asterisk.fastagi import AgiChannel, AgiError, Route
 from acd.asterisk.ivr_player import say
 from acd.background import background
 from acd.config import Config, recording_policy
@@ -38,6 +41,7 @@ PROMPTS = {"recording": "Recording.", "already": "This call is already recorded.
            "paused": "Recording paused.", "resumed": "Recording resumed.",
            "not_recorded": "This call is not recorded.", "failed": "Not possible now."}
 _ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
+_FILE = re.compile(r"/[A-Za-z0-9/._-]{1,400}\.wav")   # nothing MixMonitor's arguments parse
 FINISH_WAIT_S = 10.0     # how long a hung-up take may take to be closed by Asterisk
 QUIET_S = 60.0           # an unclosed file untouched this long: the PBX died while recording
 
@@ -83,8 +87,7 @@ class Recorder:
         agent, uniqueid = self._agent(channel), channel.headers.get("agi_uniqueid", "")
         path = recordings.take_path(linkedid or uniqueid, agent, uniqueid, self.clock())
         recordings.make_folder(self.root, path)
-        if not await self._act({"Action": "MixMonitor", "Channel": channel.headers.get("agi_channel", ""),
-                                "File": str(self.root / path), "Options": "b"}):
+        if not await _mixmonitor(channel, self.root / path):
             await say(channel, self.speech, [("en", PROMPTS["failed"])])
             return
         self._take(channel, agent, line, linkedid, "on demand", path)
@@ -99,13 +102,12 @@ class Recorder:
             return
         now = self.clock()
         pausing = not take.paused
-        if not await self._act({"Action": "MixMonitorMute", "Channel": take.channel, "Direction": "both",
-                                "State": "1" if pausing else "0"}):
+        if not await self._act(lambda: actions.mixmonitor_mute(take.channel, pausing)):
             await say(channel, self.speech, [("en", PROMPTS["failed"])])
             return
         self.takes[uniqueid] = take.pause(now) if pausing else take.resume(now)
-        await self._act({"Action": "UserEvent", "UserEvent": "AcdRecording", "Take": take.id,
-                         "State": "paused" if pausing else "recording"})   # for observers and tests
+        await self._act(lambda: actions.user_event("AcdRecording", {   # for observers and tests
+            "Take": take.id, "State": "paused" if pausing else "recording"}))
         log.info("recording {take} {state} by agent {agent}", take=take.id,
                  state="paused" if pausing else "resumed", agent=take.agent)
         await say(channel, self.speech, [("en", PROMPTS["paused" if pausing else "resumed"])])
@@ -115,15 +117,17 @@ class Recorder:
         phone = found.group(1) if found else "unknown"
         return self.agent_at(f"PJSIP/{phone}") or f"phone-{phone}"[:20]
 
-    async def _act(self, action: dict[str, str]) -> bool:
-        """Send an AMI action; False (and logged) when the PBX refused it or is unreachable."""
+    async def _act(self, build: Callable[[], actions.Action]) -> bool:
+        """Send an AMI action; False (and logged) when it could not be built, the PBX
+        refused it or is unreachable."""
         try:
+            action = build()
             answer = await self.ami.action(action)
-        except (ConnectionError, asyncio.TimeoutError) as exc:
-            log.warn("{action} not sent: {why}", action=action["Action"], why=exc)
+        except (actions.UnsafeAction, ConnectionError, asyncio.TimeoutError) as exc:
+            log.warn("AMI action not sent: {why}", why=exc)
             return False
         if isinstance(answer, dict) and answer.get("Response") == "Error":
-            log.warn("{action} refused: {why}", action=action["Action"], why=answer.get("Message"))
+            log.warn("{action} refused: {why}", action=action.name, why=answer.get("Message"))
             return False
         return True
 
@@ -216,6 +220,22 @@ class Recorder:
         if count:
             log.info("deleted {n} recordings past {days} days", n=count, days=self.policy.retention_days)
         return count
+
+
+async def _mixmonitor(channel: AgiChannel, file: Path) -> bool:
+    """Start MixMonitor on the session's own channel (the agent's leg, both directions)."""
+    if not _FILE.fullmatch(str(file)) or ".." in str(file):
+        log.warn("not a recordings file: {file!r}", file=str(file)[:200])
+        return False
+    try:
+        result = await channel.command(f'EXEC MixMonitor "{file},b"')
+    except AgiError as exc:
+        log.warn("MixMonitor not started: {why}", why=exc)
+        return False
+    if result.get("result", ("",))[0] != "0":
+        log.warn("MixMonitor not started: {result}", result=result.get("result"))
+        return False
+    return True
 
 
 async def _line_and_call(channel: AgiChannel) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from typing import Callable
 
 from twisted.logger import Logger
 
+from acd.asterisk import actions
 from acd.asterisk.fastagi import AgiChannel, Hangup, Route
 from acd.asterisk.ivr_player import read_digits, say
 from acd.background import background
@@ -149,11 +150,9 @@ class SupervisorDesk:
         variables = {"ACD_SPY_TARGET": target, "ACD_SPY_OPTIONS": spy_options(mode),
                      "ACD_SPY_SESSION": session.id}
         try:
-            answer = await self.ami.action({
-                "Action": "Originate", "Channel": f"PJSIP/{person.phone}", "Context": "acd-spy",
-                "Exten": "s", "Priority": "1", "Async": "true", "Timeout": str(RING_S * 1000),
-                "ChannelId": spyer, "CallerID": f"Listen {agent} <{agent}>",
-                "Variable": ",".join(f"{k}={v}" for k, v in variables.items())})
+            answer = await self.ami.action(actions.originate(
+                f"PJSIP/{person.phone}", actions.SPY, variables, timeout_ms=RING_S * 1000,
+                channel_id=spyer, caller_id=f"Listen {agent} <{agent}>"))
         except BaseException:
             self._end(spyer)
             raise

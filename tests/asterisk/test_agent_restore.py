@@ -1,0 +1,74 @@
+"""What redis gives back is checked before it reaches Asterisk (issue 9, finding 2): a stored
+pause reason with CR/LF in it became three AMI actions, one an Originate, at the reconnect."""
+from __future__ import annotations
+
+import yaml
+
+from acd import config as config_module
+from acd.asterisk import actions
+from acd.asterisk.agent_desk import AgentDesk
+from acd.core.agents import Agent, State
+from acd.speech import SpeechCache
+from tests.asterisk.test_fastagi import on_asyncio
+
+INJECTED = "break\r\n\r\nAction: Originate\r\nChannel: Local/s@x\r\nApplication: System\r\nData: touch /tmp/x"
+
+
+class FakeAmi:
+    connected = True
+
+    def __init__(self) -> None:
+        self.sent: list[actions.Action] = []
+
+    async def action(self, action: actions.Action) -> dict:
+        assert isinstance(action, actions.Action)
+        self.sent.append(action)
+        return {"Response": "Success"}
+
+
+class FakeLive:
+    def __init__(self, records: dict[str, Agent]) -> None:
+        self.records = records
+
+    async def save(self, agent: Agent) -> None:
+        pass
+
+    async def load(self) -> dict[str, Agent]:
+        return self.records
+
+
+def desk(tmp_path, records: dict[str, Agent]) -> tuple[AgentDesk, FakeAmi]:
+    raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
+    ami = FakeAmi()
+    return AgentDesk(config_module.parse(raw), ami, FakeLive(records), SpeechCache(tmp_path)), ami
+
+
+@on_asyncio
+async def test_a_record_with_a_line_break_in_its_reason_or_a_strange_phone_is_dropped(tmp_path):
+    records = {
+        "2003": Agent("2003", State.PAUSED, 1.0, INJECTED, "PJSIP/1005"),         # reason injected
+        "2001": Agent("2001", State.READY, 1.0, "", "PJSIP/1005\r\nAction: Logoff"),
+        "2002": Agent("2002", State.READY, 1.0, "", "Local/s@acd-spy"),           # not a phone
+        "1004": Agent("1004", State.PAUSED, 1.0, "coffee", "PJSIP/1004"),         # not a reason
+        "9999": Agent("9999", State.READY, 1.0, "", "PJSIP/1006"),                # not an agent
+        "1003": Agent("2001", State.READY, 1.0, "", "PJSIP/1006"),                # not its own key
+        "1001": Agent("1001", State.PAUSED, 1.0, "lunch", "PJSIP/1001"),          # fine
+        "1002": Agent("1002", State.PAUSED, 1.0, "ring-no-answer", "PJSIP/1002"),  # fine
+    }
+    agents, ami = desk(tmp_path, records)
+    await agents.restore()
+    touched = {a.get("Interface") for a in ami.sent}
+    assert touched == {"PJSIP/1001", "PJSIP/1002"}
+    assert {a.get("Reason") for a in ami.sent if a.name == "QueuePause"} == {"lunch", "ring-no-answer"}
+    assert agents.agents["2003"].state is State.LOGGED_OUT and agents.agents["2003"].reason == ""
+    assert agents.agents["1004"].state is State.READY          # the fixed seat as configured
+    assert all("\r" not in str(a.as_dict()) and "\n" not in str(a.as_dict()) for a in ami.sent)
+
+
+@on_asyncio
+async def test_an_unsafe_value_that_got_in_anyway_never_reaches_the_link(tmp_path):
+    """Even past the checks on read (a reason set some other way), the builder refuses it."""
+    agents, ami = desk(tmp_path, {})
+    agents.agents["1001"] = Agent("1001", State.PAUSED, 1.0, INJECTED, "PJSIP/1001")
+    await agents._pause_member(agents.agents["1001"], True)
+    assert ami.sent == []
