@@ -71,6 +71,12 @@ class FastAgi(Listen):
 class Http(Listen):
     port: Port = 8480
     signing_key: Secret               # signs what the web hands out (secrets file)
+    # Host names the API answers to, beside the loopback names and `host` (DNS rebinding)
+    allowed_hosts: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]{1,253}$")], ...] = ()
+    max_body: int = Field(16384, ge=1024, le=1048576)   # bytes; refused before reading
+    max_connections: int = Field(64, ge=1, le=10000)    # open at once; more are closed at once
+    request_timeout: float = Field(10.0, gt=0, le=300)  # seconds for a request's headers and body
+    idle_timeout: float = Field(30.0, gt=0, le=3600)    # seconds a kept-alive connection may idle
 
 
 class Pbx(_Section):
@@ -157,7 +163,7 @@ class Staff(_Section):
 
     number: Digits
     name: PersonName
-    role: Literal["supervisor", "quality"]
+    role: Literal["supervisor", "quality", "admin"]   # admin: the whole live state
     pin: Pin | None = None
     password: Secret | None = None
     phone: Digits | None = None       # their own desk: the web's "listen in" rings it

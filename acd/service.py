@@ -72,7 +72,7 @@ class Daemon(service.MultiService):
                               ).setServiceParent(self)
         self.fastagi.setServiceParent(self)
         login = StaffLogin(config)
-        site = make_site(self.center, self.links, {
+        site = make_site(self.center, self.links, login, config.http, {
             b"recordings": quality_api.Recordings(login, self.directory, config.recordings_path()),
             b"supervision": quality_api.Supervision(login, self.directory),
             b"supervise": quality_api.Supervise(login, self.supervisors)})

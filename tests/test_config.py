@@ -86,7 +86,7 @@ def test_top_level_must_be_a_mapping():
     (lambda r: r["staff"][0].update(phone="1001"), "staff[0].phone: '1001' is not a phone with role supervisor"),
     (lambda r: r["staff"][1].update(teams=["nope"]), "staff[1].teams: no agent is in team 'nope'"),
     (lambda r: r["staff"][2].update(number="1001"), "staff[2].number: '1001' is also an agent's number"),
-    (lambda r: r["staff"][2].update(role="admin"), "staff[2].role"),
+    (lambda r: r["staff"][2].update(role="boss"), "staff[2].role"),
     (lambda r: r["phones"][0].update(role="boss"), "phones[0].role"),
     (lambda r: r["agents"][0].update(hired="last year"), "agents[0].hired"),
     (lambda r: r["recording"].update(share=1.5), "recording.share: Input should be less than or equal to 1"),

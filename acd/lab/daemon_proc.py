@@ -1,6 +1,7 @@
 """The daemon as a separate process, as an operator runs it: for the demo and the e2e tests."""
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -9,8 +10,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from acd.config import Config
 
@@ -18,18 +19,18 @@ from acd.config import Config
 class DaemonProcess:
     def __init__(self, config: Config, config_path: Path, log_path: Path) -> None:
         self.base = f"http://{config.http.host}:{config.http.port}"
+        self.authorization = _admin_authorization(config)
         self.config_path = config_path
         self.log_path = log_path
         self.popen: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20.0) -> None:
         """Start `acd run` and wait until it has resynced from the PBX."""
-        log = open(self.log_path, "ab")
-        self.popen = subprocess.Popen(
-            [sys.executable, "-m", "acd", "-c", str(self.config_path), "run"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
-        log.close()
+        with open(self.log_path, "ab") as log:
+            self.popen = subprocess.Popen(
+                [sys.executable, "-m", "acd", "-c", str(self.config_path), "run"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
         self.wait_for(lambda s: s["links"]["ami_connected"] and s["resyncs"] >= 1
                       and s["links"]["prompts_ready"], timeout,
                       "the daemon to connect and resync")
@@ -45,7 +46,9 @@ class DaemonProcess:
         self.popen = None
 
     def state(self) -> dict:
-        with urllib.request.urlopen(self.base + "/api/state", timeout=5) as answer:
+        """The live state, read as the config's admin (the state is never public)."""
+        request = urllib.request.Request(self.base + "/api/state", headers={"Authorization": self.authorization})
+        with urllib.request.urlopen(request, timeout=5) as answer:
             return json.load(answer)
 
     def wait_for(self, ready: Callable[[dict], bool], timeout: float, what: str) -> dict:
@@ -62,3 +65,10 @@ class DaemonProcess:
                 last = exc
             time.sleep(0.1)
         raise TimeoutError(f"timed out waiting for {what}; last state: {str(last)[:500]}")
+
+
+def _admin_authorization(config: Config) -> str:
+    admin = next((s for s in config.staff if s.role == "admin" and s.password), None)
+    if admin is None:
+        raise ValueError("the lab reads the daemon's state as staff with role admin: none configured")
+    return "Basic " + base64.b64encode(f"{admin.number}:{admin.password}".encode()).decode()

@@ -8,92 +8,24 @@ POST /api/supervise {"agent", "mode"}  ring the supervisor's phone into ChanSpy
 """
 from __future__ import annotations
 
-import asyncio
 import json
-from typing import Awaitable, Callable
+import re
 
-from twisted.internet import defer
-from twisted.logger import Logger
-from twisted.web import resource, server, static
+from twisted.web import server
 
 from acd import recordings
 from acd.asterisk.supervisor_desk import SpyRefused, SupervisorDesk
 from acd.core.supervision import Mode, Refusal
 from acd.store import quality
 from acd.store.directory import Directory
-from acd.config import Staff
-from acd.web.auth import Forbidden, StaffLogin, Unauthorized
+from acd.web.auth import Forbidden, StaffLogin
+from acd.web.base import AsyncJson, HttpError
+from acd.web.ranges import BoundedRangeFile
 
-log = Logger()
 MAX_BODY = 4096
+_CALL = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_ID = re.compile(rb"[1-9][0-9]{0,17}")   # a recording's row id: well inside SQLite's 64 bits
 _CONFLICTS = {Refusal.NOT_LOGGED_IN, Refusal.NO_PHONE}
-
-
-class HttpError(Exception):
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class AsyncJson(resource.Resource):
-    """A leaf whose handlers are coroutines; their errors become JSON answers with a status."""
-
-    isLeaf = True
-
-    def __init__(self, login: StaffLogin) -> None:
-        super().__init__()
-        self.login = login
-
-    def person(self, request) -> Staff:
-        """The signed-in staff member, or Unauthorized."""
-        value = request.getHeader(b"authorization")
-        return self.login.person(value.encode() if isinstance(value, str) else value)
-
-    def render_GET(self, request) -> object:
-        return self._run(request, self.get)
-
-    def render_POST(self, request) -> object:
-        return self._run(request, self.post)
-
-    async def get(self, request) -> object:
-        raise HttpError(405, "method not allowed")
-
-    async def post(self, request) -> object:
-        raise HttpError(405, "method not allowed")
-
-    def _run(self, request, handler: Callable[[object], Awaitable[object]]) -> object:
-        gone = []
-        request.notifyFinish().addErrback(lambda _: gone.append(True))
-        done = defer.Deferred.fromFuture(asyncio.ensure_future(handler(request)))
-        done.addCallbacks(lambda body: _answer(request, gone, 200, body),
-                          lambda failure: _failed(request, gone, failure))
-        return server.NOT_DONE_YET
-
-
-def _failed(request, gone: list, failure) -> None:
-    error = failure.value
-    if isinstance(error, Unauthorized):
-        request.setHeader(b"www-authenticate", b'Basic realm="acd"')
-        _answer(request, gone, 401, {"error": str(error)})
-    elif isinstance(error, Forbidden):
-        _answer(request, gone, 403, {"error": str(error)})
-    elif isinstance(error, HttpError):
-        _answer(request, gone, error.code, {"error": str(error)})
-    else:
-        log.failure("web request failed", failure)
-        _answer(request, gone, 500, {"error": "internal error"})
-
-
-def _answer(request, gone: list, code: int, body: object) -> None:
-    if gone or body is server.NOT_DONE_YET:
-        return  # the client left, or a file is being streamed
-    if isinstance(body, tuple):  # (status, body)
-        code, body = body
-    request.setResponseCode(code)
-    request.setHeader(b"content-type", b"application/json")
-    request.setHeader(b"cache-control", b"no-store")
-    request.write(json.dumps(body).encode())
-    request.finish()
 
 
 class Recordings(AsyncJson):
@@ -105,14 +37,15 @@ class Recordings(AsyncJson):
         allowed = self.login.team_agents(self.person(request))
         if not request.postpath or request.postpath == [b""]:
             call = request.args.get(b"call", [b""])[0].decode("utf-8", "replace")[:64] or None
+            if call is not None and not _CALL.fullmatch(call):
+                raise HttpError(400, "call: a linked id")
             return {"recordings": await self.directory.read(quality.recordings, allowed, call)}
         return await self._one(request, allowed)
 
     async def _one(self, request, allowed: set[str] | None) -> object:
-        try:
-            wanted = int(request.postpath[0])
-        except ValueError:
-            raise HttpError(404, "no such recording") from None
+        if len(request.postpath) != 1 or not _ID.fullmatch(request.postpath[0]):
+            raise HttpError(404, "no such recording")
+        wanted = int(request.postpath[0])
         row = await self.directory.read(quality.recording, wanted)
         if row is None:
             raise HttpError(404, "no such recording")
@@ -121,7 +54,7 @@ class Recordings(AsyncJson):
         path = recordings.inside(self.root, row["path"])
         if row["status"] != "done" or not path.exists():
             raise HttpError(409, f"recording is {row['status']}")
-        body = static.File(str(path), defaultType="audio/wav").render(request)
+        body = BoundedRangeFile(str(path), defaultType="audio/wav").render(request)
         if body is not server.NOT_DONE_YET:
             request.write(body)
             request.finish()
@@ -154,7 +87,7 @@ class Supervise(AsyncJson):
             if no.why in _CONFLICTS:
                 raise HttpError(409, no.why.value) from None
             raise Forbidden(no.why.value) from None
-        except (ConnectionError, asyncio.TimeoutError):
+        except (TimeoutError, ConnectionError):
             raise HttpError(503, "the PBX is not reachable") from None
         return 202, {"session": session.id, "agent": agent, "mode": mode.value}
 

@@ -1,38 +1,102 @@
-"""JSON on loopback: the status the demo's terminal view and the tests read, and the root
-the quality API (acd/web/quality.py) hangs from."""
+"""The live state for signed-in staff, and the root the quality API (acd/web/quality.py) hangs from.
+
+The state names callers, their numbers, channels and open supervision sessions, so it is
+never public: an admin (operations, the lab's tools) sees all of it; a supervisor sees the
+queues their teams' agents serve, those agents, and the calls in those queues or with those
+agents; anyone else nothing. `/healthz` says "ok" and nothing more.
+"""
 from __future__ import annotations
 
-import json
 import time
-from typing import Callable
+from collections.abc import Callable
 
-from twisted.web import resource, server
+from twisted.web import resource
 
+from acd.config import Config, Http, Staff
 from acd.core.center import CallCenter
 from acd.core.snapshot import snapshot
+from acd.web.auth import Forbidden, StaffLogin
+from acd.web.base import AsyncJson, HttpError
+from acd.web.boundary import GuardedSite
 
 
-class JsonResource(resource.Resource):
+class NotFound(resource.Resource):
+    """Any method at a path with nothing there: a JSON 404 (twisted's own pages are HTML, and
+    its bare Resource answers HEAD with a 500)."""
+
     isLeaf = True
 
-    def __init__(self, produce: Callable[[], dict]) -> None:
-        super().__init__()
-        self.produce = produce
+    def render(self, request) -> bytes:
+        request.setResponseCode(404)
+        request.setHeader(b"content-type", b"application/json")
+        return b'{"error": "not found"}'
+
+
+class Branch(NotFound):
+    """A path segment with children (/, /api): itself and unknown children are 404s."""
+
+    isLeaf = False
+
+    def getChild(self, path: bytes, request) -> resource.Resource:
+        return NotFound()
+
+
+class Healthz(resource.Resource):
+    isLeaf = True
 
     def render_GET(self, request) -> bytes:
-        request.setHeader(b"content-type", b"application/json")
+        if request.postpath not in ([], [b""]):
+            request.setResponseCode(404)
+            return b"not found\n"
+        request.setHeader(b"content-type", b"text/plain")
         request.setHeader(b"cache-control", b"no-store")
-        return json.dumps(self.produce()).encode()
+        return b"ok\n"
 
 
-def make_site(center: CallCenter, links: Callable[[], dict], more: dict[bytes, resource.Resource] | None = None,
-              clock: Callable[[], float] = time.time) -> server.Site:
-    """The status API, and `more` resources under /api (the quality API)."""
-    root = resource.Resource()
-    api = resource.Resource()
+class State(AsyncJson):
+    def __init__(self, login: StaffLogin, produce: Callable[[], dict]) -> None:
+        super().__init__(login)
+        self.produce = produce
+
+    async def get(self, request) -> object:
+        person = self.person(request)
+        if request.postpath not in ([], [b""]):
+            raise HttpError(404, "not found")
+        if person.role == "admin":
+            return self.produce()
+        if person.role == "supervisor":
+            return team_view(self.login.config, person, self.produce())
+        raise Forbidden(f"role {person.role!r} may not see the live state")
+
+
+def team_view(config: Config, person: Staff, state: dict) -> dict:
+    """What a supervisor may see of the state: their teams' agents and the queues they serve."""
+    agents = {a.number for a in config.agents if a.team is not None and a.team in person.teams}
+    queues = {q for a in config.agents if a.number in agents for q in a.queues}
+    mine = lambda call: call.get("agent") in agents or call.get("queue") in queues
+    links = state.get("links", {})
+    return {
+        "at": state.get("at"), "resyncs": state.get("resyncs"),
+        "queues": {name: q for name, q in state.get("queues", {}).items() if name in queues},
+        "agents": {number: a for number, a in state.get("agents", {}).items() if number in agents},
+        "calls": [c for c in state.get("calls", []) if mine(c)],
+        "recent_calls": [c for c in state.get("recent_calls", []) if mine(c)],
+        "links": {"ami_connected": links.get("ami_connected"),
+                  "agent_states": [s for s in links.get("agent_states", [])
+                                   if isinstance(s, dict) and s.get("number") in agents],
+                  "supervision": [s for s in links.get("supervision", [])
+                                  if isinstance(s, dict) and s.get("supervisor") == person.number]},
+    }
+
+
+def make_site(center: CallCenter, links: Callable[[], dict], login: StaffLogin, http: Http,
+              more: dict[bytes, resource.Resource] | None = None,
+              clock: Callable[[], float] = time.time) -> GuardedSite:
+    """The state API, and `more` resources under /api (the quality API), behind the edge."""
+    root, api = Branch(), Branch()
     root.putChild(b"api", api)
-    api.putChild(b"state", JsonResource(lambda: {**snapshot(center, clock()), "links": links()}))
+    api.putChild(b"state", State(login, lambda: {**snapshot(center, clock()), "links": links()}))
     for name, child in (more or {}).items():
         api.putChild(name, child)
-    root.putChild(b"healthz", JsonResource(lambda: {"ok": True, **links()}))
-    return server.Site(root)
+    root.putChild(b"healthz", Healthz())
+    return GuardedSite(root, http)
