@@ -45,7 +45,8 @@ def run(config: Config, config_path: Path, seconds: float) -> int:
     phones: list[sipp.Process] = []
     try:
         daemon.start()
-        console.print(f"daemon up: status on {daemon.base}/api/state")
+        console.print(f"daemon up: status on {daemon.base}/api/state "
+                      "(staff sign-in; role admin sees all: `acd secrets show`)")
         phones = _agents(config, pbx, work)
         calls = _call_plan(config, seconds)
         callers = sipp.callers(_target(config), work, calls, trunk_port=TRUNK_PORT,
