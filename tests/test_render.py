@@ -98,6 +98,12 @@ def test_queues_have_their_agents_as_members(files):
     assert "strategy = rrmemory" in support and "servicelevel = 20" in support
 
 
+def test_an_agent_who_does_not_answer_is_paused_by_asterisk_too(files):
+    """While the daemon is down nobody else pauses them (the kill -9 test's ring-no-answer)."""
+    sections = files["queues.conf"].split("\n[")[2:]
+    assert sections and all("autopause = all" in s and "autopausebusy = no" in s for s in sections)
+
+
 def test_trunk_identified_by_address_and_port_and_phones_authenticate(files, loaded):
     pjsip = files["pjsip_acd.conf"]
     assert "match = 127.0.0.1:5080" in pjsip

@@ -13,11 +13,12 @@ import asyncio
 import math
 import re
 import time
+from pathlib import Path
 from typing import Callable
 
 from twisted.logger import Logger
 
-from acd.asterisk import actions
+from acd.asterisk import actions, queue_log
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import say
 from acd.background import background
@@ -25,6 +26,7 @@ from acd.config import Config
 from acd.core import events as ev
 from acd.core.callbacks import Callback, Rules, Status, after_attempt, due
 from acd.core.center import CallCenter
+from acd.pbx.control import state_dir
 from acd.speech import SpeechCache
 
 log = Logger()
@@ -37,10 +39,11 @@ _CALLBACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 class Callbacks:
     def __init__(self, config: Config, center: CallCenter, ami, live, speech: SpeechCache,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, queue_log_path: Path | None = None) -> None:
         assert config.callback is not None
         self.config, self.center, self.ami, self.live = config, center, ami, live
         self.speech, self.clock = speech, clock
+        self.queue_log = queue_log_path or state_dir(config) / "log" / "queue_log"
         rules = config.callback
         self.rules = Rules(rules.attempts, float(rules.retry_after), float(rules.give_up_after))
         self.pending: dict[str, Callback] = {}
@@ -123,14 +126,17 @@ class Callbacks:
         return None
 
     async def restore(self) -> None:
-        """After a (re)connect: put back placeholders Asterisk no longer holds."""
+        """After a (re)connect: put back placeholders Asterisk no longer holds, once the dials
+        made while the daemon was away (queue_log) are counted: a served one is done."""
         held = {c.caller_id for c in self.center.active_calls()
                 if c.channel.startswith("Local/s@acd-callback-hold")}
+        dials = dialled_meanwhile(queue_log.tail(self.queue_log))
         for callback in await self.live.load_callbacks():
             why = self.untrusted(callback)
             if why is not None:
                 log.warn("dropped a callback record from redis: {why}", why=why)
                 continue
+            callback = await self._caught_up(callback, dials.get(callback.id, []))
             if callback.status is Status.WAITING and callback.number not in held:
                 log.info("callback {id}: placeholder gone, placing it again", id=callback.id)
                 await self._place(callback)
@@ -141,3 +147,24 @@ class Callbacks:
                     delay, lambda cid=callback.id: background(self._retry(cid), "a callback retry"))
             elif callback.status is Status.WAITING:
                 self.pending[callback.id] = callback
+
+    async def _caught_up(self, callback: Callback, statuses: list[str]) -> Callback:
+        """`callback` after the attempts queue_log holds beyond those already counted."""
+        unseen = statuses[callback.attempts:]
+        for status in unseen:
+            if callback.status in (Status.WAITING, Status.RETRY):
+                callback = after_attempt(callback, status, self.clock(), self.rules)
+        if unseen:
+            await self.live.save_callback(callback)
+            log.info("callback {id}: {status} after {n} attempts (dialled while the daemon was away)",
+                     id=callback.id, status=callback.status.value, n=callback.attempts)
+        return callback
+
+
+def dialled_meanwhile(entries: list[queue_log.Entry]) -> dict[str, list[str]]:
+    """Each callback's dial results, oldest first, as the dialplan logged them."""
+    found: dict[str, list[str]] = {}
+    for entry in entries:
+        if entry.verb == queue_log.CALLBACK_DIAL:
+            found.setdefault(entry.call_id, []).append(entry.data[0] if entry.data else "")
+    return found

@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 COMPLETIONS = ("COMPLETECALLER", "COMPLETEAGENT")
+# Written by the callback dial's h-extension (QueueLog): Dial()'s DIALSTATUS, on disk, so a
+# callback served while the daemon was down is known to be done when it returns.
+CALLBACK_DIAL = "CALLBACKDIAL"
+TAIL = 32 * 1024 * 1024  # days of a busy centre: more than a callback lives (give_up_after)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,19 @@ def read(path: Path) -> list[Entry]:
         return []
     with open(path, encoding="utf-8", errors="replace") as handle:
         return list(parse(handle))
+
+
+def tail(path: Path, limit: int = TAIL) -> list[Entry]:
+    """The entries in the last `limit` bytes (a line cut at the start is skipped)."""
+    try:
+        with open(path, "rb") as handle:
+            size = handle.seek(0, 2)
+            handle.seek(max(0, size - limit))
+            data = handle.read()
+    except OSError:
+        return []
+    lines = data.decode("utf-8", "replace").split("\n")
+    return list(parse(lines[1:] if size > limit else lines))
 
 
 def calls(entries: Iterable[Entry]) -> dict[str, QueuedCall]:

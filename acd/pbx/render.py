@@ -175,6 +175,12 @@ def pjsip_acd(config: Config) -> str:
     return "\n".join(out)
 
 
+# An agent whose phone rings out is paused in every queue by Asterisk itself, as the daemon
+# does (agent_desk, "ring-no-answer"): so also while the daemon is down, the next caller is
+# not offered to an empty desk again and again. Busy or unreachable phones are not paused.
+AUTOPAUSE = {"autopause": "all", "autopausedelay": "0", "autopausebusy": "no", "autopauseunavail": "no"}
+
+
 def queues_conf(config: Config) -> str:
     """Queues, with the fixed seats as members; agents who log in are added by the daemon."""
     out = ["; Generated from config/acd.yaml.", ""]
@@ -190,7 +196,7 @@ def queues_conf(config: Config) -> str:
                         retry=str(queue.retry), wrapuptime=str(queue.wrapup),
                         servicelevel=str(queue.service_level), musicclass="default",
                         ringinuse="yes" if queue.ring_in_use else "no", joinempty="yes",
-                        leavewhenempty="no", autofill="yes", **rule)[:-1]
+                        leavewhenempty="no", autofill="yes", **AUTOPAUSE, **rule)[:-1]
         # interface, penalty, member name (the agent number queue_log shows), state interface
         out += [f"member => PJSIP/{a.phone},{penalties[queue.name]},{a.number},PJSIP/{a.phone}"
                 for a, penalties in seats if queue.name in penalties] + [""]
@@ -198,7 +204,7 @@ def queues_conf(config: Config) -> str:
         out += _section(tiers.personal_queue(agent.number), strategy="ringall",
                         timeout=str(config.routing.last_agent_ring), retry="0",
                         musicclass="default", ringinuse="no", leavewhenempty="yes",
-                        joinempty="paused,unavailable,invalid,inuse,ringing,wrapup")[:-1]
+                        joinempty="paused,unavailable,invalid,inuse,ringing,wrapup", **AUTOPAUSE)[:-1]
         if agent.phone:
             out.append(f"member => PJSIP/{agent.phone},0,{agent.number},PJSIP/{agent.phone}")
         out.append("")
