@@ -128,7 +128,7 @@ def check(build) -> None:
     assert sorted(headers) == sorted(expected)
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(queue=garbage, interface=garbage, penalty=st.one_of(st.integers(), garbage), paused=st.booleans(),
        member=garbage, reason=garbage)
 def test_queue_builders_never_let_a_value_out_of_its_header(queue, interface, penalty, paused, member,
@@ -139,7 +139,7 @@ def test_queue_builders_never_let_a_value_out_of_its_header(queue, interface, pe
     check(lambda: actions.queue_pause(interface, paused, reason))
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(channel=garbage, context=st.one_of(st.sampled_from(sorted(actions.ORIGINATE_CONTEXTS)), garbage),
        variables=st.dictionaries(st.one_of(st.from_regex(r"\A(__)?[A-Z_]{1,12}\Z"), keys), garbage,
                                  max_size=4),
@@ -153,7 +153,7 @@ def test_channel_builders_never_let_a_value_out_of_its_header(channel, context, 
     check(lambda: actions.user_event("AcdRecording", {"Take": value}))
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(headers=st.dictionaries(keys, garbage, max_size=5), name=garbage)
 def test_build_refuses_anything_that_is_not_one_action(headers, name):
     count("build")

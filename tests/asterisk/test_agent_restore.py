@@ -1,5 +1,6 @@
 """What redis gives back is checked before it reaches Asterisk (issue 9, finding 2): a stored
-pause reason with CR/LF in it became three AMI actions, one an Originate, at the reconnect."""
+pause reason with CR/LF in it became three AMI actions, one an Originate, at the reconnect.
+Agents' records and pending callbacks both."""
 from __future__ import annotations
 
 import yaml
@@ -7,7 +8,10 @@ import yaml
 from acd import config as config_module
 from acd.asterisk import actions
 from acd.asterisk.agent_desk import AgentDesk
+from acd.asterisk.callbacks import Callbacks
 from acd.core.agents import Agent, State
+from acd.core.callbacks import Callback
+from acd.core.center import CallCenter
 from acd.speech import SpeechCache
 from tests.asterisk.test_fastagi import on_asyncio
 
@@ -72,3 +76,34 @@ async def test_an_unsafe_value_that_got_in_anyway_never_reaches_the_link(tmp_pat
     agents.agents["1001"] = Agent("1001", State.PAUSED, 1.0, INJECTED, "PJSIP/1001")
     await agents._pause_member(agents.agents["1001"], True)
     assert ami.sent == []
+
+
+class FakeCallbackStore:
+    def __init__(self, records: list[Callback]) -> None:
+        self.records = records
+
+    async def save_callback(self, callback: Callback) -> None:
+        pass
+
+    async def load_callbacks(self) -> list[Callback]:
+        return self.records
+
+
+@on_asyncio
+async def test_callback_records_from_redis_are_checked_before_they_are_dialled(tmp_path):
+    raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
+    config = config_module.parse(raw)
+    good = Callback("acd-1.1", "+4930111", "support", 1, 0, 1.0)
+    records = [good,
+               Callback("acd-1.2", "4930\r\nAction: Originate", "support", 1, 0, 1.0),
+               Callback("acd-1.3\r\n", "4930222", "support", 1, 0, 1.0),
+               Callback("acd-1.4", "4930333", "nowhere", 1, 0, 1.0),
+               Callback("acd-1.5", "4930444", "support", -1, 0, float("nan"))]
+    ami = FakeAmi()
+    callbacks = Callbacks(config, CallCenter({"support": 20.0}), ami, FakeCallbackStore(records),
+                          SpeechCache(tmp_path))
+    await callbacks.restore()
+    assert [a.name for a in ami.sent] == ["Originate"]
+    assert ('"Callback" <+4930111>', "acd-callback-dial") == (ami.sent[0].get("CallerID"),
+                                                              ami.sent[0].get("Context"))
+    assert set(callbacks.pending) == {"acd-1.1"}

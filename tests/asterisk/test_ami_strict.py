@@ -79,7 +79,7 @@ value = st.one_of(st.text(max_size=30), st.lists(st.text(max_size=10), min_size=
                   st.none(), st.integers(), st.floats(allow_nan=True))
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.dictionaries(st.one_of(st.sampled_from(HEADERS), st.text(max_size=12)), value, max_size=12),
        st.sampled_from(EVENT_NAMES))
 def test_arbitrary_header_mappings_give_an_event_none_or_bad_event(headers, name):
@@ -88,7 +88,7 @@ def test_arbitrary_header_mappings_give_an_event_none_or_bad_event(headers, name
     outcome(headers)
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.sampled_from(REAL), st.sampled_from(HEADERS), value, st.booleans())
 def test_near_valid_events_give_an_event_or_bad_event(real, header, new, drop):
     """A recorded event with one header changed (doubled, non-finite, junk) or dropped."""
