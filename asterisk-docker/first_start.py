@@ -48,8 +48,10 @@ def main(argv: list[str]) -> int:
     if not _rendered(config, state):
         (etc / DONE).unlink(missing_ok=True)
         render.write(config, state, Ids(int(os.environ["ACD_PBX_UID"]), gid))
-    # The daemon renders the prompts Asterisk plays and writes the store the fallback AGI reads.
+    # The daemon renders the prompts Asterisk plays, writes the store the fallback AGI reads,
+    # and its security log.
     _own(state / "sounds", daemon, gid)
+    _own(config.security_log_path().parent, daemon, gid)
     database = sqlite_path(config.store.url)
     if database is not None:
         _own(database.parent, daemon, gid)
