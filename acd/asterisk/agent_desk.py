@@ -21,6 +21,7 @@ from typing import Awaitable, Callable, Protocol
 
 from twisted.logger import Logger
 
+from acd import security_log
 from acd.asterisk import actions
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import read_digits, say
@@ -29,7 +30,7 @@ from acd.config import Agent as AgentConfig
 from acd.config import Config
 from acd.core import events as ev
 from acd.core import tiers
-from acd.core.agents import Act, Agent, PinGuard, Refused, State
+from acd.core.agents import Act, Agent, PinGuard, Refused, State, holder
 from acd.speech import SpeechCache
 
 log = Logger()
@@ -41,6 +42,7 @@ PROMPTS = {
     "logged_in": "You are logged in.", "logged_out": "You are logged out.",
     "reason": "Pause reason.", "paused": "You are paused.", "resumed": "You are ready.",
     "not_here": "No agent is logged in at this phone.", "refused": "Not possible now.",
+    "in_use": "Another agent is logged in at this phone. They must log out first.",
 }
 
 
@@ -104,6 +106,11 @@ class AgentDesk:
             if agent is not None and hmac.compare_digest(pin.encode(), agent.pin.encode()):
                 self.guard.right(number)
                 await channel.set_variable("ACD_AGENT", number)
+                held = holder(self.agents.values(), interface, number)
+                if held is not None:
+                    self._refuse_held(number, interface, held.number)
+                    await self._say(channel, "in_use")
+                    return "in_use"
                 ok = await self.login(number, interface)
                 log.info("agent {agent} logged in at {iface}", agent=number, iface=interface)
                 await self._say(channel, "logged_in" if ok else "refused")
@@ -114,6 +121,11 @@ class AgentDesk:
                 return "locked"
             await self._say(channel, "wrong_pin")
         return "wrong_pin"
+
+    def _refuse_held(self, number: str, interface: str, held_by: str) -> None:
+        log.info("agent {agent} refused at {iface}: agent {holder} is logged in there",
+                 agent=number, iface=interface, holder=held_by)
+        security_log.event("PhoneInUse", "agent-desk", interface, agent=number, holder=held_by)
 
     async def _pause_call(self, channel: AgiChannel, interface: str) -> str:
         agent = self.agent_at(interface)
@@ -163,7 +175,11 @@ class AgentDesk:
     # -- what the agents ask for -----------------------------------------------------------
 
     async def login(self, number: str, interface: str) -> bool:
+        """Log `number` in at `interface`; refused while another agent holds that phone
+        (checked and taken without a pause in between, so two logins cannot both win)."""
         old = self.agents[number]
+        if holder(self.agents.values(), interface, number) is not None:
+            return False
         if not await self._move(number, Act.LOGIN, interface=interface):
             return False
         if old.interface and old.interface != interface and old.state is not State.LOGGED_OUT:
@@ -296,6 +312,11 @@ class AgentDesk:
             why = self.untrusted(number, agent)
             if why is not None:
                 log.warn("dropped agent {agent!r}'s record from redis: {why}", agent=number[:20], why=why)
+                continue
+            held = holder(self.agents.values(), agent.interface, number)
+            if agent.state is not State.LOGGED_OUT and held is not None:
+                log.warn("redis has agent {agent} at {iface}, held by {holder}: not restored",
+                         agent=number, iface=agent.interface[:40], holder=held.number)
                 continue
             self.agents[number] = agent
             if agent.state is State.LOGGED_OUT:

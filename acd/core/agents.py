@@ -7,6 +7,7 @@ transition; a pair not in the table is refused with the reason, so an agent cann
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 
@@ -85,6 +86,13 @@ class Agent:
     def from_dict(cls, data: dict) -> Agent:
         return cls(str(data["number"]), State(data["state"]), float(data["since"]),
                    str(data.get("reason", "")), str(data.get("interface", "")))
+
+
+def holder(agents: Iterable[Agent], interface: str, number: str) -> Agent | None:
+    """Another agent logged in at `interface`, if any: a phone has one agent at a time, so
+    spying, recording attribution and team scoping always name the agent really there."""
+    return next((a for a in agents if a.interface == interface and a.number != number
+                 and a.state is not State.LOGGED_OUT), None)
 
 
 @dataclass

@@ -62,3 +62,15 @@ def test_pin_guard_forgives_after_a_right_pin():
     guard.wrong("2001", 0)
     guard.right("2001")
     assert not guard.wrong("2001", 1)
+
+
+def test_a_phone_has_one_agent_at_a_time():
+    from acd.core.agents import holder
+
+    gero = Agent("2003", State.READY, 1.0, interface="PJSIP/1005")
+    emil = Agent("2001")
+    assert holder([gero, emil], "PJSIP/1005", "2001") is gero      # Emil may not log in there
+    assert holder([gero, emil], "PJSIP/1005", "2003") is None      # Gero again: his own phone
+    assert holder([gero, emil], "PJSIP/1006", "2001") is None
+    gone = Agent("2003", State.LOGGED_OUT, 2.0, interface="PJSIP/1005")
+    assert holder([gone, emil], "PJSIP/1005", "2001") is None      # logged out: the phone is free

@@ -117,3 +117,31 @@ def test_wrap_up_after_each_call(daemon, phones, call, ami):
     assert float(second["Timestamp"]) - float(done["Timestamp"]) >= SALES_WRAPUP - 0.5
     wait_until(lambda: agent_state(daemon, "1003")["state"] in ("on_call", "ready", "wrap_up"), 5,
                "the agent back at work")
+
+
+def test_login_at_a_phone_another_agent_holds_is_refused(daemon, softphone, ami, pbx):
+    """Finding 7: one agent per phone. A second agent's login at a held phone (a free phone
+    someone logged in at, or a fixed seat) is refused and said; the holder stays."""
+    daemon.start()
+    softphone("1005", "*70", keys=SECRETS.login(AGENT))
+    assert feature_result(ami, "login")["Result"] == "logged_in"
+    since = ami.mark()
+    softphone("1005", "*70", keys=SECRETS.login("2001"))      # Emil at Gero's phone
+    refused = ami.wait(lambda e: e.get("UserEvent") == "AcdAgentFeature" and e.get("Feature") == "login",
+                       30, "the second login's result", since=since)
+    assert (refused["Result"], refused["Agent"]) == ("in_use", "2001")
+    since = ami.mark()
+    softphone("1001", "*70", keys=SECRETS.login("2002"))      # Farah at Alice's fixed seat
+    refused = ami.wait(lambda e: e.get("UserEvent") == "AcdAgentFeature" and e.get("Feature") == "login",
+                       30, "the login at a fixed seat", since=since)
+    assert refused["Result"] == "in_use"
+    assert ami.find(lambda e: e.get("Event") == "QueueMemberAdded"
+                    and e.get("MemberName") in ("2001", "2002")) == []
+    assert agent_state(daemon, "2001")["state"] == agent_state(daemon, "2002")["state"] == "logged_out"
+    assert agent_state(daemon, "2003")["interface"] == "PJSIP/1005"
+    assert "2003" in next(line for line in pbx.cli("queue show support").splitlines() if "PJSIP/1005" in line)
+    softphone("1005", "*73")                                  # the holder logs out: the phone is free
+    since = ami.mark()
+    softphone("1005", "*70", keys=SECRETS.login("2001"))
+    assert ami.wait(lambda e: e.get("UserEvent") == "AcdAgentFeature" and e.get("Feature") == "login",
+                    30, "Emil's login once the phone is free", since=since)["Result"] == "logged_in"
