@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from acd import credentials
+from acd.config_dial import DialPolicy
 from acd.core import recording, tiers
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
@@ -215,6 +216,8 @@ class Callback(_Section):
     attempts: int = Field(3, ge=1, le=10)
     retry_after: int = Field(120, ge=5, le=86400)
     give_up_after: int = Field(7200, ge=60, le=604800)
+    dial_policy: DialPolicy = DialPolicy()        # which caller IDs may be dialled (toll fraud)
+    per_number_per_day: int = Field(3, ge=1, le=100)   # bookings per number and day (redis)
 
 
 class Redis(_Section):

@@ -68,5 +68,17 @@ class LiveState:
                 log.warn("ignored a bad callback record in redis: {why}", why=exc)
         return found
 
+    async def count_callback(self, key: str) -> int | None:
+        """Count one more callback booking under `key` (a number and a day); the count so
+        far, or None when redis cannot say (then the caller is not called back)."""
+        name = f"{self.callbacks_key}:count:{key}"
+        try:
+            async with self.client.pipeline(transaction=True) as pipe:
+                count, _ = await pipe.incr(name).expire(name, 2 * 86400).execute()
+        except (redis.RedisError, OSError) as exc:
+            log.error("callback count not kept in redis: {why}", why=exc)
+            return None
+        return int(count)
+
     async def close(self) -> None:
         await self.client.aclose()

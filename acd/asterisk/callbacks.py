@@ -10,6 +10,7 @@ restart a pending callback whose placeholder is gone is put back.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import math
 import re
 import time
@@ -18,11 +19,13 @@ from typing import Callable
 
 from twisted.logger import Logger
 
+from acd import security_log
 from acd.asterisk import actions, queue_log
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import say
 from acd.background import background
 from acd.config import Config
+from acd.core import dialling
 from acd.core import events as ev
 from acd.core.callbacks import Callback, Rules, Status, after_attempt, due
 from acd.core.center import CallCenter
@@ -31,9 +34,10 @@ from acd.speech import SpeechCache
 
 log = Logger()
 PROMPTS = {"booked": "Thank you. We will call you back when it is your turn. Goodbye.",
-           "withheld": "Your number is withheld, so we cannot call you back. Please hold."}
+           "withheld": "Your number is withheld, so we cannot call you back. Please hold.",
+           "refused": "We cannot call this number back. Please hold.",
+           "capped": "We cannot call this number back again today. Please hold."}
 HOLD = "Local/s@acd-callback-hold/n"
-_DIALLABLE = re.compile(r"\+?[0-9]{3,20}")
 _CALLBACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
@@ -47,6 +51,10 @@ class Callbacks:
         rules = config.callback
         self.rules = Rules(rules.attempts, float(rules.retry_after), float(rules.give_up_after))
         self.pending: dict[str, Callback] = {}
+        numbers = config.numbers
+        self.numbers = dialling.Rules(numbers.country_code, numbers.national_prefix,
+                                      numbers.international_prefix)
+        self.policy = rules.dial_policy.core()
 
     def table(self) -> dict[str, Route]:
         return {"acd/callback": self.request}
@@ -54,10 +62,22 @@ class Callbacks:
     async def request(self, channel: AgiChannel) -> None:
         """The caller pressed the callback key (Queue() sent them to acd-queue-keys)."""
         call_id = channel.headers.get("agi_uniqueid", "")[:64]
-        number = channel.headers.get("agi_callerid", "")
-        if not _DIALLABLE.fullmatch(number):
-            await say(channel, self.speech, [("en", PROMPTS["withheld"])])
+        verdict = dialling.check(channel.headers.get("agi_callerid", ""), self.numbers, self.policy)
+        if not verdict.allowed or verdict.number is None:
+            if verdict.reason != "withheld":
+                security_log.event("CallbackRefused", "callback", "", reason=verdict.reason, call=call_id)
+            await say(channel, self.speech, [("en", PROMPTS["withheld" if verdict.reason == "withheld"
+                                                           else "refused"])])
             return  # the dialplan puts them back in the queue
+        number = verdict.number
+        day = dt.datetime.fromtimestamp(self.clock(), dt.UTC).date().isoformat()
+        booked = await self.live.count_callback(dialling.day_key(number, day))
+        if booked is None or booked > self.config.callback.per_number_per_day:
+            log.warn("callback for {number} refused: {n} bookings today (cap {cap})", number=number,
+                     n=booked, cap=self.config.callback.per_number_per_day)
+            security_log.event("CallbackCapped", "callback", "", call=call_id, bookings=booked)
+            await say(channel, self.speech, [("en", PROMPTS["capped"])])
+            return
         known = self.center.calls.get(call_id)
         queue = await channel.get_variable("ACD_QUEUE") or self.config.routing.default_queue
         priority = await channel.get_variable("ACD_PRIORITY")
@@ -71,12 +91,19 @@ class Callbacks:
 
     async def _place(self, callback: Callback) -> None:
         """Put the placeholder in the queue at the callback's place."""
+        verdict = dialling.check(callback.number, self.numbers, self.policy)
+        if not verdict.allowed or verdict.number != callback.number:   # e.g. a record changed in redis
+            log.warn("callback {id}: {number!r} may not be dialled ({why}); given up", id=callback.id,
+                     number=callback.number[:40], why=verdict.reason)
+            self.pending.pop(callback.id, None)
+            await self.live.save_callback(Callback(**{**callback.__dict__, "status": Status.GIVEN_UP}))
+            return
         callback = Callback(**{**callback.__dict__, "status": Status.WAITING})
         self.pending[callback.id] = callback
         await self.live.save_callback(callback)
         variables = {"ACD_QUEUE": callback.queue, "ACD_POSITION": str(callback.position),
                      "ACD_PRIORITY": str(callback.priority), "ACD_CALLBACK_ID": callback.id,
-                     "ACD_CALLBACK_NUMBER": callback.number.lstrip("+")}
+                     "ACD_CALLBACK_NUMBER": dialling.dial_string(callback.number, self.numbers)}
         try:
             await self.ami.action(actions.originate(
                 HOLD, actions.CALLBACK_DIAL, {f"__{k}": v for k, v in variables.items()},
@@ -114,8 +141,9 @@ class Callbacks:
         """Why a callback read back from redis cannot be placed; None when it can."""
         if not isinstance(callback.id, str) or not _CALLBACK_ID.fullmatch(callback.id):
             return "bad id"
-        if not isinstance(callback.number, str) or not _DIALLABLE.fullmatch(callback.number):
-            return "bad number"
+        if not isinstance(callback.number, str) or not dialling.check(callback.number, self.numbers,
+                                                                        self.policy).allowed:
+            return "a number the dial policy refuses"
         if callback.queue not in {q.name for q in self.config.queues}:
             return "not a configured queue"
         numbers = (callback.position, callback.priority, callback.attempts)

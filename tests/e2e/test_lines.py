@@ -165,7 +165,7 @@ def test_callback_keeps_the_place_and_connects_the_customer(pbx, daemon, phones,
     waiting = daemon.wait_for(lambda s: s["queues"]["support"]["waiting"] == 3, 30,
                               "A, the placeholder and C waiting")["queues"]["support"]["callers"]
     assert [c["caller_id"] for c in sorted(waiting, key=lambda c: c["position"])] == [
-        "+495557001", "5557002", "+495557003"]
+        "+495557001", "+495557002", "+495557003"]   # the placeholder dials B's number in E.164
     daemon.stop()                                # the placeholder lives in Asterisk, the request in redis
     daemon.start()
     customer = sipp.Process(["sipp", "-sf", str(sipp.SCENARIOS / "agent.xml"), "-i", "127.0.0.1",
@@ -185,4 +185,4 @@ def test_callback_keeps_the_place_and_connects_the_customer(pbx, daemon, phones,
     client = redis.Redis.from_url(config.redis.url, password=config.redis.password)
     saved = json.loads(client.hget(f"{config.redis.prefix}:callbacks", dialled["Id"]))
     client.close()
-    assert (saved["status"], saved["attempts"], saved["number"]) == ("done", 1, "5557002")
+    assert (saved["status"], saved["attempts"], saved["number"]) == ("done", 1, "+495557002")
