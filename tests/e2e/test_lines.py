@@ -181,7 +181,7 @@ def test_callback_keeps_the_place_and_connects_the_customer(pbx, daemon, phones,
     finally:
         customer.stop()
     order = [caller_of(pbx, e.call_id) for e in connects(pbx)]
-    assert order.index("5557001") < order.index("5557002") < order.index("5557003")
+    assert order.index("5557001") < order.index("+495557002") < order.index("5557003")   # B: the placeholder, in E.164
     client = redis.Redis.from_url(config.redis.url, password=config.redis.password)
     saved = json.loads(client.hget(f"{config.redis.prefix}:callbacks", dialled["Id"]))
     client.close()
