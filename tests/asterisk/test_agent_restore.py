@@ -93,7 +93,7 @@ class FakeCallbackStore:
 async def test_callback_records_from_redis_are_checked_before_they_are_dialled(tmp_path):
     raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
     config = config_module.parse(raw)
-    good = Callback("acd-1.1", "+4930111", "support", 1, 0, 1.0)
+    good = Callback("acd-1.1", "+49301112233", "support", 1, 0, 1.0)
     records = [good,
                Callback("acd-1.2", "4930\r\nAction: Originate", "support", 1, 0, 1.0),
                Callback("acd-1.3\r\n", "4930222", "support", 1, 0, 1.0),
@@ -104,6 +104,6 @@ async def test_callback_records_from_redis_are_checked_before_they_are_dialled(t
                           SpeechCache(tmp_path))
     await callbacks.restore()
     assert [a.name for a in ami.sent] == ["Originate"]
-    assert ('"Callback" <+4930111>', "acd-callback-dial") == (ami.sent[0].get("CallerID"),
+    assert ('"Callback" <+49301112233>', "acd-callback-dial") == (ami.sent[0].get("CallerID"),
                                                               ami.sent[0].get("Context"))
     assert set(callbacks.pending) == {"acd-1.1"}

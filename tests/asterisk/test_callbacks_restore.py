@@ -42,12 +42,12 @@ def callbacks(tmp_path, log_lines: list[str], saved: list[Callback]) -> tuple[Ca
 
 
 def waiting(cid: str, attempts: int = 0) -> Callback:
-    return Callback(cid, "+4930111", "support", 1, 0, 900.0, attempts=attempts)
+    return Callback(cid, "+49301112233", "support", 1, 0, 900.0, attempts=attempts)
 
 
 @on_asyncio
 async def test_a_callback_answered_while_the_daemon_was_down_is_done_not_redialled(tmp_path):
-    lines = ["990|acd-1.1|support|NONE|ENTERQUEUE||+4930111|1",
+    lines = ["990|acd-1.1|support|NONE|ENTERQUEUE||+49301112233|1",
              "995|acd-1.1|support|NONE|CALLBACKDIAL|ANSWER",
              "996|acd-2.1|support|NONE|CALLBACKDIAL|NOANSWER",   # attempt 1, already counted
              "997|acd-3.1|support|NONE|CALLBACKDIAL|BUSY"]
