@@ -26,11 +26,21 @@ from acd.config import FastAgi
 log = Logger()
 
 MAX_HEADER_LINES = 64
-MAX_LINE = 4096
+MAX_LINE = 4096       # bytes of one header or answer line from Asterisk
+# res_agi reads a command into a fixed buffer and runs what does not fit as further commands:
+# measured on Asterisk 22.10 at 8 KiB (tests/e2e/test_agi_limits.py); older releases used
+# AGI_BUF_LEN, 2048 bytes. No line of ours is longer than the smaller one.
+MAX_COMMAND = 2046    # bytes of one command, without its newline
+_BREAKS = re.compile("[\x00\r\n]")
 
 
 class BadRequest(Exception):
     """The client did not send a well-formed AGI header block."""
+
+
+class AgiValueError(ValueError):
+    """A command the daemon will not send: a NUL, CR or LF in it, or longer than res_agi
+    reads as one line. The route fails (and the dialplan falls back) rather than send it."""
 
 
 class Hangup(Exception):
@@ -55,21 +65,27 @@ class AgiChannel:
     async def command(self, line: str) -> dict:
         """One command and its answer. Never two in one write: res_agi reads its socket
         through stdio, so a second line sent ahead waits unread in the buffer."""
+        data = _line_for_asterisk(line)
         writer = self._request.writer
-        writer.write(f"{line}\n".encode())
+        writer.write(data)
         await writer.drain()
         return _checked(line, await self._result())
 
     async def _result(self) -> dict:
-        result = parse_agi_result(await self._line())
+        result = _parsed(await self._line())
         while result.get("status_code") == 100:  # "100 Trying...": the answer follows
-            result = parse_agi_result(await self._line())
+            result = _parsed(await self._line())
         if result.get("error") == "AGIUsageError":  # the usage text is on the next line
             result["msg"] += await self._line()
         return result
 
     async def _line(self) -> str:
-        raw = await self._request.reader.readline()
+        try:
+            raw = await self._request.reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError as exc:
+            raw = exc.partial       # closed mid-line: a hangup as any other close
+        except asyncio.LimitOverrunError:
+            raise BadRequest("answer line too long") from None
         if not raw:
             raise Hangup()  # Asterisk closed the session
         return raw.decode("utf-8", "replace").rstrip("\r\n")
@@ -107,9 +123,31 @@ _PLAIN = re.compile(r"(?:[\w.+:@/-]+(?: [\w.+:@/-]+)*)?")
 
 
 def _quoted(value: str) -> str:
-    """One AGI argument: quotes and backslashes escaped, and no line break that would end
-    the command early (and start another)."""
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", " ").replace("\n", " ")
+    """One AGI argument: quotes and backslashes escaped. A line break would end the command
+    early (and start another) and a NUL ends it for Asterisk's C strings: both refused."""
+    if _BREAKS.search(value):
+        raise AgiValueError("a NUL, CR or LF in an AGI value")
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _line_for_asterisk(line: str) -> bytes:
+    """`line` as one command on the wire; AgiValueError when it cannot be one."""
+    if _BREAKS.search(line):
+        raise AgiValueError(f"a NUL, CR or LF in AGI {line.split(' ', 1)[0][:20]!r}")
+    data = line.encode("utf-8")
+    if len(data) > MAX_COMMAND:
+        raise AgiValueError(f"AGI {line.split(' ', 1)[0][:20]!r} of {len(data)} bytes "
+                            f"(res_agi reads {MAX_COMMAND})")
+    return data + b"\n"
+
+
+def _parsed(answer: str) -> dict:
+    """panoramisk's reading of one answer line; a line it cannot read (it raises on, e.g., an
+    empty one) ends the session as a bad request, not as a route's failure."""
+    try:
+        return parse_agi_result(answer)
+    except (ValueError, IndexError, KeyError, TypeError):
+        raise BadRequest(f"unreadable AGI answer {answer[:40]!r}") from None
 
 
 def _checked(line: str, result: dict) -> dict:
@@ -190,6 +228,8 @@ class FastAgiService(service.Service):
             self.served += 1
         except BadRequest as exc:
             log.warn("FastAGI: bad request from {peer}: {why}", peer=peer, why=exc)
+        except AgiValueError as exc:
+            log.error("FastAGI: route stopped, value refused: {why}", why=exc)
         except asyncio.TimeoutError:
             log.warn("FastAGI: {peer} timed out", peer=peer)
         except Hangup:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from acd.asterisk import channel_vars
 from acd.config import Config, recording_policy
-from acd.credentials import ENGINE_GROUP
 from acd.core import recording, tiers
+from acd.credentials import ENGINE_GROUP
 from acd.pbx import permissions
 from acd.pbx.users import ROOTFS_USER, Ids
 from acd.store.db import sqlite_path

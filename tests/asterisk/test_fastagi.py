@@ -7,18 +7,24 @@ import socket
 
 import pytest
 import pytest_twisted
+from twisted.internet import defer
+from twisted.logger import formatEvent, globalLogPublisher
 
 from acd import config as config_module
 from acd.asterisk.agi_routes import Routes
-from acd.asterisk.fastagi import AgiChannel, FastAgiService, Hangup
+from acd.asterisk.fastagi import (
+    MAX_COMMAND,
+    AgiChannel,
+    AgiValueError,
+    FastAgiService,
+    Hangup,
+)
 from acd.config import FastAgi
 from acd.core import events as ev
 from acd.speech import SpeechCache
 from acd.store import db
 from acd.store.directory import Directory
 from ivr import menu
-from twisted.internet import defer
-from twisted.logger import formatEvent, globalLogPublisher
 
 
 def on_asyncio(test):
@@ -198,11 +204,32 @@ class _Wire:
 
 
 @on_asyncio
-async def test_set_variable_escapes_quotes_and_line_breaks():
-    """A value with quotes, backslashes or a line break cannot break out of its command."""
+async def test_set_variable_escapes_quotes_and_backslashes():
+    """A value with quotes or backslashes cannot break out of its argument."""
     wire = _Wire()
-    await AgiChannel({}, wire).set_variable("X", 'a"b\\c\nEXEC Dial x')
+    await AgiChannel({}, wire).set_variable("X", 'a"b\\c EXEC Dial x')
     assert wire.sent == ['SET VARIABLE X "a\\"b\\\\c EXEC Dial x"']
+
+
+@pytest.mark.parametrize("value", ["a\nEXEC Dial x", "a\rb", "stall\x00here", "x" * 2100,
+                                   "ü" * 1020])
+@on_asyncio
+async def test_a_value_that_would_not_stay_one_command_is_never_sent(value):
+    """CR, LF or NUL, or more bytes than res_agi reads as one line (2047 with the newline; the
+    rest would run as a command of its own): refused before anything is written."""
+    wire = _Wire()
+    with pytest.raises(AgiValueError):
+        await AgiChannel({}, wire).set_variable("X", value)
+    with pytest.raises(AgiValueError):
+        await AgiChannel({}, wire).command(f"VERBOSE {value}")
+    assert wire.sent == []
+
+
+@on_asyncio
+async def test_the_longest_command_res_agi_reads_whole_is_sent():
+    wire = _Wire()
+    await AgiChannel({}, wire).command("VERBOSE " + "x" * (MAX_COMMAND - 8))
+    assert len(wire.sent[0].encode()) == MAX_COMMAND
 
 
 @on_asyncio

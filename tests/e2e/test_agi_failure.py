@@ -39,7 +39,7 @@ class HalfWayRoute:
         while not self.stop.is_set():
             try:
                 peer, _ = self.sock.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             with peer, peer.makefile("rwb") as wire:
                 headers = {}
