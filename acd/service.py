@@ -25,6 +25,7 @@ from acd.background import background
 from acd.config import Config
 from acd.core.center import CallCenter
 from acd.core.events import CallAnswered, Event
+from acd.core.legs import AgentLegs
 from acd.live import LiveState
 from acd.pbx.control import state_dir
 from acd.speech import SpeechCache, SpeechError
@@ -56,11 +57,13 @@ class Daemon(service.MultiService):
         self.live = LiveState(config.redis)
         self.desk = AgentDesk(config, self.ami, self.live, self.speech)
         routes = Routes(config, self.apply, self.directory, self.speech, menu, self.desk.ready_at)
-        escalations = Escalations(config, self.center, self.ami, self.directory, self.speech, self.apply)
+        self.legs = AgentLegs()     # agents' live legs: what in-call codes may act on
+        escalations = Escalations(config, self.center, self.ami, self.directory, self.speech, self.apply,
+                                  self.legs)
         self.callbacks = (Callbacks(config, self.center, self.ami, self.live, self.speech)
                           if config.callback and config.callback.enabled else None)
         self.supervisors = SupervisorDesk(config, self.ami, self.directory, self.speech, self.desk.phone_of)
-        self.recorder = Recorder(config, self.ami, self.directory, self.speech, self._agent_at)
+        self.recorder = Recorder(config, self.ami, self.directory, self.speech, self._agent_at, self.legs)
         self.fastagi = FastAgiService(config.fastagi, {
             **routes.table(), **self.desk.table(), **escalations.table(),
             **self.supervisors.table(), **self.recorder.table(),
@@ -103,6 +106,7 @@ class Daemon(service.MultiService):
         return result
 
     def apply(self, event: Event) -> None:
+        self.legs.apply(event)
         self.center.apply(event)
         self.desk.on_event(event)
         self.supervisors.on_event(event)

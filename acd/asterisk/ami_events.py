@@ -105,7 +105,8 @@ def caller_abandoned(msg: Message, at: float) -> ev.Event:
 
 
 def agent_called(msg: Message, at: float) -> ev.Event:
-    return ev.AgentRung(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _text(msg, "MemberName"))
+    return ev.AgentRung(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _text(msg, "MemberName"),
+                        *_agent_leg(msg))
 
 
 def agent_ring_no_answer(msg: Message, at: float) -> ev.Event:
@@ -116,7 +117,14 @@ def agent_ring_no_answer(msg: Message, at: float) -> ev.Event:
 def agent_connected(msg: Message, at: float) -> ev.Event:
     return ev.CallAnswered(at, _text(msg, "Uniqueid"), _text(msg, "Queue"),
                            _text(msg, "MemberName"), _number(msg, "HoldTime"),
-                           _number(msg, "RingTime", 0))
+                           _number(msg, "RingTime", 0), *_agent_leg(msg))
+
+
+def _agent_leg(msg: Message) -> tuple[str, str]:
+    """The agent leg's channel name and uniqueid, when the event carries them."""
+    if "DestChannel" not in msg or "DestUniqueid" not in msg:
+        return "", ""
+    return _text(msg, "DestChannel", 128), _text(msg, "DestUniqueid", 64)
 
 
 def agent_completed(msg: Message, at: float) -> ev.Event:

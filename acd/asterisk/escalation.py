@@ -15,10 +15,12 @@ from twisted.logger import Logger
 from acd.asterisk import actions
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import read_digits, say
+from acd.asterisk.live_channel import agent_leg
 from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
 from acd.core.center import CallCenter
+from acd.core.legs import AgentLegs
 from acd.speech import SpeechCache
 from acd.store.directory import Directory
 
@@ -28,17 +30,24 @@ PROMPTS = {"reason": "Escalation reason.", "refused": "This call cannot be escal
 
 class Escalations:
     def __init__(self, config: Config, center: CallCenter, ami, directory: Directory,
-                 speech: SpeechCache, sink: Callable[[ev.Event], None],
+                 speech: SpeechCache, sink: Callable[[ev.Event], None], legs: AgentLegs,
                  clock: Callable[[], float] = time.time) -> None:
         self.config, self.center, self.ami, self.directory = config, center, ami, directory
-        self.speech, self.sink, self.clock = speech, sink, clock
+        self.speech, self.sink, self.clock, self.legs = speech, sink, clock, legs
 
     def table(self) -> dict[str, Route]:
         return {"acd/escalate": self.escalate}
 
     async def escalate(self, channel: AgiChannel) -> None:
+        """Only from an agent's answered leg, and only the caller that leg answered: the
+        channel to redirect comes from the PBX's events, never from the session alone."""
+        leg = await agent_leg(channel, self.legs, "acd/escalate")
+        if leg is None:
+            return
         peer = await channel.get_variable("BRIDGEPEER")
-        call = next((c for c in self.center.active_calls() if c.channel and c.channel == peer), None)
+        call = self.center.calls.get(leg.call_id)
+        if call is not None and (not call.channel or call.channel != peer or call.agent != leg.agent):
+            call = None
         target = self._next_line(call.queue) if call is not None else None
         if call is None or target is None:
             log.info("escalation refused on {chan}: no queued call or no next line",

@@ -58,9 +58,10 @@ class AgiError(RuntimeError):
 class AgiChannel:
     """One FastAGI session: the agi_* headers and the commands a route may send."""
 
-    def __init__(self, headers: Mapping[str, str], request: Request) -> None:
+    def __init__(self, headers: Mapping[str, str], request: Request, peer: str = "") -> None:
         self.headers = headers
         self._request = request  # panoramisk's: its reader and writer
+        self.peer = peer         # who opened the session, for the security log
 
     async def command(self, line: str) -> dict:
         """One command and its answer. Never two in one write: res_agi reads its socket
@@ -223,7 +224,7 @@ class FastAgiService(service.Service):
             if route is None:
                 log.warn("FastAGI: no route {script!r} (from {peer})", script=name[:80], peer=peer)
                 return
-            channel = AgiChannel(headers, Request(None, headers, reader, writer))
+            channel = AgiChannel(headers, Request(None, headers, reader, writer), _address(peer))
             await asyncio.wait_for(_to_the_end(route, channel), self.config.route_timeout)
             self.served += 1
         except BadRequest as exc:

@@ -28,9 +28,11 @@ from acd import recordings
 from acd.asterisk import actions
 from acd.asterisk.fastagi import AgiChannel, AgiError, Route
 from acd.asterisk.ivr_player import say
+from acd.asterisk.live_channel import agent_leg
 from acd.background import background
 from acd.config import Config, recording_policy
 from acd.core import events as ev
+from acd.core.legs import AgentLegs
 from acd.core.recording import Take, choose
 from acd.speech import SpeechCache
 from acd.store import quality
@@ -42,16 +44,18 @@ PROMPTS = {"recording": "Recording.", "already": "This call is already recorded.
            "not_recorded": "This call is not recorded.", "failed": "Not possible now."}
 _ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
 _FILE = re.compile(r"/[A-Za-z0-9/._-]{1,400}\.wav")   # nothing MixMonitor's arguments parse
+LEG_WAIT_S = 1.0         # Queue()'s gosub may run before its AgentCalled event reaches us
 FINISH_WAIT_S = 10.0     # how long a hung-up take may take to be closed by Asterisk
 QUIET_S = 60.0           # an unclosed file untouched this long: the PBX died while recording
 
 
 class Recorder:
     def __init__(self, config: Config, ami, directory: Directory, speech: SpeechCache,
-                 agent_at: Callable[[str], str | None], clock: Callable[[], float] = time.time,
-                 draw: Callable[[], float] = random.random) -> None:
+                 agent_at: Callable[[str], str | None], legs: AgentLegs,
+                 clock: Callable[[], float] = time.time, draw: Callable[[], float] = random.random) -> None:
         self.config, self.ami, self.directory, self.speech = config, ami, directory, speech
         self.agent_at = agent_at      # PJSIP/1001 -> the agent logged in there
+        self.legs = legs              # agents' live legs, as AMI reported them
         self.clock, self.draw = clock, draw
         self.policy = recording_policy(config)
         self.root = config.recordings_path()
@@ -66,6 +70,8 @@ class Recorder:
 
     async def record(self, channel: AgiChannel) -> None:
         """The call connects to an agent: record it if the policy says so."""
+        if await agent_leg(channel, self.legs, "acd/record", answered=False, wait=LEG_WAIT_S) is None:
+            return      # no take for a channel the PBX never rang: the dialplan's fallback decides
         agent = self._agent(channel)
         line, linkedid = await _line_and_call(channel)
         configured = self.config.agent(agent)
@@ -80,6 +86,8 @@ class Recorder:
 
     async def record_demand(self, channel: AgiChannel) -> None:
         """The agent's record code during a call."""
+        if await agent_leg(channel, self.legs, "acd/record_demand") is None:
+            return
         if channel.headers.get("agi_uniqueid", "") in self.takes:
             await say(channel, self.speech, [("en", PROMPTS["already"])])
             return
@@ -95,6 +103,8 @@ class Recorder:
 
     async def record_pause(self, channel: AgiChannel) -> None:
         """The agent's pause code: mute the recording (again: unmute)."""
+        if await agent_leg(channel, self.legs, "acd/record_pause") is None:
+            return
         uniqueid = channel.headers.get("agi_uniqueid", "")
         take = self.takes.get(uniqueid)
         if take is None:

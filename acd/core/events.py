@@ -85,6 +85,8 @@ class AgentRung(Event):
     call_id: str
     queue: str
     agent: str
+    agent_channel: str = ""       # the agent leg's name and uniqueid (AMI's Dest* headers)
+    agent_channel_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,8 @@ class CallAnswered(Event):
     agent: str
     hold_time: float
     ring_time: float
+    agent_channel: str = ""
+    agent_channel_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
