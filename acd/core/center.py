@@ -58,6 +58,9 @@ class CallCenter:
         found = [c for c in self.calls.values() if c.queue == queue and c.outcome is Outcome.WAITING]
         return sorted(found, key=lambda c: c.position)
 
+    def _queued(self, queue: str) -> list[Call]:
+        return [c for c in self.calls.values() if c.outcome is Outcome.WAITING and c.queue == queue]
+
     def active_calls(self) -> list[Call]:
         return [c for c in self.calls.values() if c.outcome not in ENDED]
 
@@ -95,7 +98,7 @@ class CallCenter:
 
     def _joined(self, e: ev.CallerJoined) -> None:
         # a caller who joins ahead of others (priority, a kept place) moves them back
-        for other in self.waiting(e.queue):
+        for other in self._queued(e.queue):  # no sorting: with thousands waiting, it adds up
             if other.id != e.call_id and other.position >= e.position:
                 other.position += 1
         self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at, channel=e.channel)
@@ -145,7 +148,7 @@ class CallCenter:
         if call is None or call.outcome is not Outcome.WAITING:
             return
         call.outcome = Outcome.LEFT
-        for other in self.waiting(e.queue):
+        for other in self._queued(e.queue):
             if other.position > call.position:
                 other.position -= 1
 
