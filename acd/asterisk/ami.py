@@ -141,6 +141,8 @@ class AmiService(service.Service):
         except Exception as exc:  # noqa: BLE001
             log.error("AMI login to {host}:{port} failed: {why}", host=self.config.host,
                       port=self.config.port, why=exc)
+            if manager.protocol is not None:   # a PBX that never answers: drop it, try again later
+                manager.protocol.connection_lost(exc)
             return
         if answer.get("Response") != "Success":
             log.error("AMI login as {user} refused: {why}", user=self.config.username,
