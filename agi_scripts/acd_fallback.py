@@ -7,14 +7,22 @@ reads the SQLite store read-only. No IVR here: the call goes on to its queue.
 """
 import json
 import os
+import re
 import sqlite3
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "pylib"))
 
-from asterisk.agi import AGI, AGIException  # noqa: E402
-from acd_numbers import normalize  # noqa: E402
+from acd_agi_quote import quoted
+from acd_numbers import normalize
+from asterisk.agi import AGI, AGIException
+
+# What a stored field may hold before it reaches the channel (acd/store/fields.py, acd-clean):
+# anything else, a quote or a line break above all, is dropped, never sent.
+FIELDS = {"ACD_SEGMENT": re.compile(r"[a-z0-9_]{1,32}"), "ACD_LANGUAGE": re.compile(r"[a-z]{2,3}"),
+          "ACD_CUSTOMER_ID": re.compile(r"[0-9]{1,18}"), "ACD_VIP": re.compile(r"[01]"),
+          "ACD_ROUTED": re.compile(r"fallback")}
 
 LOOKUP = """
 SELECT c.id, c.segment, c.language, c.vip
@@ -35,16 +43,32 @@ def route(agi, settings):
     numbers = settings["numbers"]
     number = normalize(agi.env.get("agi_callerid", ""), numbers["country_code"],
                        numbers["national_prefix"], numbers["international_prefix"])
-    agi.set_variable("ACD_ROUTED", "fallback")
+    set_value(agi, "ACD_ROUTED", "fallback")
     if not number or not settings.get("sqlite"):
         return
     found = lookup(settings["sqlite"], number)
     if len(found) == 1:
         customer_id, segment, language, vip = found[0]
-        agi.set_variable("ACD_CUSTOMER_ID", str(customer_id))
-        agi.set_variable("ACD_SEGMENT", segment or "")
-        agi.set_variable("ACD_LANGUAGE", language or "")
-        agi.set_variable("ACD_VIP", "1" if vip else "0")
+        set_value(agi, "ACD_CUSTOMER_ID", str(customer_id))
+        set_value(agi, "ACD_SEGMENT", segment or "")
+        set_value(agi, "ACD_LANGUAGE", language or "")
+        set_value(agi, "ACD_VIP", "1" if vip else "0")
+
+
+def set_value(agi, name, value):
+    """SET VARIABLE as the daemon sends it (pyst2's set_variable quotes nothing: a quote and a
+    line break in a stored segment became a command of their own). A value its field does not
+    allow is not set."""
+    value = str(value)
+    if value and not FIELDS[name].fullmatch(value):
+        return
+    agi.execute("SET VARIABLE", name, f'"{quoted(value)}"')
+
+
+def say_why(agi, exc):
+    """A note in Asterisk's log: printable ASCII only, quoted as any value."""
+    text = re.sub(r"[^A-Za-z0-9 ._:/-]", "?", str(exc))[:200]
+    agi.execute("VERBOSE", f'"{quoted("acd_fallback: lookup skipped: " + text)}"', "1")
 
 
 def main():
@@ -55,7 +79,7 @@ def main():
     except AGIException:
         pass  # the caller hung up, or Asterisk went away: nothing left to tell
     except (OSError, ValueError, sqlite3.Error) as exc:
-        agi.verbose("acd_fallback: lookup skipped: %s" % exc, 1)
+        say_why(agi, exc)
 
 
 if __name__ == "__main__":

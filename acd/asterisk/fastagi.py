@@ -22,25 +22,17 @@ from twisted.logger import Logger
 from acd import security_log
 from acd.asterisk import channel_vars as var
 from acd.config import FastAgi
+from acd.core import agi_quote
+from acd.core.agi_quote import MAX_COMMAND, AgiValueError  # noqa: F401 (the names routes use)
 
 log = Logger()
 
 MAX_HEADER_LINES = 64
 MAX_LINE = 4096       # bytes of one header or answer line from Asterisk
-# res_agi reads a command into a fixed buffer and runs what does not fit as further commands:
-# measured on Asterisk 22.10 at 8 KiB (tests/e2e/test_agi_limits.py); older releases used
-# AGI_BUF_LEN, 2048 bytes. No line of ours is longer than the smaller one.
-MAX_COMMAND = 2046    # bytes of one command, without its newline
-_BREAKS = re.compile("[\x00\r\n]")
 
 
 class BadRequest(Exception):
     """The client did not send a well-formed AGI header block."""
-
-
-class AgiValueError(ValueError):
-    """A command the daemon will not send: a NUL, CR or LF in it, or longer than res_agi
-    reads as one line. The route fails (and the dialplan falls back) rather than send it."""
 
 
 class Hangup(Exception):
@@ -123,23 +115,8 @@ class AgiChannel:
 _PLAIN = re.compile(r"(?:[\w.+:@/-]+(?: [\w.+:@/-]+)*)?")
 
 
-def _quoted(value: str) -> str:
-    """One AGI argument: quotes and backslashes escaped. A line break would end the command
-    early (and start another) and a NUL ends it for Asterisk's C strings: both refused."""
-    if _BREAKS.search(value):
-        raise AgiValueError("a NUL, CR or LF in an AGI value")
-    return value.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _line_for_asterisk(line: str) -> bytes:
-    """`line` as one command on the wire; AgiValueError when it cannot be one."""
-    if _BREAKS.search(line):
-        raise AgiValueError(f"a NUL, CR or LF in AGI {line.split(' ', 1)[0][:20]!r}")
-    data = line.encode("utf-8")
-    if len(data) > MAX_COMMAND:
-        raise AgiValueError(f"AGI {line.split(' ', 1)[0][:20]!r} of {len(data)} bytes "
-                            f"(res_agi reads {MAX_COMMAND})")
-    return data + b"\n"
+_quoted = agi_quote.quoted
+_line_for_asterisk = agi_quote.command_line
 
 
 def _parsed(answer: str) -> dict:

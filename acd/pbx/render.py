@@ -130,12 +130,12 @@ def install_fallback(config: Config, agi_dir: Path) -> None:
     """The classic AGI the dialplan runs when the daemon is down, with what it imports.
 
     It runs on the PBX's own python3, so everything it needs is copied beside it: pyst2 and
-    six (pure Python) and the core's number normaliser (standard library only).
+    six (pure Python), the core's number normaliser and its AGI quoting (standard library only).
     """
     import asterisk.agi
     import six
 
-    from acd.core import numbers
+    from acd.core import agi_quote, numbers
 
     pylib = agi_dir / "pylib"
     shutil.rmtree(pylib, ignore_errors=True)
@@ -143,6 +143,7 @@ def install_fallback(config: Config, agi_dir: Path) -> None:
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(six.__file__, pylib / "six.py")
     shutil.copy(numbers.__file__, pylib / "acd_numbers.py")
+    shutil.copy(agi_quote.__file__, pylib / "acd_agi_quote.py")   # quoted as the daemon quotes
     script = agi_dir / "acd_fallback.py"
     shutil.copy(REPO / "agi_scripts" / "acd_fallback.py", script)
     script.chmod(0o755)
