@@ -18,6 +18,7 @@ from acd.core import events as ev
 from acd.core import numbers, routing, tiers
 from acd.core.text import clean_name
 from acd.speech import SpeechCache, SpeechError
+from acd.store import fields
 from acd.store.customers import CustomerCard
 from acd.store.directory import Directory, IvrRecord
 from ivr import hours
@@ -145,7 +146,9 @@ class Routes:
         return caller
 
     def _customer_values(self, card: CustomerCard) -> dict[str, str]:
-        return {var.CUSTOMER_ID: str(card.id), var.SEGMENT: card.segment, var.LANGUAGE: card.language or "",
+        spoken = {*self.menu.languages.values(), *self.config.greeting.text}   # the languages we speak
+        return {var.CUSTOMER_ID: str(card.id), var.SEGMENT: fields.segment(card.segment),
+                var.LANGUAGE: fields.language(card.language, spoken) or "",
                 var.VIP: "1" if card.vip else "0",
                 "CALLERID(name)": clean_name(card.name, 60)}  # the agent's phone shows who calls
 

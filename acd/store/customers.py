@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from acd.core.text import clean_name
+from acd.store import fields
 from acd.store.models import Account, Customer, Interaction, InteractionSegment, PhoneNumber
 
 NAME_LIMIT = 120  # the column's width; whoever shows a name may cut it shorter
@@ -33,8 +34,9 @@ class CustomerCard:
 
 
 def _card(customer: Customer) -> CustomerCard:
-    return CustomerCard(customer.id, clean_name(customer.name, NAME_LIMIT), customer.language, customer.segment,
-                        customer.vip, tuple(sorted(a.number for a in customer.accounts)))
+    return CustomerCard(customer.id, clean_name(customer.name, NAME_LIMIT), fields.language(customer.language),
+                        fields.segment(customer.segment), customer.vip,
+                        tuple(sorted(a.number for a in customer.accounts)))
 
 
 # Built once: constructing a statement costs more than running it (0.5 ms against 0.1 ms on
@@ -76,7 +78,8 @@ def _cards(rows) -> list[CustomerCard]:
     cards: dict[int, tuple] = {}
     accounts: dict[int, list[str]] = {}
     for cid, name, language, segment, vip, number in rows:
-        cards.setdefault(cid, (cid, clean_name(name, NAME_LIMIT), language, segment, bool(vip)))
+        cards.setdefault(cid, (cid, clean_name(name, NAME_LIMIT), fields.language(language),
+                               fields.segment(segment), bool(vip)))
         accounts.setdefault(cid, []).extend([number] if number else [])
     return [CustomerCard(*cards[cid], tuple(accounts[cid])) for cid in cards]
 
