@@ -42,8 +42,6 @@ class Escalations:
         """Only from an agent's answered leg, and only the caller that leg answered: the
         channel to redirect comes from the PBX's events, never from the session alone."""
         leg = await agent_leg(channel, self.legs, "acd/escalate")
-        if leg is None:
-            return
         peer = await channel.get_variable("BRIDGEPEER")
         call = self.center.calls.get(leg.call_id)
         if call is not None and (not call.channel or call.channel != peer or call.agent != leg.agent):

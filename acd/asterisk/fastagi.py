@@ -35,6 +35,11 @@ class BadRequest(Exception):
     """The client did not send a well-formed AGI header block."""
 
 
+class Refused(Exception):
+    """The route will not act for this session (e.g. a channel the PBX never reported): it
+    ends without its proof of success, so the dialplan takes its fallback path."""
+
+
 class Hangup(Exception):
     """The channel hung up while the route was talking to it."""
 
@@ -206,6 +211,8 @@ class FastAgiService(service.Service):
             self.served += 1
         except BadRequest as exc:
             log.warn("FastAGI: bad request from {peer}: {why}", peer=peer, why=exc)
+        except Refused as exc:
+            log.warn("FastAGI: {peer} refused: {why}", peer=peer, why=exc)
         except AgiValueError as exc:
             log.error("FastAGI: route stopped, value refused: {why}", why=exc)
         except asyncio.TimeoutError:

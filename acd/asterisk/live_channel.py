@@ -6,16 +6,16 @@ from __future__ import annotations
 import asyncio
 
 from acd import security_log
-from acd.asterisk.fastagi import AgiChannel
+from acd.asterisk.fastagi import AgiChannel, Refused
 from acd.core.legs import AgentLegs, Leg
 
 POLL_S = 0.05
 
 
 async def agent_leg(channel: AgiChannel, legs: AgentLegs, route: str, answered: bool = True,
-                    wait: float = 0.0) -> Leg | None:
-    """The session's own agent leg, or None (and a security event). `wait`: seconds to allow
-    the PBX's AMI event to arrive, which may trail the FastAGI session by a little."""
+                    wait: float = 0.0) -> Leg:
+    """The session's own agent leg; Refused (and a security event) when the PBX reported no
+    such leg. `wait`: seconds to allow the PBX's AMI event, which may trail the session."""
     uniqueid = channel.headers.get("agi_uniqueid", "")
     name = channel.headers.get("agi_channel", "")
     leg = legs.find(uniqueid, name, answered)
@@ -27,4 +27,5 @@ async def agent_leg(channel: AgiChannel, legs: AgentLegs, route: str, answered: 
     if leg is None:
         security_log.event("FastAgiUnknownChannel", "fastagi", channel.peer, Route=route,
                            Channel=name, Uniqueid=uniqueid)
+        raise Refused(f"{route}: no live agent leg {name[:60]!r}")
     return leg

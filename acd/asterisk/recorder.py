@@ -70,8 +70,8 @@ class Recorder:
 
     async def record(self, channel: AgiChannel) -> None:
         """The call connects to an agent: record it if the policy says so."""
-        if await agent_leg(channel, self.legs, "acd/record", answered=False, wait=LEG_WAIT_S) is None:
-            return      # no take for a channel the PBX never rang: the dialplan's fallback decides
+        # no take for a channel the PBX never rang: Refused, and the dialplan's fallback decides
+        await agent_leg(channel, self.legs, "acd/record", answered=False, wait=LEG_WAIT_S)
         agent = self._agent(channel)
         line, linkedid = await _line_and_call(channel)
         configured = self.config.agent(agent)
@@ -86,8 +86,7 @@ class Recorder:
 
     async def record_demand(self, channel: AgiChannel) -> None:
         """The agent's record code during a call."""
-        if await agent_leg(channel, self.legs, "acd/record_demand") is None:
-            return
+        await agent_leg(channel, self.legs, "acd/record_demand")
         if channel.headers.get("agi_uniqueid", "") in self.takes:
             await say(channel, self.speech, [("en", PROMPTS["already"])])
             return
@@ -103,8 +102,7 @@ class Recorder:
 
     async def record_pause(self, channel: AgiChannel) -> None:
         """The agent's pause code: mute the recording (again: unmute)."""
-        if await agent_leg(channel, self.legs, "acd/record_pause") is None:
-            return
+        await agent_leg(channel, self.legs, "acd/record_pause")
         uniqueid = channel.headers.get("agi_uniqueid", "")
         take = self.takes.get(uniqueid)
         if take is None:

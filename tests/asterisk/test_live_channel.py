@@ -9,7 +9,7 @@ from twisted.logger import formatEvent, globalLogPublisher
 from acd import config as config_module
 from acd.asterisk.ami_events import translate
 from acd.asterisk.escalation import Escalations
-from acd.asterisk.fastagi import AgiChannel
+from acd.asterisk.fastagi import AgiChannel, Refused
 from acd.asterisk.recorder import Recorder
 from acd.core import events as ev
 from acd.core.center import CallCenter
@@ -96,7 +96,8 @@ async def test_forged_channel_cannot_escalate_a_call(channel, uniqueid, security
     ami = Ami()
     escalations = Escalations(config_module.load(), center, ami, None, None, lambda e: None, legs)
     wire = _Wire(f"200 result=1 ({CALLER})\n".encode())
-    await escalations.escalate(session(channel, uniqueid, wire))
+    with pytest.raises(Refused):      # no ACD_AGI_OK: the dialplan's fallback, nothing done
+        await escalations.escalate(session(channel, uniqueid, wire))
     assert ami.sent == [] and wire.sent == []
     assert len(security) == 1 and 'SecurityEvent="FastAgiUnknownChannel"' in security[0]
     assert 'Route="acd/escalate"' in security[0] and 'RemoteAddress="127.0.0.1:5"' in security[0]
@@ -112,11 +113,13 @@ async def test_forged_channel_cannot_record_or_mute(tmp_path, security):
     recorder.takes["acd-7.7"] = Take("t1", "acd-7.0", "1002", "PJSIP/1002-00000007", "x.wav", 1.0, "policy")
     for route in (recorder.record_demand, recorder.record_pause):
         wire = _Wire()
-        await route(session("PJSIP/1002-00000007", "acd-7.7", wire))    # a take's leg, not live
+        with pytest.raises(Refused):
+            await route(session("PJSIP/1002-00000007", "acd-7.7", wire))    # a take's leg, not live
         assert wire.sent == []
     wire = _Wire()
     legs.legs.clear()
-    await recorder.record(session(AGENT_LEG, "acd-1.2", wire))
+    with pytest.raises(Refused):
+        await recorder.record(session(AGENT_LEG, "acd-1.2", wire))
     assert ami.sent == [] and wire.sent == [] and set(recorder.takes) == {"acd-7.7"}
     assert [line.split('Route="')[1].split('"')[0] for line in security] == [
         "acd/record_demand", "acd/record_pause", "acd/record"]
