@@ -111,6 +111,9 @@ class Greeting(_Section):
     text: dict[str, str] = {"en": "Hello {name}, welcome back.",
                             "de": "Guten Tag {name}, schön, dass Sie wieder anrufen."}
     default_language: str = "en"
+    name: Literal["full", "first", "none"] = "full"   # how much of the name the caller ID earns
+    text_without_name: dict[str, str] = {"en": "Hello, welcome back.",
+                                         "de": "Guten Tag, schön, dass Sie wieder anrufen."}
 
 
 class Trunk(_Section):

@@ -14,6 +14,7 @@ from twisted.logger import Logger
 from acd.config import Redis
 from acd.core.agents import Agent
 from acd.core.callbacks import Callback
+from acd.core.throttle import Record
 
 log = Logger()
 
@@ -22,6 +23,7 @@ class LiveState:
     def __init__(self, config: Redis) -> None:
         self.key = f"{config.prefix}:agents"
         self.callbacks_key = f"{config.prefix}:callbacks"
+        self.guesses_key = f"{config.prefix}:guesses"
         self.client = redis.Redis.from_url(config.url, password=config.password, socket_timeout=2,
                                            socket_connect_timeout=2)
 
@@ -79,6 +81,35 @@ class LiveState:
             log.error("callback count not kept in redis: {why}", why=exc)
             return None
         return int(count)
+
+    async def load_guesses(self, keys: tuple[str, ...]) -> dict[str, Record] | None:
+        """The guess records of `keys` (missing ones: none yet); None when redis cannot say."""
+        if not keys:
+            return {}
+        try:
+            blobs = await self.client.hmget(self.guesses_key, list(keys))
+        except (redis.RedisError, OSError) as exc:
+            log.error("guess limits not read from redis: {why}", why=exc)
+            return None
+        found = {}
+        for key, blob in zip(keys, blobs):
+            try:
+                found[key] = Record.from_dict(json.loads(blob)) if blob else Record()
+            except (ValueError, TypeError) as exc:
+                log.warn("ignored a bad guess record in redis: {why}", why=exc)
+                found[key] = Record()
+        return found
+
+    async def save_guesses(self, records: dict[str, Record], forget: tuple[str, ...] = ()) -> None:
+        try:
+            async with self.client.pipeline(transaction=True) as pipe:
+                if records:
+                    pipe.hset(self.guesses_key, mapping={k: json.dumps(r.as_dict()) for k, r in records.items()})
+                if forget:
+                    pipe.hdel(self.guesses_key, *forget)
+                await pipe.execute()
+        except (redis.RedisError, OSError) as exc:
+            log.error("guess limits not saved to redis: {why}", why=exc)
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -16,6 +16,7 @@ from acd.asterisk.callbacks import PROMPTS as CALLBACK_PROMPTS
 from acd.asterisk.escalation import Escalations
 from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
 from acd.asterisk.fastagi import FastAgiService
+from acd.asterisk.guess_limits import GuessLimits
 from acd.asterisk.ivr_player import static_parts
 from acd.asterisk.recorder import PROMPTS as RECORDER_PROMPTS
 from acd.asterisk.recorder import Recorder
@@ -26,6 +27,7 @@ from acd.config import Config
 from acd.core.center import CallCenter
 from acd.core.events import CallAnswered, Event
 from acd.core.legs import AgentLegs
+from acd.core.throttle import Backoff
 from acd.live import LiveState
 from acd.pbx.control import state_dir
 from acd.speech import SpeechCache, SpeechError
@@ -56,7 +58,10 @@ class Daemon(service.MultiService):
         self.menu = menu
         self.live = LiveState(config.redis)
         self.desk = AgentDesk(config, self.ami, self.live, self.speech)
-        routes = Routes(config, self.apply, self.directory, self.speech, menu, self.desk.ready_at)
+        backoff = menu.identity.backoff
+        limits = GuessLimits(self.live, Backoff(backoff.free, backoff.base, backoff.cap, backoff.forget))
+        routes = Routes(config, self.apply, self.directory, self.speech, menu, self.desk.ready_at,
+                        limits=limits)
         self.legs = AgentLegs()     # agents' live legs: what in-call codes may act on
         escalations = Escalations(config, self.center, self.ami, self.directory, self.speech, self.apply,
                                   self.legs)

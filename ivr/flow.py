@@ -53,7 +53,23 @@ class Check:
     answer: str
 
 
-Request = Union[Ask, Say, FindAccount, Check]
+@dataclass(frozen=True)
+class Limit:
+    """Reply: seconds until guesses at these keys may be evaluated again (0: now). Keys name
+    an account, a customer and a caller number; the counts outlive the call (redis)."""
+
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Guessed:
+    """A guess at the keys was wrong (`right` False) or right (the keys start afresh)."""
+
+    keys: tuple[str, ...]
+    right: bool
+
+
+Request = Union[Ask, Say, FindAccount, Check, Limit, Guessed]
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,7 @@ class Caller:
     accounts: tuple[str, ...] = ()
     candidates: int = 0          # customers sharing the number (2+ means: ask who)
     greeting: str | None = None  # "Hello Anna", spoken before the first menu
+    number: str | None = None    # the caller ID (E.164): a key for guess limits, never proof
 
 
 @dataclass
@@ -104,9 +121,11 @@ class IvrCall:
             return
         yield from self._choose_language()
         yield from self._choose_category()
-        if self.category and (self.category.account or self.caller.candidates > 1):
+        # Caller ID is set by whoever places the call: it may suggest a customer (greeting,
+        # routing) but never names the account or verifies anyone; the account is always asked.
+        if self.category and (self.category.account or self.category.verify or self.caller.candidates > 1):
             yield from self._take_account()
-        if self.category and self.category.verify and self.customer_id is not None:
+        if self.category and self.category.verify and self.account is not None:
             yield from self._verify()
         yield Say(self._take_prefix() + (self._say("connecting"),))
 
@@ -133,12 +152,10 @@ class IvrCall:
         self.steps.append(f"category:{self.category.name}" if self.category else "category:default")
 
     def _take_account(self) -> Generator[Request, object, None]:
-        own = self.caller.accounts
-        if self.caller.candidates <= 1 and self.customer_id is not None and len(own) == 1:
-            self.account = own[0]
-            self.steps.append("account:known")
-            return
         wanted = self.menu.account
+        if (yield Limit(self._number_key())):       # this number has guessed too many accounts
+            self.steps.append("account:throttled")
+            return
         first = "account_shared" if self.caller.candidates > 1 else "account"
         self._prefix += (self._say(first, length=wanted.length),)
         for _ in range(wanted.attempts):
@@ -150,6 +167,7 @@ class IvrCall:
                     self.vip = self.vip or owner.vip
                     self.steps.append("account:ok")
                     return
+                yield Guessed(self._number_key(), right=False)
             self.steps.append("account:invalid" if digits else "account:no_input")
             again = "account_invalid" if digits else "no_input"
             self._prefix = (self._say(again), self._say("account", length=wanted.length))
@@ -157,27 +175,39 @@ class IvrCall:
         self.steps.append("account:gave_up")
 
     def _verify(self) -> Generator[Request, object, None]:
+        """Questions in their configured order (strongest first). A skip (`*`, or nothing)
+        costs what a wrong answer costs, so skipping never reaches a weaker question for free;
+        wrong answers also count against the account, the customer and the caller's number
+        across calls, and while any of them owes a wait no answer is even checked."""
         identity, failures = self.menu.identity, 0
+        assert self.customer_id is not None
+        keys = (f"account:{self.account}", f"customer:{self.customer_id}") + self._number_key()
         for question in identity.questions:
+            if (yield Limit(keys)):               # asked before every question: no guess is free
+                self.steps.append("identity:throttled")
+                self.verification = "locked"
+                self._prefix = self._prefix + (self._say("locked"),)
+                return
             parts = self._take_prefix() + (self._say(question), self._say("skip_hint"))
             digits = FIXED_LENGTH.get(question, identity.answer_digits)
             answer = yield self._ask(f"identity:{question}", parts, digits)
-            if not answer or "*" in answer:
+            skipped = not answer or "*" in answer
+            if skipped:
                 self.steps.append(f"{question}:skipped")
-                continue
-            assert self.customer_id is not None
-            right = yield Check(question, self.customer_id, self.account, answer)
-            self.steps.append(f"{question}:{'right' if right else 'wrong'}")
-            if right:
-                self.verification = "verified"
-                self._prefix = (self._say("verified"),)
-                return
+            else:
+                right = yield Check(question, self.customer_id, self.account, answer)
+                self.steps.append(f"{question}:{'right' if right else 'wrong'}")
+                yield Guessed(keys, bool(right))
+                if right:
+                    self.verification = "verified"
+                    self._prefix = (self._say("verified"),)
+                    return
             failures += 1
             if failures >= identity.max_failures:
                 self.verification = "locked"
                 self._prefix = (self._say("locked"),)
                 return
-            self._prefix = (self._say("wrong_answer"),)
+            self._prefix = () if skipped else (self._say("wrong_answer"),)
         self.verification = "not_verified"
         self._prefix = (self._say("not_verified"),)
 
@@ -200,6 +230,9 @@ class IvrCall:
             parts = ((self._known_language() or self.language, self.caller.greeting),) + parts
             self.greeted = True
         return Ask(step, parts, max_digits, int(self.menu.timeout * 1000))
+
+    def _number_key(self) -> tuple[str, ...]:
+        return (f"number:{self.caller.number}",) if self.caller.number else ()
 
     def _take_prefix(self) -> tuple[Part, ...]:
         prefix, self._prefix = self._prefix, ()

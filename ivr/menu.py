@@ -98,10 +98,22 @@ class Account(_Section):
     attempts: int = Field(3, ge=1, le=5)
 
 
+class Backoff(_Section):
+    """Guesses across calls (acd/core/throttle.py): after `free` wrong answers at an account,
+    customer or caller number, each further one owes `base` seconds, doubling up to `cap`;
+    forgotten after `forget` seconds without a wrong answer."""
+
+    free: int = Field(2, ge=0, le=20)
+    base: float = Field(300.0, gt=0, le=86400)
+    cap: float = Field(86400.0, gt=0, le=604800)
+    forget: float = Field(86400.0, gt=0, le=2592000)
+
+
 class Identity(_Section):
     questions: tuple[Question, ...] = Field(("date_of_birth", "postcode", "last_payment"), min_length=1)
-    max_failures: int = Field(2, ge=1, le=5)  # wrong answers before the caller is locked
+    max_failures: int = Field(2, ge=1, le=5)  # wrong answers or skips in a call before it is locked
     answer_digits: int = Field(10, ge=4, le=20)
+    backoff: Backoff = Backoff()              # wrong answers across calls and restarts
 
 
 class Menu(_Section):

@@ -11,6 +11,7 @@ from twisted.logger import Logger
 
 from acd.asterisk import channel_vars as var
 from acd.asterisk.fastagi import AgiChannel, AgiError, Hangup, Route
+from acd.asterisk.guess_limits import GuessLimits
 from acd.asterisk.ivr_player import IvrPlayer
 from acd.background import background
 from acd.config import Config
@@ -34,8 +35,9 @@ _UNIQUEID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 class Routes:
     def __init__(self, config: Config, sink: Sink, directory: Directory, speech: SpeechCache,
                  menu: Menu, ready: Callable[[str], bool] = lambda agent: False,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, limits: GuessLimits | None = None) -> None:
         self.config = config
+        self.limits = limits  # identity guesses across calls (redis)
         self.menu = menu
         self.ready = ready  # is this agent logged in and free?
         self.sink = sink
@@ -104,9 +106,9 @@ class Routes:
         """Menus, account and identity; what they learn goes on the channel and the journey."""
         caller = Caller(known.id if known else None, known.language if known else None,
                         known.vip if known else False, known.accounts if known else (),
-                        routed.candidates, self._greeting_text(known))
+                        routed.candidates, self._greeting_text(known), routed.caller_id or None)
         call = IvrCall(self.menu, caller, open=hours.is_open(self.menu.hours, self.clock()))
-        player = IvrPlayer(channel, self.speech, self.directory)
+        player = IvrPlayer(channel, self.speech, self.directory, self.limits)
         started = self.clock()
         try:
             await player.play(call)
@@ -157,10 +159,14 @@ class Routes:
         return card.language if card.language in greeting.text else greeting.default_language
 
     def _greeting_text(self, card: CustomerCard | None) -> str | None:
-        if card is None or not self.config.greeting.enabled:
+        greeting = self.config.greeting
+        if card is None or not greeting.enabled:
             return None
-        template = self.config.greeting.text[self._greeting_language(card)]
-        return template.format(name=clean_name(card.name, 60))
+        language = self._greeting_language(card)
+        if greeting.name == "none":   # no name said to whoever holds the caller ID
+            return greeting.text_without_name.get(language, greeting.text_without_name.get("en", ""))
+        name = clean_name(card.name, 60)
+        return greeting.text[language].format(name=name.split()[0] if greeting.name == "first" and name else name)
 
     async def _greet(self, channel: AgiChannel, card: CustomerCard) -> bool:
         """Play "Hello <name>" (rendered once, then cached); True if samples reached the caller."""

@@ -12,10 +12,21 @@ import re
 from typing import Iterable
 
 from acd.asterisk.fastagi import AgiChannel, AgiError, Hangup
+from acd.asterisk.guess_limits import GuessLimits
 from acd.speech import SpeechCache
 from acd.store.customers import CustomerCard
 from acd.store.directory import Directory
-from ivr.flow import Ask, Check, FindAccount, IvrCall, Part, Request, Say
+from ivr.flow import (
+    Ask,
+    Check,
+    FindAccount,
+    Guessed,
+    IvrCall,
+    Limit,
+    Part,
+    Request,
+    Say,
+)
 from ivr.menu import Menu
 
 _DIGITS = re.compile(r"[0-9*#]*")
@@ -23,8 +34,10 @@ DIGITS_VAR = "ACD_IVR_DIGITS"
 
 
 class IvrPlayer:
-    def __init__(self, channel: AgiChannel, speech: SpeechCache, directory: Directory) -> None:
+    def __init__(self, channel: AgiChannel, speech: SpeechCache, directory: Directory,
+                 limits: GuessLimits | None = None) -> None:
         self.channel = channel
+        self.limits = limits      # None: nothing persisted (unit tests); every guess checked
         self.speech = speech
         self.directory = directory
         self.found: dict[int, CustomerCard] = {}  # customers named by an account number
@@ -51,6 +64,12 @@ class IvrPlayer:
             if card is not None:
                 self.found[card.id] = card
             return card
+        if isinstance(request, Limit):
+            return await self.limits.wait(request.keys) if self.limits else 0.0
+        if isinstance(request, Guessed):
+            if self.limits:
+                await self.limits.guessed(request.keys, request.right)
+            return None
         assert isinstance(request, Check)
         return await self.directory.check_fact(request.question, request.customer_id,
                                                request.account, request.answer)

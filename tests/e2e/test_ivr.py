@@ -44,16 +44,16 @@ def journey(lab_config, caller_e164: str) -> Interaction:
 def test_known_caller_is_recognised_and_routed_with_what_the_ivr_learned(daemon, customers, call, ami,
                                                                          lab_config):
     """Known by caller ID (language from the store, so no language menu), greeted by name in
-    the first prompt, picks "order status"; their only account needs no typing."""
+    the first prompt, picks "order status"; the account is still typed (caller ID is no proof)."""
     number = account("1120001")
     erik = customers("Erik Lang", ["+49301120001"], language="de", segment="business",
                      accounts=(number,))
     daemon.start()
-    call(["0301120001"], dialled=IVR, keys=[(2000, "3")], patience_ms=6000)
+    call(["0301120001"], dialled=IVR, keys=[(2000, "3"), (1500, number)], patience_ms=8000)
     event = routed(ami, "0301120001")
     assert (event["Customer"], event["Queue"], event["Category"]) == (str(erik), "support", "order_status")
     assert (event["Account"], event["Language"], event["Segment"]) == (number, "de", "business")
-    assert event["Steps"] == "language:de:known category:order_status account:known"
+    assert event["Steps"] == "language:de:known category:order_status account:ok"
     assert event["CallerIDName"] == "Erik Lang" and event["Via"] == "daemon"
     row = journey(lab_config, "+49301120001")
     assert (row.customer_id, row.category, row.account_number, row.language) == (
@@ -82,8 +82,8 @@ def test_failed_first_question_then_alternative_verifies(daemon, customers, call
     customers("Hanna Vogel", ["+49301120003"], language="en", born="1980-02-01", postcode="10115",
               accounts=(account("1120004"),))
     daemon.start()
-    call(["+49301120003"], dialled=IVR, patience_ms=8000,
-         keys=[(2000, "4"), (1500, "31121999"), (1500, "10115#")])
+    call(["+49301120003"], dialled=IVR, patience_ms=10000,
+         keys=[(2000, "4"), (1500, account("1120004")), (1500, "31121999"), (1500, "10115#")])
     event = routed(ami, "+49301120003")
     assert (event["Category"], event["Verified"]) == ("technical", "verified")
     assert event["Steps"].endswith("date_of_birth:wrong postcode:right")

@@ -6,7 +6,7 @@ from collections import namedtuple
 import pytest
 
 from ivr import menu as menu_module
-from ivr.flow import Ask, Caller, Check, FindAccount, IvrCall, Say
+from ivr.flow import Ask, Caller, Check, FindAccount, Guessed, IvrCall, Limit, Say
 
 MENU = menu_module.load(queues=["support", "sales"])
 Owner = namedtuple("Owner", "id vip")
@@ -17,10 +17,12 @@ FACTS = {(7, "postcode"): "10115", (7, "date_of_birth"): "01021980", (8, "postco
 class Script:
     """Replies to the flow's requests: digits for each Ask in order, the store for the rest."""
 
-    def __init__(self, *digits: str) -> None:
+    def __init__(self, *digits: str, owed: dict[str, float] | None = None) -> None:
         self.digits = list(digits)
         self.asked: list[Ask] = []
         self.said: list[Say] = []
+        self.owed = owed or {}            # backoff owed by key (seconds), as redis would say
+        self.guesses: list[Guessed] = []
 
     def drive(self, call: IvrCall) -> IvrCall:
         flow, reply = call.run(), None
@@ -40,6 +42,11 @@ class Script:
             return None
         if isinstance(request, FindAccount):
             return ACCOUNTS.get(request.number)
+        if isinstance(request, Limit):
+            return max((self.owed.get(k, 0.0) for k in request.keys), default=0.0)
+        if isinstance(request, Guessed):
+            self.guesses.append(request)
+            return None
         assert isinstance(request, Check)
         return FACTS.get((request.customer_id, request.question)) == request.answer
 
@@ -99,40 +106,77 @@ def test_bad_check_digit_and_unknown_account_are_retried_then_given_up():
     assert script.asked[3].parts[0][1] == "Sorry, that account number was not recognised."
 
 
-def test_known_caller_with_one_account_is_not_asked_for_it():
-    caller = Caller(customer_id=7, language="en", accounts=("00000018",))
-    call, script = ivr(caller, "3")
-    assert call.account == "00000018" and "account:known" in call.steps
-    assert script.steps() == ["category"]
+def test_caller_id_alone_never_names_the_account():
+    """Finding 9: a known (or spoofed) number with one account still has to type it."""
+    caller = Caller(customer_id=7, language="en", accounts=("00000018",), number="+4930111")
+    call, script = ivr(caller, "3", "", "", "")
+    assert call.account is None and "account:known" not in call.steps
+    assert script.steps() == ["category", "account", "account", "account"]
+    assert call.steps[-1] == "account:gave_up" and call.verification == ""
+
+
+def test_caller_id_alone_never_verifies():
+    caller = Caller(customer_id=7, language="en", accounts=("00000018",), number="+4930111")
+    call, script = ivr(caller, "4", "", "", "")      # wants verification, gives no account
+    assert call.verification == "" and not any(s.startswith("identity") for s in script.steps())
 
 
 def test_failed_question_then_alternative_verifies():
     caller = Caller(customer_id=7, language="en", accounts=("00000018",))
-    call, script = ivr(caller, "4", "31121999", "10115")
+    call, script = ivr(caller, "4", "00000018", "31121999", "10115")
     assert call.verification == "verified"
     assert call.steps[-2:] == ["date_of_birth:wrong", "postcode:right"]
-    assert script.asked[2].parts[0][1].startswith("That did not match")
-    assert [a.max_digits for a in script.asked[1:]] == [8, MENU.identity.answer_digits]
+    assert script.asked[3].parts[0][1].startswith("That did not match")
+    assert [a.max_digits for a in script.asked[2:]] == [8, MENU.identity.answer_digits]
     assert script.said[-1].parts[0][1] == "Thank you, you are verified."
 
 
-def test_star_skips_a_question_the_caller_cannot_answer():
+def test_star_skips_a_question_but_costs_like_a_wrong_answer():
     caller = Caller(customer_id=7, language="en", accounts=("00000018",))
-    call, _ = ivr(caller, "4", "*", "10115")
+    call, _ = ivr(caller, "4", "00000018", "*", "10115")
     assert call.verification == "verified" and "date_of_birth:skipped" in call.steps
+    call, script = ivr(caller, "4", "00000018", "*", "*")      # skip, skip: the weakest is never asked
+    assert call.verification == "locked"
+    assert "identity:last_payment" not in script.steps()
 
 
 def test_too_many_wrong_answers_lock():
     caller = Caller(customer_id=7, language="en", accounts=("00000018",))
-    call, script = ivr(caller, "5", "11111111", "99999")
+    call, script = ivr(caller, "5", "00000018", "11111111", "99999")
     assert call.verification == "locked" and call.queue == "support"
     assert script.said[-1].parts[0][1] == "We could not verify you."
 
 
 def test_no_answer_to_any_question_is_not_verified():
     caller = Caller(customer_id=7, language="en", accounts=("00000018",))
-    call, _ = ivr(caller, "4", "", "*", "")
-    assert call.verification == "not_verified"
+    call, _ = ivr(caller, "4", "00000018", "", "")
+    assert call.verification == "locked"
+
+
+def test_wrong_answers_count_against_account_customer_and_number():
+    caller = Caller(language="en", number="+4930111")
+    script = Script("4", "00000018", "11111111", "10115")
+    script.drive(IvrCall(MENU, caller))
+    assert script.guesses[0] == Guessed(("account:00000018", "customer:7", "number:+4930111"), False)
+    assert script.guesses[1].right
+
+
+@pytest.mark.parametrize("key", ["account:00000018", "customer:7", "number:+4930111"])
+def test_a_key_that_owes_backoff_gets_no_answer_checked(key):
+    script = Script("4", "00000018", "01021980", owed={key: 300.0})
+    call = script.drive(IvrCall(MENU, Caller(language="en", number="+4930111")))
+    if key.startswith("number"):
+        assert "account:throttled" in call.steps and call.account is None
+    else:
+        assert call.verification == "locked" and "identity:throttled" in call.steps
+    assert not any(s.startswith("identity:") for s in script.steps())
+
+
+def test_a_wrong_account_number_counts_against_the_caller_number():
+    script = Script("3", "00000026", owed={})
+    script.digits = ["3", "00000034", "00000018"]
+    script.drive(IvrCall(MENU, Caller(language="en", number="+4930111")))
+    assert script.guesses == [Guessed(("number:+4930111",), False)]
 
 
 def test_unknown_caller_is_verified_after_giving_an_account():
@@ -144,7 +188,7 @@ def test_complaint_and_vip_priorities():
     vip = Caller(customer_id=7, language="en", vip=True, accounts=("00000018",))
     assert ivr(vip, "9")[0].priority == MENU.vip_priority
     plain = Caller(customer_id=7, language="en", accounts=("00000018",))
-    assert ivr(plain, "5", "*", "*", "*")[0].priority == 5
+    assert ivr(plain, "5", "", "", "")[0].priority == 5
 
 
 def test_closed_line_says_so_and_asks_nothing():
