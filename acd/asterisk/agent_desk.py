@@ -66,6 +66,8 @@ class AgentDesk:
         self.agents = {a.number: self._initial(a) for a in config.agents}
         features = config.features
         self.guard = PinGuard(features.lockout_after, features.lockout_seconds)
+        self._census: set[str] | None = None  # members the PBX reports paused, during a resync
+        self._pbx_paused: frozenset[str] = frozenset()
 
     def _initial(self, agent: AgentConfig) -> Agent:
         """A fixed seat is a member from the PBX's start: ready until they say otherwise."""
@@ -263,8 +265,17 @@ class AgentDesk:
             self._track(event.agent, act, event.at)
             if act is Act.HANG_UP:
                 background(self._wrapped(event.agent, self._wrapup(event.queue)), "ending wrap-up")
+        elif isinstance(event, ev.ResyncStarted):
+            self._census = set()
+        elif isinstance(event, ev.MemberChanged) and self._census is not None and event.paused:
+            self._census.add(event.agent)
         elif isinstance(event, ev.ResyncFinished):
-            background(self.restore(), "restoring agents from redis")
+            self._pbx_paused, self._census = frozenset(self._census or ()), None
+            background(self.restore(self._pbx_paused), "restoring agents from redis")
+
+    def paused_by_pbx(self) -> frozenset[str]:
+        """Members the last resync found paused (by us, or by Asterisk's autopause alone)."""
+        return self._pbx_paused
 
     def _track(self, number: str, act: Act, at: float) -> None:
         agent = self.agents.get(number)
@@ -305,8 +316,9 @@ class AgentDesk:
             return "since is not a time"
         return None
 
-    async def restore(self) -> None:
-        """Re-apply what redis remembers: memberships, pauses and logouts."""
+    async def restore(self, pbx_paused: frozenset[str] = frozenset()) -> None:
+        """Re-apply what redis remembers: memberships, pauses and logouts; a pause the PBX made
+        while we were away (autopause on ring-no-answer) is adopted, never undone."""
         saved = await self.live.load()
         for number, agent in saved.items():
             why = self.untrusted(number, agent)
@@ -328,6 +340,18 @@ class AgentDesk:
                 await self._pause_member(agent, True)
         if saved:
             log.info("agent state restored from redis ({n} agents)", n=len(saved))
+        await self._adopt_pauses(pbx_paused)
+
+    async def _adopt_pauses(self, pbx_paused: frozenset[str]) -> None:
+        for number in sorted(pbx_paused & self.agents.keys()):
+            agent = self.agents[number]
+            act = {State.READY: Act.PAUSE, State.RINGING: Act.MISS}.get(agent.state)
+            if act is None:
+                continue
+            self.agents[number] = agent.to(act, self.clock(), reason=RNA)
+            log.info("agent {agent} was paused by the PBX while we were away ({reason})",
+                     agent=number, reason=RNA)
+            await self.live.save(self.agents[number])
 
     def snapshot(self) -> list[dict]:
         return [a.as_dict() for a in self.agents.values()]

@@ -3,6 +3,8 @@ pause reason with CR/LF in it became three AMI actions, one an Originate, at the
 Agents' records and pending callbacks both."""
 from __future__ import annotations
 
+import asyncio
+
 import yaml
 
 from acd import config as config_module
@@ -10,6 +12,7 @@ from acd.asterisk import actions
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.callbacks import Callbacks
 from acd.core.agents import Agent, State
+from acd.core import events as ev
 from acd.core.callbacks import Callback
 from acd.core.center import CallCenter
 from acd.speech import SpeechCache
@@ -107,3 +110,35 @@ async def test_callback_records_from_redis_are_checked_before_they_are_dialled(t
     assert ('"Callback" <+49301112233>', "acd-callback-dial") == (ami.sent[0].get("CallerID"),
                                                               ami.sent[0].get("Context"))
     assert set(callbacks.pending) == {"acd-1.1"}
+
+
+def resync(agents: AgentDesk, paused: dict[str, bool]) -> None:
+    """What the PBX says of each member after a (re)connect, as the AMI translator gives it."""
+    agents.on_event(ev.ResyncStarted(5.0))
+    for number, is_paused in paused.items():
+        agents.on_event(ev.MemberChanged(5.0, "support", number, f"PJSIP/{number}", "not_in_use",
+                                         is_paused, False, 0))
+    agents.on_event(ev.ResyncFinished(5.0, ("support",)))      # restores in the background
+
+
+@on_asyncio
+async def test_a_pause_asterisk_made_while_the_daemon_was_down_is_adopted(tmp_path):
+    """With the daemon killed, Asterisk's autopause pauses an agent whose phone rang out; the
+    restarted daemon must not go on calling them ready (their *71 was refused, the screens lied)."""
+    records = {"1001": Agent("1001", State.RINGING, 1.0, "", "PJSIP/1001"),   # saved as it rang
+               "1002": Agent("1002", State.READY, 1.0, "", "PJSIP/1002")}
+    agents, ami = desk(tmp_path, records)
+    resync(agents, {"1001": True, "1002": False, "1004": True})           # 1004: a fixed seat
+    await asyncio.sleep(0.2)
+    assert [(agents.agents[n].state, agents.agents[n].reason) for n in ("1001", "1002", "1004")] == [
+        (State.PAUSED, "ring-no-answer"), (State.READY, ""), (State.PAUSED, "ring-no-answer")]
+    assert not [a for a in ami.sent if a.name == "QueuePause" and a.get("Paused") == "false"]
+
+
+def test_pauses_seen_outside_a_resync_are_not_taken_for_asterisk_s(tmp_path):
+    """Live member events race the daemon's own pause and resume: only a resync is a census."""
+    agents, _ = desk(tmp_path, {})
+    agents.on_event(ev.MemberChanged(5.0, "support", "1001", "PJSIP/1001", "not_in_use", True, False, 0))
+    assert agents.paused_by_pbx() == frozenset()
+    resync(agents, {"1002": True})
+    assert agents.paused_by_pbx() == frozenset({"1002"})

@@ -76,6 +76,10 @@ def test_kill9_with_calls_in_every_state(pbx, daemon, phones, call, ami, lab_con
     seen = sorted(state["queues"]["support"]["callers"], key=lambda c: c["position"])
     assert [channel_of[c["call_id"]] for c in seen] == waiting   # the same callers, in Asterisk's order
     assert state["agents"]["1001"]["paused"] is True
+    desk = daemon.wait_for(lambda s: any(a["number"] == "1001" and a["state"] == "paused"
+                                         for a in s["links"]["agent_states"]), 10,
+                           "the agent desk to adopt the PBX's pause")          # so *72 resumes
+    assert next(a for a in desk["links"]["agent_states"] if a["number"] == "1001")["reason"] == "ring-no-answer"
     assert sum(1 for c in waiting if c.startswith("Local/s@acd-callback-hold")) == 1
 
     # nobody is stuck: the callers give up at their patience, and leave every table
