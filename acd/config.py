@@ -187,6 +187,16 @@ class Recording(_Section):
     retention_days: int = Field(90, ge=1, le=3650)
 
 
+class PinBackoff(_Section):
+    """Wrong PINs slow the next try at that agent from that phone (and at that phone), never
+    lock anyone out: past `free`, `base` seconds doubling up to `cap`, forgotten after `forget`."""
+
+    free: int = Field(4, ge=0, le=20)
+    base: int = Field(30, ge=1, le=3600)
+    cap: int = Field(900, ge=1, le=86400)
+    forget: int = Field(3600, ge=60, le=7 * 86400)
+
+
 class Features(_Section):
     """Agents' feature codes, dialled from any registered softphone."""
 
@@ -201,8 +211,7 @@ class Features(_Section):
     record: CallCode = "*1"         # during a call: record it (on demand)
     record_pause: CallCode = "*2"   # during a call: pause or resume the recording (card data)
     pin_attempts: int = Field(3, ge=1, le=5)        # wrong PINs per call before hanging up
-    lockout_after: int = Field(5, ge=1, le=20)      # wrong PINs in a row before the agent is locked
-    lockout_seconds: int = Field(900, ge=10, le=86400)
+    pin_backoff: PinBackoff = PinBackoff()          # wrong PINs typed on phones, across calls
     pause_reasons: dict[Annotated[str, Field(pattern=r"^[1-9]$")], Name] = {
         "1": "break", "2": "lunch", "3": "training", "4": "backoffice"}
     escalation_reasons: dict[Annotated[str, Field(pattern=r"^[1-9]$")], Name] = {

@@ -16,7 +16,7 @@ from acd.asterisk.callbacks import PROMPTS as CALLBACK_PROMPTS
 from acd.asterisk.escalation import Escalations
 from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
 from acd.asterisk.fastagi import FastAgiService
-from acd.asterisk.guess_limits import GuessLimits
+from acd.asterisk.guess_limits import GuessLimits, Memory
 from acd.asterisk.ivr_player import static_parts
 from acd.asterisk.recorder import PROMPTS as RECORDER_PROMPTS
 from acd.asterisk.recorder import Recorder
@@ -57,7 +57,10 @@ class Daemon(service.MultiService):
         self.prompts_ready = False
         self.menu = menu
         self.live = LiveState(config.redis)
-        self.desk = AgentDesk(config, self.ami, self.live, self.speech)
+        pin = config.features.pin_backoff
+        pins = GuessLimits(self.live, Backoff(pin.free, pin.base, pin.cap, pin.forget), kind="Pin",
+                           service="phone", fallback=Memory())
+        self.desk = AgentDesk(config, self.ami, self.live, self.speech, pins)
         backoff = menu.identity.backoff
         limits = GuessLimits(self.live, Backoff(backoff.free, backoff.base, backoff.cap, backoff.forget))
         routes = Routes(config, self.apply, self.directory, self.speech, menu, self.desk.ready_at,
@@ -67,7 +70,8 @@ class Daemon(service.MultiService):
                                   self.legs)
         self.callbacks = (Callbacks(config, self.center, self.ami, self.live, self.speech)
                           if config.callback and config.callback.enabled else None)
-        self.supervisors = SupervisorDesk(config, self.ami, self.directory, self.speech, self.desk.phone_of)
+        self.supervisors = SupervisorDesk(config, self.ami, self.directory, self.speech, self.desk.phone_of,
+                                          pins)
         self.recorder = Recorder(config, self.ami, self.directory, self.speech, self._agent_at, self.legs)
         self.fastagi = FastAgiService(config.fastagi, {
             **routes.table(), **self.desk.table(), **escalations.table(),

@@ -24,13 +24,14 @@ from twisted.logger import Logger
 from acd import security_log
 from acd.asterisk import actions
 from acd.asterisk.fastagi import AgiChannel, Route
+from acd.asterisk.guess_limits import GuessLimits, pin_keys
 from acd.asterisk.ivr_player import read_digits, say
 from acd.background import background
 from acd.config import Agent as AgentConfig
 from acd.config import Config
 from acd.core import events as ev
 from acd.core import tiers
-from acd.core.agents import Act, Agent, PinGuard, Refused, State, holder
+from acd.core.agents import Act, Agent, Refused, State, holder
 from acd.speech import SpeechCache
 
 log = Logger()
@@ -59,13 +60,12 @@ class Live(Protocol):
 
 
 class AgentDesk:
-    def __init__(self, config: Config, ami: Ami, live: Live, speech: SpeechCache,
+    def __init__(self, config: Config, ami: Ami, live: Live, speech: SpeechCache, pins: GuessLimits,
                  clock: Callable[[], float] = time.time) -> None:
         self.config, self.ami, self.live, self.speech, self.clock = config, ami, live, speech, clock
+        self.pins = pins   # wrong PINs per agent-at-phone and per phone, across calls
         self.lines = config.lines()
         self.agents = {a.number: self._initial(a) for a in config.agents}
-        features = config.features
-        self.guard = PinGuard(features.lockout_after, features.lockout_seconds)
         self._census: set[str] | None = None  # members the PBX reports paused, during a resync
         self._pbx_paused: frozenset[str] = frozenset()
 
@@ -101,12 +101,12 @@ class AgentDesk:
             number = await self._read(channel, "number", 8)
             pin = await self._read(channel, "pin", 8)
             agent = self.config.agent(number)
-            now = self.clock()
-            if agent is not None and self.guard.locked(number, now):
+            keys = pin_keys(number, interface)
+            if await self.pins.wait(keys, interface) > 0:
                 await self._say(channel, "locked")
                 return "locked"
             if agent is not None and hmac.compare_digest(pin.encode(), agent.pin.encode()):
-                self.guard.right(number)
+                await self.pins.guessed(keys[:1], right=True, remote=interface)
                 await channel.set_variable("ACD_AGENT", number)
                 held = holder(self.agents.values(), interface, number)
                 if held is not None:
@@ -118,9 +118,7 @@ class AgentDesk:
                 await self._say(channel, "logged_in" if ok else "refused")
                 return "logged_in" if ok else "refused"
             log.warn("wrong PIN for agent {agent!r} from {iface}", agent=number[:8], iface=interface)
-            if agent is not None and self.guard.wrong(number, now):
-                await self._say(channel, "locked")
-                return "locked"
+            await self.pins.guessed(keys, right=False, remote=interface)
             await self._say(channel, "wrong_pin")
         return "wrong_pin"
 

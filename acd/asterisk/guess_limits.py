@@ -1,9 +1,11 @@
-"""Identity guesses limited across calls and restarts: the IVR's Limit/Guessed requests
-(ivr/flow.py) answered from records in redis, with the core's backoff (acd/core/throttle.py).
+"""Guesses limited across calls and restarts, with the core's backoff (acd/core/throttle.py):
+the IVR's identity questions (ivr/flow.py's Limit/Guessed requests) and the PINs typed on
+phones (agent login, supervisors' listen-in), from records in redis.
 
 Per call a caller gets a few questions; across calls, wrong answers count against the
 account, the customer and the caller's number, so redialling (or a daemon restart) does not
-buy fresh guesses. Without redis no answer is checked (the caller goes on unverified).
+buy fresh guesses. Without redis no identity answer is checked (the caller goes on
+unverified); PINs fall back to this process's memory, so agents can still log in.
 """
 from __future__ import annotations
 
@@ -22,30 +24,69 @@ class Store(Protocol):
     async def save_guesses(self, records: dict[str, Record], forget: tuple[str, ...] = ()) -> None: ...
 
 
-class GuessLimits:
-    def __init__(self, store: Store, rules: throttle.Backoff, clock: Callable[[], float] = time.time) -> None:
-        self.store, self.rules, self.clock = store, rules, clock
+def pin_keys(number: str, interface: str) -> tuple[str, str]:
+    """Whom a wrong PIN counts against: that number at that phone (a stranger guessing at their
+    own phone never slows the agent at theirs), and that phone (guessing many numbers)."""
+    return f"pin:{number[:8]}@{interface}", f"pin-phone:{interface}"
 
-    async def wait(self, keys: tuple[str, ...]) -> float:
-        """Seconds before a guess at `keys` may be checked; the cap when redis cannot say."""
+
+class Memory:
+    """Records in this process only, bounded: the fallback when redis cannot say."""
+
+    def __init__(self, most: int = 10_000) -> None:
+        self.records: dict[str, Record] = {}
+        self.most = most
+
+    async def load_guesses(self, keys: tuple[str, ...]) -> dict[str, Record] | None:
+        return {k: self.records.get(k, Record()) for k in keys}
+
+    async def save_guesses(self, records: dict[str, Record], forget: tuple[str, ...] = ()) -> None:
+        self.records.update(records)
+        for key in forget:
+            self.records.pop(key, None)
+        if len(self.records) > self.most:   # the quietest keys go first
+            for key in sorted(self.records, key=lambda k: self.records[k].last)[:len(self.records) - self.most]:
+                del self.records[key]
+
+
+class GuessLimits:
+    def __init__(self, store: Store, rules: throttle.Backoff, clock: Callable[[], float] = time.time,
+                 kind: str = "Ivr", service: str = "ivr", fallback: Store | None = None) -> None:
+        self.store, self.rules, self.clock = store, rules, clock
+        self.kind, self.service, self.fallback = kind, service, fallback
+
+    async def _load(self, keys: tuple[str, ...]) -> dict[str, Record] | None:
         records = await self.store.load_guesses(keys)
+        if records is None and self.fallback is not None:
+            records = await self.fallback.load_guesses(keys)
+        return records
+
+    async def _save(self, records: dict[str, Record], forget: tuple[str, ...] = ()) -> None:
+        await self.store.save_guesses(records, forget)
+        if self.fallback is not None:
+            await self.fallback.save_guesses(records, forget)
+
+    async def wait(self, keys: tuple[str, ...], remote: str = "") -> float:
+        """Seconds before a guess at `keys` may be checked; the cap when nothing can say."""
+        records = await self._load(keys)
         if records is None:
             return self.rules.cap
         now = self.clock()
         owed = max((throttle.wait(r, self.rules, now) for r in records.values()), default=0.0)
         if owed > 0:
-            security_log.event("IvrGuessThrottled", "ivr", "", keys=" ".join(keys), wait=round(owed))
+            security_log.event(f"{self.kind}GuessThrottled", self.service, remote, keys=" ".join(keys),
+                               wait=round(owed))
         return owed
 
-    async def guessed(self, keys: tuple[str, ...], right: bool) -> None:
+    async def guessed(self, keys: tuple[str, ...], right: bool, remote: str = "") -> None:
         if right:
-            await self.store.save_guesses({}, forget=keys)
+            await self._save({}, forget=keys)
             return
-        records = await self.store.load_guesses(keys)
+        records = await self._load(keys)
         if records is None:
             return
         now = self.clock()
         changed = {k: throttle.failed(r, self.rules, now) for k, r in records.items()}
-        await self.store.save_guesses(changed)
-        security_log.event("IvrGuessWrong", "ivr", "", keys=" ".join(keys),
+        await self._save(changed)
+        security_log.event(f"{self.kind}GuessWrong", self.service, remote, keys=" ".join(keys),
                            failures=max((r.failures for r in changed.values()), default=0))

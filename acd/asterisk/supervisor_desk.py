@@ -18,11 +18,11 @@ from twisted.logger import Logger
 
 from acd.asterisk import actions
 from acd.asterisk.fastagi import AgiChannel, Hangup, Route
+from acd.asterisk.guess_limits import GuessLimits, pin_keys
 from acd.asterisk.ivr_player import read_digits, say
 from acd.background import background
 from acd.config import Config, Staff
 from acd.core import events as ev
-from acd.core.agents import PinGuard
 from acd.core.supervision import Mode, Refusal, Session, SessionBook, Supervisor, may_spy, refused, spy_options
 from acd.speech import SpeechCache
 from acd.store import quality
@@ -51,12 +51,13 @@ class SpyRefused(Exception):
 
 class SupervisorDesk:
     def __init__(self, config: Config, ami, directory: Directory, speech: SpeechCache,
-                 interface_of: Callable[[str], str | None], clock: Callable[[], float] = time.time) -> None:
+                 interface_of: Callable[[str], str | None], pins: GuessLimits,
+                 clock: Callable[[], float] = time.time) -> None:
         self.config, self.ami, self.directory, self.speech = config, ami, directory, speech
         self.interface_of = interface_of   # an agent's phone (PJSIP/1005) while logged in
         self.clock = clock
         self.book = SessionBook()
-        self.guard = PinGuard(config.features.lockout_after, config.features.lockout_seconds)
+        self.pins = pins   # wrong PINs, shared with the agent desk's (other keys)
 
     def table(self) -> dict[str, Route]:
         return {"acd/spy": self.spy}
@@ -96,17 +97,17 @@ class SupervisorDesk:
             number = own[0].number if len(own) == 1 else await self._read(channel, "number", 8)
             pin = await self._read(channel, "pin", 8)
             person = self.config.person(number)
-            now = self.clock()
             if person is None or person.role != "supervisor" or person.pin is None:
                 raise SpyRefused(Refusal.NOT_SUPERVISOR)
-            if self.guard.locked(number, now):
+            interface = f"PJSIP/{phone}"
+            keys = pin_keys(number, interface)
+            if await self.pins.wait(keys, interface) > 0:
                 raise SpyRefused(Refusal.LOCKED)
             if hmac.compare_digest(pin.encode(), person.pin.encode()):
-                self.guard.right(number)
+                await self.pins.guessed(keys[:1], right=True, remote=interface)
                 return person
             log.warn("wrong supervisor PIN for {who!r} at phone {phone}", who=number, phone=phone)
-            if self.guard.wrong(number, now):
-                raise SpyRefused(Refusal.LOCKED)
+            await self.pins.guessed(keys, right=False, remote=interface)
             await say(channel, self.speech, [("en", PROMPTS["wrong_pin"])])
         raise SpyRefused(Refusal.WRONG_PIN)
 

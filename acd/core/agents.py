@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 
 class State(str, enum.Enum):
@@ -66,8 +66,6 @@ class Agent:
     since: float = 0.0
     reason: str = ""            # why paused (break, lunch, ring-no-answer, ...)
     interface: str = ""         # the softphone they logged in from, e.g. PJSIP/1005
-    wrong_pins: int = 0
-    locked_until: float = 0.0
 
     def to(self, act: Act, at: float, **changes: object) -> Agent:
         """The agent after `act`, or Refused."""
@@ -94,28 +92,3 @@ def holder(agents: Iterable[Agent], interface: str, number: str) -> Agent | None
     return next((a for a in agents if a.interface == interface and a.number != number
                  and a.state is not State.LOGGED_OUT), None)
 
-
-@dataclass
-class PinGuard:
-    """Wrong PINs in a row lock an agent's login for a while."""
-
-    limit: int
-    lock_seconds: float
-    failures: dict[str, int] = field(default_factory=dict)
-    locked_until: dict[str, float] = field(default_factory=dict)
-
-    def locked(self, number: str, now: float) -> bool:
-        return self.locked_until.get(number, 0.0) > now
-
-    def wrong(self, number: str, now: float) -> bool:
-        """Count a wrong PIN; True when this one locks the agent."""
-        count = self.failures.get(number, 0) + 1
-        self.failures[number] = count
-        if count >= self.limit:
-            self.locked_until[number] = now + self.lock_seconds
-            self.failures[number] = 0
-            return True
-        return False
-
-    def right(self, number: str) -> None:
-        self.failures.pop(number, None)

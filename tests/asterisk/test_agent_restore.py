@@ -11,9 +11,11 @@ from acd import config as config_module
 from acd.asterisk import actions
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.callbacks import Callbacks
+from acd.asterisk.guess_limits import GuessLimits, Memory
 from acd.core.agents import Agent, State
 from acd.core import events as ev
 from acd.core.callbacks import Callback
+from acd.core.throttle import Backoff
 from acd.core.center import CallCenter
 from acd.speech import SpeechCache
 from tests.asterisk.test_fastagi import on_asyncio
@@ -47,7 +49,9 @@ class FakeLive:
 def desk(tmp_path, records: dict[str, Agent]) -> tuple[AgentDesk, FakeAmi]:
     raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
     ami = FakeAmi()
-    return AgentDesk(config_module.parse(raw), ami, FakeLive(records), SpeechCache(tmp_path)), ami
+    config = config_module.parse(raw)
+    pins = GuessLimits(Memory(), Backoff())
+    return AgentDesk(config, ami, FakeLive(records), SpeechCache(tmp_path), pins), ami
 
 
 @on_asyncio

@@ -1,12 +1,12 @@
 """The agent transition table: every allowed pair leads where the table says, every other
-pair is refused; PIN lockout."""
+pair is refused."""
 from __future__ import annotations
 
 import itertools
 
 import pytest
 
-from acd.core.agents import TRANSITIONS, Act, Agent, PinGuard, Refused, State
+from acd.core.agents import TRANSITIONS, Act, Agent, Refused, State
 
 ALL_PAIRS = list(itertools.product(State, Act))
 
@@ -48,20 +48,6 @@ def test_every_state_can_be_reached_and_left():
 def test_round_trip_through_a_dict():
     agent = Agent("2001", State.PAUSED, 12.5, "break", "PJSIP/1005")
     assert Agent.from_dict(agent.as_dict()) == agent
-
-
-def test_pin_guard_locks_after_the_limit_and_unlocks_later():
-    guard = PinGuard(limit=3, lock_seconds=60)
-    assert not guard.wrong("2001", 0) and not guard.wrong("2001", 1)
-    assert guard.wrong("2001", 2) and guard.locked("2001", 30)
-    assert not guard.locked("2001", 62) and not guard.locked("2002", 30)
-
-
-def test_pin_guard_forgives_after_a_right_pin():
-    guard = PinGuard(limit=2, lock_seconds=60)
-    guard.wrong("2001", 0)
-    guard.right("2001")
-    assert not guard.wrong("2001", 1)
 
 
 def test_a_phone_has_one_agent_at_a_time():
