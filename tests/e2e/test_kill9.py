@@ -3,8 +3,8 @@ daemon, and the daemon's state after its restart is what Asterisk says.
 
 States held at the kill: a caller ringing an agent who does not answer, a caller waiting
 behind them, a caller in the IVR's menus (the daemon runs them over FastAGI), and a callback
-placeholder holding a caller's place. Not covered here (see NOTES.md): a call in the middle
-of an escalation at the moment of the kill.
+placeholder holding a caller's place; and, in a test of its own, a caller on the way from the
+first line to the second, escalated by their agent the moment the daemon dies.
 """
 from __future__ import annotations
 
@@ -102,3 +102,35 @@ def test_kill9_with_calls_in_every_state(pbx, daemon, phones, call, ami, lab_con
     client = redis.Redis.from_url(config.redis.url, password=config.redis.password)
     client.delete(f"{config.redis.prefix}:callbacks")   # the next test starts with none
     client.close()
+
+
+def test_kill9_in_the_middle_of_an_escalation(pbx, daemon, call, ami, lab_config):
+    """The first-line agent escalates (*5, reason 2 = complaint) and the daemon dies as the
+    caller is redirected: Asterisk queues them in the second line alone, the restarted daemon
+    sees them where Asterisk has them, and they leave at their patience; nothing is stuck."""
+    from acd.lab import sipp
+
+    config, _ = lab_config
+    daemon.start()
+    passwords = {p.name: p.password for p in config.phones}
+    first = sipp.EscalatingAgent(sipp.Pbx(port=config.pbx.sip.port), pbx.state_dir.parent, "1001",
+                                 passwords["1001"], 6121, config.features.escalate, "2", 42500)
+    try:
+        caller = call(["5559011"], dialled="100", patience_ms=30000)
+        ami.wait(lambda e: e.get("UserEvent") == "AcdEscalated" and e.get("Queue") == "support-2", 40,
+                 "the escalation")
+        kill9(daemon)
+        waiting = wait_until(lambda: queue_callers(pbx, "support-2"), 15,
+                             "the caller queued in the second line by Asterisk alone")
+        assert len(waiting) == 1 and waiting[0].startswith("PJSIP/trunk")
+        daemon.start()
+        state = daemon.wait_for(lambda s: s["queues"]["support-2"]["waiting"] == 1, 15,
+                                "the daemon to see the caller in the second line")
+        channel_of = {c["id"]: c["channel"] for c in state["calls"]}
+        assert [channel_of[c["call_id"]] for c in state["queues"]["support-2"]["callers"]] == waiting
+        caller.wait(90)
+    finally:
+        first.stop()
+    wait_until(lambda: not [c for c in channels(pbx) if c.startswith("PJSIP/trunk")], 30,
+               "the caller gone from the PBX")
+    daemon.wait_for(lambda s: s["queues"]["support-2"]["waiting"] == 0, 15, "the second line empty")

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import pytest_twisted
-from twisted.internet import defer
 
 from acd import config as config_module
 from acd.asterisk.supervisor_desk import SpyRefused
@@ -20,18 +17,10 @@ from acd.store import quality
 from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
 from acd.web.status import make_site
+from tests.asterisk.test_fastagi import on_asyncio  # noqa: F401  (the web tests' runner too)
 
 LOADED = config_module.load(write_secrets=False)
 WAV = bytes(range(256)) * 36    # 9,216 bytes standing in for a recording
-
-
-def on_asyncio(test):
-    """Run an asyncio test body on the reactor's loop (pytest-twisted, --reactor=asyncio)."""
-    @pytest_twisted.inlineCallbacks
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        yield defer.Deferred.fromFuture(asyncio.ensure_future(test(*args, **kwargs)))
-    return wrapper
 
 
 def basic(number: str, password: str | None = None) -> str:
