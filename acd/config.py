@@ -13,32 +13,19 @@ from typing import Annotated, Literal
 
 import pydantic
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from acd import credentials
-from acd.config_dial import DialPolicy
+from acd.config_phone import Callback, Features
+from acd.config_types import Digits, Name, PersonName, Pin, Port, Secret, Share, _Section
 from acd.core import recording, tiers
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
 DEFAULT_SECRETS = "var/secrets/acd.secrets.yaml"
 
-Port = Annotated[int, Field(ge=1, le=65535)]
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
-Digits = Annotated[str, Field(pattern=r"^[0-9]{1,20}$")]
-Secret = Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9._~+-]+$")]
-Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$")]
-PersonName = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\r\n;,|]+$")]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-DialCode = Annotated[str, Field(pattern=r"^\*[0-9]{2,3}$")]   # dialled from a phone
-CallCode = Annotated[str, Field(pattern=r"^\*[0-9]{1,3}$")]   # pressed during a call
-
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message says where and why."""
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Listen(_Section):
@@ -185,51 +172,6 @@ class Recording(_Section):
     new_agents: Share = 0.0            # at least this share for agents hired recently
     new_agent_days: int = Field(90, ge=1, le=3650)
     retention_days: int = Field(90, ge=1, le=3650)
-
-
-class PinBackoff(_Section):
-    """Wrong PINs slow the next try at that agent from that phone (and at that phone), never
-    lock anyone out: past `free`, `base` seconds doubling up to `cap`, forgotten after `forget`."""
-
-    free: int = Field(4, ge=0, le=20)
-    base: int = Field(30, ge=1, le=3600)
-    cap: int = Field(900, ge=1, le=86400)
-    forget: int = Field(3600, ge=60, le=7 * 86400)
-
-
-class Features(_Section):
-    """Agents' feature codes, dialled from any registered softphone."""
-
-    login: DialCode = "*70"
-    pause: DialCode = "*71"
-    resume: DialCode = "*72"
-    logout: DialCode = "*73"
-    monitor: DialCode = "*22"       # supervisors: then the agent number; listen unheard
-    whisper: DialCode = "*23"       # ...speak to the agent only
-    barge: DialCode = "*24"         # ...join the call
-    escalate: CallCode = "*5"       # during a call: to the next line
-    record: CallCode = "*1"         # during a call: record it (on demand)
-    record_pause: CallCode = "*2"   # during a call: pause or resume the recording (card data)
-    pin_attempts: int = Field(3, ge=1, le=5)        # wrong PINs per call before hanging up
-    pin_backoff: PinBackoff = PinBackoff()          # wrong PINs typed on phones, across calls
-    pause_reasons: dict[Annotated[str, Field(pattern=r"^[1-9]$")], Name] = {
-        "1": "break", "2": "lunch", "3": "training", "4": "backoffice"}
-    escalation_reasons: dict[Annotated[str, Field(pattern=r"^[1-9]$")], Name] = {
-        "1": "technical", "2": "complaint", "3": "authority", "4": "other"}
-
-
-class Callback(_Section):
-    """Callers may press `key` while waiting to be called back instead; they keep their place."""
-
-    enabled: bool = True
-    key: str = Field("1", pattern=r"^[0-9]$")
-    trunk: Name                                   # dial the customer through this trunk
-    ring: int = Field(30, ge=5, le=120)           # seconds the customer's phone rings
-    attempts: int = Field(3, ge=1, le=10)
-    retry_after: int = Field(120, ge=5, le=86400)
-    give_up_after: int = Field(7200, ge=60, le=604800)
-    dial_policy: DialPolicy = DialPolicy()        # which caller IDs may be dialled (toll fraud)
-    per_number_per_day: int = Field(3, ge=1, le=100)   # bookings per number and day (redis)
 
 
 class Redis(_Section):

@@ -1,7 +1,7 @@
 """acd.yaml's `callback.dial_policy`: which caller IDs the engine may dial back.
 
-Kept beside acd/config.py (which embeds it) so that file stays small; the rules themselves
-are the core's (acd/core/dialling.py).
+Kept beside acd/config.py (embedded through acd/config_phone.py) so it stays small; the rules
+themselves are the core's (acd/core/dialling.py).
 """
 from __future__ import annotations
 
