@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from twisted.application import internet, service
 from twisted.logger import Logger
@@ -73,6 +74,7 @@ class Daemon(service.MultiService):
         self.supervisors = SupervisorDesk(config, self.ami, self.directory, self.speech, self.desk.phone_of,
                                           pins)
         self.recorder = Recorder(config, self.ami, self.directory, self.speech, self._agent_at, self.legs)
+        self.subscribers = self._subscribers()
         self.fastagi = FastAgiService(config.fastagi, {
             **routes.table(), **self.desk.table(), **escalations.table(),
             **self.supervisors.table(), **self.recorder.table(),
@@ -114,14 +116,27 @@ class Daemon(service.MultiService):
         self.directory.close()
         return result
 
-    def apply(self, event: Event) -> None:
-        self.legs.apply(event)
-        self.center.apply(event)
-        self.desk.on_event(event)
-        self.supervisors.on_event(event)
-        self.recorder.on_event(event)
+    def _subscribers(self) -> list[tuple[str, Callable[[Event], None]]]:
+        """Who takes every event, in this order: the legs and the core first, so the adapters
+        that act on an event read a model that already holds it."""
+        table = [("agent legs", self.legs.apply), ("core", self.center.apply),
+                 ("agent desk", self.desk.on_event), ("supervisor desk", self.supervisors.on_event),
+                 ("recorder", self.recorder.on_event)]
         if self.callbacks is not None:
-            self.callbacks.on_event(event)
+            table.append(("callbacks", self.callbacks.on_event))
+        table.append(("answering agent", self._record_agent))
+        return table
+
+    def apply(self, event: Event) -> None:
+        """One event to every subscriber; one that raises is logged with the event and the
+        others still get it."""
+        for name, subscriber in self.subscribers:
+            try:
+                subscriber(event)
+            except Exception:
+                log.failure("subscriber {subscriber} failed on {event!r}", subscriber=name, event=event)
+
+    def _record_agent(self, event: Event) -> None:
         if isinstance(event, CallAnswered):
             background(self.directory.record_agent(event.call_id, event.agent, event.queue, event.at),
                        "recording the answering agent")

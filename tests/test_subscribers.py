@@ -1,0 +1,51 @@
+"""Every event reaches every subscriber: one that raises is logged with the event, and the
+others still get it (issue 9, "every translator and subscriber error is logged with the event
+and dropped"). Before, an exception in the core skipped the agent desk, the recorder and the
+callbacks for that event."""
+from __future__ import annotations
+
+from twisted.logger import globalLogPublisher
+
+from acd import config as config_module
+from acd.core import events as ev
+from acd.service import Daemon
+from ivr import menu
+
+
+def daemon(tmp_path) -> Daemon:
+    raw = config_module.read_yaml(config_module.DEFAULT_PATH)
+    raw["store"] = {"url": f"sqlite:///{tmp_path / 'store.sqlite3'}"}
+    raw["pbx"] = {**raw["pbx"], "state_dir": str(tmp_path / "state")}
+    return Daemon(config_module.parse(raw), menu.load())
+
+
+def test_a_subscriber_that_raises_is_logged_with_the_event_and_the_others_still_run(tmp_path):
+    made = daemon(tmp_path)
+    seen: list[ev.Event] = []
+
+    def broken(event: ev.Event) -> None:
+        raise RuntimeError("a bug in one adapter")
+
+    made.subscribers = [("core", broken), ("agent desk", seen.append)]
+    logged: list[dict] = []
+    globalLogPublisher.addObserver(logged.append)
+    try:
+        event = ev.ResyncStarted(1.0)
+        made.apply(event)
+    finally:
+        globalLogPublisher.removeObserver(logged.append)
+        made.directory.close()
+    assert seen == [event]
+    failures = [e for e in logged if "log_failure" in e]
+    assert len(failures) == 1 and failures[0]["subscriber"] == "core" and failures[0]["event"] == event
+    failures[0]["log_failure"].trap(RuntimeError)
+
+
+def test_each_adapter_takes_the_events_once_the_model_first(tmp_path):
+    made = daemon(tmp_path)
+    try:
+        names = [name for name, _ in made.subscribers]
+    finally:
+        made.directory.close()
+    assert names[:2] == ["agent legs", "core"] and len(names) == len(set(names))
+    assert {"agent desk", "supervisor desk", "recorder", "answering agent"} <= set(names)
