@@ -1,9 +1,10 @@
 """Work that runs beside a call (journey rows, redis saves, AMI follow-ups): kept referenced
 until it is done, so the loop cannot drop it, and its failure logged, never lost silently."""
+
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable
+from collections.abc import Awaitable
 
 from twisted.logger import Logger
 

@@ -1,4 +1,5 @@
 """`acd`: run the daemon, check the config, drive the lab PBX, play the demo."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,7 @@ EXIT_CONFIG = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.umask(0o027)   # nothing the engine writes (store, prompts, logs) is readable by other users
+    os.umask(0o027)  # nothing the engine writes (store, prompts, logs) is readable by other users
     args = _parser().parse_args(argv)
     try:
         config = config_module.load(args.config, write_secrets=args.func is not _check)
@@ -26,8 +27,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="acd", description=__doc__)
-    parser.add_argument("-c", "--config", type=Path, default=config_module.DEFAULT_PATH,
-                        help="the YAML configuration (default: %(default)s)")
+    parser.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=config_module.DEFAULT_PATH,
+        help="the YAML configuration (default: %(default)s)",
+    )
     verbs = parser.add_subparsers(required=True, metavar="COMMAND")
     verbs.add_parser("run", help="run the daemon").set_defaults(func=_run)
     verbs.add_parser("check-config", help="validate the configuration").set_defaults(func=_check)
@@ -37,8 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     pbx = verbs.add_parser("pbx", help="the chrooted Asterisk: build, up, status, down, cli, render")
     pbx.add_argument("action", choices=["build", "up", "status", "down", "cli", "render"])
     pbx.add_argument("command", nargs="*", help="for `cli`: an Asterisk CLI command")
-    pbx.add_argument("--state-dir", type=Path, help="for `render`: where Asterisk's files go "
-                     "(default: pbx.state_dir); used by the Docker image")
+    pbx.add_argument(
+        "--state-dir",
+        type=Path,
+        help="for `render`: where Asterisk's files go (default: pbx.state_dir); used by the Docker image",
+    )
     pbx.set_defaults(func=_pbx)
     db = verbs.add_parser("db", help="the customer store's schema")
     db.add_argument("action", choices=["migrate"])
@@ -49,13 +58,19 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--count", type=int, required=True)
     generate.add_argument("--seed", type=int, default=1)
     generate.set_defaults(func=_generate)
-    importing = customers_verbs.add_parser("import", help="customers from a CSV file (bad rows named and dropped)")
+    importing = customers_verbs.add_parser(
+        "import", help="customers from a CSV file (bad rows named and dropped)"
+    )
     importing.add_argument("file", type=Path)
     importing.set_defaults(func=_import)
     recordings = verbs.add_parser("recordings", help="call recordings: delete those past retention")
     recordings.add_argument("action", choices=["purge"])
-    recordings.add_argument("--days", type=int, help="keep this many days instead of "
-                            "recording.retention_days (0 deletes every finished call's recording)")
+    recordings.add_argument(
+        "--days",
+        type=int,
+        help="keep this many days instead of "
+        "recording.retention_days (0 deletes every finished call's recording)",
+    )
     recordings.set_defaults(func=_recordings)
     demo = verbs.add_parser("demo", help="PBX + daemon + sipp agents and callers, live view")
     demo.add_argument("--seconds", type=float, default=60.0)
@@ -71,8 +86,10 @@ def _run(config: config_module.Config, args: argparse.Namespace) -> int:
 
 def _check(config: config_module.Config, args: argparse.Namespace) -> int:
     print(f"{args.config}: ok ({len(config.queues)} queues, {len(config.agents)} agents)")
-    print(f"{config.ivr_path()}: ok ({len(args.menu.categories)} categories, "
-          f"languages {', '.join(args.menu.prompts)}) for dialled {', '.join(config.routing.ivr) or 'none'}")
+    print(
+        f"{config.ivr_path()}: ok ({len(args.menu.categories)} categories, "
+        f"languages {', '.join(args.menu.prompts)}) for dialled {', '.join(config.routing.ivr) or 'none'}"
+    )
     return 0
 
 
@@ -89,6 +106,7 @@ def _pbx(config: config_module.Config, args: argparse.Namespace) -> int:
     pbx = Pbx(config)
     if args.action == "build":
         from acd.pbx import rootfs
+
         rootfs.build(pbx.rootfs)
     elif args.action == "up":
         pbx.up()
@@ -96,6 +114,7 @@ def _pbx(config: config_module.Config, args: argparse.Namespace) -> int:
         pbx.down()
     elif args.action == "render":
         from acd.pbx import render
+
         etc = render.write(config, (args.state_dir or pbx.state_dir).resolve())
         print(f"Asterisk configuration written to {etc}")
     elif args.action == "cli":
@@ -104,8 +123,10 @@ def _pbx(config: config_module.Config, args: argparse.Namespace) -> int:
         status = pbx.status()
         print(f"rootfs   {pbx.rootfs}: {'ready' if status.rootfs_ready else 'missing'}")
         print(f"state    {pbx.state_dir}: {'mounted' if status.mounted else 'not mounted'}")
-        print(f"asterisk {'pid ' + str(status.pid) if status.running else 'not running'}"
-              + (f", {status.uptime}" if status.uptime else ""))
+        print(
+            f"asterisk {'pid ' + str(status.pid) if status.running else 'not running'}"
+            + (f", {status.uptime}" if status.uptime else "")
+        )
         return 0 if status.answering else 3
     return 0
 
@@ -129,8 +150,9 @@ def _generate(config: config_module.Config, args: argparse.Namespace) -> int:
     db.migrate(config.store.url)
     with Progress() as progress:
         task = progress.add_task("generating customers", total=args.count)
-        done = synthetic.generate(db.engine(config.store.url), args.count, args.seed,
-                                  lambda n: progress.advance(task, n))
+        done = synthetic.generate(
+            db.engine(config.store.url), args.count, args.seed, lambda n: progress.advance(task, n)
+        )
     print(f"{done} customers added to {db.resolve_url(config.store.url)}")
     return 0
 
@@ -144,8 +166,9 @@ def _import(config: config_module.Config, args: argparse.Namespace) -> int:
     try:
         with Progress() as progress:
             task = progress.add_task(f"checking {args.file.name}", total=None)
-            done = importer.import_csv(db.engine(config.store.url), args.file, config.numbers,
-                                       lambda n: progress.advance(task, n))
+            done = importer.import_csv(
+                db.engine(config.store.url), args.file, config.numbers, lambda n: progress.advance(task, n)
+            )
     except importer.ImportFailed as failed:
         for line, reason in failed.problems:
             print(f"{args.file}:{line}: {reason}", file=sys.stderr)
@@ -156,8 +179,10 @@ def _import(config: config_module.Config, args: argparse.Namespace) -> int:
         return 1
     for line, reason in done.problems:
         print(f"{args.file}:{line}: {reason}", file=sys.stderr)
-    print(f"{done.written} customers imported into {db.resolve_url(config.store.url)}"
-          + (f"; {len(done.problems)} bad rows dropped (listed above)" if done.problems else ""))
+    print(
+        f"{done.written} customers imported into {db.resolve_url(config.store.url)}"
+        + (f"; {len(done.problems)} bad rows dropped (listed above)" if done.problems else "")
+    )
     return 1 if done.problems else 0
 
 

@@ -3,6 +3,7 @@
 An unknown key or a bad value stops start-up with a message naming the key's path
 (``queues[0].ring_timeout: ...``), so a typo never silently falls back to a default.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,7 +43,7 @@ class Listen(_Section):
 class Ami(Listen):
     port: Port = 5039
     username: Name = "acd"
-    secret: Secret                    # from the secrets file, never from acd.yaml
+    secret: Secret  # from the secrets file, never from acd.yaml
     watch_username: Name = "acd-watch"  # a read-only login for observers (tests, monitoring)
     watch_secret: Secret
     reconnect_min: float = Field(0.5, gt=0)
@@ -51,20 +52,20 @@ class Ami(Listen):
 
 class FastAgi(Listen):
     port: Port = 4573
-    token: Secret                     # the dialplan's proof on every session (secrets file)
+    token: Secret  # the dialplan's proof on every session (secrets file)
     header_timeout: float = Field(5.0, gt=0)
     route_timeout: float = Field(300.0, gt=0)  # seconds a session (IVR included) may last
 
 
 class Http(Listen):
     port: Port = 8480
-    signing_key: Secret               # signs what the web hands out (secrets file)
+    signing_key: Secret  # signs what the web hands out (secrets file)
     # Host names the API answers to, beside the loopback names and `host` (DNS rebinding)
     allowed_hosts: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]{1,253}$")], ...] = ()
-    max_body: int = Field(16384, ge=1024, le=1048576)   # bytes; refused before reading
-    max_connections: int = Field(64, ge=1, le=10000)    # open at once; more are closed at once
+    max_body: int = Field(16384, ge=1024, le=1048576)  # bytes; refused before reading
+    max_connections: int = Field(64, ge=1, le=10000)  # open at once; more are closed at once
     request_timeout: float = Field(10.0, gt=0, le=300)  # seconds for a request's headers and body
-    idle_timeout: float = Field(30.0, gt=0, le=3600)    # seconds a kept-alive connection may idle
+    idle_timeout: float = Field(30.0, gt=0, le=3600)  # seconds a kept-alive connection may idle
 
 
 class Pbx(_Section):
@@ -95,12 +96,16 @@ class Greeting(_Section):
     """What a known caller hears first; {name} is the customer's name."""
 
     enabled: bool = True
-    text: dict[str, str] = {"en": "Hello {name}, welcome back.",
-                            "de": "Guten Tag {name}, schön, dass Sie wieder anrufen."}
+    text: dict[str, str] = {
+        "en": "Hello {name}, welcome back.",
+        "de": "Guten Tag {name}, schön, dass Sie wieder anrufen.",
+    }
     default_language: str = "en"
-    name: Literal["full", "first", "none"] = "full"   # how much of the name the caller ID earns
-    text_without_name: dict[str, str] = {"en": "Hello, welcome back.",
-                                         "de": "Guten Tag, schön, dass Sie wieder anrufen."}
+    name: Literal["full", "first", "none"] = "full"  # how much of the name the caller ID earns
+    text_without_name: dict[str, str] = {
+        "en": "Hello, welcome back.",
+        "de": "Guten Tag, schön, dass Sie wieder anrufen.",
+    }
 
 
 class Trunk(_Section):
@@ -123,10 +128,10 @@ class Queue(_Section):
     wrapup: int = Field(0, ge=0, le=3600)
     max_wait: int = Field(600, ge=5, le=86400)
     service_level: int = Field(20, ge=1, le=3600)  # seconds: answered within it counts as in service
-    line: int = Field(1, ge=1, le=3)           # first, second or third line
-    overflow_to: Name | None = None            # the next line: its agents also take this queue's
+    line: int = Field(1, ge=1, le=3)  # first, second or third line
+    overflow_to: Name | None = None  # the next line: its agents also take this queue's
     overflow_after: int = Field(30, ge=1, le=3600)  # callers once they waited this long
-    announce_every: int = Field(0, ge=0, le=3600)   # tell waiting callers position and EWT (0: never)
+    announce_every: int = Field(0, ge=0, le=3600)  # tell waiting callers position and EWT (0: never)
     ring_in_use: bool = False  # ring members already on a call (load tests, shared trunks)
 
 
@@ -135,16 +140,16 @@ class Phone(_Section):
 
     name: Digits
     password: Secret
-    role: Literal["agent", "supervisor"] = "agent"   # only supervisor phones may listen in
+    role: Literal["agent", "supervisor"] = "agent"  # only supervisor phones may listen in
 
 
 class Agent(_Section):
     number: Digits
     name: PersonName
-    pin: Pin                      # typed after the login feature code
-    phone: Digits | None = None   # a fixed seat: a member from the PBX's start, no login needed
+    pin: Pin  # typed after the login feature code
+    phone: Digits | None = None  # a fixed seat: a member from the PBX's start, no login needed
     queues: tuple[Name, ...] = ()
-    team: Name | None = None      # the supervisors of this team may listen in
+    team: Name | None = None  # the supervisors of this team may listen in
     hired: dt.date | None = None  # new agents' calls are recorded more (recording.new_agents)
 
 
@@ -154,22 +159,22 @@ class Staff(_Section):
 
     number: Digits
     name: PersonName
-    role: Literal["supervisor", "quality", "admin"]   # admin: the whole live state
+    role: Literal["supervisor", "quality", "admin"]  # admin: the whole live state
     pin: Pin | None = None
     password: Secret | None = None
-    phone: Digits | None = None       # their own desk: the web's "listen in" rings it
+    phone: Digits | None = None  # their own desk: the web's "listen in" rings it
     teams: tuple[Name, ...] = ()
 
 
 class Recording(_Section):
     """Which calls MixMonitor records (shares of calls, 0 to 1), where, and for how long."""
 
-    folder: str = "var/recordings"     # relative to the repo; the PBX writes there
-    share: Share = 0.0                 # of every call...
-    lines: dict[Annotated[int, Field(ge=1, le=3)], Share] = {}   # ...unless the line has its own...
-    queues: dict[Name, Share] = {}     # ...or the queue...
-    agents: dict[Digits, Share] = {}   # ...or the agent
-    new_agents: Share = 0.0            # at least this share for agents hired recently
+    folder: str = "var/recordings"  # relative to the repo; the PBX writes there
+    share: Share = 0.0  # of every call...
+    lines: dict[Annotated[int, Field(ge=1, le=3)], Share] = {}  # ...unless the line has its own...
+    queues: dict[Name, Share] = {}  # ...or the queue...
+    agents: dict[Digits, Share] = {}  # ...or the agent
+    new_agents: Share = 0.0  # at least this share for agents hired recently
     new_agent_days: int = Field(90, ge=1, le=3650)
     retention_days: int = Field(90, ge=1, le=3650)
 
@@ -179,20 +184,20 @@ class Redis(_Section):
 
     url: str = Field("redis://127.0.0.1:6390/0", pattern=r"^redis://[^@]*$")  # no password in it
     prefix: str = Field("acd", pattern=r"^[a-z][a-z0-9_-]{0,20}$")
-    password: Secret                  # from the secrets file
+    password: Secret  # from the secrets file
 
 
 class Routing(_Section):
     default_queue: Name
     numbers: dict[Digits, Name] = {}  # dialled number (DID) -> queue, straight in
-    ivr: tuple[Digits, ...] = ()      # dialled numbers whose callers go through the IVR first
+    ivr: tuple[Digits, ...] = ()  # dialled numbers whose callers go through the IVR first
     ivr_menu: str = "config/ivr.yaml"  # relative to the repo
     last_agent_window: int = Field(86400, ge=0)  # a repeat caller within this many seconds...
     last_agent_ring: int = Field(8, ge=1, le=60)  # ...rings their last agent this long first
 
 
 class Config(_Section):
-    secrets_file: str = DEFAULT_SECRETS     # relative to the repo; made on first use
+    secrets_file: str = DEFAULT_SECRETS  # relative to the repo; made on first use
     security_log: str = "var/log/acd-security.log"  # relative to the repo; fail2ban reads it
     ami: Ami
     fastagi: FastAgi
@@ -221,8 +226,9 @@ class Config(_Section):
         for num in self.routing.ivr:
             if num in self.routing.numbers:
                 raise ValueError(f"routing.ivr: {num} is also in routing.numbers")
-        wanted += [(f"queues[{i}].overflow_to", q.overflow_to)
-                   for i, q in enumerate(self.queues) if q.overflow_to]
+        wanted += [
+            (f"queues[{i}].overflow_to", q.overflow_to) for i, q in enumerate(self.queues) if q.overflow_to
+        ]
         for i, queue in enumerate(self.queues):
             if queue.overflow_to == queue.name:
                 raise ValueError(f"queues[{i}].overflow_to: a queue cannot overflow into itself")
@@ -300,8 +306,16 @@ CALL_CODES = ("escalate", "record", "record_pause")
 def recording_policy(config: Config) -> recording.Policy:
     """The core's view of the recording section."""
     rec = config.recording
-    return recording.Policy(rec.share, dict(rec.queues), dict(rec.lines), dict(rec.agents), rec.new_agents,
-                            rec.new_agent_days, rec.retention_days, {q.name: q.line for q in config.queues})
+    return recording.Policy(
+        rec.share,
+        dict(rec.queues),
+        dict(rec.lines),
+        dict(rec.agents),
+        rec.new_agents,
+        rec.new_agent_days,
+        rec.retention_days,
+        {q.name: q.line for q in config.queues},
+    )
 
 
 def _in_repo(name: str) -> Path:
@@ -313,7 +327,7 @@ def _prefix_free(section: str, codes: dict[str, str]) -> None:
     """Asterisk waits for more digits while a typed code could still become another one."""
     keys = list(codes)
     for i, key in enumerate(keys):
-        for other_key in keys[i + 1:] + keys[:i]:
+        for other_key in keys[i + 1 :] + keys[:i]:
             code, other = codes[key], codes[other_key]
             if other == code and keys.index(other_key) > i:
                 raise ValueError(f"{section}.{other_key}: {other!r} is also {key}")

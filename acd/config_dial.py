@@ -3,6 +3,7 @@
 Kept beside acd/config.py (embedded through acd/config_phone.py) so it stays small; the rules
 themselves are the core's (acd/core/dialling.py).
 """
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -24,12 +25,13 @@ class DialPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    international: bool = False                     # dial numbers outside the home country
-    allow: tuple[E164Prefix, ...] = ()              # if given: only these prefixes
-    deny: tuple[E164Prefix, ...] = GERMAN_PREMIUM   # premium and service ranges
+    international: bool = False  # dial numbers outside the home country
+    allow: tuple[E164Prefix, ...] = ()  # if given: only these prefixes
+    deny: tuple[E164Prefix, ...] = GERMAN_PREMIUM  # premium and service ranges
     emergency: tuple[ShortNumber, ...] = dialling.Policy.emergency
     min_national_digits: int = Field(6, ge=3, le=12)
 
     def core(self) -> dialling.Policy:
-        return dialling.Policy(self.international, self.allow, self.deny, self.emergency,
-                               self.min_national_digits)
+        return dialling.Policy(
+            self.international, self.allow, self.deny, self.emergency, self.min_national_digits
+        )

@@ -1,5 +1,6 @@
 """acd.yaml's `features` (feature codes, PINs) and `callback` sections: what a phone may dial
 and what the engine may dial back. Kept beside acd/config.py, which embeds them."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -27,18 +28,26 @@ class Features(_Section):
     pause: DialCode = "*71"
     resume: DialCode = "*72"
     logout: DialCode = "*73"
-    monitor: DialCode = "*22"       # supervisors: then the agent number; listen unheard
-    whisper: DialCode = "*23"       # ...speak to the agent only
-    barge: DialCode = "*24"         # ...join the call
-    escalate: CallCode = "*5"       # during a call: to the next line
-    record: CallCode = "*1"         # during a call: record it (on demand)
-    record_pause: CallCode = "*2"   # during a call: pause or resume the recording (card data)
-    pin_attempts: int = Field(3, ge=1, le=5)        # wrong PINs per call before hanging up
-    pin_backoff: PinBackoff = PinBackoff()          # wrong PINs typed on phones, across calls
+    monitor: DialCode = "*22"  # supervisors: then the agent number; listen unheard
+    whisper: DialCode = "*23"  # ...speak to the agent only
+    barge: DialCode = "*24"  # ...join the call
+    escalate: CallCode = "*5"  # during a call: to the next line
+    record: CallCode = "*1"  # during a call: record it (on demand)
+    record_pause: CallCode = "*2"  # during a call: pause or resume the recording (card data)
+    pin_attempts: int = Field(3, ge=1, le=5)  # wrong PINs per call before hanging up
+    pin_backoff: PinBackoff = PinBackoff()  # wrong PINs typed on phones, across calls
     pause_reasons: dict[Annotated[str, Field(pattern=r"^[1-9]$")], Name] = {
-        "1": "break", "2": "lunch", "3": "training", "4": "backoffice"}
+        "1": "break",
+        "2": "lunch",
+        "3": "training",
+        "4": "backoffice",
+    }
     escalation_reasons: dict[Annotated[str, Field(pattern=r"^[1-9]$")], Name] = {
-        "1": "technical", "2": "complaint", "3": "authority", "4": "other"}
+        "1": "technical",
+        "2": "complaint",
+        "3": "authority",
+        "4": "other",
+    }
 
 
 class Callback(_Section):
@@ -46,10 +55,10 @@ class Callback(_Section):
 
     enabled: bool = True
     key: str = Field("1", pattern=r"^[0-9]$")
-    trunk: Name                                   # dial the customer through this trunk
-    ring: int = Field(30, ge=5, le=120)           # seconds the customer's phone rings
+    trunk: Name  # dial the customer through this trunk
+    ring: int = Field(30, ge=5, le=120)  # seconds the customer's phone rings
     attempts: int = Field(3, ge=1, le=10)
     retry_after: int = Field(120, ge=5, le=86400)
     give_up_after: int = Field(7200, ge=60, le=604800)
-    dial_policy: DialPolicy = DialPolicy()        # which caller IDs may be dialled (toll fraud)
-    per_number_per_day: int = Field(3, ge=1, le=100)   # bookings per number and day (redis)
+    dial_policy: DialPolicy = DialPolicy()  # which caller IDs may be dialled (toll fraud)
+    per_number_per_day: int = Field(3, ge=1, le=100)  # bookings per number and day (redis)

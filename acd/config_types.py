@@ -1,5 +1,6 @@
 """The value types and the strict, frozen section base that acd.yaml's models share
 (acd/config.py and its siblings), kept apart so the siblings need not import config.py."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -13,8 +14,8 @@ Secret = Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-
 Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$")]
 PersonName = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\r\n;,|]+$")]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-DialCode = Annotated[str, Field(pattern=r"^\*[0-9]{2,3}$")]   # dialled from a phone
-CallCode = Annotated[str, Field(pattern=r"^\*[0-9]{1,3}$")]   # pressed during a call
+DialCode = Annotated[str, Field(pattern=r"^\*[0-9]{2,3}$")]  # dialled from a phone
+CallCode = Annotated[str, Field(pattern=r"^\*[0-9]{1,3}$")]  # pressed during a call
 
 
 class _Section(BaseModel):

@@ -8,6 +8,7 @@ engine's group. acd.yaml names people and phones; it never holds their secrets: 
 key there is refused naming the key, with a word more when it is a sample value that once
 shipped. A value changed by hand in the secrets file is kept (and checked).
 """
+
 from __future__ import annotations
 
 import grp
@@ -20,12 +21,13 @@ from typing import Any
 
 import yaml
 
-ENGINE_GROUP = "acd"   # root and the engine's users (the daemon, Asterisk) share this group
-HEADER = ("# acd's secrets: generated on first use, never tracked. Readable only by root and the\n"
-          "# engine's group. Change a value here to choose it yourself, then `acd pbx render`.\n")
+ENGINE_GROUP = "acd"  # root and the engine's users (the daemon, Asterisk) share this group
+HEADER = (
+    "# acd's secrets: generated on first use, never tracked. Readable only by root and the\n"
+    "# engine's group. Change a value here to choose it yourself, then `acd pbx render`.\n"
+)
 # Values that shipped in earlier sample configurations: refused wherever they appear.
-SAMPLES = re.compile(r"acd-demo-secret|phone-[0-9]+-pw|[a-z]+-web-pw|changeme|secret|password",
-                     re.IGNORECASE)
+SAMPLES = re.compile(r"acd-demo-secret|phone-[0-9]+-pw|[a-z]+-web-pw|changeme|secret|password", re.IGNORECASE)
 OLD_SAMPLE_PINS = frozenset({"4711", "4712", "4713", "4714", "2468", "1357", "9753", "8642", "8643"})
 _TOKEN = re.compile(r"[A-Za-z0-9]{16,128}")
 _PIN = re.compile(r"[0-9]{4,8}")
@@ -44,7 +46,7 @@ def token(length: int = 32) -> str:
 
 
 def pin(digits: int = 6) -> str:
-    return f"{secrets.randbelow(10 ** digits):0{digits}d}"
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
 def refuse_secrets_in(raw: dict, secrets_path: Path) -> None:
@@ -63,26 +65,37 @@ def refuse_secrets_in(raw: dict, secrets_path: Path) -> None:
 def _refuse(where: str, value: object, secrets_path: Path) -> None:
     text = str(value)
     sample = SAMPLES.fullmatch(text) or text in OLD_SAMPLE_PINS
-    why = (f"{text!r} is a sample value that shipped with acd and is known to everyone"
-           if sample else "secrets are not kept in acd.yaml")
-    raise SecretsError(f"{where}: {why}; remove it: secrets live in {secrets_path} "
-                       f"(generated on first use; `acd secrets show` prints them)")
+    why = (
+        f"{text!r} is a sample value that shipped with acd and is known to everyone"
+        if sample
+        else "secrets are not kept in acd.yaml"
+    )
+    raise SecretsError(
+        f"{where}: {why}; remove it: secrets live in {secrets_path} "
+        f"(generated on first use; `acd secrets show` prints them)"
+    )
 
 
 def wanted(raw: dict) -> dict[str, Any]:
     """Every secret the configuration needs, as the file's shape, values None."""
+
     def names(section: str, key: str) -> list[str]:
         return [str(item[key]) for item in _items(raw, section) if isinstance(item, dict) and key in item]
+
     staff = {}
     for item in _items(raw, "staff"):
         if isinstance(item, dict) and "number" in item:
             keys = ("pin", "password") if item.get("role") == "supervisor" else ("password",)
             staff[str(item["number"])] = {k: None for k in keys}
-    return {"ami": {"secret": None, "watch_secret": None}, "fastagi": {"token": None},
-            "redis": {"password": None}, "http": {"signing_key": None},
-            "phones": {name: None for name in names("phones", "name")},
-            "agents": {number: {"pin": None} for number in names("agents", "number")},
-            "staff": staff}
+    return {
+        "ami": {"secret": None, "watch_secret": None},
+        "fastagi": {"token": None},
+        "redis": {"password": None},
+        "http": {"signing_key": None},
+        "phones": {name: None for name in names("phones", "name")},
+        "agents": {number: {"pin": None} for number in names("agents", "number")},
+        "staff": staff,
+    }
 
 
 def _generate(path: tuple[str, ...]) -> str:
@@ -115,8 +128,10 @@ def check(values: dict, path: tuple[str, ...] = (), source: str = "secrets") -> 
         text = value if isinstance(value, str) else ""
         shape = _PIN if where[-1] == "pin" else _TOKEN
         if not shape.fullmatch(text):
-            raise SecretsError(f"{source}: {'.'.join(where)}: expected "
-                               f"{'4 to 8 digits' if shape is _PIN else '16 to 128 letters and digits'}")
+            raise SecretsError(
+                f"{source}: {'.'.join(where)}: expected "
+                f"{'4 to 8 digits' if shape is _PIN else '16 to 128 letters and digits'}"
+            )
         if SAMPLES.fullmatch(text) or text in OLD_SAMPLE_PINS:
             raise SecretsError(f"{source}: {'.'.join(where)}: {text!r} is a sample value")
 
@@ -170,11 +185,16 @@ def _engine_gid() -> int | None:
 def inject(raw: dict, values: dict) -> dict:
     """acd.yaml's data with the secrets where the configuration's models expect them."""
     out = dict(raw)
-    out["ami"] = {**(raw.get("ami") or {}), "secret": values["ami"]["secret"],
-                  "watch_secret": values["ami"]["watch_secret"]}
+    out["ami"] = {
+        **(raw.get("ami") or {}),
+        "secret": values["ami"]["secret"],
+        "watch_secret": values["ami"]["watch_secret"],
+    }
     for section, key in SECTION_KEYS[1:]:
         out[section] = {**(raw.get(section) or {}), key: values[section][key]}
-    out["phones"] = [_with(p, {"password": values["phones"].get(_key(p, "name"))}) for p in _items(raw, "phones")]
+    out["phones"] = [
+        _with(p, {"password": values["phones"].get(_key(p, "name"))}) for p in _items(raw, "phones")
+    ]
     out["agents"] = [_with(a, values["agents"].get(_key(a, "number"), {})) for a in _items(raw, "agents")]
     out["staff"] = [_with(s, values["staff"].get(_key(s, "number"), {})) for s in _items(raw, "staff")]
     return out

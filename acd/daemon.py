@@ -4,6 +4,7 @@ The reactor must be installed on a loop that is also asyncio's current loop, bef
 imports twisted.internet.reactor; otherwise futures made before reactor.run() land on another
 loop and the program hangs silently.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,16 +17,15 @@ _loop = asyncio.new_event_loop()
 asyncio.set_event_loop(_loop)
 asyncioreactor.install(_loop)
 
-from twisted.internet import reactor  # noqa: E402
-from twisted.logger import Logger, globalLogBeginner, textFileLogObserver  # noqa: E402
+from sqlalchemy.exc import SQLAlchemyError
+from twisted.internet import reactor
+from twisted.logger import Logger, globalLogBeginner, textFileLogObserver
 
-from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
-
-from acd import security_log  # noqa: E402
-from acd.config import Config  # noqa: E402
-from acd.service import Daemon  # noqa: E402
-from acd.store.db import migrate  # noqa: E402
-from ivr.menu import Menu  # noqa: E402
+from acd import security_log
+from acd.config import Config
+from acd.service import Daemon
+from acd.store.db import migrate
+from ivr.menu import Menu
 
 log = Logger()
 

@@ -4,6 +4,7 @@ Asterisk forgets dynamic members when it restarts, and the daemon forgets everyt
 it does; redis remembers, so either can be brought back to what the agents last chose. One
 hash, one field per agent (JSON), written on every change.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ class LiveState:
         self.key = f"{config.prefix}:agents"
         self.callbacks_key = f"{config.prefix}:callbacks"
         self.guesses_key = f"{config.prefix}:guesses"
-        self.client = redis.Redis.from_url(config.url, password=config.password, socket_timeout=2,
-                                           socket_connect_timeout=2)
+        self.client = redis.Redis.from_url(
+            config.url, password=config.password, socket_timeout=2, socket_connect_timeout=2
+        )
 
     async def save(self, agent: Agent) -> None:
         try:
@@ -104,7 +106,9 @@ class LiveState:
         try:
             async with self.client.pipeline(transaction=True) as pipe:
                 if records:
-                    pipe.hset(self.guesses_key, mapping={k: json.dumps(r.as_dict()) for k, r in records.items()})
+                    pipe.hset(
+                        self.guesses_key, mapping={k: json.dumps(r.as_dict()) for k, r in records.items()}
+                    )
                 if forget:
                     pipe.hdel(self.guesses_key, *forget)
                 await pipe.execute()

@@ -5,6 +5,7 @@ Layout: `YYYY/MM/DD/<linkedid>_<agent>_<uniqueid>.wav` for takes the daemon name
 while the daemon was down. A WAV is finished when Asterisk has closed it: its header then
 counts every byte of the file (format_wav writes the sizes on close).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,7 @@ from acd.store import quality
 UNINDEXED = "unindexed"
 _SAFE = re.compile(r"[^A-Za-z0-9.-]")
 _WAV_HEADER = 44
-_BYTES_PER_SECOND = 16000     # 8 kHz, 16-bit mono: what MixMonitor's .wav writes
+_BYTES_PER_SECOND = 16000  # 8 kHz, 16-bit mono: what MixMonitor's .wav writes
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Finished:
 class Orphan:
     """A take the dialplan recorded without the daemon."""
 
-    path: str                 # relative to the folder
+    path: str  # relative to the folder
     linkedid: str
     line: str
     phone: str
@@ -49,7 +50,7 @@ def safe(part: str) -> str:
 
 
 def take_path(linkedid: str, agent: str, uniqueid: str, at: float) -> str:
-    day = dt.datetime.fromtimestamp(at, dt.timezone.utc)
+    day = dt.datetime.fromtimestamp(at, dt.UTC)
     return f"{day:%Y/%m/%d}/{safe(linkedid)}_{safe(agent)}_{safe(uniqueid)}.wav"
 
 
@@ -89,7 +90,9 @@ def orphans(root: Path) -> list[Orphan]:
         parts = path.stem.split("_")
         if len(parts) < 4:
             continue
-        found.append(Orphan(f"{UNINDEXED}/{path.name}", parts[0], "_".join(parts[1:-2]), parts[-2], parts[-1]))
+        found.append(
+            Orphan(f"{UNINDEXED}/{path.name}", parts[0], "_".join(parts[1:-2]), parts[-2], parts[-1])
+        )
     return found
 
 

@@ -4,6 +4,7 @@ Failed sign-ins, wrong PINs, refused sessions and refused actions are written he
 the daemon's log) as `SecurityEvent="...",Service="...",RemoteAddress="...",...`, so one
 fail2ban filter (SECURITY.md) reads both this file and Asterisk's security.log.
 """
+
 from __future__ import annotations
 
 import os

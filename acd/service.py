@@ -1,4 +1,5 @@
 """The composition root: config in, a MultiService of AMI, FastAGI and the status site out."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,15 +8,15 @@ from collections.abc import Callable
 from twisted.application import internet, service
 from twisted.logger import Logger
 
-from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agent_desk import PROMPTS as AGENT_PROMPTS
+from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agi_routes import Routes
 from acd.asterisk.ami import AmiService
 from acd.asterisk.announcer import Announcer
-from acd.asterisk.callbacks import Callbacks
 from acd.asterisk.callbacks import PROMPTS as CALLBACK_PROMPTS
-from acd.asterisk.escalation import Escalations
+from acd.asterisk.callbacks import Callbacks
 from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
+from acd.asterisk.escalation import Escalations
 from acd.asterisk.fastagi import FastAgiService
 from acd.asterisk.guess_limits import GuessLimits, Memory
 from acd.asterisk.ivr_player import static_parts
@@ -48,8 +49,10 @@ class Daemon(service.MultiService):
     def __init__(self, config: Config, menu: Menu) -> None:
         super().__init__()
         self.config = config
-        self.center = CallCenter({q.name: float(q.service_level) for q in config.queues},
-                                 lines={q.name: q.line for q in config.queues})
+        self.center = CallCenter(
+            {q.name: float(q.service_level) for q in config.queues},
+            lines={q.name: q.line for q in config.queues},
+        )
         self.ami = AmiService(config.ami, self.apply)
         self.ami.setServiceParent(self)
         self.directory = Directory(config.store.url)
@@ -59,37 +62,64 @@ class Daemon(service.MultiService):
         self.menu = menu
         self.live = LiveState(config.redis)
         pin = config.features.pin_backoff
-        pins = GuessLimits(self.live, Backoff(pin.free, pin.base, pin.cap, pin.forget), kind="Pin",
-                           service="phone", fallback=Memory())
+        pins = GuessLimits(
+            self.live,
+            Backoff(pin.free, pin.base, pin.cap, pin.forget),
+            kind="Pin",
+            service="phone",
+            fallback=Memory(),
+        )
         self.desk = AgentDesk(config, self.ami, self.live, self.speech, pins)
         backoff = menu.identity.backoff
         limits = GuessLimits(self.live, Backoff(backoff.free, backoff.base, backoff.cap, backoff.forget))
-        routes = Routes(config, self.apply, self.directory, self.speech, menu, self.desk.ready_at,
-                        limits=limits)
-        self.legs = AgentLegs()     # agents' live legs: what in-call codes may act on
-        escalations = Escalations(config, self.center, self.ami, self.directory, self.speech, self.apply,
-                                  self.legs)
-        self.callbacks = (Callbacks(config, self.center, self.ami, self.live, self.speech)
-                          if config.callback and config.callback.enabled else None)
-        self.supervisors = SupervisorDesk(config, self.ami, self.directory, self.speech, self.desk.phone_of,
-                                          pins)
+        routes = Routes(
+            config, self.apply, self.directory, self.speech, menu, self.desk.ready_at, limits=limits
+        )
+        self.legs = AgentLegs()  # agents' live legs: what in-call codes may act on
+        escalations = Escalations(
+            config, self.center, self.ami, self.directory, self.speech, self.apply, self.legs
+        )
+        self.callbacks = (
+            Callbacks(config, self.center, self.ami, self.live, self.speech)
+            if config.callback and config.callback.enabled
+            else None
+        )
+        self.supervisors = SupervisorDesk(
+            config, self.ami, self.directory, self.speech, self.desk.phone_of, pins
+        )
         self.recorder = Recorder(config, self.ami, self.directory, self.speech, self._agent_at, self.legs)
         self.subscribers = self._subscribers()
-        self.fastagi = FastAgiService(config.fastagi, {
-            **routes.table(), **self.desk.table(), **escalations.table(),
-            **self.supervisors.table(), **self.recorder.table(),
-            **(self.callbacks.table() if self.callbacks else {})})
-        announcer = Announcer(config, menu, self.center, lambda: self.desk.agents, self.ami,
-                              self.speech, self.apply)
+        self.fastagi = FastAgiService(
+            config.fastagi,
+            {
+                **routes.table(),
+                **self.desk.table(),
+                **escalations.table(),
+                **self.supervisors.table(),
+                **self.recorder.table(),
+                **(self.callbacks.table() if self.callbacks else {}),
+            },
+        )
+        announcer = Announcer(
+            config, menu, self.center, lambda: self.desk.agents, self.ami, self.speech, self.apply
+        )
         internet.TimerService(1.0, announcer.tick).setServiceParent(self)
-        internet.TimerService(SWEEP_EVERY, lambda: background(self.recorder.sweep(), "the recordings sweep")
-                              ).setServiceParent(self)
+        internet.TimerService(
+            SWEEP_EVERY, lambda: background(self.recorder.sweep(), "the recordings sweep")
+        ).setServiceParent(self)
         self.fastagi.setServiceParent(self)
         login = StaffLogin(config)
-        site = make_site(self.center, self.links, login, config.http, {
-            b"recordings": quality_api.Recordings(login, self.directory, config.recordings_path()),
-            b"supervision": quality_api.Supervision(login, self.directory),
-            b"supervise": quality_api.Supervise(login, self.supervisors)})
+        site = make_site(
+            self.center,
+            self.links,
+            login,
+            config.http,
+            {
+                b"recordings": quality_api.Recordings(login, self.directory, config.recordings_path()),
+                b"supervision": quality_api.Supervision(login, self.directory),
+                b"supervise": quality_api.Supervise(login, self.supervisors),
+            },
+        )
         web = internet.TCPServer(config.http.port, site, interface=config.http.host)
         web.setServiceParent(self)
 
@@ -99,8 +129,13 @@ class Daemon(service.MultiService):
 
     async def _render_prompts(self) -> None:
         """Render the fixed prompts now, so no caller or agent waits on espeak-ng for them."""
-        fixed = [*AGENT_PROMPTS.values(), *ESCALATION_PROMPTS.values(), *CALLBACK_PROMPTS.values(),
-                 *SUPERVISOR_PROMPTS.values(), *RECORDER_PROMPTS.values()]
+        fixed = [
+            *AGENT_PROMPTS.values(),
+            *ESCALATION_PROMPTS.values(),
+            *CALLBACK_PROMPTS.values(),
+            *SUPERVISOR_PROMPTS.values(),
+            *RECORDER_PROMPTS.values(),
+        ]
         parts = static_parts(self.menu) | {("en", text) for text in fixed}
         for language, text in sorted(parts):
             try:
@@ -119,9 +154,13 @@ class Daemon(service.MultiService):
     def _subscribers(self) -> list[tuple[str, Callable[[Event], None]]]:
         """Who takes every event, in this order: the legs and the core first, so the adapters
         that act on an event read a model that already holds it."""
-        table = [("agent legs", self.legs.apply), ("core", self.center.apply),
-                 ("agent desk", self.desk.on_event), ("supervisor desk", self.supervisors.on_event),
-                 ("recorder", self.recorder.on_event)]
+        table = [
+            ("agent legs", self.legs.apply),
+            ("core", self.center.apply),
+            ("agent desk", self.desk.on_event),
+            ("supervisor desk", self.supervisors.on_event),
+            ("recorder", self.recorder.on_event),
+        ]
         if self.callbacks is not None:
             table.append(("callbacks", self.callbacks.on_event))
         table.append(("answering agent", self._record_agent))
@@ -138,15 +177,22 @@ class Daemon(service.MultiService):
 
     def _record_agent(self, event: Event) -> None:
         if isinstance(event, CallAnswered):
-            background(self.directory.record_agent(event.call_id, event.agent, event.queue, event.at),
-                       "recording the answering agent")
+            background(
+                self.directory.record_agent(event.call_id, event.agent, event.queue, event.at),
+                "recording the answering agent",
+            )
 
     def _agent_at(self, interface: str) -> str | None:
         found = self.desk.agent_at(interface)
         return found.number if found is not None else None
 
     def links(self) -> dict:
-        return {"ami_connected": self.ami.connected, "ami_logins": self.ami.logins,
-                "fastagi_served": self.fastagi.served, "prompts_ready": self.prompts_ready,
-                "agent_states": self.desk.snapshot(), "supervision": self.supervisors.snapshot(),
-                "recording": [t.id for t in self.recorder.takes.values()]}
+        return {
+            "ami_connected": self.ami.connected,
+            "ami_logins": self.ami.logins,
+            "fastagi_served": self.fastagi.served,
+            "prompts_ready": self.prompts_ready,
+            "agent_states": self.desk.snapshot(),
+            "supervision": self.supervisors.snapshot(),
+            "recording": [t.id for t in self.recorder.takes.values()],
+        }

@@ -5,6 +5,7 @@ transcoding), and the file is cached under a name derived from the voice and the
 prompt or a customer's name is rendered once and then only played. Files appear atomically
 (rename), so the PBX never plays half a file.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,8 @@ import hashlib
 import os
 import secrets
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 # espeak-ng voice per language code used in config/ivr.yaml
 VOICES: Mapping[str, str] = {"en": "en-gb", "de": "de", "fr": "fr", "es": "es", "it": "it"}
@@ -44,10 +45,19 @@ class SpeechCache:
         raw = wav.with_name(f".{wav.stem}.{unique}.raw.wav")
         part = wav.with_name(f".{wav.stem}.{unique}.part.wav")
         try:
-            await _run("espeak-ng", "-v", VOICES.get(language, language), "-s", str(SPEED_WPM),
-                       "-w", str(raw), "--", text)
+            await _run(
+                "espeak-ng",
+                "-v",
+                VOICES.get(language, language),
+                "-s",
+                str(SPEED_WPM),
+                "-w",
+                str(raw),
+                "--",
+                text,
+            )
             await _run("sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(part))
-            part.chmod(0o640)   # the PBX reads it as a member of the engine's group
+            part.chmod(0o640)  # the PBX reads it as a member of the engine's group
             part.rename(wav)
         finally:
             raw.unlink(missing_ok=True)
@@ -58,9 +68,14 @@ class SpeechCache:
 async def _run(*cmd: str) -> None:
     """On a thread: asyncio's child watchers under Twisted's reactor stalled the loop."""
     try:
-        done = await asyncio.to_thread(subprocess.run, cmd, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                       timeout=30)
+        done = await asyncio.to_thread(
+            subprocess.run,
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=30,
+        )
     except FileNotFoundError:
         raise SpeechError(f"{cmd[0]} is not installed") from None
     except subprocess.TimeoutExpired:

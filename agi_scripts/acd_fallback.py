@@ -5,6 +5,7 @@ It runs inside the PBX with the PBX's own python3, so it needs only the standard
 pyst2 and the number normaliser (both copied beside it into pylib/ by `acd pbx up`) and
 reads the SQLite store read-only. No IVR here: the call goes on to its queue.
 """
+
 import json
 import os
 import re
@@ -20,9 +21,13 @@ from asterisk.agi import AGI, AGIException
 
 # What a stored field may hold before it reaches the channel (acd/store/fields.py, acd-clean):
 # anything else, a quote or a line break above all, is dropped, never sent.
-FIELDS = {"ACD_SEGMENT": re.compile(r"[a-z0-9_]{1,32}"), "ACD_LANGUAGE": re.compile(r"[a-z]{2,3}"),
-          "ACD_CUSTOMER_ID": re.compile(r"[0-9]{1,18}"), "ACD_VIP": re.compile(r"[01]"),
-          "ACD_ROUTED": re.compile(r"fallback")}
+FIELDS = {
+    "ACD_SEGMENT": re.compile(r"[a-z0-9_]{1,32}"),
+    "ACD_LANGUAGE": re.compile(r"[a-z]{2,3}"),
+    "ACD_CUSTOMER_ID": re.compile(r"[0-9]{1,18}"),
+    "ACD_VIP": re.compile(r"[01]"),
+    "ACD_ROUTED": re.compile(r"fallback"),
+}
 
 LOOKUP = """
 SELECT c.id, c.segment, c.language, c.vip
@@ -41,8 +46,12 @@ def lookup(database, number):
 
 def route(agi, settings):
     numbers = settings["numbers"]
-    number = normalize(agi.env.get("agi_callerid", ""), numbers["country_code"],
-                       numbers["national_prefix"], numbers["international_prefix"])
+    number = normalize(
+        agi.env.get("agi_callerid", ""),
+        numbers["country_code"],
+        numbers["national_prefix"],
+        numbers["international_prefix"],
+    )
     set_value(agi, "ACD_ROUTED", "fallback")
     if not number or not settings.get("sqlite"):
         return

@@ -5,14 +5,15 @@ when the server closes (FastAGI) or the script exits (classic AGI). Latency is f
 session's start to its end. Sessions start on schedule whether or not earlier ones have
 finished, so a slow server shows up as latency, not as a lower rate.
 """
+
 from __future__ import annotations
 
 import asyncio
 import gc
 import statistics
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Sequence
 
 
 @dataclass
@@ -27,17 +28,30 @@ class Result:
         data = sorted(self.latencies_ms)
         pick = lambda q: data[min(len(data) - 1, int(q * len(data)))]  # noqa: E731
         rate = len(data) / self.wall_s if self.wall_s else 0.0
-        return (f"{label}: {len(data)} sessions at {rate:.0f}/s, p50 {pick(0.5):.2f} ms, "
-                f"p99 {pick(0.99):.2f} ms, p99.9 {pick(0.999):.2f} ms, "
-                f"mean {statistics.fmean(data):.2f} ms, failed {self.failures}")
+        return (
+            f"{label}: {len(data)} sessions at {rate:.0f}/s, p50 {pick(0.5):.2f} ms, "
+            f"p99 {pick(0.99):.2f} ms, p99.9 {pick(0.999):.2f} ms, "
+            f"mean {statistics.fmean(data):.2f} ms, failed {self.failures}"
+        )
 
 
 def headers(script: str, caller: str, uniqueid: str, extension: str = "300") -> bytes:
-    lines = [f"agi_network_script: {script}", "agi_request: agi://127.0.0.1/" + script,
-             "agi_channel: PJSIP/trunk-carrier-00000001", "agi_language: en",
-             f"agi_uniqueid: {uniqueid}", "agi_version: 22.10.1", f"agi_callerid: {caller}",
-             "agi_calleridname: Caller", "agi_context: from-trunk", f"agi_extension: {extension}",
-             "agi_priority: 5", "agi_enhanced: 0.0", "agi_accountcode: ", "agi_threadid: 1"]
+    lines = [
+        f"agi_network_script: {script}",
+        "agi_request: agi://127.0.0.1/" + script,
+        "agi_channel: PJSIP/trunk-carrier-00000001",
+        "agi_language: en",
+        f"agi_uniqueid: {uniqueid}",
+        "agi_version: 22.10.1",
+        f"agi_callerid: {caller}",
+        "agi_calleridname: Caller",
+        "agi_context: from-trunk",
+        f"agi_extension: {extension}",
+        "agi_priority: 5",
+        "agi_enhanced: 0.0",
+        "agi_accountcode: ",
+        "agi_threadid: 1",
+    ]
     return ("\n".join(lines) + "\n\n").encode()
 
 
@@ -69,8 +83,11 @@ async def fastagi_session(host: str, port: int, script: str, caller: str, uid: s
 
 async def process_session(argv: Sequence[str], script: str, caller: str, uid: str) -> None:
     process = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL)
+        *argv,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     process.stdin.write(headers(script, caller, uid))
     await process.stdin.drain()
     await converse(process.stdout, process.stdin)

@@ -10,6 +10,7 @@ unknown) and times each session from connect to close. The daemon runs as `acd r
 the greeting off (this measures the lookup, not text-to-speech) and no PBX (its AMI link
 just keeps retrying). Prints figures; asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,14 +27,13 @@ import yaml
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import agi_load  # noqa: E402
+import agi_load
+from sqlalchemy.engine import make_url
 
-from acd import config as config_module  # noqa: E402
-from acd.pbx.render import install_fallback  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from acd.store import db  # noqa: E402
-from acd.store.models import PhoneNumber  # noqa: E402
+from acd import config as config_module
+from acd.pbx.render import install_fallback
+from acd.store import db
+from acd.store.models import PhoneNumber
 
 AGI_PORT, HTTP_PORT, DEAD_AMI_PORT = 4773, 8780, 5998
 
@@ -62,8 +62,11 @@ def start_daemon(url: str, scratch: Path) -> subprocess.Popen:
     raw["secrets_file"] = str(scratch / "acd.secrets.yaml")
     path = scratch / "acd.yaml"
     path.write_text(yaml.safe_dump(raw))
-    daemon = subprocess.Popen([sys.executable, "-m", "acd", "-c", str(path), "run"],
-                              stdout=open(scratch / "daemon.log", "wb"), stderr=subprocess.STDOUT)
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "acd", "-c", str(path), "run"],
+        stdout=open(scratch / "daemon.log", "wb"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         # the IVR's prompts are rendered once at start-up: measure after, not during
@@ -89,13 +92,17 @@ async def measure_daemon(args: argparse.Namespace, url: str, scratch: Path) -> N
     daemon = start_daemon(url, scratch)
     enter = f"{config_module.load(scratch / 'acd.yaml').fastagi.token}/acd/enter"  # as the dialplan's URL
     try:
-        await agi_load.run_load(lambda i: agi_load.fastagi_session(
-            "127.0.0.1", AGI_PORT, enter, pick(i), f"warm-{i}"), 50, 2)
-        result = await agi_load.run_load(lambda i: agi_load.fastagi_session(
-            "127.0.0.1", AGI_PORT, enter, pick(i), f"bench-{time.time()}-{i}"),
-            args.rate, args.seconds)
-        print(result.line(f"FastAGI daemon ({make_url(url).get_backend_name()}), "
-                          f"{args.rate}/s"))
+        await agi_load.run_load(
+            lambda i: agi_load.fastagi_session("127.0.0.1", AGI_PORT, enter, pick(i), f"warm-{i}"), 50, 2
+        )
+        result = await agi_load.run_load(
+            lambda i: agi_load.fastagi_session(
+                "127.0.0.1", AGI_PORT, enter, pick(i), f"bench-{time.time()}-{i}"
+            ),
+            args.rate,
+            args.seconds,
+        )
+        print(result.line(f"FastAGI daemon ({make_url(url).get_backend_name()}), {args.rate}/s"))
     finally:
         daemon.terminate()
         daemon.wait(10)
@@ -105,25 +112,36 @@ async def measure_processes(args: argparse.Namespace, url: str, scratch: Path) -
     callers = sample_callers(url, 5000)
     pick = lambda i: callers[i % len(callers)]  # noqa: E731
     loaded = config_module.load()
-    install_fallback(loaded.model_copy(update={"store": loaded.store.model_copy(update={"url": url})}),
-                     scratch / "agi")
+    install_fallback(
+        loaded.model_copy(update={"store": loaded.store.model_copy(update={"url": url})}), scratch / "agi"
+    )
     # the system python3, as Asterisk would start it (a pyenv shim would add ~50 ms of bash)
     python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
     argv = [python, str(scratch / "agi" / "acd_fallback.py")]
     for rate in args.process_rates or (args.process_rate, args.rate):
-        result = await agi_load.run_load(lambda i: agi_load.process_session(
-            argv, "acd_fallback.py", pick(i), f"p-{i}"), rate, min(args.seconds, 10))
+        result = await agi_load.run_load(
+            lambda i: agi_load.process_session(argv, "acd_fallback.py", pick(i), f"p-{i}"),
+            rate,
+            min(args.seconds, 10),
+        )
         print(result.line(f"process-per-call pyst2 AGI (sqlite3), {rate}/s"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--url", action="append", help="a store to measure (repeatable; "
-                        "default: sqlite:///var/store/acd.sqlite3)")
+    parser.add_argument(
+        "--url",
+        action="append",
+        help="a store to measure (repeatable; default: sqlite:///var/store/acd.sqlite3)",
+    )
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--process-rate", type=float, default=20)
-    parser.add_argument("--process-rates", type=float, nargs="*",
-                        help="rates for the pyst2 script (default: --process-rate and --rate)")
+    parser.add_argument(
+        "--process-rates",
+        type=float,
+        nargs="*",
+        help="rates for the pyst2 script (default: --process-rate and --rate)",
+    )
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     args.url = args.url or ["sqlite:///var/store/acd.sqlite3"]

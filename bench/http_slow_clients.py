@@ -7,6 +7,7 @@ Starts `acd run` (no PBX: its AMI link keeps retrying), measures FastAGI session
 header byte every second and never finish (slowloris), and (b) POST an unauthenticated body
 announced as 300 MB, sending it as fast as the daemon reads. Prints figures; asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,9 @@ def start_daemon(scratch: Path) -> subprocess.Popen:
     path = scratch / "acd.yaml"
     path.write_text(yaml.safe_dump(raw))
     with open(scratch / "daemon.log", "wb") as log:
-        daemon = subprocess.Popen([sys.executable, "-m", "acd", "-c", str(path), "run"],
-                                  stdout=log, stderr=subprocess.STDOUT)
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "acd", "-c", str(path), "run"], stdout=log, stderr=subprocess.STDOUT
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if b"IVR prompts ready" in (scratch / "daemon.log").read_bytes():
@@ -77,8 +79,10 @@ async def big_body(stop: asyncio.Event, sent: list[int]) -> None:
     """An unauthenticated 300 MB POST, sent as fast as the daemon takes it."""
     try:
         _, writer = await asyncio.open_connection("127.0.0.1", HTTP_PORT)
-        writer.write(b"POST /api/supervise HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     b"Content-Type: application/json\r\nContent-Length: 300000000\r\n\r\n")
+        writer.write(
+            b"POST /api/supervise HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 300000000\r\n\r\n"
+        )
         while not stop.is_set():
             writer.write(CHUNK)
             await writer.drain()
@@ -97,15 +101,20 @@ def spooled(pid: int) -> int:
 
 async def latency(token: str, rate: float, seconds: float) -> agi_load.Result:
     enter = f"{token}/acd/enter"
-    return await agi_load.run_load(lambda i: agi_load.fastagi_session(
-        "127.0.0.1", AGI_PORT, enter, f"0301234{i % 1000:04d}", f"b-{time.time()}-{i}"), rate, seconds)
+    return await agi_load.run_load(
+        lambda i: agi_load.fastagi_session(
+            "127.0.0.1", AGI_PORT, enter, f"0301234{i % 1000:04d}", f"b-{time.time()}-{i}"
+        ),
+        rate,
+        seconds,
+    )
 
 
 async def measure(args: argparse.Namespace, scratch: Path) -> None:
     daemon = start_daemon(scratch)
     token = config_module.load(scratch / "acd.yaml").fastagi.token
     try:
-        await latency(token, 20, 1)   # warm up
+        await latency(token, 20, 1)  # warm up
         print((await latency(token, args.rate, args.seconds)).line("FastAGI alone"))
         for name, client in (("slowloris", slowloris), ("300 MB bodies", big_body)):
             stop, counter = asyncio.Event(), [0] if client is big_body else []

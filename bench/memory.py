@@ -18,6 +18,7 @@ Targets: <= 16 KiB per waiting caller, no growth per completed call. Asserts not
 RSS is coarse (pages; a later run reuses the first one's freed arenas and shows 0): the
 traced figures are the ones to compare.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,8 @@ import socket
 import statistics
 import tempfile
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from acd.core import events as ev
 
@@ -80,14 +81,15 @@ def completed_call(apply: Apply, i: int, at: float) -> None:
 
 def slope(points: list[tuple[int, int]]) -> float:
     """Bytes per call: least squares over the second half of (calls, bytes)."""
-    half = points[len(points) // 2:]
+    half = points[len(points) // 2 :]
     if len(half) < 2:
         return 0.0
     return statistics.linear_regression([p[0] for p in half], [p[1] for p in half]).slope
 
 
-async def run(apply: Apply, settle: Callable[[], object], waiting: int, calls: int,
-              measure: Callable[[], int]) -> tuple[float, float]:
+async def run(
+    apply: Apply, settle: Callable[[], object], waiting: int, calls: int, measure: Callable[[], int]
+) -> tuple[float, float]:
     """(bytes per waiting caller, bytes per completed call) with `measure` (RSS or traced)."""
     members(apply, 1.0)
     await settle()
@@ -114,6 +116,7 @@ def core_stage() -> tuple[Apply, Callable[[], object], Callable[[], None]]:
 
     async def settle() -> None:
         await asyncio.sleep(0)
+
     return center.apply, settle, lambda: None
 
 
@@ -152,6 +155,7 @@ def daemon_stage(scratch: Path) -> tuple[Apply, Callable[[], object], Callable[[
     def close() -> None:
         daemon.directory.close()
         redis.stop()
+
     return daemon.apply, settle, close
 
 
@@ -161,14 +165,16 @@ async def stage(name: str, args: argparse.Namespace, scratch: Path) -> list[str]
         for label, measure, tracing in (("RSS", rss, False), ("traced", traced, True)):
             if tracing:
                 tracemalloc.start()
-            apply, settle, close = (core_stage() if name == "core"
-                                    else daemon_stage(scratch / f"{run_no}-{label}"))
+            apply, settle, close = (
+                core_stage() if name == "core" else daemon_stage(scratch / f"{run_no}-{label}")
+            )
             per_caller, per_call = await run(apply, settle, args.waiting, args.calls, measure)
             close()
             if tracing:
                 tracemalloc.stop()
-            rows.append(f"{name:7} run {run_no + 1} {label:6}  {per_caller / 1024:8.2f} KiB"
-                        f"  {per_call:10.1f} B/call")
+            rows.append(
+                f"{name:7} run {run_no + 1} {label:6}  {per_caller / 1024:8.2f} KiB  {per_call:10.1f} B/call"
+            )
             del apply, settle, close
     return rows
 
@@ -185,8 +191,10 @@ def main() -> None:
     # AMI is not connected: what would go to Asterisk fails and is logged; the log is dropped
     # (not buffered, as Twisted does before logging begins)
     globalLogBeginner.beginLoggingTo([lambda event: None], redirectStandardIO=False, discardBuffer=True)
-    print(f"{args.waiting} waiting callers; {args.calls} completed calls (every 5th ends in the IVR); "
-          f"targets: <= 16 KiB per waiting caller, no growth per completed call")
+    print(
+        f"{args.waiting} waiting callers; {args.calls} completed calls (every 5th ends in the IVR); "
+        f"targets: <= 16 KiB per waiting caller, no growth per completed call"
+    )
     print(f"{'stage':7} {'run':5} {'meas':6}  {'per waiting':>12}  {'per completed':>15}")
     with tempfile.TemporaryDirectory(prefix="acd-membench-") as scratch:
         for name in args.stages:

@@ -5,6 +5,7 @@
 
 Prints the figures; asserts nothing. Needs root.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,18 +47,27 @@ def main() -> None:
         if args.from_scratch:
             fresh = Path(scratch) / "rootfs"
             build_s = rootfs.build(fresh, say=lambda line: None)
-            config = config.model_copy(update={"pbx": config.pbx.model_copy(update={
-                "rootfs": str(fresh), "state_dir": str(Path(scratch) / "state")})})
+            config = config.model_copy(
+                update={
+                    "pbx": config.pbx.model_copy(
+                        update={"rootfs": str(fresh), "state_dir": str(Path(scratch) / "state")}
+                    )
+                }
+            )
             first_boot = boots(config, 1)[0][0]
-            print(f"from nothing: rootfs {build_s:.1f} s + first boot {first_boot:.2f} s "
-                  f"= {build_s + first_boot:.1f} s")
+            print(
+                f"from nothing: rootfs {build_s:.1f} s + first boot {first_boot:.2f} s "
+                f"= {build_s + first_boot:.1f} s"
+            )
         figures = boots(config, args.runs)
         if args.from_scratch:
             rootfs.remove(Path(config.pbx.rootfs))
     times = [f[0] for f in figures]
-    print(f"boot to FullyBooted, {args.runs} runs: min {min(times):.3f} s, "
-          f"median {statistics.median(times):.3f} s, max {max(times):.3f} s; "
-          f"RSS after boot {statistics.median(f[1] for f in figures):.0f} MB")
+    print(
+        f"boot to FullyBooted, {args.runs} runs: min {min(times):.3f} s, "
+        f"median {statistics.median(times):.3f} s, max {max(times):.3f} s; "
+        f"RSS after boot {statistics.median(f[1] for f in figures):.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ added for the bench only). "engine": the production path: FastAGI route in the d
 (lookup in a SQLite store of 100,000 customers), UserEvents, Queue, the daemon on AMI.
 Calls are counted from queue_log CONNECTs, CPU from /proc. Prints figures; asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,9 @@ exten => 7777,1,Answer()
 def bench_config(scratch: Path) -> tuple[config_module.Config, Path]:
     raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
     raw["ami"]["port"], raw["fastagi"]["port"], raw["http"]["port"] = AMI, AGI, HTTP
-    raw["pbx"].update(state_dir=str(scratch / "pbx"), sip={"host": "127.0.0.1", "port": SIP},
-                      rtp_ports=[32000, 32999])
+    raw["pbx"].update(
+        state_dir=str(scratch / "pbx"), sip={"host": "127.0.0.1", "port": SIP}, rtp_ports=[32000, 32999]
+    )
     raw["trunks"] = [{"name": "carrier", "match": f"127.0.0.1:{TRUNK}"}]
     raw["callback"]["enabled"] = False
     raw["queues"].append({"name": "benchq", "ring_timeout": 10, "ring_in_use": True})
@@ -63,9 +65,17 @@ def run_load(pbx: Pbx, work: Path, dialled: str, rate: float, seconds: float, ta
     before = len(queue_log.read(pbx.queue_log))
     cpu0, t0 = cpu_seconds(pbx.pid()), time.monotonic()
     count = int(rate * seconds)
-    callers = sipp.callers(sipp.Pbx(port=SIP), work, [(f"49301{i:06d}", dialled) for i in range(count)],
-                           trunk_port=TRUNK, media_port=46000, rate=rate, patience_ms=15000,
-                           name=f"load-{tag}", limit=int(rate * 15))
+    callers = sipp.callers(
+        sipp.Pbx(port=SIP),
+        work,
+        [(f"49301{i:06d}", dialled) for i in range(count)],
+        trunk_port=TRUNK,
+        media_port=46000,
+        rate=rate,
+        patience_ms=15000,
+        name=f"load-{tag}",
+        limit=int(rate * 15),
+    )
     callers.wait(seconds + 120)
     wall, cpu = time.monotonic() - t0, cpu_seconds(pbx.pid()) - cpu0
     entries = queue_log.read(pbx.queue_log)[before:]
@@ -73,8 +83,13 @@ def run_load(pbx: Pbx, work: Path, dialled: str, rate: float, seconds: float, ta
     holds = [int(e.data[0]) for e in connects if e.data and e.data[0].isdigit()]
     pbx.cli("channel request hangup all")
     time.sleep(2)
-    return {"offered": count, "connected": len(connects), "per_s": len(connects) / seconds,
-            "hold": sum(holds) / len(holds) if holds else 0.0, "cpu": 100 * cpu / wall}
+    return {
+        "offered": count,
+        "connected": len(connects),
+        "per_s": len(connects) / seconds,
+        "hold": sum(holds) / len(holds) if holds else 0.0,
+        "cpu": 100 * cpu / wall,
+    }
 
 
 def main() -> None:
@@ -86,6 +101,7 @@ def main() -> None:
         scratch = Path(name)
         config, path = bench_config(scratch)
         from acd.store import db, synthetic
+
         db.migrate(config.store.url)
         synthetic.generate(db.engine(config.store.url), 100_000)
         redis = RedisServer(config.redis.url, scratch / "redis")
@@ -95,11 +111,30 @@ def main() -> None:
         (pbx.state_dir / "etc" / "extensions.conf").open("a").write(BARE)
         pbx.cli("dialplan reload")
         for i in range(MEMBERS):
-            pbx.cli(f"queue add member PJSIP/trunk-carrier/sip:la{i:03d}@127.0.0.1:{AGENT} to benchq "
-                    f"penalty 0 as la{i:03d} state_interface PJSIP/trunk-carrier")
-        agent = sipp.Process(["sipp", "-sf", str(sipp.SCENARIOS / "agent.xml"), "-i", "127.0.0.1",
-                              "-p", str(AGENT), "-mi", "127.0.0.1", "-mp", "47000", "-d", "3000",
-                              "-nostdin"], scratch, "agent")
+            pbx.cli(
+                f"queue add member PJSIP/trunk-carrier/sip:la{i:03d}@127.0.0.1:{AGENT} to benchq "
+                f"penalty 0 as la{i:03d} state_interface PJSIP/trunk-carrier"
+            )
+        agent = sipp.Process(
+            [
+                "sipp",
+                "-sf",
+                str(sipp.SCENARIOS / "agent.xml"),
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(AGENT),
+                "-mi",
+                "127.0.0.1",
+                "-mp",
+                "47000",
+                "-d",
+                "3000",
+                "-nostdin",
+            ],
+            scratch,
+            "agent",
+        )
         daemon = DaemonProcess(config, path, scratch / "daemon.log")
         try:
             print(f"{MEMBERS} members on one sipp agent (3 s talk), {args.seconds:.0f} s per run")
@@ -109,8 +144,10 @@ def main() -> None:
                 engine = run_load(pbx, scratch, "7778", rate, args.seconds, f"engine{rate:g}")
                 daemon.stop()
                 for label, r in (("bare Asterisk", bare), ("with the engine", engine)):
-                    print(f"{rate:>5g} cps offered, {label:<16}: {r['connected']}/{r['offered']} connected, "
-                          f"{r['per_s']:.1f} connects/s, mean hold {r['hold']:.2f} s, Asterisk CPU {r['cpu']:.0f}%")
+                    print(
+                        f"{rate:>5g} cps offered, {label:<16}: {r['connected']}/{r['offered']} connected, "
+                        f"{r['per_s']:.1f} connects/s, mean hold {r['hold']:.2f} s, Asterisk CPU {r['cpu']:.0f}%"
+                    )
                 ratio = engine["per_s"] / bare["per_s"] if bare["per_s"] else float("nan")
                 print(f"{rate:>5g} cps: engine/bare connects ratio {ratio:.3f}")
         finally:

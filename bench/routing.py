@@ -7,6 +7,7 @@ times of busy agents (a third of them), and returns who may take the caller now 
 expected wait (acd/core/dispatch.py). Logins build the roster (tiers.memberships). Prints
 p50/p99/p99.9 per decision and per login; asserts nothing. Target: p99 <= 10 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,10 @@ def lines(services: int) -> list[Line]:
 def figures(label: str, samples_ms: list[float]) -> str:
     data = sorted(samples_ms)
     pick = lambda q: data[min(len(data) - 1, int(q * len(data)))]  # noqa: E731
-    return (f"{label}: n={len(data)} p50 {pick(0.5) * 1000:.1f} us, p99 {pick(0.99) * 1000:.1f} us, "
-            f"p99.9 {pick(0.999) * 1000:.1f} us, mean {statistics.fmean(data) * 1000:.1f} us")
+    return (
+        f"{label}: n={len(data)} p50 {pick(0.5) * 1000:.1f} us, p99 {pick(0.99) * 1000:.1f} us, "
+        f"p99.9 {pick(0.999) * 1000:.1f} us, mean {statistics.fmean(data) * 1000:.1f} us"
+    )
 
 
 def main() -> None:

@@ -5,10 +5,12 @@ answer) and is sent the replies. The FastAGI adapter answers them from Asterisk 
 store; unit tests answer them from a script, in microseconds. `IvrCall` keeps how far the
 caller got at every moment, so a hang-up mid-menu still leaves a record.
 """
+
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Generator, Union
+from typing import Union
 
 from acd.core.accounts import valid_account
 from ivr.menu import Category, Menu, Prompts
@@ -80,9 +82,9 @@ class Caller:
     language: str | None = None
     vip: bool = False
     accounts: tuple[str, ...] = ()
-    candidates: int = 0          # customers sharing the number (2+ means: ask who)
+    candidates: int = 0  # customers sharing the number (2+ means: ask who)
     greeting: str | None = None  # "Hello Anna", spoken before the first menu
-    number: str | None = None    # the caller ID (E.164): a key for guess limits, never proof
+    number: str | None = None  # the caller ID (E.164): a key for guess limits, never proof
 
 
 @dataclass
@@ -95,9 +97,9 @@ class IvrCall:
     customer_id: int | None = None
     account: str | None = None
     vip: bool = False
-    verification: str = ""       # verified | not_verified | locked | "" (not asked)
+    verification: str = ""  # verified | not_verified | locked | "" (not asked)
     steps: list[str] = field(default_factory=list)
-    greeted: bool = False        # the greeting went out with the first prompt
+    greeted: bool = False  # the greeting went out with the first prompt
     _prefix: tuple[Part, ...] = ()
 
     @property
@@ -145,15 +147,16 @@ class IvrCall:
         self.steps.append(f"language:{self.language}" if choice else "language:default")
 
     def _choose_category(self) -> Generator[Request, object, None]:
-        items = tuple(self._say("menu_item", label=c.label[self.language], digit=c.digit)
-                      for c in self.menu.categories)
+        items = tuple(
+            self._say("menu_item", label=c.label[self.language], digit=c.digit) for c in self.menu.categories
+        )
         parts = (self._say("welcome"),) + items
         self.category = yield from self._menu("category", parts, self.menu.category)
         self.steps.append(f"category:{self.category.name}" if self.category else "category:default")
 
     def _take_account(self) -> Generator[Request, object, None]:
         wanted = self.menu.account
-        if (yield Limit(self._number_key())):       # this number has guessed too many accounts
+        if (yield Limit(self._number_key())):  # this number has guessed too many accounts
             self.steps.append("account:throttled")
             return
         first = "account_shared" if self.caller.candidates > 1 else "account"
@@ -183,7 +186,7 @@ class IvrCall:
         assert self.customer_id is not None
         keys = (f"account:{self.account}", f"customer:{self.customer_id}") + self._number_key()
         for question in identity.questions:
-            if (yield Limit(keys)):               # asked before every question: no guess is free
+            if (yield Limit(keys)):  # asked before every question: no guess is free
                 self.steps.append("identity:throttled")
                 self.verification = "locked"
                 self._prefix = self._prefix + (self._say("locked"),)

@@ -1,4 +1,5 @@
 """Opening hours: is the line open at a given instant? The clock is passed in."""
+
 from __future__ import annotations
 
 import datetime as dt

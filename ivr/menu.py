@@ -3,13 +3,15 @@
 Every error names its YAML path (``categories[2].queue: no queue named 'billing'``), like
 acd.yaml's. Prompts are plain text per language; the daemon renders them to audio.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 import zoneinfo
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Iterable, Literal
+from typing import Annotated, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -34,36 +36,36 @@ class Prompts(_Section):
     """Everything the IVR says, in one language. {digit}, {label}, {length} are filled in."""
 
     welcome: str
-    choose_language: str            # this language's own line of the language menu
-    menu_item: str                  # one line per category: "For {label}, press {digit}."
+    choose_language: str  # this language's own line of the language menu
+    menu_item: str  # one line per category: "For {label}, press {digit}."
     invalid: str
     no_input: str
     account: str
-    account_shared: str             # the caller's number belongs to several customers
+    account_shared: str  # the caller's number belongs to several customers
     account_invalid: str
     date_of_birth: str
     postcode: str
     last_payment: str
     pin: str
-    skip_hint: str                  # "if you do not know, press star"
+    skip_hint: str  # "if you do not know, press star"
     wrong_answer: str
     verified: str
     not_verified: str
     locked: str
     connecting: str
     closed: str
-    position: str                   # announced while queued: "You are number {position} in line."
-    wait: str                       # "... about {minutes} minutes."
-    wait_short: str                 # under a minute
+    position: str  # announced while queued: "You are number {position} in line."
+    wait: str  # "... about {minutes} minutes."
+    wait_short: str  # under a minute
 
 
 class Category(_Section):
     digit: Digit
     name: Name
     queue: Name
-    label: dict[Language, str]      # what the menu calls it, per language
-    account: bool = False           # ask for the account number
-    verify: bool = False            # and check the caller's identity
+    label: dict[Language, str]  # what the menu calls it, per language
+    account: bool = False  # ask for the account number
+    verify: bool = False  # and check the caller's identity
     priority: int = Field(0, ge=0, le=100)
 
 
@@ -94,7 +96,7 @@ class Hours(_Section):
 
 
 class Account(_Section):
-    length: int = Field(8, ge=4, le=20)   # digits, the last a Luhn check digit
+    length: int = Field(8, ge=4, le=20)  # digits, the last a Luhn check digit
     attempts: int = Field(3, ge=1, le=5)
 
 
@@ -113,15 +115,15 @@ class Identity(_Section):
     questions: tuple[Question, ...] = Field(("date_of_birth", "postcode", "last_payment"), min_length=1)
     max_failures: int = Field(2, ge=1, le=5)  # wrong answers or skips in a call before it is locked
     answer_digits: int = Field(10, ge=4, le=20)
-    backoff: Backoff = Backoff()              # wrong answers across calls and restarts
+    backoff: Backoff = Backoff()  # wrong answers across calls and restarts
 
 
 class Menu(_Section):
     languages: dict[Digit, Language] = Field(min_length=1)  # language menu: digit -> language
     default_language: Language
-    attempts: int = Field(3, ge=1, le=5)     # a menu is asked this often, then the safe default
+    attempts: int = Field(3, ge=1, le=5)  # a menu is asked this often, then the safe default
     timeout: float = Field(5.0, gt=0, le=30)  # seconds to wait for the first digit
-    default_queue: Name                        # where a caller who never chose goes
+    default_queue: Name  # where a caller who never chose goes
     vip_priority: int = Field(10, ge=0, le=100)
     hours: Hours = Hours()
     categories: tuple[Category, ...] = Field(min_length=2, max_length=9)
@@ -170,8 +172,9 @@ def parse(raw: object, source: str = "<ivr>", queues: Iterable[str] | None = Non
     if queues is not None:
         unknown = sorted(menu.queues() - set(queues))
         if unknown:
-            raise ConfigError(f"{source}: {_where(menu, unknown[0])}: no queue named {unknown[0]!r} "
-                              "in acd.yaml")
+            raise ConfigError(
+                f"{source}: {_where(menu, unknown[0])}: no queue named {unknown[0]!r} in acd.yaml"
+            )
     return menu
 
 

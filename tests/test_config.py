@@ -1,4 +1,5 @@
 """The configuration loader: typed, frozen, and loud about every mistake, naming the key."""
+
 from __future__ import annotations
 
 import copy
@@ -40,7 +41,7 @@ def test_overflow_and_feature_code_mistakes_are_named(raw):
     raw["features"]["pause"] = "*70"
     assert "features.pause: '*70' is also login" in error_for(raw)
     raw["features"]["pause"] = "*71"
-    raw["features"]["record_pause"] = "*12"     # in a call, *1 would fire before the 2 came
+    raw["features"]["record_pause"] = "*12"  # in a call, *1 would fire before the 2 came
     assert "features.record_pause: '*12' begins with record's '*1'" in error_for(raw)
     raw["features"]["pause"] = "71"
     assert "features.pause: String should match pattern" in error_for(raw)
@@ -70,31 +71,49 @@ def test_top_level_must_be_a_mapping():
     assert "expected a mapping" in error_for(["ami"])  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda r: r.update(colour="blue"), "colour: unknown key"),
-    (lambda r: r["queues"][0].update(colour="blue"), "queues[0].colour: unknown key"),
-    (lambda r: r["ami"].update(port="abc"), "ami.port"),
-    (lambda r: r["ami"].update(port=70000), "ami.port"),
-    (lambda r: r["queues"][0].update(ring_timeout=-1), "queues[0].ring_timeout"),
-    (lambda r: r["ami"].update(host="localhost"), "ami.host"),
-    (lambda r: r["routing"]["numbers"].update({"300": "billing"}), "routing.numbers.300: no queue named 'billing'"),
-    (lambda r: r["agents"][0].update(phone="9999"), "agents[0].phone: no phone named '9999'"),
-    (lambda r: r["agents"][1].update(queues=["nope"]), "agents[1].queues: no queue named 'nope'"),
-    (lambda r: r["queues"].append(dict(r["queues"][0])), "queues[4]: 'support' appears twice"),
-    (lambda r: r["trunks"][0].update(match="carrier.example:5060"), "trunks[0].match"),
-    (lambda r: r["queues"][0].update(name="Bad Name"), "queues[0].name"),
-    (lambda r: r["staff"][0].update(phone="1001"), "staff[0].phone: '1001' is not a phone with role supervisor"),
-    (lambda r: r["staff"][1].update(teams=["nope"]), "staff[1].teams: no agent is in team 'nope'"),
-    (lambda r: r["staff"][2].update(number="1001"), "staff[2].number: '1001' is also an agent's number"),
-    (lambda r: r["staff"][2].update(role="boss"), "staff[2].role"),
-    (lambda r: r["phones"][0].update(role="boss"), "phones[0].role"),
-    (lambda r: r["agents"][0].update(hired="last year"), "agents[0].hired"),
-    (lambda r: r["recording"].update(share=1.5), "recording.share: Input should be less than or equal to 1"),
-    (lambda r: r["recording"]["queues"].update(billing=0.5), "recording.queues.billing: no queue named 'billing'"),
-    (lambda r: r["recording"]["agents"].update({"7777": 1.0}), "recording.agents.7777: no agent '7777'"),
-    (lambda r: r["features"].update(monitor="*7"), "features.monitor: String should match pattern"),
-    (lambda r: r["recording"]["lines"].update({4: 1.0}), "recording.lines[4].[key]: Input should be less than or equal to 3"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda r: r.update(colour="blue"), "colour: unknown key"),
+        (lambda r: r["queues"][0].update(colour="blue"), "queues[0].colour: unknown key"),
+        (lambda r: r["ami"].update(port="abc"), "ami.port"),
+        (lambda r: r["ami"].update(port=70000), "ami.port"),
+        (lambda r: r["queues"][0].update(ring_timeout=-1), "queues[0].ring_timeout"),
+        (lambda r: r["ami"].update(host="localhost"), "ami.host"),
+        (
+            lambda r: r["routing"]["numbers"].update({"300": "billing"}),
+            "routing.numbers.300: no queue named 'billing'",
+        ),
+        (lambda r: r["agents"][0].update(phone="9999"), "agents[0].phone: no phone named '9999'"),
+        (lambda r: r["agents"][1].update(queues=["nope"]), "agents[1].queues: no queue named 'nope'"),
+        (lambda r: r["queues"].append(dict(r["queues"][0])), "queues[4]: 'support' appears twice"),
+        (lambda r: r["trunks"][0].update(match="carrier.example:5060"), "trunks[0].match"),
+        (lambda r: r["queues"][0].update(name="Bad Name"), "queues[0].name"),
+        (
+            lambda r: r["staff"][0].update(phone="1001"),
+            "staff[0].phone: '1001' is not a phone with role supervisor",
+        ),
+        (lambda r: r["staff"][1].update(teams=["nope"]), "staff[1].teams: no agent is in team 'nope'"),
+        (lambda r: r["staff"][2].update(number="1001"), "staff[2].number: '1001' is also an agent's number"),
+        (lambda r: r["staff"][2].update(role="boss"), "staff[2].role"),
+        (lambda r: r["phones"][0].update(role="boss"), "phones[0].role"),
+        (lambda r: r["agents"][0].update(hired="last year"), "agents[0].hired"),
+        (
+            lambda r: r["recording"].update(share=1.5),
+            "recording.share: Input should be less than or equal to 1",
+        ),
+        (
+            lambda r: r["recording"]["queues"].update(billing=0.5),
+            "recording.queues.billing: no queue named 'billing'",
+        ),
+        (lambda r: r["recording"]["agents"].update({"7777": 1.0}), "recording.agents.7777: no agent '7777'"),
+        (lambda r: r["features"].update(monitor="*7"), "features.monitor: String should match pattern"),
+        (
+            lambda r: r["recording"]["lines"].update({4: 1.0}),
+            "recording.lines[4].[key]: Input should be less than or equal to 3",
+        ),
+    ],
+)
 def test_bad_value_names_the_key(raw, mutate, expected):
     """Every kind of mistake is reported with the path of the key at fault."""
     broken = copy.deepcopy(raw)

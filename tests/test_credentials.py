@@ -1,5 +1,6 @@
 """No secret ships: acd.yaml holding one is refused naming the key; the secrets file is made
 on first use, kept private, kept stable, and checked when read back."""
+
 from __future__ import annotations
 
 import copy
@@ -13,9 +14,15 @@ from acd import config, credentials
 
 SAMPLES = [  # what the sample configuration shipped before
     (lambda r: r["ami"].update(secret="acd-demo-secret"), "ami.secret: 'acd-demo-secret' is a sample value"),
-    (lambda r: r["phones"][0].update(password="phone-1001-pw"), "phones[0].password: 'phone-1001-pw' is a sample"),
+    (
+        lambda r: r["phones"][0].update(password="phone-1001-pw"),
+        "phones[0].password: 'phone-1001-pw' is a sample",
+    ),
     (lambda r: r["agents"][6].update(pin="9753"), "agents[6].pin: '9753' is a sample value"),
-    (lambda r: r["staff"][0].update(password="sofia-web-pw"), "staff[0].password: 'sofia-web-pw' is a sample"),
+    (
+        lambda r: r["staff"][0].update(password="sofia-web-pw"),
+        "staff[0].password: 'sofia-web-pw' is a sample",
+    ),
     (lambda r: r["staff"][1].update(pin="8643"), "staff[1].pin: '8643' is a sample value"),
 ]
 OTHERS = [  # any other secret: not in acd.yaml either
@@ -52,8 +59,8 @@ def test_a_secret_in_acd_yaml_is_refused_naming_the_key(tmp_path, raw, mutate, e
     with pytest.raises(config.ConfigError) as caught:
         config.load(write(tmp_path, broken))
     assert expected in str(caught.value)
-    assert "acd.secrets.yaml" in str(caught.value)          # ...and says where secrets live
-    assert not Path(raw["secrets_file"]).exists()          # nothing generated from a refused file
+    assert "acd.secrets.yaml" in str(caught.value)  # ...and says where secrets live
+    assert not Path(raw["secrets_file"]).exists()  # nothing generated from a refused file
 
 
 def test_first_use_generates_every_secret_privately_and_later_uses_keep_them(tmp_path, raw):
@@ -64,7 +71,7 @@ def test_first_use_generates_every_secret_privately_and_later_uses_keep_them(tmp
     again = config.load(write(tmp_path, raw))
     assert again.ami.secret == first.ami.secret and again.fastagi.token == first.fastagi.token
     assert [p.password for p in again.phones] == [p.password for p in first.phones]
-    assert len({p.password for p in first.phones}) == len(first.phones)       # none shared
+    assert len({p.password for p in first.phones}) == len(first.phones)  # none shared
     assert all(a.pin.isdigit() and len(a.pin) == 6 for a in first.agents)
     assert first.person("9001").pin and first.person("9001").password and first.person("9101").pin is None
     assert first.redis.password and first.http.signing_key and first.ami.watch_secret != first.ami.secret
@@ -77,13 +84,16 @@ def test_a_new_phone_gets_a_password_and_the_old_ones_stay(tmp_path, raw):
     assert second.phone("1007").password and second.phone("1001").password == first.phone("1001").password
 
 
-@pytest.mark.parametrize("edit, expected", [
-    (lambda s: s["ami"].update(secret="acd-demo-secret"), "ami.secret: expected 16 to 128 letters"),
-    (lambda s: s["ami"].update(secret="Password"), "ami.secret: expected 16 to 128 letters"),
-    (lambda s: s["agents"]["1001"].update(pin="12ab"), "agents.1001.pin: expected 4 to 8 digits"),
-    (lambda s: s["agents"]["1001"].update(pin="4711"), "agents.1001.pin: '4711' is a sample value"),
-    (lambda s: s["phones"].update({"1001": "x\r\nAction: Originate"}), "phones.1001: expected"),
-])
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (lambda s: s["ami"].update(secret="acd-demo-secret"), "ami.secret: expected 16 to 128 letters"),
+        (lambda s: s["ami"].update(secret="Password"), "ami.secret: expected 16 to 128 letters"),
+        (lambda s: s["agents"]["1001"].update(pin="12ab"), "agents.1001.pin: expected 4 to 8 digits"),
+        (lambda s: s["agents"]["1001"].update(pin="4711"), "agents.1001.pin: '4711' is a sample value"),
+        (lambda s: s["phones"].update({"1001": "x\r\nAction: Originate"}), "phones.1001: expected"),
+    ],
+)
 def test_a_bad_value_in_the_secrets_file_is_refused_naming_it(tmp_path, raw, edit, expected):
     config.load(write(tmp_path, raw))
     secrets_file = Path(raw["secrets_file"])

@@ -1,4 +1,5 @@
 """Asterisk's configuration rendered from the templates and config/acd.yaml."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,15 @@ def files(loaded) -> dict[str, str]:
 
 def test_no_placeholder_left(files):
     """Every @NAME@ in every template has a value."""
-    assert {"asterisk.conf", "manager.conf", "pjsip.conf", "extensions.conf", "modules.conf",
-            "queues.conf", "pjsip_acd.conf"} <= set(files)
+    assert {
+        "asterisk.conf",
+        "manager.conf",
+        "pjsip.conf",
+        "extensions.conf",
+        "modules.conf",
+        "queues.conf",
+        "pjsip_acd.conf",
+    } <= set(files)
     for name, text in files.items():
         assert not re.search(r"@[A-Z_]+@", text), name
 
@@ -73,16 +81,31 @@ def test_no_variable_stands_in_for_the_agi_address_or_a_folder(files):
     """A channel variable would shadow a global: AGI(${ACD_AGI}) run with ACD_AGI set by an
     Originate's Variable header ran any program. The addresses are written inline."""
     dialplan = files["extensions.conf"]
-    assert "[globals]" not in dialplan and "${ACD_AGI}" not in dialplan and "${ACD_RECORDINGS}" not in dialplan
+    assert (
+        "[globals]" not in dialplan and "${ACD_AGI}" not in dialplan and "${ACD_RECORDINGS}" not in dialplan
+    )
 
 
 def test_values_from_outside_are_filtered_before_any_application_uses_them(files):
     """Queue(${ACD_QUEUE},...) with a comma in the value would have added Queue()'s AGI argument."""
     dialplan = files["extensions.conf"]
     clean = dialplan.split("[acd-clean]")[1].split("\n[")[0]
-    for name in ("ACD_QUEUE", "ACD_PREFERRED_QUEUE", "ACD_MAX_WAIT", "ACD_PRIORITY", "ACD_CLOSED",
-                 "ACD_CUSTOMER_ID", "ACD_SEGMENT", "ACD_LANGUAGE", "ACD_CATEGORY", "ACD_ACCOUNT",
-                 "ACD_VERIFIED", "ACD_IVR_STEPS", "ACD_ROUTED", "ACD_VIP"):
+    for name in (
+        "ACD_QUEUE",
+        "ACD_PREFERRED_QUEUE",
+        "ACD_MAX_WAIT",
+        "ACD_PRIORITY",
+        "ACD_CLOSED",
+        "ACD_CUSTOMER_ID",
+        "ACD_SEGMENT",
+        "ACD_LANGUAGE",
+        "ACD_CATEGORY",
+        "ACD_ACCOUNT",
+        "ACD_VERIFIED",
+        "ACD_IVR_STEPS",
+        "ACD_ROUTED",
+        "ACD_VIP",
+    ):
         assert f"Set({name}=${{FILTER(" in clean, name
     for context in ("[from-trunk]", "[acd-escalated]", "[acd-queue-keys]", "[acd-callback-hold]"):
         section = dialplan.split(context)[1].split("\n[")[0]
@@ -119,8 +142,8 @@ def test_missing_token_is_named():
 def test_write_creates_the_state_folders_and_hides_secrets(tmp_path: Path, loaded):
     etc = render.write(loaded, tmp_path)
     assert {p.name for p in tmp_path.iterdir()} >= set(render.STATE_FOLDERS)
-    for path in [tmp_path, *tmp_path.rglob("*")]:                     # secrets, customers' names...
-        assert path.stat().st_mode & 0o007 == 0, path                   # ...are nobody else's
+    for path in [tmp_path, *tmp_path.rglob("*")]:  # secrets, customers' names...
+        assert path.stat().st_mode & 0o007 == 0, path  # ...are nobody else's
 
 
 def test_supervisor_phones_reach_the_spy_codes_and_others_are_refused(files):
@@ -130,7 +153,7 @@ def test_supervisor_phones_reach_the_spy_codes_and_others_are_refused(files):
     dialplan = files["extensions.conf"]
     supervisors = dialplan.split("[supervisors]")[1].split("\n[")[0]
     assert "exten => _*22X.,1,Set(ACD_SPY_MODE=monitor)" in supervisors
-    assert "Set(ACD_SPY_AGENT=${FILTER(0-9,${EXTEN:3})})" in supervisors   # digits only: no Goto elsewhere
+    assert "Set(ACD_SPY_AGENT=${FILTER(0-9,${EXTEN:3})})" in supervisors  # digits only: no Goto elsewhere
     assert "Goto(acd-spy-ask,s,1)" in supervisors
     for context in ("[phones]", "[from-trunk]"):
         section = dialplan.split(context)[1].split("\n[")[0]
@@ -143,7 +166,7 @@ def test_every_queue_call_runs_the_recording_decision_on_the_agents_leg(files, l
     dialplan = files["extensions.conf"]
     queues = [line for line in dialplan.splitlines() if "Queue(" in line and not line.startswith(";")]
     assert queues and all("acd-record" in line for line in queues)
-    assert "Set(LOCAL(always)=support-3)" in dialplan       # recorded even without the daemon
+    assert "Set(LOCAL(always)=support-3)" in dialplan  # recorded even without the daemon
     features = files["features.conf"]
     agi = f"agi://127.0.0.1:4573/{loaded.fastagi.token}"
     assert f"acd_record => *1,self/callee,AGI({agi}/acd/record_demand)" in features

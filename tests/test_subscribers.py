@@ -2,6 +2,7 @@
 others still get it (issue 9, "every translator and subscriber error is logged with the event
 and dropped"). Before, an exception in the core skipped the agent desk, the recorder and the
 callbacks for that event."""
+
 from __future__ import annotations
 
 from twisted.logger import globalLogPublisher

@@ -9,6 +9,7 @@ an action that does not pass is never built: UnsafeAction names the header.
 Originate goes only into the daemon's own dialplan contexts (Context/Exten/Priority); no
 builder takes an Application, so nothing the daemon sends can run AGI() or System().
 """
+
 from __future__ import annotations
 
 import re
@@ -16,11 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 Value = str | tuple[str, ...]
-MAX_VALUE = 1000          # Asterisk reads a manager line into a 1 KiB buffer
+MAX_VALUE = 1000  # Asterisk reads a manager line into a 1 KiB buffer
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 _VARIABLE = re.compile(r"(__?)?[A-Za-z][A-Za-z0-9_]{0,63}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-MULTI = frozenset({"Variable"})   # the one header an action may carry several times
+MULTI = frozenset({"Variable"})  # the one header an action may carry several times
 
 # The dialplan contexts (dialplan/extensions.conf) the daemon may originate into.
 SPY, CALLBACK_DIAL, ANNOUNCE_WHISPER = "acd-spy", "acd-callback-dial", "acd-announce-whisper"
@@ -104,6 +105,7 @@ def _int(header: str, value: int) -> str:
 
 # -- the link ------------------------------------------------------------------------------
 
+
 def login(username: str, secret: str) -> Action:
     return build("Login", {"Username": username, "Secret": secret, "Events": "on"})
 
@@ -123,10 +125,19 @@ def ping() -> Action:
 
 # -- queues --------------------------------------------------------------------------------
 
+
 def queue_add(queue: str, interface: str, penalty: int, paused: bool, member_name: str) -> Action:
-    return build("QueueAdd", {"Queue": queue, "Interface": interface, "Penalty": _int("Penalty", penalty),
-                              "Paused": _bool(paused), "MemberName": member_name,
-                              "StateInterface": interface})
+    return build(
+        "QueueAdd",
+        {
+            "Queue": queue,
+            "Interface": interface,
+            "Penalty": _int("Penalty", penalty),
+            "Paused": _bool(paused),
+            "MemberName": member_name,
+            "StateInterface": interface,
+        },
+    )
 
 
 def queue_remove(queue: str, interface: str) -> Action:
@@ -144,14 +155,27 @@ def queue_status(queue: str | None = None) -> Action:
 
 # -- channels ------------------------------------------------------------------------------
 
-def originate(channel: str, context: str, variables: Mapping[str, str] | None = None,
-              exten: str = "s", priority: int = 1, timeout_ms: int | None = None,
-              caller_id: str | None = None, channel_id: str | None = None) -> Action:
+
+def originate(
+    channel: str,
+    context: str,
+    variables: Mapping[str, str] | None = None,
+    exten: str = "s",
+    priority: int = 1,
+    timeout_ms: int | None = None,
+    caller_id: str | None = None,
+    channel_id: str | None = None,
+) -> Action:
     """A call into one of the daemon's own contexts; never an application."""
     if not isinstance(context, str) or context not in ORIGINATE_CONTEXTS:
         raise UnsafeAction(f"Originate into {context!r}: not one of the daemon's contexts"[:120])
-    headers: dict[str, object] = {"Channel": channel, "Context": context, "Exten": exten,
-                                  "Priority": _int("Priority", priority), "Async": "true"}
+    headers: dict[str, object] = {
+        "Channel": channel,
+        "Context": context,
+        "Exten": exten,
+        "Priority": _int("Priority", priority),
+        "Async": "true",
+    }
     if timeout_ms is not None:
         headers["Timeout"] = _int("Timeout", timeout_ms)
     if caller_id is not None:
@@ -166,13 +190,15 @@ def originate(channel: str, context: str, variables: Mapping[str, str] | None = 
 def redirect(channel: str, context: str, exten: str = "s", priority: int = 1) -> Action:
     if not isinstance(context, str) or context not in REDIRECT_CONTEXTS:
         raise UnsafeAction(f"Redirect into {context!r}: not one of the daemon's contexts"[:120])
-    return build("Redirect", {"Channel": channel, "Context": context, "Exten": exten,
-                              "Priority": _int("Priority", priority)})
+    return build(
+        "Redirect",
+        {"Channel": channel, "Context": context, "Exten": exten, "Priority": _int("Priority", priority)},
+    )
 
 
 def setvar(channel: str, variable: str, value: str) -> Action:
     if not isinstance(variable, str) or not _VARIABLE.fullmatch(variable):
-        raise UnsafeAction(f"bad variable name {variable!r}"[:80])   # no FUNC(...) writes
+        raise UnsafeAction(f"bad variable name {variable!r}"[:80])  # no FUNC(...) writes
     return build("Setvar", {"Channel": channel, "Variable": variable, "Value": value})
 
 
@@ -187,8 +213,10 @@ def core_show_channels() -> Action:
 def mixmonitor_mute(channel: str, muted: bool, direction: str = "both") -> Action:
     if not isinstance(direction, str) or direction not in ("read", "write", "both"):
         raise UnsafeAction(f"MixMonitorMute direction {direction!r}"[:80])
-    return build("MixMonitorMute", {"Channel": channel, "Direction": direction,
-                                    "State": "1" if _bool(muted) == "true" else "0"})
+    return build(
+        "MixMonitorMute",
+        {"Channel": channel, "Direction": direction, "State": "1" if _bool(muted) == "true" else "0"},
+    )
 
 
 def user_event(name: str, headers: Mapping[str, str]) -> Action:

@@ -10,6 +10,7 @@ back is checked first (anyone who can write to redis could otherwise choose the 
 and pause reason sent to Asterisk): the phone must be one of the configured phones, the
 reason one of the configured ones; a record that is not is logged and dropped.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +18,8 @@ import hmac
 import math
 import re
 import time
-from typing import Awaitable, Callable, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from twisted.logger import Logger
 
@@ -38,11 +40,17 @@ log = Logger()
 RNA = "ring-no-answer"
 _ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
 PROMPTS = {
-    "number": "Agent number, then hash.", "pin": "PIN, then hash.",
-    "wrong_pin": "Wrong PIN.", "locked": "Too many wrong PINs. Login is locked for now.",
-    "logged_in": "You are logged in.", "logged_out": "You are logged out.",
-    "reason": "Pause reason.", "paused": "You are paused.", "resumed": "You are ready.",
-    "not_here": "No agent is logged in at this phone.", "refused": "Not possible now.",
+    "number": "Agent number, then hash.",
+    "pin": "PIN, then hash.",
+    "wrong_pin": "Wrong PIN.",
+    "locked": "Too many wrong PINs. Login is locked for now.",
+    "logged_in": "You are logged in.",
+    "logged_out": "You are logged out.",
+    "reason": "Pause reason.",
+    "paused": "You are paused.",
+    "resumed": "You are ready.",
+    "not_here": "No agent is logged in at this phone.",
+    "refused": "Not possible now.",
     "in_use": "Another agent is logged in at this phone. They must log out first.",
 }
 
@@ -60,10 +68,17 @@ class Live(Protocol):
 
 
 class AgentDesk:
-    def __init__(self, config: Config, ami: Ami, live: Live, speech: SpeechCache, pins: GuessLimits,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: Config,
+        ami: Ami,
+        live: Live,
+        speech: SpeechCache,
+        pins: GuessLimits,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.config, self.ami, self.live, self.speech, self.clock = config, ami, live, speech, clock
-        self.pins = pins   # wrong PINs per agent-at-phone and per phone, across calls
+        self.pins = pins  # wrong PINs per agent-at-phone and per phone, across calls
         self.lines = config.lines()
         self.agents = {a.number: self._initial(a) for a in config.agents}
         self._census: set[str] | None = None  # members the PBX reports paused, during a resync
@@ -87,8 +102,12 @@ class AgentDesk:
             log.warn("agent feature {action!r} from an unknown channel", action=action[:20])
             return
         interface = f"PJSIP/{found.group(1)}"
-        handler = {"login": self._login_call, "pause": self._pause_call,
-                   "resume": self._resume_call, "logout": self._logout_call}.get(action)
+        handler = {
+            "login": self._login_call,
+            "pause": self._pause_call,
+            "resume": self._resume_call,
+            "logout": self._logout_call,
+        }.get(action)
         if handler is None:
             log.warn("unknown agent feature {action!r}", action=action[:20])
             return
@@ -123,8 +142,12 @@ class AgentDesk:
         return "wrong_pin"
 
     def _refuse_held(self, number: str, interface: str, held_by: str) -> None:
-        log.info("agent {agent} refused at {iface}: agent {holder} is logged in there",
-                 agent=number, iface=interface, holder=held_by)
+        log.info(
+            "agent {agent} refused at {iface}: agent {holder} is logged in there",
+            agent=number,
+            iface=interface,
+            holder=held_by,
+        )
         security_log.event("PhoneInUse", "agent-desk", interface, agent=number, holder=held_by)
 
     async def _pause_call(self, channel: AgiChannel, interface: str) -> str:
@@ -145,8 +168,9 @@ class AgentDesk:
     async def _logout_call(self, channel: AgiChannel, interface: str) -> str:
         return await self._simple(channel, interface, self.logout, "logged_out")
 
-    async def _simple(self, channel: AgiChannel, interface: str,
-                      do: Callable[[str], Awaitable[bool]], done: str) -> str:
+    async def _simple(
+        self, channel: AgiChannel, interface: str, do: Callable[[str], Awaitable[bool]], done: str
+    ) -> str:
         agent = self.agent_at(interface)
         if agent is None:
             await self._say(channel, "not_here")
@@ -163,8 +187,10 @@ class AgentDesk:
 
     def agent_at(self, interface: str) -> Agent | None:
         """The agent logged in at this phone (PJSIP/1001), if any."""
-        return next((a for a in self.agents.values()
-                     if a.interface == interface and a.state is not State.LOGGED_OUT), None)
+        return next(
+            (a for a in self.agents.values() if a.interface == interface and a.state is not State.LOGGED_OUT),
+            None,
+        )
 
     async def _read(self, channel: AgiChannel, prompt: str, max_digits: int) -> str:
         return await read_digits(channel, self.speech, [("en", PROMPTS[prompt])], max_digits, 6000)
@@ -241,7 +267,7 @@ class AgentDesk:
     async def _send(self, build: Callable[[], actions.Action]) -> None:
         try:
             action = build()
-        except actions.UnsafeAction as exc:   # never on the wire; the agent's state says why
+        except actions.UnsafeAction as exc:  # never on the wire; the agent's state says why
             log.error("AMI action refused before sending: {why}", why=exc)
             return
         try:
@@ -258,8 +284,9 @@ class AgentDesk:
         if isinstance(event, ev.AgentMissed):
             background(self._missed(event.agent), "pausing an agent who did not answer")
         elif isinstance(event, (ev.AgentRung, ev.CallAnswered, ev.CallCompleted)):
-            act = {ev.AgentRung: Act.RING, ev.CallAnswered: Act.ANSWER,
-                   ev.CallCompleted: Act.HANG_UP}[type(event)]
+            act = {ev.AgentRung: Act.RING, ev.CallAnswered: Act.ANSWER, ev.CallCompleted: Act.HANG_UP}[
+                type(event)
+            ]
             self._track(event.agent, act, event.at)
             if act is Act.HANG_UP:
                 background(self._wrapped(event.agent, self._wrapup(event.queue)), "ending wrap-up")
@@ -325,8 +352,12 @@ class AgentDesk:
                 continue
             held = holder(self.agents.values(), agent.interface, number)
             if agent.state is not State.LOGGED_OUT and held is not None:
-                log.warn("redis has agent {agent} at {iface}, held by {holder}: not restored",
-                         agent=number, iface=agent.interface[:40], holder=held.number)
+                log.warn(
+                    "redis has agent {agent} at {iface}, held by {holder}: not restored",
+                    agent=number,
+                    iface=agent.interface[:40],
+                    holder=held.number,
+                )
                 continue
             self.agents[number] = agent
             if agent.state is State.LOGGED_OUT:
@@ -347,8 +378,9 @@ class AgentDesk:
             if act is None:
                 continue
             self.agents[number] = agent.to(act, self.clock(), reason=RNA)
-            log.info("agent {agent} was paused by the PBX while we were away ({reason})",
-                     agent=number, reason=RNA)
+            log.info(
+                "agent {agent} was paused by the PBX while we were away ({reason})", agent=number, reason=RNA
+            )
             await self.live.save(self.agents[number])
 
     def snapshot(self) -> list[dict]:

@@ -1,10 +1,11 @@
 """FastAGI routes, one `async def` per route, named like the route (acd/enter -> enter)."""
+
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.logger import Logger
@@ -33,9 +34,17 @@ _UNIQUEID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class Routes:
-    def __init__(self, config: Config, sink: Sink, directory: Directory, speech: SpeechCache,
-                 menu: Menu, ready: Callable[[str], bool] = lambda agent: False,
-                 clock: Callable[[], float] = time.time, limits: GuessLimits | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        sink: Sink,
+        directory: Directory,
+        speech: SpeechCache,
+        menu: Menu,
+        ready: Callable[[str], bool] = lambda agent: False,
+        clock: Callable[[], float] = time.time,
+        limits: GuessLimits | None = None,
+    ) -> None:
         self.config = config
         self.limits = limits  # identity guesses across calls (redis)
         self.menu = menu
@@ -70,10 +79,13 @@ class Routes:
         elif found:
             values[var.CANDIDATES] = str(len(found))
         # Asterisk need not wait for the journey's row: it is written beside the call.
-        background(self.directory.open_interaction(
-            call_id, known.id if known else None, caller, self.clock()), "recording the journey")
-        routed = ev.CallRouted(self.clock(), call_id, caller or "", dialled, queue.name,
-                               known.id if known else None, len(found))
+        background(
+            self.directory.open_interaction(call_id, known.id if known else None, caller, self.clock()),
+            "recording the journey",
+        )
+        routed = ev.CallRouted(
+            self.clock(), call_id, caller or "", dialled, queue.name, known.id if known else None, len(found)
+        )
         if dialled in rules.ivr:
             await channel.set_variables(values)
             routed = await self._ivr(channel, routed, known)
@@ -101,12 +113,19 @@ class Routes:
         if agent and self.ready(agent):
             await channel.set_variable(var.PREFERRED_QUEUE, tiers.personal_queue(agent))
 
-    async def _ivr(self, channel: AgiChannel, routed: ev.CallRouted,
-                   known: CustomerCard | None) -> ev.CallRouted:
+    async def _ivr(
+        self, channel: AgiChannel, routed: ev.CallRouted, known: CustomerCard | None
+    ) -> ev.CallRouted:
         """Menus, account and identity; what they learn goes on the channel and the journey."""
-        caller = Caller(known.id if known else None, known.language if known else None,
-                        known.vip if known else False, known.accounts if known else (),
-                        routed.candidates, self._greeting_text(known), routed.caller_id or None)
+        caller = Caller(
+            known.id if known else None,
+            known.language if known else None,
+            known.vip if known else False,
+            known.accounts if known else (),
+            routed.candidates,
+            self._greeting_text(known),
+            routed.caller_id or None,
+        )
         call = IvrCall(self.menu, caller, open=hours.is_open(self.menu.hours, self.clock()))
         player = IvrPlayer(channel, self.speech, self.directory, self.limits)
         started = self.clock()
@@ -116,43 +135,71 @@ class Routes:
             call.steps.append("hangup")
             raise
         finally:
-            background(self.directory.record_ivr(IvrRecord(
-                routed.call_id, started, self.clock(), call.customer_id, call.language,
-                call.category.name if call.category else "", call.account, call.verification,
-                " ".join(call.steps))), "recording what the IVR learned")
+            background(
+                self.directory.record_ivr(
+                    IvrRecord(
+                        routed.call_id,
+                        started,
+                        self.clock(),
+                        call.customer_id,
+                        call.language,
+                        call.category.name if call.category else "",
+                        call.account,
+                        call.verification,
+                        " ".join(call.steps),
+                    )
+                ),
+                "recording what the IVR learned",
+            )
         named = player.found.get(call.customer_id) if call.customer_id is not None else None
         if named is not None and named is not known:
             await channel.set_variables(self._customer_values(named))
         await self._tell_ivr(channel, call)
-        return replace(routed, queue=call.queue, customer_id=call.customer_id, greeted=call.greeted,
-                       language=call.language, category=call.category.name if call.category else "",
-                       account=call.account or "", verification=call.verification,
-                       priority=call.priority)
+        return replace(
+            routed,
+            queue=call.queue,
+            customer_id=call.customer_id,
+            greeted=call.greeted,
+            language=call.language,
+            category=call.category.name if call.category else "",
+            account=call.account or "",
+            verification=call.verification,
+            priority=call.priority,
+        )
 
     async def _tell_ivr(self, channel: AgiChannel, call: IvrCall) -> None:
-        values = {var.QUEUE: call.queue, var.CLOSED: "" if call.open else "1",
-                  var.LANGUAGE: call.language, var.CATEGORY: call.category.name if call.category else "",
-                  var.ACCOUNT: call.account or "", var.VERIFIED: call.verification,
-                  var.PRIORITY: str(call.priority), var.IVR_STEPS: " ".join(call.steps)[:200]}
+        values = {
+            var.QUEUE: call.queue,
+            var.CLOSED: "" if call.open else "1",
+            var.LANGUAGE: call.language,
+            var.CATEGORY: call.category.name if call.category else "",
+            var.ACCOUNT: call.account or "",
+            var.VERIFIED: call.verification,
+            var.PRIORITY: str(call.priority),
+            var.IVR_STEPS: " ".join(call.steps)[:200],
+        }
         if call.queue:
             values[var.MAX_WAIT] = str(self.config.queue(call.queue).max_wait)
         await channel.set_variables(values)
 
     def _caller_number(self, call_id: str, raw: str) -> str | None:
         rules = self.config.numbers
-        caller = numbers.normalize(raw, rules.country_code, rules.national_prefix,
-                                   rules.international_prefix)
+        caller = numbers.normalize(raw, rules.country_code, rules.national_prefix, rules.international_prefix)
         if caller is None and raw.strip().lower() not in numbers.WITHHELD:
-            log.warn("call {call}: unusable caller ID {raw!r} treated as withheld",
-                     call=call_id, raw=raw[:80])
+            log.warn(
+                "call {call}: unusable caller ID {raw!r} treated as withheld", call=call_id, raw=raw[:80]
+            )
         return caller
 
     def _customer_values(self, card: CustomerCard) -> dict[str, str]:
-        spoken = {*self.menu.languages.values(), *self.config.greeting.text}   # the languages we speak
-        return {var.CUSTOMER_ID: str(card.id), var.SEGMENT: fields.segment(card.segment),
-                var.LANGUAGE: fields.language(card.language, spoken) or "",
-                var.VIP: "1" if card.vip else "0",
-                "CALLERID(name)": clean_name(card.name, 60)}  # the agent's phone shows who calls
+        spoken = {*self.menu.languages.values(), *self.config.greeting.text}  # the languages we speak
+        return {
+            var.CUSTOMER_ID: str(card.id),
+            var.SEGMENT: fields.segment(card.segment),
+            var.LANGUAGE: fields.language(card.language, spoken) or "",
+            var.VIP: "1" if card.vip else "0",
+            "CALLERID(name)": clean_name(card.name, 60),
+        }  # the agent's phone shows who calls
 
     def _greeting_language(self, card: CustomerCard) -> str:
         greeting = self.config.greeting
@@ -163,10 +210,12 @@ class Routes:
         if card is None or not greeting.enabled:
             return None
         language = self._greeting_language(card)
-        if greeting.name == "none":   # no name said to whoever holds the caller ID
+        if greeting.name == "none":  # no name said to whoever holds the caller ID
             return greeting.text_without_name.get(language, greeting.text_without_name.get("en", ""))
         name = clean_name(card.name, 60)
-        return greeting.text[language].format(name=name.split()[0] if greeting.name == "first" and name else name)
+        return greeting.text[language].format(
+            name=name.split()[0] if greeting.name == "first" and name else name
+        )
 
     async def _greet(self, channel: AgiChannel, card: CustomerCard) -> bool:
         """Play "Hello <name>" (rendered once, then cached); True if samples reached the caller."""

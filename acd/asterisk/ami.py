@@ -10,6 +10,7 @@ panoramisk, a translator or a subscriber is logged and dropped, never the link (
 exception inside data_received made asyncio close the socket, losing the valid events
 after it in the same read).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,8 +43,9 @@ class _SafeProtocol(AMIProtocol):
         try:
             super().handle_message(message)
         except Exception:  # noqa: BLE001
-            log.failure("dropped an AMI message panoramisk could not handle: {message!r}",
-                        message=str(message)[:300])
+            log.failure(
+                "dropped an AMI message panoramisk could not handle: {message!r}", message=str(message)[:300]
+            )
 
 
 class _BackoffManager(Manager):
@@ -93,9 +95,14 @@ class AmiService(service.Service):
         super().startService()
         self.manager = _BackoffManager(
             (self.config.reconnect_min, self.config.reconnect_max),
-            loop=asyncio.get_event_loop(), host=self.config.host, port=self.config.port,
-            ping_delay=5, ping_interval=5, on_connect=self._socket_open,
-            on_disconnect=self._disconnected)
+            loop=asyncio.get_event_loop(),
+            host=self.config.host,
+            port=self.config.port,
+            ping_delay=5,
+            ping_interval=5,
+            on_connect=self._socket_open,
+            on_disconnect=self._disconnected,
+        )
         self.manager.register_event("*", self._received)
         self.manager.connect()
 
@@ -130,23 +137,29 @@ class AmiService(service.Service):
         """Challenge, then Login with md5(challenge + secret): no secret on the wire."""
         try:
             answer = await asyncio.wait_for(
-                manager.send_action(actions.challenge().as_dict(), as_list=False), 10)
+                manager.send_action(actions.challenge().as_dict(), as_list=False), 10
+            )
             challenge = answer.get("Challenge") if answer.get("Response") == "Success" else None
             if not isinstance(challenge, str) or not _CHALLENGE.fullmatch(challenge):
                 raise ConnectionError(f"no MD5 challenge: {answer.get('Message')!r}")
             key = hashlib.md5((challenge + self.config.secret).encode()).hexdigest()
             answer = await asyncio.wait_for(
-                manager.send_action(actions.login_md5(self.config.username, key).as_dict(),
-                                    as_list=False), 10)
+                manager.send_action(actions.login_md5(self.config.username, key).as_dict(), as_list=False), 10
+            )
         except Exception as exc:  # noqa: BLE001
-            log.error("AMI login to {host}:{port} failed: {why}", host=self.config.host,
-                      port=self.config.port, why=exc)
-            if manager.protocol is not None:   # a PBX that never answers: drop it, try again later
+            log.error(
+                "AMI login to {host}:{port} failed: {why}",
+                host=self.config.host,
+                port=self.config.port,
+                why=exc,
+            )
+            if manager.protocol is not None:  # a PBX that never answers: drop it, try again later
                 manager.protocol.connection_lost(exc)
             return
         if answer.get("Response") != "Success":
-            log.error("AMI login as {user} refused: {why}", user=self.config.username,
-                      why=answer.get("Message"))
+            log.error(
+                "AMI login as {user} refused: {why}", user=self.config.username, why=answer.get("Message")
+            )
             return
         manager.authenticated = True
         self._logged_in(manager)
@@ -173,8 +186,12 @@ class AmiService(service.Service):
         try:
             event = ami_events.translate(message, self.clock())
         except Exception as exc:  # noqa: BLE001  BadEvent, or anything a translator let through
-            log.warn("dropped AMI {name}: {why} ({message})", name=str(message.get("Event"))[:40],
-                     why=exc, message=str(message)[:300])
+            log.warn(
+                "dropped AMI {name}: {why} ({message})",
+                name=str(message.get("Event"))[:40],
+                why=exc,
+                message=str(message)[:300],
+            )
             return
         if event is None:
             return
@@ -191,8 +208,11 @@ class AmiService(service.Service):
             log.failure("QueueStatus failed; state not resynced")
             return
         messages = answer if isinstance(answer, list) else [answer]
-        queues = tuple(m.get("Queue") for m in messages if m.get("Event") == "QueueParams"
-                       and isinstance(m.get("Queue"), str))
+        queues = tuple(
+            m.get("Queue")
+            for m in messages
+            if m.get("Event") == "QueueParams" and isinstance(m.get("Queue"), str)
+        )
         self.sink(ev.ResyncStarted(self.clock()))
         for message in messages:
             self._deliver(message)

@@ -6,6 +6,7 @@ Malformed means: a header given twice (panoramisk makes a list of it), a value w
 control character, a number that is not finite or not in range (inf, nan, 1e400, -1).
 translate() raises nothing else, whatever the mapping.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,8 +18,8 @@ from acd.core.model import DEVICE_STATES
 
 Message = Mapping[str, object]
 Translator = Callable[[Message, float], "ev.Event | None"]
-MAX_NUMBER = 1e10          # counts, seconds, milliseconds: far below, whatever the PBX
-MAX_CLOCK = 1e11           # epoch seconds
+MAX_NUMBER = 1e10  # counts, seconds, milliseconds: far below, whatever the PBX
+MAX_CLOCK = 1e11  # epoch seconds
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -32,8 +33,10 @@ def _get(msg: Message, key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise BadEvent(f"{key} given {len(value) if isinstance(value, list) else 'as non-text'}"
-                       f"{' times' if isinstance(value, list) else ''}")
+        raise BadEvent(
+            f"{key} given {len(value) if isinstance(value, list) else 'as non-text'}"
+            f"{' times' if isinstance(value, list) else ''}"
+        )
     if _CONTROL.search(value):
         raise BadEvent(f"control character in {key}")
     return value
@@ -68,7 +71,7 @@ def _number(msg: Message, key: str, default: float | None = None) -> float:
         value = float(raw)
     except ValueError:
         raise BadEvent(f"bad {key}: {raw[:40]!r}") from None
-    if not math.isfinite(value) or not 0 <= value <= MAX_NUMBER:   # inf, 1e400, NaN, negative
+    if not math.isfinite(value) or not 0 <= value <= MAX_NUMBER:  # inf, 1e400, NaN, negative
         raise BadEvent(f"bad {key}: {raw[:40]!r}")
     return value
 
@@ -91,8 +94,14 @@ def _caller_id(msg: Message) -> str:
 
 
 def caller_joined(msg: Message, at: float) -> ev.Event:
-    return ev.CallerJoined(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _caller_id(msg),
-                           int(_number(msg, "Position", 0)), _text(msg, "Channel"))
+    return ev.CallerJoined(
+        at,
+        _text(msg, "Uniqueid"),
+        _text(msg, "Queue"),
+        _caller_id(msg),
+        int(_number(msg, "Position", 0)),
+        _text(msg, "Channel"),
+    )
 
 
 def caller_left(msg: Message, at: float) -> ev.Event:
@@ -100,24 +109,35 @@ def caller_left(msg: Message, at: float) -> ev.Event:
 
 
 def caller_abandoned(msg: Message, at: float) -> ev.Event:
-    return ev.CallerAbandoned(at, _text(msg, "Uniqueid"), _text(msg, "Queue"),
-                              _number(msg, "HoldTime", 0))
+    return ev.CallerAbandoned(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _number(msg, "HoldTime", 0))
 
 
 def agent_called(msg: Message, at: float) -> ev.Event:
-    return ev.AgentRung(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _text(msg, "MemberName"),
-                        *_agent_leg(msg))
+    return ev.AgentRung(
+        at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _text(msg, "MemberName"), *_agent_leg(msg)
+    )
 
 
 def agent_ring_no_answer(msg: Message, at: float) -> ev.Event:
-    return ev.AgentMissed(at, _text(msg, "Uniqueid"), _text(msg, "Queue"),
-                          _text(msg, "MemberName"), _number(msg, "RingTime", 0) / 1000)
+    return ev.AgentMissed(
+        at,
+        _text(msg, "Uniqueid"),
+        _text(msg, "Queue"),
+        _text(msg, "MemberName"),
+        _number(msg, "RingTime", 0) / 1000,
+    )
 
 
 def agent_connected(msg: Message, at: float) -> ev.Event:
-    return ev.CallAnswered(at, _text(msg, "Uniqueid"), _text(msg, "Queue"),
-                           _text(msg, "MemberName"), _number(msg, "HoldTime"),
-                           _number(msg, "RingTime", 0), *_agent_leg(msg))
+    return ev.CallAnswered(
+        at,
+        _text(msg, "Uniqueid"),
+        _text(msg, "Queue"),
+        _text(msg, "MemberName"),
+        _number(msg, "HoldTime"),
+        _number(msg, "RingTime", 0),
+        *_agent_leg(msg),
+    )
 
 
 def _agent_leg(msg: Message) -> tuple[str, str]:
@@ -129,18 +149,31 @@ def _agent_leg(msg: Message) -> tuple[str, str]:
 
 def agent_completed(msg: Message, at: float) -> ev.Event:
     reason = _get(msg, "Reason")
-    return ev.CallCompleted(at, _call_id(msg), _text(msg, "Queue"), _text(msg, "MemberName"),
-                            _number(msg, "HoldTime"), _number(msg, "TalkTime"),
-                            reason if reason in ("caller", "agent", "transfer") else "")
+    return ev.CallCompleted(
+        at,
+        _call_id(msg),
+        _text(msg, "Queue"),
+        _text(msg, "MemberName"),
+        _number(msg, "HoldTime"),
+        _number(msg, "TalkTime"),
+        reason if reason in ("caller", "agent", "transfer") else "",
+    )
 
 
-def member_changed(msg: Message, at: float, name: str = "MemberName",
-                   interface: str = "Interface") -> ev.Event:
+def member_changed(
+    msg: Message, at: float, name: str = "MemberName", interface: str = "Interface"
+) -> ev.Event:
     status = int(_number(msg, "Status", 0))
-    return ev.MemberChanged(at, _text(msg, "Queue"), _text(msg, name, 80),
-                            _text(msg, interface, 128), DEVICE_STATES.get(status, "unknown"),
-                            _flag(msg, "Paused"), _flag(msg, "InCall"),
-                            int(_number(msg, "CallsTaken", 0)))
+    return ev.MemberChanged(
+        at,
+        _text(msg, "Queue"),
+        _text(msg, name, 80),
+        _text(msg, interface, 128),
+        DEVICE_STATES.get(status, "unknown"),
+        _flag(msg, "Paused"),
+        _flag(msg, "InCall"),
+        int(_number(msg, "CallsTaken", 0)),
+    )
 
 
 def member_listed(msg: Message, at: float) -> ev.Event:
@@ -154,14 +187,21 @@ def member_removed(msg: Message, at: float) -> ev.Event:
 
 def caller_waiting(msg: Message, at: float) -> ev.Event:
     """QueueEntry, part of a QueueStatus answer."""
-    return ev.CallerWaiting(at, _text(msg, "Uniqueid"), _text(msg, "Queue"), _caller_id(msg),
-                            int(_number(msg, "Position", 0)), _number(msg, "Wait", 0),
-                            _text(msg, "Channel"))
+    return ev.CallerWaiting(
+        at,
+        _text(msg, "Uniqueid"),
+        _text(msg, "Queue"),
+        _caller_id(msg),
+        int(_number(msg, "Position", 0)),
+        _number(msg, "Wait", 0),
+        _text(msg, "Channel"),
+    )
 
 
 def spy_started(msg: Message, at: float) -> ev.Event:
-    return ev.SpyStarted(at, _text(msg, "SpyerUniqueid"), _text(msg, "SpyeeLinkedid"),
-                         _text(msg, "SpyeeChannel"))
+    return ev.SpyStarted(
+        at, _text(msg, "SpyerUniqueid"), _text(msg, "SpyeeLinkedid"), _text(msg, "SpyeeChannel")
+    )
 
 
 def digit_pressed(msg: Message, at: float) -> ev.Event | None:

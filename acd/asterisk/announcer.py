@@ -7,12 +7,12 @@ prompt and ChanSpy whispers it into the queued caller's channel, so their place 
 Both halves run the dialplan (acd-announce, acd-announce-whisper): the daemon originates
 into its own contexts only, never an application.
 """
+
 from __future__ import annotations
 
-import asyncio
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from twisted.logger import Logger
 
@@ -33,9 +33,17 @@ DEFAULT_HANDLE_TIME = 120.0  # seconds, until a queue has answered a few calls
 
 
 class Announcer:
-    def __init__(self, config: Config, menu: Menu, center: CallCenter, agents: Callable[[], dict],
-                 ami, speech: SpeechCache, sink: Callable[[ev.Event], None],
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: Config,
+        menu: Menu,
+        center: CallCenter,
+        agents: Callable[[], dict],
+        ami,
+        speech: SpeechCache,
+        sink: Callable[[ev.Event], None],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.config, self.menu, self.center, self.agents = config, menu, center, agents
         self.ami, self.speech, self.sink, self.clock = ami, speech, sink, clock
         self._busy: set[str] = set()
@@ -51,7 +59,8 @@ class Announcer:
                 if now - last >= queue.announce_every and call.id not in self._busy and call.channel:
                     self._busy.add(call.id)
                     background(self._announce(call, now), "an announcement").add_done_callback(
-                        lambda _, cid=call.id: self._busy.discard(cid))
+                        lambda _, cid=call.id: self._busy.discard(cid)
+                    )
 
     def estimate(self, call: Call, now: float) -> float | None:
         roster = Roster(self.config.lines())
@@ -60,8 +69,11 @@ class Announcer:
             if agent.state not in (State.LOGGED_OUT, State.PAUSED) and self._reachable(agent.interface):
                 roster.log_in(number, skills)
         handle = self._handle_time(call.queue)
-        free_in = {c.agent: remaining_for(now - c.answered_at, handle)
-                   for c in self.center.active_calls() if c.agent and c.answered_at}
+        free_in = {
+            c.agent: remaining_for(now - c.answered_at, handle)
+            for c in self.center.active_calls()
+            if c.agent and c.answered_at
+        }
         decision = roster.decide(call.queue, call.waited(now), max(1, call.position), free_in, handle)
         return decision.expected_wait
 
@@ -88,11 +100,15 @@ class Announcer:
             parts.append(prompts.wait_short if wait < 60 else prompts.wait.format(minutes=minutes))
         try:
             files = "&".join([str(await self.speech.render(text, language)) for text in parts])
-            await self.ami.action(actions.originate(
-                "Local/announce@acd-announce/n", actions.ANNOUNCE_WHISPER,
-                {"__ACD_ANNOUNCE": files, "__ACD_ANNOUNCE_TO": call.channel},
-                caller_id="announcement"))
-        except (SpeechError, actions.UnsafeAction, ConnectionError, asyncio.TimeoutError) as exc:
+            await self.ami.action(
+                actions.originate(
+                    "Local/announce@acd-announce/n",
+                    actions.ANNOUNCE_WHISPER,
+                    {"__ACD_ANNOUNCE": files, "__ACD_ANNOUNCE_TO": call.channel},
+                    caller_id="announcement",
+                )
+            )
+        except (TimeoutError, SpeechError, actions.UnsafeAction, ConnectionError) as exc:
             log.warn("caller {call} not told their wait: {why}", call=call.id, why=exc)
             return
         self.sink(ev.CallerAnnounced(self.clock(), call.id, call.position, wait))

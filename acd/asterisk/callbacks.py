@@ -7,6 +7,7 @@ result comes back as a UserEvent; the core's rules (acd/core/callbacks.py) decid
 retry or giving up. Every change is saved in redis, and after a daemon or Asterisk
 restart a pending callback whose placeholder is gone is put back.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,8 @@ import datetime as dt
 import math
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from twisted.logger import Logger
 
@@ -33,17 +34,27 @@ from acd.pbx.control import state_dir
 from acd.speech import SpeechCache
 
 log = Logger()
-PROMPTS = {"booked": "Thank you. We will call you back when it is your turn. Goodbye.",
-           "withheld": "Your number is withheld, so we cannot call you back. Please hold.",
-           "refused": "We cannot call this number back. Please hold.",
-           "capped": "We cannot call this number back again today. Please hold."}
+PROMPTS = {
+    "booked": "Thank you. We will call you back when it is your turn. Goodbye.",
+    "withheld": "Your number is withheld, so we cannot call you back. Please hold.",
+    "refused": "We cannot call this number back. Please hold.",
+    "capped": "We cannot call this number back again today. Please hold.",
+}
 HOLD = "Local/s@acd-callback-hold/n"
 _CALLBACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class Callbacks:
-    def __init__(self, config: Config, center: CallCenter, ami, live, speech: SpeechCache,
-                 clock: Callable[[], float] = time.time, queue_log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        center: CallCenter,
+        ami,
+        live,
+        speech: SpeechCache,
+        clock: Callable[[], float] = time.time,
+        queue_log_path: Path | None = None,
+    ) -> None:
         assert config.callback is not None
         self.config, self.center, self.ami, self.live = config, center, ami, live
         self.speech, self.clock = speech, clock
@@ -52,8 +63,9 @@ class Callbacks:
         self.rules = Rules(rules.attempts, float(rules.retry_after), float(rules.give_up_after))
         self.pending: dict[str, Callback] = {}
         numbers = config.numbers
-        self.numbers = dialling.Rules(numbers.country_code, numbers.national_prefix,
-                                      numbers.international_prefix)
+        self.numbers = dialling.Rules(
+            numbers.country_code, numbers.national_prefix, numbers.international_prefix
+        )
         self.policy = rules.dial_policy.core()
 
     def table(self) -> dict[str, Route]:
@@ -66,52 +78,83 @@ class Callbacks:
         if not verdict.allowed or verdict.number is None:
             if verdict.reason != "withheld":
                 security_log.event("CallbackRefused", "callback", "", reason=verdict.reason, call=call_id)
-            await say(channel, self.speech, [("en", PROMPTS["withheld" if verdict.reason == "withheld"
-                                                           else "refused"])])
+            await say(
+                channel,
+                self.speech,
+                [("en", PROMPTS["withheld" if verdict.reason == "withheld" else "refused"])],
+            )
             return  # the dialplan puts them back in the queue
         number = verdict.number
         day = dt.datetime.fromtimestamp(self.clock(), dt.UTC).date().isoformat()
         booked = await self.live.count_callback(dialling.day_key(number, day))
         if booked is None or booked > self.config.callback.per_number_per_day:
-            log.warn("callback for {number} refused: {n} bookings today (cap {cap})", number=number,
-                     n=booked, cap=self.config.callback.per_number_per_day)
+            log.warn(
+                "callback for {number} refused: {n} bookings today (cap {cap})",
+                number=number,
+                n=booked,
+                cap=self.config.callback.per_number_per_day,
+            )
             security_log.event("CallbackCapped", "callback", "", call=call_id, bookings=booked)
             await say(channel, self.speech, [("en", PROMPTS["capped"])])
             return
         known = self.center.calls.get(call_id)
         queue = await channel.get_variable("ACD_QUEUE") or self.config.routing.default_queue
         priority = await channel.get_variable("ACD_PRIORITY")
-        callback = Callback(call_id, number, queue, max(1, known.position if known else 1),
-                            int(priority) if priority.isdigit() else 0, self.clock())
+        callback = Callback(
+            call_id,
+            number,
+            queue,
+            max(1, known.position if known else 1),
+            int(priority) if priority.isdigit() else 0,
+            self.clock(),
+        )
         await self._place(callback)
         await channel.set_variable("ACD_CALLBACK", "1")
         await say(channel, self.speech, [("en", PROMPTS["booked"])])
-        log.info("callback {id} for {number}: holds place {pos} in {queue}", id=call_id,
-                 number=number, pos=callback.position, queue=queue)
+        log.info(
+            "callback {id} for {number}: holds place {pos} in {queue}",
+            id=call_id,
+            number=number,
+            pos=callback.position,
+            queue=queue,
+        )
 
     async def _place(self, callback: Callback) -> None:
         """Put the placeholder in the queue at the callback's place."""
         verdict = dialling.check(callback.number, self.numbers, self.policy)
-        if not verdict.allowed or verdict.number != callback.number:   # e.g. a record changed in redis
-            log.warn("callback {id}: {number!r} may not be dialled ({why}); given up", id=callback.id,
-                     number=callback.number[:40], why=verdict.reason)
+        if not verdict.allowed or verdict.number != callback.number:  # e.g. a record changed in redis
+            log.warn(
+                "callback {id}: {number!r} may not be dialled ({why}); given up",
+                id=callback.id,
+                number=callback.number[:40],
+                why=verdict.reason,
+            )
             self.pending.pop(callback.id, None)
             await self.live.save_callback(Callback(**{**callback.__dict__, "status": Status.GIVEN_UP}))
             return
         callback = Callback(**{**callback.__dict__, "status": Status.WAITING})
         self.pending[callback.id] = callback
         await self.live.save_callback(callback)
-        variables = {"ACD_QUEUE": callback.queue, "ACD_POSITION": str(callback.position),
-                     "ACD_PRIORITY": str(callback.priority), "ACD_CALLBACK_ID": callback.id,
-                     "ACD_CALLBACK_NUMBER": dialling.dial_string(callback.number, self.numbers)}
+        variables = {
+            "ACD_QUEUE": callback.queue,
+            "ACD_POSITION": str(callback.position),
+            "ACD_PRIORITY": str(callback.priority),
+            "ACD_CALLBACK_ID": callback.id,
+            "ACD_CALLBACK_NUMBER": dialling.dial_string(callback.number, self.numbers),
+        }
         try:
-            await self.ami.action(actions.originate(
-                HOLD, actions.CALLBACK_DIAL, {f"__{k}": v for k, v in variables.items()},
-                timeout_ms=int(self.rules.give_up_after * 1000),
-                caller_id=f'"Callback" <{callback.number}>'))
+            await self.ami.action(
+                actions.originate(
+                    HOLD,
+                    actions.CALLBACK_DIAL,
+                    {f"__{k}": v for k, v in variables.items()},
+                    timeout_ms=int(self.rules.give_up_after * 1000),
+                    caller_id=f'"Callback" <{callback.number}>',
+                )
+            )
         except actions.UnsafeAction as exc:
             log.error("callback {id} not placed: {why}", id=callback.id, why=exc)
-        except (ConnectionError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, ConnectionError) as exc:
             log.warn("callback {id} not placed yet ({why}); it is in redis", id=callback.id, why=exc)
 
     def on_event(self, event: ev.Event) -> None:
@@ -123,12 +166,17 @@ class Callbacks:
     async def _dialled(self, event: ev.CallbackDialled) -> None:
         callback = after_attempt(self.pending[event.callback_id], event.status, self.clock(), self.rules)
         await self.live.save_callback(callback)
-        log.info("callback {id}: {status} after attempt {n}", id=callback.id,
-                 status=callback.status.value, n=callback.attempts)
+        log.info(
+            "callback {id}: {status} after attempt {n}",
+            id=callback.id,
+            status=callback.status.value,
+            n=callback.attempts,
+        )
         if callback.status is Status.RETRY:
             self.pending[callback.id] = callback
             asyncio.get_running_loop().call_later(
-                self.rules.retry_after, lambda: background(self._retry(callback.id), "a callback retry"))
+                self.rules.retry_after, lambda: background(self._retry(callback.id), "a callback retry")
+            )
         else:
             self.pending.pop(callback.id, None)
 
@@ -141,23 +189,30 @@ class Callbacks:
         """Why a callback read back from redis cannot be placed; None when it can."""
         if not isinstance(callback.id, str) or not _CALLBACK_ID.fullmatch(callback.id):
             return "bad id"
-        if not isinstance(callback.number, str) or not dialling.check(callback.number, self.numbers,
-                                                                        self.policy).allowed:
+        if (
+            not isinstance(callback.number, str)
+            or not dialling.check(callback.number, self.numbers, self.policy).allowed
+        ):
             return "a number the dial policy refuses"
         if callback.queue not in {q.name for q in self.config.queues}:
             return "not a configured queue"
         numbers = (callback.position, callback.priority, callback.attempts)
         if not all(isinstance(n, int) and 0 <= n < 10**6 for n in numbers):
             return "bad position, priority or attempts"
-        if not all(isinstance(t, (int, float)) and math.isfinite(t) for t in (callback.created, callback.due)):
+        if not all(
+            isinstance(t, (int, float)) and math.isfinite(t) for t in (callback.created, callback.due)
+        ):
             return "bad time"
         return None
 
     async def restore(self) -> None:
         """After a (re)connect: put back placeholders Asterisk no longer holds, once the dials
         made while the daemon was away (queue_log) are counted: a served one is done."""
-        held = {c.caller_id for c in self.center.active_calls()
-                if c.channel.startswith("Local/s@acd-callback-hold")}
+        held = {
+            c.caller_id
+            for c in self.center.active_calls()
+            if c.channel.startswith("Local/s@acd-callback-hold")
+        }
         dials = dialled_meanwhile(queue_log.tail(self.queue_log))
         for callback in await self.live.load_callbacks():
             why = self.untrusted(callback)
@@ -172,20 +227,25 @@ class Callbacks:
                 self.pending[callback.id] = callback
                 delay = max(0.0, callback.due - self.clock())
                 asyncio.get_running_loop().call_later(
-                    delay, lambda cid=callback.id: background(self._retry(cid), "a callback retry"))
+                    delay, lambda cid=callback.id: background(self._retry(cid), "a callback retry")
+                )
             elif callback.status is Status.WAITING:
                 self.pending[callback.id] = callback
 
     async def _caught_up(self, callback: Callback, statuses: list[str]) -> Callback:
         """`callback` after the attempts queue_log holds beyond those already counted."""
-        unseen = statuses[callback.attempts:]
+        unseen = statuses[callback.attempts :]
         for status in unseen:
             if callback.status in (Status.WAITING, Status.RETRY):
                 callback = after_attempt(callback, status, self.clock(), self.rules)
         if unseen:
             await self.live.save_callback(callback)
-            log.info("callback {id}: {status} after {n} attempts (dialled while the daemon was away)",
-                     id=callback.id, status=callback.status.value, n=callback.attempts)
+            log.info(
+                "callback {id}: {status} after {n} attempts (dialled while the daemon was away)",
+                id=callback.id,
+                status=callback.status.value,
+                n=callback.attempts,
+            )
         return callback
 
 

@@ -5,10 +5,11 @@ next line's queue set on it: the same channel, so the same interaction (linkedid
 IVR's answers still on it and the reason and first agent added. Blind escalation: the
 first agent's leg ends at once.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from twisted.logger import Logger
 
@@ -29,9 +30,17 @@ PROMPTS = {"reason": "Escalation reason.", "refused": "This call cannot be escal
 
 
 class Escalations:
-    def __init__(self, config: Config, center: CallCenter, ami, directory: Directory,
-                 speech: SpeechCache, sink: Callable[[ev.Event], None], legs: AgentLegs,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: Config,
+        center: CallCenter,
+        ami,
+        directory: Directory,
+        speech: SpeechCache,
+        sink: Callable[[ev.Event], None],
+        legs: AgentLegs,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.config, self.center, self.ami, self.directory = config, center, ami, directory
         self.speech, self.sink, self.clock, self.legs = speech, sink, clock, legs
 
@@ -48,26 +57,39 @@ class Escalations:
             call = None
         target = self._next_line(call.queue) if call is not None else None
         if call is None or target is None:
-            log.info("escalation refused on {chan}: no queued call or no next line",
-                     chan=channel.headers.get("agi_channel", "")[:60])
+            log.info(
+                "escalation refused on {chan}: no queued call or no next line",
+                chan=channel.headers.get("agi_channel", "")[:60],
+            )
             await say(channel, self.speech, [("en", PROMPTS["refused"])])
             return
         # the call object changes as the PBX reports (its queue once redirected): keep what it was
         call_id, from_queue, agent = call.id, call.queue, call.agent
         digit = await read_digits(channel, self.speech, [("en", PROMPTS["reason"])], 1, 4000)
         reason = self.config.features.escalation_reasons.get(digit, "other")
-        values = {"ACD_QUEUE": target, "ACD_ESCALATED_FROM": agent,
-                  "ACD_ESCALATION_REASON": reason,
-                  "ACD_MAX_WAIT": str(self.config.queue(target).max_wait)}
+        values = {
+            "ACD_QUEUE": target,
+            "ACD_ESCALATED_FROM": agent,
+            "ACD_ESCALATION_REASON": reason,
+            "ACD_MAX_WAIT": str(self.config.queue(target).max_wait),
+        }
         for name, value in values.items():
             await self.ami.action(actions.setvar(peer, name, value))
         event = ev.CallEscalated(self.clock(), call_id, from_queue, target, agent, reason)
         self.sink(event)
         await self.ami.action(actions.redirect(peer, "acd-escalated"))
-        log.info("call {call} escalated {frm} -> {to} by {agent} ({reason})", call=call_id,
-                 frm=from_queue, to=target, agent=agent, reason=reason)
-        background(self.directory.record_escalation(call_id, from_queue, target, agent, reason, event.at),
-                   "recording an escalation")
+        log.info(
+            "call {call} escalated {frm} -> {to} by {agent} ({reason})",
+            call=call_id,
+            frm=from_queue,
+            to=target,
+            agent=agent,
+            reason=reason,
+        )
+        background(
+            self.directory.record_escalation(call_id, from_queue, target, agent, reason, event.at),
+            "recording an escalation",
+        )
 
     def _next_line(self, queue: str) -> str | None:
         found = next((q for q in self.config.queues if q.name == queue), None)

@@ -6,12 +6,13 @@ closes early. Here a client gets `header_timeout` seconds and 64 lines of 4 KiB 
 it is, each session gets `route_timeout` seconds (an IVR takes minutes; a stuck one must not
 hold a caller for ever), and a failing route never stops the server.
 """
+
 from __future__ import annotations
 
 import asyncio
 import hmac
 import re
-from typing import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from panoramisk.fast_agi import Request
 from panoramisk.utils import parse_agi_result
@@ -28,7 +29,7 @@ from acd.core.agi_quote import MAX_COMMAND, AgiValueError  # noqa: F401 (the nam
 log = Logger()
 
 MAX_HEADER_LINES = 64
-MAX_LINE = 4096       # bytes of one header or answer line from Asterisk
+MAX_LINE = 4096  # bytes of one header or answer line from Asterisk
 
 
 class BadRequest(Exception):
@@ -58,7 +59,7 @@ class AgiChannel:
     def __init__(self, headers: Mapping[str, str], request: Request, peer: str = "") -> None:
         self.headers = headers
         self._request = request  # panoramisk's: its reader and writer
-        self.peer = peer         # who opened the session, for the security log
+        self.peer = peer  # who opened the session, for the security log
 
     async def command(self, line: str) -> dict:
         """One command and its answer. Never two in one write: res_agi reads its socket
@@ -81,7 +82,7 @@ class AgiChannel:
         try:
             raw = await self._request.reader.readuntil(b"\n")
         except asyncio.IncompleteReadError as exc:
-            raw = exc.partial       # closed mid-line: a hangup as any other close
+            raw = exc.partial  # closed mid-line: a hangup as any other close
         except asyncio.LimitOverrunError:
             raise BadRequest("answer line too long") from None
         if not raw:
@@ -175,10 +176,13 @@ class FastAgiService(service.Service):
 
     def listen(self) -> defer.Deferred:
         """Start listening; fails (e.g. port taken) with the OSError."""
+
         async def start() -> None:
             self.server = await asyncio.start_server(
-                self._serve, self.config.host, self.config.port, limit=MAX_LINE)
+                self._serve, self.config.host, self.config.port, limit=MAX_LINE
+            )
             log.info("FastAGI listening on {host}:{port}", host=self.config.host, port=self.config.port)
+
         return defer.Deferred.fromFuture(asyncio.ensure_future(start()))
 
     def stopService(self) -> None:
@@ -215,7 +219,7 @@ class FastAgiService(service.Service):
             log.warn("FastAGI: {peer} refused: {why}", peer=peer, why=exc)
         except AgiValueError as exc:
             log.error("FastAGI: route stopped, value refused: {why}", why=exc)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warn("FastAGI: {peer} timed out", peer=peer)
         except Hangup:
             log.info("FastAGI: caller hung up during the route")

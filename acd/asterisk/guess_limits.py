@@ -7,6 +7,7 @@ account, the customer and the caller's number, so redialling (or a daemon restar
 buy fresh guesses. Without redis no identity answer is checked (the caller goes on
 unverified); PINs fall back to this process's memory, so agents can still log in.
 """
+
 from __future__ import annotations
 
 import time
@@ -44,14 +45,23 @@ class Memory:
         self.records.update(records)
         for key in forget:
             self.records.pop(key, None)
-        if len(self.records) > self.most:   # the quietest keys go first
-            for key in sorted(self.records, key=lambda k: self.records[k].last)[:len(self.records) - self.most]:
+        if len(self.records) > self.most:  # the quietest keys go first
+            for key in sorted(self.records, key=lambda k: self.records[k].last)[
+                : len(self.records) - self.most
+            ]:
                 del self.records[key]
 
 
 class GuessLimits:
-    def __init__(self, store: Store, rules: throttle.Backoff, clock: Callable[[], float] = time.time,
-                 kind: str = "Ivr", service: str = "ivr", fallback: Store | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        rules: throttle.Backoff,
+        clock: Callable[[], float] = time.time,
+        kind: str = "Ivr",
+        service: str = "ivr",
+        fallback: Store | None = None,
+    ) -> None:
         self.store, self.rules, self.clock = store, rules, clock
         self.kind, self.service, self.fallback = kind, service, fallback
 
@@ -74,8 +84,9 @@ class GuessLimits:
         now = self.clock()
         owed = max((throttle.wait(r, self.rules, now) for r in records.values()), default=0.0)
         if owed > 0:
-            security_log.event(f"{self.kind}GuessThrottled", self.service, remote, keys=" ".join(keys),
-                               wait=round(owed))
+            security_log.event(
+                f"{self.kind}GuessThrottled", self.service, remote, keys=" ".join(keys), wait=round(owed)
+            )
         return owed
 
     async def guessed(self, keys: tuple[str, ...], right: bool, remote: str = "") -> None:
@@ -88,5 +99,10 @@ class GuessLimits:
         now = self.clock()
         changed = {k: throttle.failed(r, self.rules, now) for k, r in records.items()}
         await self._save(changed)
-        security_log.event(f"{self.kind}GuessWrong", self.service, remote, keys=" ".join(keys),
-                           failures=max((r.failures for r in changed.values()), default=0))
+        security_log.event(
+            f"{self.kind}GuessWrong",
+            self.service,
+            remote,
+            keys=" ".join(keys),
+            failures=max((r.failures for r in changed.values()), default=0),
+        )

@@ -6,10 +6,11 @@ plays a single file only): digits pressed while it plays count. Between commands
 drops any digit it reads, so nothing slow happens there: prompts are rendered once and
 cached, and the store answers from its own threads.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from acd.asterisk.fastagi import AgiChannel, AgiError, Hangup
 from acd.asterisk.guess_limits import GuessLimits
@@ -34,10 +35,15 @@ DIGITS_VAR = "ACD_IVR_DIGITS"
 
 
 class IvrPlayer:
-    def __init__(self, channel: AgiChannel, speech: SpeechCache, directory: Directory,
-                 limits: GuessLimits | None = None) -> None:
+    def __init__(
+        self,
+        channel: AgiChannel,
+        speech: SpeechCache,
+        directory: Directory,
+        limits: GuessLimits | None = None,
+    ) -> None:
         self.channel = channel
-        self.limits = limits      # None: nothing persisted (unit tests); every guess checked
+        self.limits = limits  # None: nothing persisted (unit tests); every guess checked
         self.speech = speech
         self.directory = directory
         self.found: dict[int, CustomerCard] = {}  # customers named by an account number
@@ -71,8 +77,9 @@ class IvrPlayer:
                 await self.limits.guessed(request.keys, request.right)
             return None
         assert isinstance(request, Check)
-        return await self.directory.check_fact(request.question, request.customer_id,
-                                               request.account, request.answer)
+        return await self.directory.check_fact(
+            request.question, request.customer_id, request.account, request.answer
+        )
 
     async def _ask(self, ask: Ask) -> str:
         return await read_digits(self.channel, self.speech, ask.parts, ask.max_digits, ask.timeout_ms)
@@ -86,8 +93,9 @@ async def render(speech: SpeechCache, parts: Iterable[Part]) -> str:
     return "&".join([str(await speech.render(text, language)) for language, text in parts])
 
 
-async def read_digits(channel: AgiChannel, speech: SpeechCache, parts: Iterable[Part],
-                      max_digits: int, timeout_ms: int) -> str:
+async def read_digits(
+    channel: AgiChannel, speech: SpeechCache, parts: Iterable[Part], max_digits: int, timeout_ms: int
+) -> str:
     """Play the parts (interruptible) and collect up to `max_digits`; "" on timeout."""
     files = await render(speech, parts)
     try:
@@ -110,6 +118,7 @@ def static_parts(menu: Menu) -> set[Part]:
             if key not in ("menu_item", "position", "wait"):
                 parts.add((language, text.format(length=menu.account.length)))
         for category in menu.categories:
-            parts.add((language, prompts.menu_item.format(label=category.label[language],
-                                                          digit=category.digit)))
+            parts.add(
+                (language, prompts.menu_item.format(label=category.label[language], digit=category.digit))
+            )
     return parts

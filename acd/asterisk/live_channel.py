@@ -1,6 +1,7 @@
 """The check before a route acts on a live call: is the session's channel an agent leg the
 PBX reported (acd/core/legs.py)? A session that names another channel is refused and shows
 in the security log; the daemon records, mutes or redirects nothing for it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,9 @@ from acd.core.legs import AgentLegs, Leg
 POLL_S = 0.05
 
 
-async def agent_leg(channel: AgiChannel, legs: AgentLegs, route: str, answered: bool = True,
-                    wait: float = 0.0) -> Leg:
+async def agent_leg(
+    channel: AgiChannel, legs: AgentLegs, route: str, answered: bool = True, wait: float = 0.0
+) -> Leg:
     """The session's own agent leg; Refused (and a security event) when the PBX reported no
     such leg. `wait`: seconds to allow the PBX's AMI event, which may trail the session."""
     uniqueid = channel.headers.get("agi_uniqueid", "")
@@ -25,7 +27,8 @@ async def agent_leg(channel: AgiChannel, legs: AgentLegs, route: str, answered: 
         await asyncio.sleep(POLL_S)
         leg = legs.find(uniqueid, name, answered)
     if leg is None:
-        security_log.event("FastAgiUnknownChannel", "fastagi", channel.peer, Route=route,
-                           Channel=name, Uniqueid=uniqueid)
+        security_log.event(
+            "FastAgiUnknownChannel", "fastagi", channel.peer, Route=route, Channel=name, Uniqueid=uniqueid
+        )
         raise Refused(f"{route}: no live agent leg {name[:60]!r}")
     return leg

@@ -3,11 +3,12 @@
 It is the reference the daemon's numbers are checked against: CONNECT (holdtime, ringtime),
 COMPLETECALLER/COMPLETEAGENT (holdtime, talk time), ABANDON and EXITWITHTIMEOUT.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 COMPLETIONS = ("COMPLETECALLER", "COMPLETEAGENT")
 # Written by the callback dial's h-extension (QueueLog): Dial()'s DIALSTATUS, on disk, so a
@@ -37,7 +38,7 @@ class QueuedCall:
     agent: str = ""
     hold_time: int | None = None
     talk_time: int | None = None
-    outcome: str = "waiting"   # waiting | connected | completed | abandoned | timed_out
+    outcome: str = "waiting"  # waiting | connected | completed | abandoned | timed_out
     verbs: list[str] = field(default_factory=list)
 
 

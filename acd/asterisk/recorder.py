@@ -11,6 +11,7 @@ is closed by Asterisk, then measured and checksummed into its row. `sweep` (peri
 closes rows a restarted daemon left open, indexes what the dialplan recorded alone, and
 deletes recordings past their retention.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,8 @@ import random
 import re
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from twisted.logger import Logger
 
@@ -39,32 +40,48 @@ from acd.store import quality
 from acd.store.directory import Directory
 
 log = Logger()
-PROMPTS = {"recording": "Recording.", "already": "This call is already recorded.",
-           "paused": "Recording paused.", "resumed": "Recording resumed.",
-           "not_recorded": "This call is not recorded.", "failed": "Not possible now."}
+PROMPTS = {
+    "recording": "Recording.",
+    "already": "This call is already recorded.",
+    "paused": "Recording paused.",
+    "resumed": "Recording resumed.",
+    "not_recorded": "This call is not recorded.",
+    "failed": "Not possible now.",
+}
 _ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
-_FILE = re.compile(r"/[A-Za-z0-9/._-]{1,400}\.wav")   # nothing MixMonitor's arguments parse
-LEG_WAIT_S = 1.0         # Queue()'s gosub may run before its AgentCalled event reaches us
-FINISH_WAIT_S = 10.0     # how long a hung-up take may take to be closed by Asterisk
-QUIET_S = 60.0           # an unclosed file untouched this long: the PBX died while recording
+_FILE = re.compile(r"/[A-Za-z0-9/._-]{1,400}\.wav")  # nothing MixMonitor's arguments parse
+LEG_WAIT_S = 1.0  # Queue()'s gosub may run before its AgentCalled event reaches us
+FINISH_WAIT_S = 10.0  # how long a hung-up take may take to be closed by Asterisk
+QUIET_S = 60.0  # an unclosed file untouched this long: the PBX died while recording
 
 
 class Recorder:
-    def __init__(self, config: Config, ami, directory: Directory, speech: SpeechCache,
-                 agent_at: Callable[[str], str | None], legs: AgentLegs,
-                 clock: Callable[[], float] = time.time, draw: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        config: Config,
+        ami,
+        directory: Directory,
+        speech: SpeechCache,
+        agent_at: Callable[[str], str | None],
+        legs: AgentLegs,
+        clock: Callable[[], float] = time.time,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
         self.config, self.ami, self.directory, self.speech = config, ami, directory, speech
-        self.agent_at = agent_at      # PJSIP/1001 -> the agent logged in there
-        self.legs = legs              # agents' live legs, as AMI reported them
+        self.agent_at = agent_at  # PJSIP/1001 -> the agent logged in there
+        self.legs = legs  # agents' live legs, as AMI reported them
         self.clock, self.draw = clock, draw
         self.policy = recording_policy(config)
         self.root = config.recordings_path()
-        self.takes: dict[str, Take] = {}   # by the agent channel's uniqueid
+        self.takes: dict[str, Take] = {}  # by the agent channel's uniqueid
         self._sweeping = False
 
     def table(self) -> dict[str, Route]:
-        return {"acd/record": self.record, "acd/record_demand": self.record_demand,
-                "acd/record_pause": self.record_pause}
+        return {
+            "acd/record": self.record,
+            "acd/record_demand": self.record_demand,
+            "acd/record_pause": self.record_pause,
+        }
 
     # -- routes ------------------------------------------------------------------------------
 
@@ -76,13 +93,15 @@ class Recorder:
         line, linkedid = await _line_and_call(channel)
         configured = self.config.agent(agent)
         now = self.clock()
-        today = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
-        choice = choose(self.policy, line, agent, configured.hired if configured else None, today, self.draw())
+        today = dt.datetime.fromtimestamp(now, dt.UTC).date()
+        choice = choose(
+            self.policy, line, agent, configured.hired if configured else None, today, self.draw()
+        )
         if not choice.record:
             await channel.set_variable("ACD_RECORD_FILE", "")
             return
         take = self._take(channel, agent, line, linkedid, choice.why)
-        await channel.set_variable("ACD_RECORD_FILE", take.path)   # the dialplan adds the folder
+        await channel.set_variable("ACD_RECORD_FILE", take.path)  # the dialplan adds the folder
 
     async def record_demand(self, channel: AgiChannel) -> None:
         """The agent's record code during a call."""
@@ -114,10 +133,21 @@ class Recorder:
             await say(channel, self.speech, [("en", PROMPTS["failed"])])
             return
         self.takes[uniqueid] = take.pause(now) if pausing else take.resume(now)
-        await self._act(lambda: actions.user_event("AcdRecording", {   # for observers and tests
-            "Take": take.id, "State": "paused" if pausing else "recording"}))
-        log.info("recording {take} {state} by agent {agent}", take=take.id,
-                 state="paused" if pausing else "resumed", agent=take.agent)
+        await self._act(
+            lambda: actions.user_event(
+                "AcdRecording",
+                {  # for observers and tests
+                    "Take": take.id,
+                    "State": "paused" if pausing else "recording",
+                },
+            )
+        )
+        log.info(
+            "recording {take} {state} by agent {agent}",
+            take=take.id,
+            state="paused" if pausing else "resumed",
+            agent=take.agent,
+        )
         await say(channel, self.speech, [("en", PROMPTS["paused" if pausing else "resumed"])])
 
     def _agent(self, channel: AgiChannel) -> str:
@@ -131,7 +161,7 @@ class Recorder:
         try:
             action = build()
             answer = await self.ami.action(action)
-        except (actions.UnsafeAction, ConnectionError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, actions.UnsafeAction, ConnectionError) as exc:
             log.warn("AMI action not sent: {why}", why=exc)
             return False
         if isinstance(answer, dict) and answer.get("Response") == "Error":
@@ -139,17 +169,27 @@ class Recorder:
             return False
         return True
 
-    def _take(self, channel: AgiChannel, agent: str, line: str, linkedid: str, why: str,
-              path: str | None = None) -> Take:
+    def _take(
+        self, channel: AgiChannel, agent: str, line: str, linkedid: str, why: str, path: str | None = None
+    ) -> Take:
         uniqueid = channel.headers.get("agi_uniqueid", "")
         linkedid = linkedid or uniqueid
         now = self.clock()
-        take = Take(uuid.uuid4().hex, linkedid, agent, channel.headers.get("agi_channel", ""),
-                    path or recordings.take_path(linkedid, agent, uniqueid, now), now, why)
+        take = Take(
+            uuid.uuid4().hex,
+            linkedid,
+            agent,
+            channel.headers.get("agi_channel", ""),
+            path or recordings.take_path(linkedid, agent, uniqueid, now),
+            now,
+            why,
+        )
         recordings.make_folder(self.root, take.path)
         self.takes[uniqueid] = take
-        background(self.directory.write(quality.open_recording, take.id, linkedid, agent, line, take.path,
-                                        why, now), "indexing a recording")
+        background(
+            self.directory.write(quality.open_recording, take.id, linkedid, agent, line, take.path, why, now),
+            "indexing a recording",
+        )
         log.info("recording call {call} at agent {agent} ({why})", call=linkedid, agent=agent, why=why)
         return take
 
@@ -169,8 +209,9 @@ class Recorder:
             facts = await asyncio.to_thread(recordings.finished, path)
         if facts is None:
             log.warn("recording {path} not finished by Asterisk; indexed as missing", path=take.path)
-        await self.directory.write(quality.close_recording, take.id, ended_at,
-                                   *_facts(facts, take.paused_until(ended_at)))
+        await self.directory.write(
+            quality.close_recording, take.id, ended_at, *_facts(facts, take.paused_until(ended_at))
+        )
 
     # -- the periodic sweep ------------------------------------------------------------------
 
@@ -194,8 +235,12 @@ class Recorder:
                 continue
             facts = await self._measure(recordings.inside(self.root, row["path"]), now)
             if facts is not False:
-                await self.directory.write(quality.close_recording, row["take"],
-                                           _mtime(self.root / row["path"], now), *_facts(facts, row["paused_s"]))
+                await self.directory.write(
+                    quality.close_recording,
+                    row["take"],
+                    _mtime(self.root / row["path"], now),
+                    *_facts(facts, row["paused_s"]),
+                )
 
     async def _index_orphans(self, now: float) -> None:
         """What the dialplan recorded while the daemon was down: indexed, not lost."""
@@ -205,14 +250,24 @@ class Recorder:
             facts = None if orphan.path in known else await self._measure(self.root / orphan.path, now)
             if facts is None or facts is False:
                 continue
-            seat = next((a.number for a in self.config.agents if a.phone == orphan.phone), f"phone-{orphan.phone}")
+            seat = next(
+                (a.number for a in self.config.agents if a.phone == orphan.phone), f"phone-{orphan.phone}"
+            )
             ended = _mtime(self.root / orphan.path, now)
-            await self.directory.write(quality.open_recording, orphan.uniqueid, orphan.linkedid, seat,
-                                       orphan.line, orphan.path, "fallback", ended - facts.duration_s)
+            await self.directory.write(
+                quality.open_recording,
+                orphan.uniqueid,
+                orphan.linkedid,
+                seat,
+                orphan.line,
+                orphan.path,
+                "fallback",
+                ended - facts.duration_s,
+            )
             await self.directory.write(quality.close_recording, orphan.uniqueid, ended, *_facts(facts, 0.0))
             log.info("indexed {path}, recorded while the daemon was down", path=orphan.path)
 
-    async def _measure(self, path: Path, now: float) -> recordings.Finished | None | bool:
+    async def _measure(self, path: Path, now: float) -> recordings.Finished | bool | None:
         """The file's facts once closed; also once it has been left unclosed for QUIET_S (the
         PBX died); None when it is gone for good; False while it may still grow."""
         facts = await asyncio.to_thread(recordings.finished, path)
@@ -264,5 +319,3 @@ def _mtime(path: Path, default: float) -> float:
         return path.stat().st_mtime
     except OSError:
         return default
-
-

@@ -6,13 +6,14 @@ acd-spy-ask context; the route asks for the PIN, checks the team and sets ChanSp
 and options (acd/core/supervision.py decides). Spy codes from anywhere else arrive from
 acd-spy-refused and are only noted. Every attempt, allowed or not, is an audit row.
 """
+
 from __future__ import annotations
 
 import hmac
 import re
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from twisted.logger import Logger
 
@@ -23,22 +24,34 @@ from acd.asterisk.ivr_player import read_digits, say
 from acd.background import background
 from acd.config import Config, Staff
 from acd.core import events as ev
-from acd.core.supervision import Mode, Refusal, Session, SessionBook, Supervisor, may_spy, refused, spy_options
+from acd.core.supervision import (
+    Mode,
+    Refusal,
+    Session,
+    SessionBook,
+    Supervisor,
+    may_spy,
+    refused,
+    spy_options,
+)
 from acd.speech import SpeechCache
 from acd.store import quality
 from acd.store.directory import Directory
 
 log = Logger()
 ASK_CONTEXT = "acd-spy-ask"
-RING_S = 30          # how long the web's call rings the supervisor's phone
+RING_S = 30  # how long the web's call rings the supervisor's phone
 _ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
 _AGENT = re.compile(r"[0-9]{1,20}")
 MODES = {m.value for m in Mode}
 PROMPTS = {
-    "supervisors_only": "Only supervisors can listen in.", "number": "Supervisor number, then hash.",
-    "pin": "PIN, then hash.", "wrong_pin": "Wrong PIN.",
+    "supervisors_only": "Only supervisors can listen in.",
+    "number": "Supervisor number, then hash.",
+    "pin": "PIN, then hash.",
+    "wrong_pin": "Wrong PIN.",
     "locked": "Too many wrong PINs. Listening in is locked for now.",
-    "other_team": "That agent is not in your team.", "unknown_agent": "There is no such agent.",
+    "other_team": "That agent is not in your team.",
+    "unknown_agent": "There is no such agent.",
     "not_logged_in": "That agent is not logged in.",
 }
 
@@ -50,14 +63,21 @@ class SpyRefused(Exception):
 
 
 class SupervisorDesk:
-    def __init__(self, config: Config, ami, directory: Directory, speech: SpeechCache,
-                 interface_of: Callable[[str], str | None], pins: GuessLimits,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: Config,
+        ami,
+        directory: Directory,
+        speech: SpeechCache,
+        interface_of: Callable[[str], str | None],
+        pins: GuessLimits,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.config, self.ami, self.directory, self.speech = config, ami, directory, speech
-        self.interface_of = interface_of   # an agent's phone (PJSIP/1005) while logged in
+        self.interface_of = interface_of  # an agent's phone (PJSIP/1005) while logged in
         self.clock = clock
         self.book = SessionBook()
-        self.pins = pins   # wrong PINs, shared with the agent desk's (other keys)
+        self.pins = pins  # wrong PINs, shared with the agent desk's (other keys)
 
     def table(self) -> dict[str, Route]:
         return {"acd/spy": self.spy}
@@ -70,8 +90,12 @@ class SupervisorDesk:
         found = _ENDPOINT.fullmatch(headers.get("agi_channel", ""))
         phone = self.config.phone(found.group(1)) if found else None
         caller = f"phone {phone.name}" if phone else "caller"
-        allowed = (headers.get("agi_context") == ASK_CONTEXT and phone is not None
-                   and phone.role == "supervisor" and mode_name in MODES)
+        allowed = (
+            headers.get("agi_context") == ASK_CONTEXT
+            and phone is not None
+            and phone.role == "supervisor"
+            and mode_name in MODES
+        )
         if not allowed or not _AGENT.fullmatch(agent):
             await self._refuse(channel, caller, agent, Refusal.NOT_SUPERVISOR, "supervisors_only")
             return
@@ -85,10 +109,19 @@ class SupervisorDesk:
             self._save(refused(uuid.uuid4().hex, caller, agent, "phone", Refusal.ABANDONED, self.clock()))
             raise
         session = self._open(person, agent, "phone", headers.get("agi_uniqueid", ""), Mode(mode_name))
-        await channel.set_variables({"ACD_SPY_TARGET": target, "ACD_SPY_OPTIONS": spy_options(Mode(mode_name)),
-                                     "ACD_SPY_SESSION": session.id})
-        log.info("supervisor {who} listens to agent {agent} ({mode})", who=person.number, agent=agent,
-                 mode=mode_name)
+        await channel.set_variables(
+            {
+                "ACD_SPY_TARGET": target,
+                "ACD_SPY_OPTIONS": spy_options(Mode(mode_name)),
+                "ACD_SPY_SESSION": session.id,
+            }
+        )
+        log.info(
+            "supervisor {who} listens to agent {agent} ({mode})",
+            who=person.number,
+            agent=agent,
+            mode=mode_name,
+        )
 
     async def _identify(self, channel: AgiChannel, phone: str) -> Staff:
         """The supervisor at this phone, by PIN (and number, when the phone is nobody's own)."""
@@ -124,8 +157,11 @@ class SupervisorDesk:
     def check(self, person: Staff | None, agent: str) -> str:
         """ChanSpy's target (the agent's phone) when `person` may listen to `agent`."""
         configured = self.config.agent(agent)
-        supervisor = (Supervisor(person.number, frozenset(person.teams))
-                      if person is not None and person.role == "supervisor" else None)
+        supervisor = (
+            Supervisor(person.number, frozenset(person.teams))
+            if person is not None and person.role == "supervisor"
+            else None
+        )
         why = may_spy(supervisor, configured.team if configured else None, configured is not None)
         if why is not None:
             raise SpyRefused(why)
@@ -148,20 +184,31 @@ class SupervisorDesk:
             raise
         spyer = f"acd-spy-{uuid.uuid4().hex[:16]}"
         session = self._open(person, agent, "web", spyer, mode)
-        variables = {"ACD_SPY_TARGET": target, "ACD_SPY_OPTIONS": spy_options(mode),
-                     "ACD_SPY_SESSION": session.id}
+        variables = {
+            "ACD_SPY_TARGET": target,
+            "ACD_SPY_OPTIONS": spy_options(mode),
+            "ACD_SPY_SESSION": session.id,
+        }
         try:
-            answer = await self.ami.action(actions.originate(
-                f"PJSIP/{person.phone}", actions.SPY, variables, timeout_ms=RING_S * 1000,
-                channel_id=spyer, caller_id=f"Listen {agent} <{agent}>"))
+            answer = await self.ami.action(
+                actions.originate(
+                    f"PJSIP/{person.phone}",
+                    actions.SPY,
+                    variables,
+                    timeout_ms=RING_S * 1000,
+                    channel_id=spyer,
+                    caller_id=f"Listen {agent} <{agent}>",
+                )
+            )
         except BaseException:
             self._end(spyer)
             raise
         if isinstance(answer, dict) and answer.get("Response") == "Error":
             self._end(spyer)
             raise ConnectionError(f"the PBX refused the call: {answer.get('Message')}")
-        log.info("web: supervisor {who} listens to agent {agent} ({mode})", who=who, agent=agent,
-                 mode=mode.value)
+        log.info(
+            "web: supervisor {who} listens to agent {agent} ({mode})", who=who, agent=agent, mode=mode.value
+        )
         return session
 
     def _end(self, spyer: str) -> None:

@@ -1,4 +1,5 @@
 """Account numbers end in a Luhn check digit, so a mistyped digit is caught at once."""
+
 from __future__ import annotations
 
 

@@ -4,6 +4,7 @@ The table is the single truth: a feature code, an AMI event or a restart asks fo
 transition; a pair not in the table is refused with the reason, so an agent cannot be
 "paused" while logged out or "answer" a call that never rang.
 """
+
 from __future__ import annotations
 
 import enum
@@ -27,7 +28,7 @@ class Act(str, enum.Enum):
     RESUME = "resume"
     RING = "ring"
     ANSWER = "answer"
-    MISS = "miss"        # rang out unanswered: the agent is paused, reason ring-no-answer
+    MISS = "miss"  # rang out unanswered: the agent is paused, reason ring-no-answer
     HANG_UP = "hang_up"  # the call ended: wrap-up (or ready when the queue has none)
     WRAPPED = "wrapped"  # wrap-up time is over
 
@@ -35,7 +36,7 @@ class Act(str, enum.Enum):
 S, A = State, Act
 TRANSITIONS: dict[tuple[State, Act], State] = {
     (S.LOGGED_OUT, A.LOGIN): S.READY,
-    (S.READY, A.LOGIN): S.READY,            # logging in again from another phone moves the seat
+    (S.READY, A.LOGIN): S.READY,  # logging in again from another phone moves the seat
     (S.READY, A.LOGOUT): S.LOGGED_OUT,
     (S.READY, A.PAUSE): S.PAUSED,
     (S.READY, A.RING): S.RINGING,
@@ -46,12 +47,12 @@ TRANSITIONS: dict[tuple[State, Act], State] = {
     (S.WRAP_UP, A.WRAPPED): S.READY,
     (S.WRAP_UP, A.PAUSE): S.PAUSED,
     (S.WRAP_UP, A.LOGOUT): S.LOGGED_OUT,
-    (S.WRAP_UP, A.RING): S.RINGING,         # a queue without wrap-up may ring at once
+    (S.WRAP_UP, A.RING): S.RINGING,  # a queue without wrap-up may ring at once
     (S.PAUSED, A.RESUME): S.READY,
-    (S.PAUSED, A.PAUSE): S.PAUSED,          # a new reason
+    (S.PAUSED, A.PAUSE): S.PAUSED,  # a new reason
     (S.PAUSED, A.LOGOUT): S.LOGGED_OUT,
     (S.PAUSED, A.LOGIN): S.PAUSED,
-    (S.PAUSED, A.ANSWER): S.ON_CALL,        # picked up just as the pause landed
+    (S.PAUSED, A.ANSWER): S.ON_CALL,  # picked up just as the pause landed
 }
 
 
@@ -64,8 +65,8 @@ class Agent:
     number: str
     state: State = State.LOGGED_OUT
     since: float = 0.0
-    reason: str = ""            # why paused (break, lunch, ring-no-answer, ...)
-    interface: str = ""         # the softphone they logged in from, e.g. PJSIP/1005
+    reason: str = ""  # why paused (break, lunch, ring-no-answer, ...)
+    interface: str = ""  # the softphone they logged in from, e.g. PJSIP/1005
 
     def to(self, act: Act, at: float, **changes: object) -> Agent:
         """The agent after `act`, or Refused."""
@@ -73,22 +74,38 @@ class Agent:
         if target is None:
             raise Refused(f"agent {self.number}: cannot {act.value} while {self.state.value}")
         reason = changes.pop("reason", self.reason if target is State.PAUSED else "")
-        return replace(self, state=target, since=at if target is not self.state else self.since,
-                       reason=reason, **changes)
+        return replace(
+            self, state=target, since=at if target is not self.state else self.since, reason=reason, **changes
+        )
 
     def as_dict(self) -> dict:
-        return {"number": self.number, "state": self.state.value, "since": self.since,
-                "reason": self.reason, "interface": self.interface}
+        return {
+            "number": self.number,
+            "state": self.state.value,
+            "since": self.since,
+            "reason": self.reason,
+            "interface": self.interface,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> Agent:
-        return cls(str(data["number"]), State(data["state"]), float(data["since"]),
-                   str(data.get("reason", "")), str(data.get("interface", "")))
+        return cls(
+            str(data["number"]),
+            State(data["state"]),
+            float(data["since"]),
+            str(data.get("reason", "")),
+            str(data.get("interface", "")),
+        )
 
 
 def holder(agents: Iterable[Agent], interface: str, number: str) -> Agent | None:
     """Another agent logged in at `interface`, if any: a phone has one agent at a time, so
     spying, recording attribution and team scoping always name the agent really there."""
-    return next((a for a in agents if a.interface == interface and a.number != number
-                 and a.state is not State.LOGGED_OUT), None)
-
+    return next(
+        (
+            a
+            for a in agents
+            if a.interface == interface and a.number != number and a.state is not State.LOGGED_OUT
+        ),
+        None,
+    )

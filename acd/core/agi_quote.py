@@ -3,6 +3,7 @@
 Standard library only: `acd pbx up` copies this file beside agi_scripts/acd_fallback.py,
 which runs on the PBX's own python3, so both sides quote with the same code.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,7 +11,7 @@ import re
 # res_agi reads a command into a fixed buffer and runs what does not fit as further commands:
 # measured on Asterisk 22.10 at 8 KiB (tests/e2e/test_agi_limits.py); older releases used
 # AGI_BUF_LEN, 2048 bytes. No line of ours is longer than the smaller one.
-MAX_COMMAND = 2046    # bytes of one command, without its newline
+MAX_COMMAND = 2046  # bytes of one command, without its newline
 _BREAKS = re.compile("[\x00\r\n]")
 
 
@@ -34,6 +35,7 @@ def command_line(line: str) -> bytes:
         raise AgiValueError(f"a NUL, CR or LF in AGI {line.split(' ', 1)[0][:20]!r}")
     data = line.encode("utf-8")
     if len(data) > MAX_COMMAND:
-        raise AgiValueError(f"AGI {line.split(' ', 1)[0][:20]!r} of {len(data)} bytes "
-                            f"(res_agi reads {MAX_COMMAND})")
+        raise AgiValueError(
+            f"AGI {line.split(' ', 1)[0][:20]!r} of {len(data)} bytes (res_agi reads {MAX_COMMAND})"
+        )
     return data + b"\n"

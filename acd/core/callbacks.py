@@ -5,6 +5,7 @@ when an agent takes the placeholder, the customer is dialled. After a failed att
 callback waits `retry_after` and goes back in at the front; after `attempts` failures, or
 once it is older than `give_up_after`, it is given up.
 """
+
 from __future__ import annotations
 
 import enum
@@ -12,9 +13,9 @@ from dataclasses import asdict, dataclass, replace
 
 
 class Status(str, enum.Enum):
-    WAITING = "waiting"      # the placeholder is in the queue
-    RETRY = "retry"          # the last attempt failed; back in at `due`
-    DONE = "done"            # the customer answered and was connected
+    WAITING = "waiting"  # the placeholder is in the queue
+    RETRY = "retry"  # the last attempt failed; back in at `due`
+    DONE = "done"  # the customer answered and was connected
     GIVEN_UP = "given_up"
 
 
@@ -27,8 +28,8 @@ class Rules:
 
 @dataclass(frozen=True)
 class Callback:
-    id: str                  # the original call's uniqueid (its journey's linkedid)
-    number: str              # what to dial, as the carrier sent it
+    id: str  # the original call's uniqueid (its journey's linkedid)
+    number: str  # what to dial, as the carrier sent it
     queue: str
     position: int
     priority: int

@@ -3,30 +3,35 @@
 Pure: no I/O and no clock of its own. Every event carries the PBX's time, so a recorded AMI
 trace replays to exactly the state the daemon had.
 """
+
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from acd.core import events as ev
 from acd.core.model import ENDED, Call, Member, Outcome, QueueState
 
 # Queue() results that mean "left unanswered by the queue's rules", not by the caller.
-UNANSWERED_EXITS = frozenset({"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL",
-                              "LEAVEUNAVAIL"})
+UNANSWERED_EXITS = frozenset({"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL", "LEAVEUNAVAIL"})
 DEFAULT_SERVICE_LEVEL = 20.0
 # The live table's bounds (by the PBX's clock): a call not seen to end is forgotten once it
 # is older than this, and the oldest go first when the table holds more than MAX_CALLS.
-MAX_AGE = {Outcome.ROUTED: 3600.0, Outcome.LEFT: 3600.0}   # pre-queue and between two events
-MAX_AGE_ACTIVE = 12 * 3600.0                                 # waiting or talking
+MAX_AGE = {Outcome.ROUTED: 3600.0, Outcome.LEFT: 3600.0}  # pre-queue and between two events
+MAX_AGE_ACTIVE = 12 * 3600.0  # waiting or talking
 MAX_CALLS = 20_000
 SWEEP_EVERY = 60.0
 GONE_KEPT = 2000  # hung-up channels remembered, for a route reported after its caller left
 
 
 class CallCenter:
-    def __init__(self, service_levels: Mapping[str, float], keep_ended: int = 500,
-                 lines: Mapping[str, int] | None = None, max_calls: int = MAX_CALLS) -> None:
+    def __init__(
+        self,
+        service_levels: Mapping[str, float],
+        keep_ended: int = 500,
+        lines: Mapping[str, int] | None = None,
+        max_calls: int = MAX_CALLS,
+    ) -> None:
         self.queues = {name: QueueState(name, sl) for name, sl in service_levels.items()}
         self.lines = dict(lines or {})  # queue -> first, second or third line
         self.calls: dict[str, Call] = {}
@@ -75,7 +80,7 @@ class CallCenter:
                 self._forget(call.id)
         if len(self.calls) > self._max_calls:
             by_age = sorted(self.calls.values(), key=lambda c: (c.outcome is not Outcome.ROUTED, c.seen_at))
-            for call in by_age[:len(self.calls) - self._max_calls]:
+            for call in by_age[: len(self.calls) - self._max_calls]:
                 self._forget(call.id)
 
     def _forget(self, call_id: str) -> None:
@@ -131,11 +136,11 @@ class CallCenter:
         if known is not None and known.outcome is Outcome.WAITING and known.queue == e.queue:
             known.position = e.position
             return
-        self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at - e.wait,
-                    channel=e.channel)
+        self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at - e.wait, channel=e.channel)
 
-    def _enter(self, call_id: str, queue: str, caller_id: str, position: int, joined_at: float,
-               channel: str = "") -> None:
+    def _enter(
+        self, call_id: str, queue: str, caller_id: str, position: int, joined_at: float, channel: str = ""
+    ) -> None:
         call = self._call(call_id, joined_at)
         call.queue, call.position, call.joined_at, call.channel = queue, position, joined_at, channel
         if not call.routed:  # the route's normalised number (or "" for withheld) stands
@@ -198,8 +203,13 @@ class CallCenter:
         if self._resync_seen is not None:
             self._resync_seen.add((e.queue, e.agent))
         self.queue(e.queue).members[e.agent] = Member(
-            agent=e.agent, interface=e.interface, device=e.device, paused=e.paused,
-            in_call=e.in_call, calls_taken=e.calls_taken)
+            agent=e.agent,
+            interface=e.interface,
+            device=e.device,
+            paused=e.paused,
+            in_call=e.in_call,
+            calls_taken=e.calls_taken,
+        )
 
     def _member_removed(self, e: ev.MemberRemoved) -> None:
         self.queue(e.queue).members.pop(e.agent, None)

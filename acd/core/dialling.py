@@ -8,6 +8,7 @@ emergency and short numbers always refused, configured premium/service prefixes 
 numbers abroad refused unless allowed; what passes is dialled in the carrier's national form.
 Pure: no I/O, never raises on any string.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,19 +29,35 @@ class Rules:
 class Policy:
     """acd.yaml `callback.dial_policy`: prefixes are E.164 ("+49900")."""
 
-    international: bool = False                 # numbers outside the home country
-    allow: tuple[str, ...] = ()                 # if given: only numbers beginning with one of these
-    deny: tuple[str, ...] = ()                  # premium, mass-call, service ranges (deny wins)
-    emergency: tuple[str, ...] = ("110", "112", "911", "999", "000", "118", "119", "100", "101",
-                                  "102", "103", "108", "115", "116", "117", "1122")
-    min_national_digits: int = 6                # shorter: a short/service number, refused
+    international: bool = False  # numbers outside the home country
+    allow: tuple[str, ...] = ()  # if given: only numbers beginning with one of these
+    deny: tuple[str, ...] = ()  # premium, mass-call, service ranges (deny wins)
+    emergency: tuple[str, ...] = (
+        "110",
+        "112",
+        "911",
+        "999",
+        "000",
+        "118",
+        "119",
+        "100",
+        "101",
+        "102",
+        "103",
+        "108",
+        "115",
+        "116",
+        "117",
+        "1122",
+    )
+    min_national_digits: int = 6  # shorter: a short/service number, refused
 
 
 @dataclass(frozen=True)
 class Verdict:
-    number: str | None    # E.164 when allowed
-    reason: str           # "ok" or why not: withheld, invalid, emergency, short, denied, international,
-                          # not_allowed
+    number: str | None  # E.164 when allowed
+    reason: str  # "ok" or why not: withheld, invalid, emergency, short, denied, international,
+    # not_allowed
 
     @property
     def allowed(self) -> bool:
@@ -56,9 +73,9 @@ def check(raw: str, rules: Rules, policy: Policy) -> Verdict:
     if e164 is None:
         return Verdict(None, "withheld")
     home = "+" + rules.country_code
-    national = e164[len(home):] if e164.startswith(home) else None
+    national = e164[len(home) :] if e164.startswith(home) else None
     if national is not None:
-        if national.startswith("0"):   # "+49 0 0 1 900...": dialled nationally it would go abroad
+        if national.startswith("0"):  # "+49 0 0 1 900...": dialled nationally it would go abroad
             return Verdict(None, "invalid")
         if national in policy.emergency or national.lstrip("0") in policy.emergency:
             return Verdict(None, "emergency")
@@ -79,7 +96,7 @@ def dial_string(e164: str, rules: Rules) -> str:
     international prefix and the E.164 digits ("0043...")."""
     home = "+" + rules.country_code
     if e164.startswith(home):
-        return rules.national_prefix + e164[len(home):]
+        return rules.national_prefix + e164[len(home) :]
     return rules.international_prefix + e164[1:]
 
 

@@ -3,6 +3,7 @@
 Each event carries `at`, the PBX's own clock (epoch seconds), so replaying a trace gives the
 same state as living through it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,13 +22,13 @@ class CallRouted(Event):
     caller_id: str
     dialled: str
     queue: str
-    customer_id: int | None = None   # the caller, when their number names exactly one customer
-    candidates: int = 0              # customers sharing the caller's number
-    greeted: bool = False            # the caller heard their name
-    language: str = ""               # what the IVR learned (empty on lines without an IVR)
+    customer_id: int | None = None  # the caller, when their number names exactly one customer
+    candidates: int = 0  # customers sharing the caller's number
+    greeted: bool = False  # the caller heard their name
+    language: str = ""  # what the IVR learned (empty on lines without an IVR)
     category: str = ""
     account: str = ""
-    verification: str = ""           # verified | not_verified | locked
+    verification: str = ""  # verified | not_verified | locked
     priority: int = 0
 
 
@@ -85,7 +86,7 @@ class AgentRung(Event):
     call_id: str
     queue: str
     agent: str
-    agent_channel: str = ""       # the agent leg's name and uniqueid (AMI's Dest* headers)
+    agent_channel: str = ""  # the agent leg's name and uniqueid (AMI's Dest* headers)
     agent_channel_id: str = ""
 
 
@@ -177,8 +178,8 @@ class QueueExited(Event):
 class SpyStarted(Event):
     """ChanSpy found the agent's call: the supervisor now listens to it."""
 
-    spyer: str          # the supervisor channel's uniqueid
-    call_id: str        # the spied call's linkedid
+    spyer: str  # the supervisor channel's uniqueid
+    call_id: str  # the spied call's linkedid
     spyee_channel: str
 
 
@@ -193,19 +194,19 @@ class SpyEnded(Event):
 class DigitPressed(Event):
     """A DTMF digit a channel received from its phone (a supervisor's mode switch, say)."""
 
-    channel_id: str     # the channel's uniqueid
+    channel_id: str  # the channel's uniqueid
     digit: str
 
 
 @dataclass(frozen=True, slots=True)
 class ChannelHungUp(Event):
-    channel_id: str     # uniqueid
+    channel_id: str  # uniqueid
     channel: str
-    call_id: str        # linkedid
+    call_id: str  # linkedid
 
 
 @dataclass(frozen=True, slots=True)
 class OriginateFailed(Event):
     """A call the daemon originated never connected (not answered, or no phone to ring)."""
 
-    channel_id: str     # the ChannelId the daemon gave it
+    channel_id: str  # the ChannelId the daemon gave it

@@ -6,14 +6,16 @@ those already on a call are part-way through it. The estimate: the p-th agent-fr
 instant, found by walking the agents' expected release times (each agent frees every h
 seconds after its current call ends).
 """
+
 from __future__ import annotations
 
 import heapq
-from typing import Iterable
+from collections.abc import Iterable
 
 
-def expected_wait(position: int, remaining: Iterable[float], handle_time: float,
-                  wrapup: float = 0.0) -> float | None:
+def expected_wait(
+    position: int, remaining: Iterable[float], handle_time: float, wrapup: float = 0.0
+) -> float | None:
     """Seconds until the caller at `position` is answered.
 
     `remaining`: for each agent who may take the call, the seconds until they are free

@@ -5,6 +5,7 @@ token could name a stranger's. So a route that records, mutes or redirects a cal
 the session's channel here: rung by a queue (AgentCalled) or answered (AgentConnect), not
 hung up since, and with the same name under the same uniqueid.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,10 +15,10 @@ from acd.core import events as ev
 
 @dataclass(frozen=True, slots=True)
 class Leg:
-    channel_id: str     # the agent channel's uniqueid
-    channel: str        # its name, e.g. PJSIP/1001-00000002
+    channel_id: str  # the agent channel's uniqueid
+    channel: str  # its name, e.g. PJSIP/1001-00000002
     agent: str
-    call_id: str        # the caller's channel's uniqueid (the call)
+    call_id: str  # the caller's channel's uniqueid (the call)
     answered: bool = False
 
 
@@ -31,8 +32,9 @@ class AgentLegs:
     def apply(self, event: ev.Event) -> None:
         if isinstance(event, (ev.AgentRung, ev.CallAnswered)) and event.agent_channel_id:
             answered = isinstance(event, ev.CallAnswered)
-            self.legs[event.agent_channel_id] = Leg(event.agent_channel_id, event.agent_channel,
-                                                    event.agent, event.call_id, answered)
+            self.legs[event.agent_channel_id] = Leg(
+                event.agent_channel_id, event.agent_channel, event.agent, event.call_id, answered
+            )
             while len(self.legs) > self.limit:
                 del self.legs[next(iter(self.legs))]
         elif isinstance(event, ev.ChannelHungUp):

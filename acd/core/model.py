@@ -1,4 +1,5 @@
 """The state the core keeps: calls, queue members and per-queue counters."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -6,13 +7,13 @@ from enum import Enum
 
 
 class Outcome(str, Enum):
-    ROUTED = "routed"          # the daemon chose a queue; not yet in it
-    WAITING = "waiting"        # in the queue
-    LEFT = "left"              # out of the queue, an agent's answer about to be reported
+    ROUTED = "routed"  # the daemon chose a queue; not yet in it
+    WAITING = "waiting"  # in the queue
+    LEFT = "left"  # out of the queue, an agent's answer about to be reported
     TALKING = "talking"
     COMPLETED = "completed"
-    ABANDONED = "abandoned"    # the caller hung up while waiting
-    TIMED_OUT = "timed_out"    # left unanswered by the queue's own rules (max wait, empty...)
+    ABANDONED = "abandoned"  # the caller hung up while waiting
+    TIMED_OUT = "timed_out"  # left unanswered by the queue's own rules (max wait, empty...)
 
 
 ENDED = frozenset({Outcome.COMPLETED, Outcome.ABANDONED, Outcome.TIMED_OUT})
@@ -24,16 +25,16 @@ class Call:
     caller_id: str = ""
     dialled: str = ""
     queue: str = ""
-    routed: bool = False           # whether the daemon chose the queue (not the dialplan default)
+    routed: bool = False  # whether the daemon chose the queue (not the dialplan default)
     customer_id: int | None = None
-    candidates: int = 0            # customers sharing the caller's number
+    candidates: int = 0  # customers sharing the caller's number
     greeted: bool = False
     language: str = ""
     category: str = ""
     account: str = ""
     verification: str = ""
     priority: int = 0
-    channel: str = ""              # the caller's Asterisk channel while queued
+    channel: str = ""  # the caller's Asterisk channel while queued
     expected_wait: float | None = None  # what the caller was last told (seconds)
     announced_at: float | None = None
     escalations: list = field(default_factory=list)  # (from queue, to queue, agent, reason)
@@ -43,10 +44,10 @@ class Call:
     agent: str = ""
     answered_at: float | None = None
     ended_at: float | None = None
-    wait: float | None = None      # seconds in queue until answered or given up (Asterisk's holdtime)
-    talk: float | None = None      # seconds connected to the agent
+    wait: float | None = None  # seconds in queue until answered or given up (Asterisk's holdtime)
+    talk: float | None = None  # seconds connected to the agent
     hung_up_by: str = ""
-    seen_at: float = 0.0           # PBX time the core first heard of the call (the sweep's age)
+    seen_at: float = 0.0  # PBX time the core first heard of the call (the sweep's age)
 
     def waited(self, now: float) -> float:
         if self.wait is not None:
@@ -61,8 +62,15 @@ class Call:
 
 
 DEVICE_STATES = {
-    0: "unknown", 1: "not_in_use", 2: "in_use", 3: "busy", 4: "invalid",
-    5: "unavailable", 6: "ringing", 7: "ring_in_use", 8: "on_hold",
+    0: "unknown",
+    1: "not_in_use",
+    2: "in_use",
+    3: "busy",
+    4: "invalid",
+    5: "unavailable",
+    6: "ringing",
+    7: "ring_in_use",
+    8: "on_hold",
 }
 
 
@@ -94,7 +102,7 @@ class QueueStats:
     total_wait_answered: float = 0.0
     total_talk: float = 0.0
     completed: int = 0
-    escalated: int = 0   # completed here, but sent on to the next line: not closed here
+    escalated: int = 0  # completed here, but sent on to the next line: not closed here
 
     @property
     def closed(self) -> int:

@@ -5,23 +5,24 @@ share wins, else the queue's, else its line's (first, second, third), else the d
 all calls; raised for agents hired recently, since quality teams listen to new agents more. The draw is passed in, so a
 decision is a pure function of its inputs.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 
 
 @dataclass(frozen=True)
 class Policy:
-    share: float = 0.0                                   # of every call
+    share: float = 0.0  # of every call
     queues: Mapping[str, float] = field(default_factory=dict)
     lines: Mapping[int, float] = field(default_factory=dict)
     agents: Mapping[str, float] = field(default_factory=dict)
-    new_agents: float = 0.0                              # share for agents hired recently...
-    new_agent_days: int = 90                             # ...within this many days
+    new_agents: float = 0.0  # share for agents hired recently...
+    new_agent_days: int = 90  # ...within this many days
     retention_days: int = 90
-    line_of: Mapping[str, int] = field(default_factory=dict)   # queue -> its line
+    line_of: Mapping[str, int] = field(default_factory=dict)  # queue -> its line
 
     def queue_share(self, queue: str) -> tuple[float, str]:
         if queue in self.queues:
@@ -39,8 +40,9 @@ class Choice:
     why: str
 
 
-def share_for(policy: Policy, queue: str, agent: str, hired: dt.date | None,
-              today: dt.date) -> tuple[float, str]:
+def share_for(
+    policy: Policy, queue: str, agent: str, hired: dt.date | None, today: dt.date
+) -> tuple[float, str]:
     if agent in policy.agents:
         return policy.agents[agent], f"agent {agent}"
     share, why = policy.queue_share(queue)
@@ -50,8 +52,9 @@ def share_for(policy: Policy, queue: str, agent: str, hired: dt.date | None,
     return share, why
 
 
-def choose(policy: Policy, queue: str, agent: str, hired: dt.date | None, today: dt.date,
-           draw: float) -> Choice:
+def choose(
+    policy: Policy, queue: str, agent: str, hired: dt.date | None, today: dt.date, draw: float
+) -> Choice:
     """Record when the draw (uniform in [0, 1)) falls inside the share."""
     share, why = share_for(policy, queue, agent, hired, today)
     return Choice(draw < share, share, why)
@@ -73,10 +76,10 @@ class Take:
     """One recording in progress on an agent's leg of a call."""
 
     id: str
-    call_id: str              # the journey (linkedid)
+    call_id: str  # the journey (linkedid)
     agent: str
-    channel: str              # the agent's channel MixMonitor listens on
-    path: str                 # relative to the recordings folder
+    channel: str  # the agent's channel MixMonitor listens on
+    path: str  # relative to the recordings folder
     started_at: float
     why: str
     paused_since: float | None = None

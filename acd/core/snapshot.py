@@ -1,4 +1,5 @@
 """The call center's state as plain data: what the status API serves and the demo draws."""
+
 from __future__ import annotations
 
 from acd.core.center import CallCenter
@@ -25,8 +26,15 @@ def _queue(center: CallCenter, queue: QueueState, now: float) -> dict:
     return {
         "waiting": len(waiting),
         "longest_wait": round(max((c.waited(now) for c in waiting), default=0.0), 3),
-        "callers": [{"call_id": c.id, "caller_id": c.caller_id, "position": c.position,
-                     "waited": round(c.waited(now), 3)} for c in waiting],
+        "callers": [
+            {
+                "call_id": c.id,
+                "caller_id": c.caller_id,
+                "position": c.position,
+                "waited": round(c.waited(now), 3),
+            }
+            for c in waiting
+        ],
         "members": len(queue.members),
         "available": sum(1 for m in queue.members.values() if m.available),
         "talking": sum(1 for c in center.active_calls() if c.queue == queue.name and c.agent),
@@ -49,9 +57,17 @@ def _agents(center: CallCenter) -> dict:
     agents: dict[str, dict] = {}
     for queue in center.queues.values():
         for number, member in queue.members.items():
-            agent = agents.setdefault(number, {
-                "interface": member.interface, "device": member.device, "paused": member.paused,
-                "in_call": member.in_call, "queues": [], "calls_taken": 0})
+            agent = agents.setdefault(
+                number,
+                {
+                    "interface": member.interface,
+                    "device": member.device,
+                    "paused": member.paused,
+                    "in_call": member.in_call,
+                    "queues": [],
+                    "calls_taken": 0,
+                },
+            )
             agent["queues"].append(queue.name)
             agent["calls_taken"] += member.calls_taken
             agent["in_call"] = agent["in_call"] or member.in_call

@@ -5,6 +5,7 @@ and their PIN) reaches only the agents of their own teams. While spying, DTMF 4,
 switch between silent monitoring, whispering to the agent and barging in (ChanSpy's `d`
 option); the session remembers every mode it went through, for the audit.
 """
+
 from __future__ import annotations
 
 import enum
@@ -12,9 +13,9 @@ from dataclasses import dataclass, field, replace
 
 
 class Mode(str, enum.Enum):
-    MONITOR = "monitor"   # hears both parties; nobody hears them
-    WHISPER = "whisper"   # the agent hears them, the caller does not
-    BARGE = "barge"       # both hear them
+    MONITOR = "monitor"  # hears both parties; nobody hears them
+    WHISPER = "whisper"  # the agent hears them, the caller does not
+    BARGE = "barge"  # both hear them
 
 
 # ChanSpy options: q no beep or name, b bridged calls only, E end with the spied call,
@@ -29,14 +30,14 @@ def spy_options(mode: Mode) -> str:
 
 
 class Refusal(str, enum.Enum):
-    NOT_SUPERVISOR = "not_supervisor"    # the phone or the person has no supervisor role
+    NOT_SUPERVISOR = "not_supervisor"  # the phone or the person has no supervisor role
     WRONG_PIN = "wrong_pin"
-    LOCKED = "locked"                    # too many wrong PINs
+    LOCKED = "locked"  # too many wrong PINs
     UNKNOWN_AGENT = "unknown_agent"
-    OTHER_TEAM = "other_team"            # an agent outside the supervisor's teams
-    NOT_LOGGED_IN = "not_logged_in"      # the agent has no phone to listen to
-    NO_PHONE = "no_phone"                # (web) the supervisor has no phone to ring
-    ABANDONED = "abandoned"              # hung up before the PIN was through
+    OTHER_TEAM = "other_team"  # an agent outside the supervisor's teams
+    NOT_LOGGED_IN = "not_logged_in"  # the agent has no phone to listen to
+    NO_PHONE = "no_phone"  # (web) the supervisor has no phone to ring
+    ABANDONED = "abandoned"  # hung up before the PIN was through
 
 
 @dataclass(frozen=True)
@@ -63,24 +64,31 @@ class Session:
     id: str
     supervisor: str
     agent: str
-    origin: str                          # "phone" | "web"
+    origin: str  # "phone" | "web"
     opened_at: float
     modes: tuple[Mode, ...] = ()
-    call_id: str = ""                    # the spied call's linkedid, once ChanSpy found it
+    call_id: str = ""  # the spied call's linkedid, once ChanSpy found it
     spy_started_at: float | None = None
     ended_at: float | None = None
-    outcome: str = "open"                # open | ended | no_call | refused:<why>
+    outcome: str = "open"  # open | ended | no_call | refused:<why>
 
     @property
     def mode(self) -> Mode | None:
         return self.modes[-1] if self.modes else None
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "supervisor": self.supervisor, "agent": self.agent,
-                "origin": self.origin, "opened_at": self.opened_at,
-                "modes": [m.value for m in self.modes], "call_id": self.call_id,
-                "spy_started_at": self.spy_started_at, "ended_at": self.ended_at,
-                "outcome": self.outcome}
+        return {
+            "id": self.id,
+            "supervisor": self.supervisor,
+            "agent": self.agent,
+            "origin": self.origin,
+            "opened_at": self.opened_at,
+            "modes": [m.value for m in self.modes],
+            "call_id": self.call_id,
+            "spy_started_at": self.spy_started_at,
+            "ended_at": self.ended_at,
+            "outcome": self.outcome,
+        }
 
 
 def refused(session_id: str, supervisor: str, agent: str, origin: str, why: Refusal, at: float) -> Session:
@@ -122,4 +130,3 @@ class SessionBook:
             return None
         self.open[spyer] = replace(session, **changes)
         return self.open[spyer]
-

@@ -5,6 +5,7 @@ control (U+0080-U+009F) is a terminal escape on some phone displays, a bidi over
 (U+202E) turns "Anna" into what an agent reads as a different caller, and a line break splits
 a prompt or a log line. So names are cleaned where they leave the store, not trusted later.
 """
+
 from __future__ import annotations
 
 import unicodedata

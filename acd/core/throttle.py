@@ -6,19 +6,20 @@ slows guessing: the wait doubles with every failure past the free ones, up to a 
 key's failures are forgotten after a quiet while. Pure: time is passed in, records are plain
 data, so the adapters keep them where they like (memory, redis) and restarts keep them.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 
 @dataclass(frozen=True)
 class Backoff:
-    free: int = 3             # failures before any wait
-    base: float = 2.0         # seconds of wait after the first failure past the free ones
-    cap: float = 300.0        # the longest wait
-    forget: float = 3600.0    # seconds without a failure after which a key starts afresh
+    free: int = 3  # failures before any wait
+    base: float = 2.0  # seconds of wait after the first failure past the free ones
+    cap: float = 300.0  # the longest wait
+    forget: float = 3600.0  # seconds without a failure after which a key starts afresh
 
     def __post_init__(self) -> None:
         if self.free < 0 or not (0 < self.base <= self.cap) or self.forget <= 0:
@@ -43,7 +44,12 @@ class Record:
         failures, last = data.get("failures"), data.get("last")
         if isinstance(failures, bool) or not isinstance(failures, int) or not 0 <= failures <= 1_000_000:
             raise ValueError(f"bad failures: {failures!r}")
-        if isinstance(last, bool) or not isinstance(last, (int, float)) or not math.isfinite(last) or last < 0:
+        if (
+            isinstance(last, bool)
+            or not isinstance(last, (int, float))
+            or not math.isfinite(last)
+            or last < 0
+        ):
             raise ValueError(f"bad last: {last!r}")
         return cls(failures, float(last))
 

@@ -6,10 +6,11 @@ every queue that overflows into one of them. A caller starts at QUEUE_MAX_PENALT
 queue's penalty rule raises it to 1 after `overflow_after` seconds, so the next line's
 agents widen the pool while the caller keeps their place (no re-queueing).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 OWN, OVERFLOW = 0, 1
 PERSONAL = "acd-agent-"
@@ -31,8 +32,7 @@ class Line:
 def memberships(skills: Iterable[str], lines: Iterable[Line]) -> dict[str, int]:
     """queue -> penalty for an agent with these skills (queue names)."""
     own = {queue: OWN for queue in skills}
-    widened = {line.queue: OVERFLOW for line in lines
-               if line.overflow_to in own and line.queue not in own}
+    widened = {line.queue: OVERFLOW for line in lines if line.overflow_to in own and line.queue not in own}
     return {**widened, **own}
 
 

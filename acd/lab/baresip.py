@@ -6,6 +6,7 @@ it receives, and `ctrl_tcp` for commands (dial, DTMF, hang up) and call events, 
 netstrings of JSON. baresip binds its SIP port for UDP and TCP and the next port for TLS,
 so phones need ports at least two apart.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -30,8 +31,16 @@ class PhoneError(RuntimeError):
 class Softphone:
     """One baresip. `aor` is its account, e.g. <sip:1001@127.0.0.1:5160>;auth_pass=...;regint=600."""
 
-    def __init__(self, workdir: Path, name: str, sip_port: int, ctrl_port: int, rtp_ports: tuple[int, int],
-                 source: Path, account: str) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        name: str,
+        sip_port: int,
+        ctrl_port: int,
+        rtp_ports: tuple[int, int],
+        source: Path,
+        account: str,
+    ) -> None:
         if shutil.which("baresip") is None:
             raise PhoneError("baresip is not installed (Debian package baresip-core)")
         self.name = name
@@ -43,8 +52,13 @@ class Softphone:
         (self.folder / "accounts").write_text(account + "\n")
         self.log = self.folder / "baresip.log"
         with open(self.log, "wb") as out:
-            self.popen = subprocess.Popen(["baresip", "-4", "-f", str(self.folder)], stdin=subprocess.DEVNULL,
-                                          stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.popen = subprocess.Popen(
+                ["baresip", "-4", "-f", str(self.folder)],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.events: list[dict] = []
         self._answers: dict[str, dict] = {}
         self._lock = threading.Condition()
@@ -88,8 +102,10 @@ class Softphone:
 
     def wait_event(self, kind: str, timeout: float, since: int = 0) -> dict:
         """The first call event of `kind` (CALL_ESTABLISHED, CALL_CLOSED, ...) after index `since`."""
+
         def found() -> dict | None:
             return next((e for e in self.events[since:] if e.get("type") == kind), None)
+
         with self._lock:
             if not self._lock.wait_for(lambda: found() is not None, timeout):
                 raise PhoneError(f"{self.name}: no {kind} within {timeout} s; see {self.log}")
@@ -150,8 +166,8 @@ class Softphone:
                 length, sep, rest = buffer.partition(b":")
                 if not sep or not length.isdigit() or len(rest) < int(length) + 1:
                     break
-                self._deliver(json.loads(rest[:int(length)]))
-                buffer = rest[int(length) + 1:]
+                self._deliver(json.loads(rest[: int(length)]))
+                buffer = rest[int(length) + 1 :]
 
     def _deliver(self, message: dict) -> None:
         with self._lock:
@@ -164,11 +180,19 @@ class Softphone:
 
 
 def _config(sip_port: int, ctrl_port: int, rtp_ports: tuple[int, int], source: Path, received: Path) -> str:
-    lines = [f"sip_listen {HOST}:{sip_port}", f"net_interface {HOST}",
-             f"audio_source aufile,{source}", "audio_player", "audio_srate 8000", "audio_channels 1",
-             f"rtp_ports {rtp_ports[0]}-{rtp_ports[1]}", "module_path /usr/lib/baresip/modules",
-             *[f"module {m}.so" for m in MODULES],
-             f"ctrl_tcp_listen {HOST}:{ctrl_port}", f"snd_path {received}"]
+    lines = [
+        f"sip_listen {HOST}:{sip_port}",
+        f"net_interface {HOST}",
+        f"audio_source aufile,{source}",
+        "audio_player",
+        "audio_srate 8000",
+        "audio_channels 1",
+        f"rtp_ports {rtp_ports[0]}-{rtp_ports[1]}",
+        "module_path /usr/lib/baresip/modules",
+        *[f"module {m}.so" for m in MODULES],
+        f"ctrl_tcp_listen {HOST}:{ctrl_port}",
+        f"snd_path {received}",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -1,4 +1,5 @@
 """The daemon as a separate process, as an operator runs it: for the demo and the e2e tests."""
+
 from __future__ import annotations
 
 import base64
@@ -29,11 +30,17 @@ class DaemonProcess:
         with open(self.log_path, "ab") as log:
             self.popen = subprocess.Popen(
                 [sys.executable, "-m", "acd", "-c", str(self.config_path), "run"],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
-        self.wait_for(lambda s: s["links"]["ami_connected"] and s["resyncs"] >= 1
-                      and s["links"]["prompts_ready"], timeout,
-                      "the daemon to connect and resync")
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                start_new_session=True,
+            )
+        self.wait_for(
+            lambda s: s["links"]["ami_connected"] and s["resyncs"] >= 1 and s["links"]["prompts_ready"],
+            timeout,
+            "the daemon to connect and resync",
+        )
 
     def stop(self) -> None:
         if self.popen is not None and self.popen.poll() is None:
@@ -47,7 +54,9 @@ class DaemonProcess:
 
     def state(self) -> dict:
         """The live state, read as the config's admin (the state is never public)."""
-        request = urllib.request.Request(self.base + "/api/state", headers={"Authorization": self.authorization})
+        request = urllib.request.Request(
+            self.base + "/api/state", headers={"Authorization": self.authorization}
+        )
         with urllib.request.urlopen(request, timeout=5) as answer:
             return json.load(answer)
 

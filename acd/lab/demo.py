@@ -4,6 +4,7 @@ Brings up the chrooted PBX and the daemon, registers four sipp agents, streams s
 into `support` and `sales` for a while, draws the queues from the daemon's status API, and
 ends with a summary checked against Asterisk's own queue_log.
 """
+
 from __future__ import annotations
 
 import random
@@ -23,9 +24,9 @@ from acd.lab.view import lines, live_view, summary_table
 from acd.pbx.control import Pbx
 
 AGENT_TALK_MS = {"1001": 7000, "1002": 8000, "1003": 9000, "1004": 6000}
-CALL_RATE = 0.6          # calls/s offered, about 70 % support and 30 % sales
-PATIENCE_MS = 20000      # callers hang up after waiting this long
-TRUNK_PORT = 5080        # the carrier's source port in config/acd.yaml
+CALL_RATE = 0.6  # calls/s offered, about 70 % support and 30 % sales
+PATIENCE_MS = 20000  # callers hang up after waiting this long
+TRUNK_PORT = 5080  # the carrier's source port in config/acd.yaml
 DRAIN_S = 45.0
 
 
@@ -45,14 +46,25 @@ def run(config: Config, config_path: Path, seconds: float) -> int:
     phones: list[sipp.Process] = []
     try:
         daemon.start()
-        console.print(f"daemon up: status on {daemon.base}/api/state "
-                      "(staff sign-in; role admin sees all: `acd secrets show`)")
+        console.print(
+            f"daemon up: status on {daemon.base}/api/state "
+            "(staff sign-in; role admin sees all: `acd secrets show`)"
+        )
         phones = _agents(config, pbx, work)
         calls = _call_plan(config, seconds)
-        callers = sipp.callers(_target(config), work, calls, trunk_port=TRUNK_PORT,
-                               media_port=40000, rate=CALL_RATE, patience_ms=PATIENCE_MS)
-        console.print(f"{len(phones)} agents registered; {len(calls)} callers arriving "
-                      f"at {CALL_RATE}/s for {seconds:.0f} s\n")
+        callers = sipp.callers(
+            _target(config),
+            work,
+            calls,
+            trunk_port=TRUNK_PORT,
+            media_port=40000,
+            rate=CALL_RATE,
+            patience_ms=PATIENCE_MS,
+        )
+        console.print(
+            f"{len(phones)} agents registered; {len(calls)} callers arriving "
+            f"at {CALL_RATE}/s for {seconds:.0f} s\n"
+        )
         state = live_view(console, daemon, callers, seconds, DRAIN_S)
         logged = _demo_calls(pbx, started_at)
         console.print()
@@ -77,8 +89,17 @@ def _agents(config: Config, pbx: Pbx, work: Path) -> list[sipp.Process]:
     seated = [a for a in config.agents if a.phone]  # agents without a seat would log in first
     for i, agent in enumerate(seated):
         talk = AGENT_TALK_MS.get(agent.number, 7000)
-        started.append(sipp.AgentPhone(_target(config), work, agent.phone, phones[agent.phone],
-                                       6001 + i, talk, media_port=41000 + 20 * i))
+        started.append(
+            sipp.AgentPhone(
+                _target(config),
+                work,
+                agent.phone,
+                phones[agent.phone],
+                6001 + i,
+                talk,
+                media_port=41000 + 20 * i,
+            )
+        )
     return started
 
 

@@ -3,6 +3,7 @@
 If a redis already answers on the port with that password (an earlier run's), it is used as
 it is; one that answers without it (somebody else's) is an error, never silently shared.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -33,8 +34,10 @@ class RedisServer:
     def _ours(self) -> bool:
         answer = _answer(self.host, self.port, self.password)
         if answer is not None and not answer.startswith(b"+OK"):
-            raise RuntimeError(f"a redis on {self.host}:{self.port} refuses the engine's password; "
-                               f"stop it or give redis.url another port")
+            raise RuntimeError(
+                f"a redis on {self.host}:{self.port} refuses the engine's password; "
+                f"stop it or give redis.url another port"
+            )
         return answer is not None
 
     def start(self, timeout: float = 10) -> None:
@@ -45,9 +48,12 @@ class RedisServer:
             raise RuntimeError("redis-server is not installed (Debian package redis-server)")
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.popen = subprocess.Popen(
-            [binary, "-"], stdin=subprocess.PIPE,
-            stdout=open(self.workdir / "redis.log", "wb"), stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [binary, "-"],
+            stdin=subprocess.PIPE,
+            stdout=open(self.workdir / "redis.log", "wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         # the password goes in on stdin, never on a command line other users can read
         assert self.popen.stdin is not None
         self.popen.stdin.write(self._conf().encode())
@@ -59,8 +65,18 @@ class RedisServer:
             time.sleep(0.05)
 
     def _conf(self) -> str:
-        return "\n".join([f"bind {self.host}", f"port {self.port}", "protected-mode yes", 'save ""',
-                          "appendonly no", f"dir {self.workdir}", f"requirepass {self.password}", ""])
+        return "\n".join(
+            [
+                f"bind {self.host}",
+                f"port {self.port}",
+                "protected-mode yes",
+                'save ""',
+                "appendonly no",
+                f"dir {self.workdir}",
+                f"requirepass {self.password}",
+                "",
+            ]
+        )
 
     def stop(self) -> None:
         if self.popen is not None and self.popen.poll() is None:

@@ -3,6 +3,7 @@
 Used by the demo and by the end-to-end tests. Every process binds 127.0.0.1 and gets its own
 media port range (sipp opens mp, mp+2 and more; overlapping ranges collide).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -12,9 +13,9 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 HOST = "127.0.0.1"
@@ -32,17 +33,44 @@ class Pbx:
         return f"{self.host}:{self.port}"
 
 
-def register(pbx: Pbx, user: str, password: str, contact_port: int, expires: int = 3600,
-             timeout: float = 10) -> None:
+def register(
+    pbx: Pbx, user: str, password: str, contact_port: int, expires: int = 3600, timeout: float = 10
+) -> None:
     """REGISTER `user` (digest auth) with a contact on `contact_port`; raises if refused.
 
     `expires=0` removes the contact, so a stopped phone is not rung for a whole ring timeout.
     """
-    cmd = ["sipp", "-sf", str(SCENARIOS / "register.xml"), "-s", user, "-au", user, "-ap", password,
-           "-key", "contact_port", str(contact_port), "-key", "expires", str(expires),
-           # its own media port: sipp's default (6000, 6002) collides with agents' SIP ports
-           pbx.target, "-i", HOST, "-p", "0", "-mp", str(40000 + contact_port),
-           "-m", "1", "-nostdin", "-timeout", f"{int(timeout)}s", "-timeout_error"]
+    cmd = [
+        "sipp",
+        "-sf",
+        str(SCENARIOS / "register.xml"),
+        "-s",
+        user,
+        "-au",
+        user,
+        "-ap",
+        password,
+        "-key",
+        "contact_port",
+        str(contact_port),
+        "-key",
+        "expires",
+        str(expires),
+        # its own media port: sipp's default (6000, 6002) collides with agents' SIP ports
+        pbx.target,
+        "-i",
+        HOST,
+        "-p",
+        "0",
+        "-mp",
+        str(40000 + contact_port),
+        "-m",
+        "1",
+        "-nostdin",
+        "-timeout",
+        f"{int(timeout)}s",
+        "-timeout_error",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 5)
     if result.returncode != 0:
         raise RuntimeError(f"REGISTER {user} failed (sipp exit {result.returncode})")
@@ -56,9 +84,14 @@ class Process:
         self.workdir = workdir
         self.log = workdir / f"{name}.out"
         with open(self.log, "wb") as out:
-            self.popen = subprocess.Popen(list(cmd), cwd=workdir, stdin=subprocess.DEVNULL,
-                                          stdout=out, stderr=subprocess.STDOUT,
-                                          start_new_session=True)
+            self.popen = subprocess.Popen(
+                list(cmd),
+                cwd=workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def wait(self, timeout: float) -> int:
         return self.popen.wait(timeout=timeout)
@@ -80,8 +113,9 @@ class Process:
 class RegisteredPhone(Process):
     """A softphone's sipp: registered once it listens; stopping it removes the registration."""
 
-    def __init__(self, pbx: Pbx, user: str, password: str, port: int, cmd: Sequence[str],
-                 workdir: Path, name: str) -> None:
+    def __init__(
+        self, pbx: Pbx, user: str, password: str, port: int, cmd: Sequence[str], workdir: Path, name: str
+    ) -> None:
         self.pbx, self.user, self.password, self.port = pbx, user, password, port
         super().__init__(cmd, workdir, name)
         wait_listening(self, port)
@@ -97,21 +131,54 @@ class AgentPhone(RegisteredPhone):
     """An agent's softphone: registered, answering every call at once, hanging up after
     `talk_ms`; stopping it also removes its registration."""
 
-    def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
-                 talk_ms: int, media_port: int) -> None:
-        cmd = ["sipp", "-sf", str(SCENARIOS / "agent.xml"), "-i", HOST, "-p", str(port),
-               "-mi", HOST, "-mp", str(media_port), "-d", str(talk_ms), "-nostdin",
-               "-trace_err", "-trace_stat", "-fd", "1"]
+    def __init__(
+        self, pbx: Pbx, workdir: Path, user: str, password: str, port: int, talk_ms: int, media_port: int
+    ) -> None:
+        cmd = [
+            "sipp",
+            "-sf",
+            str(SCENARIOS / "agent.xml"),
+            "-i",
+            HOST,
+            "-p",
+            str(port),
+            "-mi",
+            HOST,
+            "-mp",
+            str(media_port),
+            "-d",
+            str(talk_ms),
+            "-nostdin",
+            "-trace_err",
+            "-trace_stat",
+            "-fd",
+            "1",
+        ]
         super().__init__(pbx, user, password, port, cmd, workdir, f"agent-{user}")
 
 
 class UnansweredPhone(RegisteredPhone):
     """A registered softphone that rings and rings: nobody picks up."""
 
-    def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
-                 media_port: int) -> None:
-        cmd = ["sipp", "-sf", str(SCENARIOS / "ring_forever.xml"), "-i", HOST, "-p", str(port),
-               "-mi", HOST, "-mp", str(media_port), "-nostdin", "-trace_err", "-trace_stat", "-fd", "1"]
+    def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int, media_port: int) -> None:
+        cmd = [
+            "sipp",
+            "-sf",
+            str(SCENARIOS / "ring_forever.xml"),
+            "-i",
+            HOST,
+            "-p",
+            str(port),
+            "-mi",
+            HOST,
+            "-mp",
+            str(media_port),
+            "-nostdin",
+            "-trace_err",
+            "-trace_stat",
+            "-fd",
+            "1",
+        ]
         super().__init__(pbx, user, password, port, cmd, workdir, f"unanswered-{user}")
 
 
@@ -139,8 +206,17 @@ class EscalatingAgent(RegisteredPhone):
     """An agent's softphone that answers one call, then escalates it: the feature code and a
     reason digit as SIP INFO (accepted whatever the endpoint's dtmf_mode)."""
 
-    def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int,
-                 code: str, reason: str, media_port: int) -> None:
+    def __init__(
+        self,
+        pbx: Pbx,
+        workdir: Path,
+        user: str,
+        password: str,
+        port: int,
+        code: str,
+        reason: str,
+        media_port: int,
+    ) -> None:
         infos = [_INFO.format(cseq=10 + i, digit=d, pause=400) for i, d in enumerate(code)]
         infos.append(_INFO.format(cseq=20, digit=reason, pause=100))
         text = (SCENARIOS / "agent_escalate.xml").read_text()
@@ -148,25 +224,83 @@ class EscalatingAgent(RegisteredPhone):
         silence = workdir / "silence.ulaw"
         silence.write_bytes(b"\xff" * 16000)  # 2 s of u-law silence, looped
         # the reason goes out once the route asks for it (its prompt is short)
-        scenario.write_text(text.replace("@INFOS@", "".join(infos[:-1]) + '  <pause milliseconds="1500"/>\n'
-                                         + infos[-1]).replace("@CODE@", code).replace("@REASON@", reason)
-                            .replace("@SILENCE@", str(silence)))
-        cmd = ["sipp", "-sf", str(scenario), "-i", HOST, "-p", str(port), "-mi", HOST,
-               "-mp", str(media_port), "-m", "1", "-nostdin", "-trace_err", "-trace_stat", "-fd", "1"]
+        scenario.write_text(
+            text.replace("@INFOS@", "".join(infos[:-1]) + '  <pause milliseconds="1500"/>\n' + infos[-1])
+            .replace("@CODE@", code)
+            .replace("@REASON@", reason)
+            .replace("@SILENCE@", str(silence))
+        )
+        cmd = [
+            "sipp",
+            "-sf",
+            str(scenario),
+            "-i",
+            HOST,
+            "-p",
+            str(port),
+            "-mi",
+            HOST,
+            "-mp",
+            str(media_port),
+            "-m",
+            "1",
+            "-nostdin",
+            "-trace_err",
+            "-trace_stat",
+            "-fd",
+            "1",
+        ]
         super().__init__(pbx, user, password, port, cmd, workdir, f"escalate-{user}")
 
 
-def phone_call(pbx: Pbx, workdir: Path, user: str, password: str, dialled: str, *,
-               keys: Sequence[tuple[int, str]] = (), patience_ms: int = 15000,
-               media_port: int, name: str = "phone-call") -> Process:
+def phone_call(
+    pbx: Pbx,
+    workdir: Path,
+    user: str,
+    password: str,
+    dialled: str,
+    *,
+    keys: Sequence[tuple[int, str]] = (),
+    patience_ms: int = 15000,
+    media_port: int,
+    name: str = "phone-call",
+) -> Process:
     """A softphone (digest auth) dials `dialled`, e.g. a feature code, and presses `keys`."""
     scenario = workdir / f"{name}.xml"
     text = (SCENARIOS / "phone_call.xml").read_text().replace("@PATIENCE@", str(patience_ms))
     scenario.write_text(text.replace("@DIGITS@", dtmf_actions(keys)))
-    cmd = ["sipp", "-sf", str(scenario), pbx.target, "-s", dialled, "-au", user, "-ap", password,
-           "-key", "phone", user, "-i", HOST, "-p", "0", "-mi", HOST, "-mp", str(media_port),
-           "-m", "1", "-nostdin", "-trace_err", "-trace_stat", "-fd", "1",
-           "-timeout", f"{patience_ms // 1000 + 60}s"]
+    cmd = [
+        "sipp",
+        "-sf",
+        str(scenario),
+        pbx.target,
+        "-s",
+        dialled,
+        "-au",
+        user,
+        "-ap",
+        password,
+        "-key",
+        "phone",
+        user,
+        "-i",
+        HOST,
+        "-p",
+        "0",
+        "-mi",
+        HOST,
+        "-mp",
+        str(media_port),
+        "-m",
+        "1",
+        "-nostdin",
+        "-trace_err",
+        "-trace_stat",
+        "-fd",
+        "1",
+        "-timeout",
+        f"{patience_ms // 1000 + 60}s",
+    ]
     return Process(cmd, workdir, name)
 
 
@@ -180,7 +314,6 @@ def wait_listening(process: Process, port: int, timeout: float = 5) -> None:
             except OSError:
                 return  # taken: sipp is listening
         time.sleep(0.05)
-
 
 
 def dtmf_actions(keys: Sequence[tuple[int, str]], tone_ms: int = 100) -> str:
@@ -199,9 +332,19 @@ def dtmf_actions(keys: Sequence[tuple[int, str]], tone_ms: int = 100) -> str:
     return "\n".join(out)
 
 
-def callers(pbx: Pbx, workdir: Path, calls: Sequence[tuple[str, str]], *, trunk_port: int,
-            media_port: int, rate: float = 1.0, patience_ms: int = 60000, name: str = "callers",
-            limit: int | None = None, keys: Sequence[tuple[int, str]] = ()) -> Process:
+def callers(
+    pbx: Pbx,
+    workdir: Path,
+    calls: Sequence[tuple[str, str]],
+    *,
+    trunk_port: int,
+    media_port: int,
+    rate: float = 1.0,
+    patience_ms: int = 60000,
+    name: str = "callers",
+    limit: int | None = None,
+    keys: Sequence[tuple[int, str]] = (),
+) -> Process:
     """Place one call per (caller number, dialled number) from the carrier's port at `rate`
     calls/s; each presses `keys` (see dtmf_actions), then hangs up after `patience_ms`
     unless the agent has hung up first. Sending digits needs root (sipp's raw socket)."""
@@ -211,11 +354,37 @@ def callers(pbx: Pbx, workdir: Path, calls: Sequence[tuple[str, str]], *, trunk_
     calls_csv = workdir / f"{name}.csv"
     calls_csv.write_text("SEQUENTIAL\n" + "".join(f"{caller};{dialled}\n" for caller, dialled in calls))
     rate_per_minute = max(1, round(rate * 60))
-    cmd = ["sipp", "-sf", str(scenario), "-inf", str(calls_csv), pbx.target,
-           "-i", HOST, "-p", str(trunk_port), "-mi", HOST, "-mp", str(media_port),
-           "-m", str(len(calls)), "-r", str(rate_per_minute), "-rp", "60000",
-           "-l", str(limit or len(calls)), "-nostdin", "-trace_err", "-trace_stat", "-fd", "1",
-           "-timeout", f"{patience_ms // 1000 + 120}s"]
+    cmd = [
+        "sipp",
+        "-sf",
+        str(scenario),
+        "-inf",
+        str(calls_csv),
+        pbx.target,
+        "-i",
+        HOST,
+        "-p",
+        str(trunk_port),
+        "-mi",
+        HOST,
+        "-mp",
+        str(media_port),
+        "-m",
+        str(len(calls)),
+        "-r",
+        str(rate_per_minute),
+        "-rp",
+        "60000",
+        "-l",
+        str(limit or len(calls)),
+        "-nostdin",
+        "-trace_err",
+        "-trace_stat",
+        "-fd",
+        "1",
+        "-timeout",
+        f"{patience_ms // 1000 + 120}s",
+    ]
     return Process(cmd, workdir, name)
 
 

@@ -5,6 +5,7 @@ A tone counts as heard only when it is sustained and narrow: present in a run of
 (not a click) and well above the spectrum just beside it (not music or speech), so hold
 music or a spoken prompt in the same file cannot pass for a party's tone.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,8 +18,8 @@ import numpy as np
 RATE = 8000
 WINDOW_S = 0.5
 HOP_S = 0.25
-BAND_HZ = 15          # the tone's own bins: +-15 Hz
-SIDE_HZ = (60, 200)   # the neighbourhood it must stand out from
+BAND_HZ = 15  # the tone's own bins: +-15 Hz
+SIDE_HZ = (60, 200)  # the neighbourhood it must stand out from
 PRESENT_DBFS = -45.0  # the level a heard tone reaches (asterisk-lab.md: absent reads -60 or less)
 STANDS_OUT_DB = 15.0
 SUSTAINED_S = 1.0
@@ -52,16 +53,18 @@ class Level:
     """How one tone fared in one file."""
 
     frequency: float
-    peak_dbfs: float        # the loudest window's level of the tone
-    heard_s: float          # the longest run of windows where it was clearly present
+    peak_dbfs: float  # the loudest window's level of the tone
+    heard_s: float  # the longest run of windows where it was clearly present
 
     @property
     def heard(self) -> bool:
         return self.heard_s >= SUSTAINED_S
 
     def __str__(self) -> str:
-        return f"{self.frequency:.0f} Hz {'PRESENT' if self.heard else 'absent'} " \
-               f"(peak {self.peak_dbfs:.1f} dBFS, {self.heard_s:.1f} s)"
+        return (
+            f"{self.frequency:.0f} Hz {'PRESENT' if self.heard else 'absent'} "
+            f"(peak {self.peak_dbfs:.1f} dBFS, {self.heard_s:.1f} s)"
+        )
 
 
 def levels(path: Path, frequencies: list[float]) -> dict[float, Level]:
@@ -71,8 +74,8 @@ def levels(path: Path, frequencies: list[float]) -> dict[float, Level]:
         return {f: Level(f, -200.0, 0.0) for f in frequencies}
     window = np.hanning(size)
     starts = range(0, len(samples) - size + 1, hop)
-    spectra = np.array([np.abs(np.fft.rfft(samples[s:s + size] * window)) for s in starts])
-    spectra = 2 * spectra / window.sum()          # a full-scale sine reads 1.0 (0 dBFS)
+    spectra = np.array([np.abs(np.fft.rfft(samples[s : s + size] * window)) for s in starts])
+    spectra = 2 * spectra / window.sum()  # a full-scale sine reads 1.0 (0 dBFS)
     bins = np.fft.rfftfreq(size, 1 / rate)
     return {f: _level(f, spectra, bins) for f in frequencies}
 

@@ -3,6 +3,7 @@
 The PBX's state folder (generated config, logs, queue_log, ctl socket) is bind-mounted into
 the rootfs at its own absolute path, so Asterisk inside and the tools outside use the same paths.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -88,19 +89,26 @@ class Pbx:
         mounts.mount_proc(self.rootfs, mounts.PBX_PROC)
         store = self._store_folder()
         for folder in self.shared_folders():
-            mounts.bind(folder, self.rootfs, read_only=folder == store)   # the fallback only reads it
+            mounts.bind(folder, self.rootfs, read_only=folder == store)  # the fallback only reads it
         started = time.monotonic()
         console_path = self.state_dir / "log" / "console.out"
         with os.fdopen(os.open(console_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640), "ab") as console:
             # asterisk.conf's runuser/rungroup: Asterisk drops root for its own user at once;
             # what it writes is nobody else's (umask 027)
-            subprocess.Popen(self._asterisk("-f", "-n"), stdin=subprocess.DEVNULL,
-                             stdout=console, stderr=console, start_new_session=True,
-                             preexec_fn=lambda: os.umask(0o027))
+            subprocess.Popen(
+                self._asterisk("-f", "-n"),
+                stdin=subprocess.DEVNULL,
+                stdout=console,
+                stderr=console,
+                start_new_session=True,
+                preexec_fn=lambda: os.umask(0o027),
+            )
         self._wait_fully_booted(timeout)
         spent = time.monotonic() - started
-        say(f"asterisk fully booted in {spent:.2f} s (AMI {self.config.ami.host}:{self.config.ami.port},"
-            f" SIP {self.config.pbx.sip.host}:{self.config.pbx.sip.port})")
+        say(
+            f"asterisk fully booted in {spent:.2f} s (AMI {self.config.ami.host}:{self.config.ami.port},"
+            f" SIP {self.config.pbx.sip.host}:{self.config.pbx.sip.port})"
+        )
         return spent
 
     def down(self, say=print, timeout: float = 10.0) -> None:
@@ -130,12 +138,17 @@ class Pbx:
         return Status(
             rootfs_ready=rootfs.is_ready(self.rootfs),
             mounted=mounts.is_mounted(self.rootfs / str(self.state_dir).lstrip("/")),
-            pid=pid, answering=answering, version=version, uptime=uptime)
+            pid=pid,
+            answering=answering,
+            version=version,
+            uptime=uptime,
+        )
 
     def cli(self, command: str, timeout: float = 10.0) -> str:
         """Run one Asterisk CLI command through the ctl socket."""
-        result = subprocess.run(self._asterisk("-rx", command), capture_output=True, text=True,
-                                timeout=timeout)
+        result = subprocess.run(
+            self._asterisk("-rx", command), capture_output=True, text=True, timeout=timeout
+        )
         if result.returncode != 0:
             raise subprocess.CalledProcessError(result.returncode, command, result.stdout, result.stderr)
         return result.stdout

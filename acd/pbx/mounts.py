@@ -1,10 +1,11 @@
 """Mount bookkeeping for the chrooted PBX: every step may find a mount left by an earlier run."""
+
 from __future__ import annotations
 
 import contextlib
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 def mounted_points() -> list[Path]:
@@ -29,8 +30,9 @@ def mount_proc(rootfs: Path, options: str = "") -> None:
     target = rootfs / "proc"
     if not is_mounted(target):
         target.mkdir(exist_ok=True)
-        subprocess.run(["mount", "-t", "proc", *(["-o", options] if options else []), "proc", str(target)],
-                       check=True)
+        subprocess.run(
+            ["mount", "-t", "proc", *(["-o", options] if options else []), "proc", str(target)], check=True
+        )
     elif options and not set(options.split(",")) <= mount_options(target):
         subprocess.run(["mount", "-o", f"remount,{options}", str(target)], check=True)
 

@@ -5,6 +5,7 @@ group) writes prompts it plays and reads recordings it makes. Everything is grou
 folders are setgid so new files stay in the group, and nothing is readable by other users:
 customer names (prompts), recordings, the store and the rendered secrets included.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,8 @@ from pathlib import Path
 from acd.pbx.users import Ids
 
 ROOT = 0
-PBX_WRITES = ("lib", "spool", "run", "log", "cache")   # Asterisk's own folders
-PBX_READS = ("etc", "agi")                             # rendered for it, root's
+PBX_WRITES = ("lib", "spool", "run", "log", "cache")  # Asterisk's own folders
+PBX_READS = ("etc", "agi")  # rendered for it, root's
 SETGID = 0o2000
 
 

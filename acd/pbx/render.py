@@ -4,6 +4,7 @@ Static files live in config/asterisk/ and dialplan/ with @TOKENS@ for the values
 owns (ports, secrets, paths); trunks, phones and queues are generated whole. Nothing is
 edited by hand inside the rootfs.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = (REPO / "config" / "asterisk", REPO / "dialplan")
 _TOKEN = re.compile(r"@([A-Z_]+)@")
 SPY_CODES = ("monitor", "whisper", "barge")
-AGENT_FEATURES = ("acd_escalate", "acd_record", "acd_record_pause")   # features.conf's applicationmap
+AGENT_FEATURES = ("acd_escalate", "acd_record", "acd_record_pause")  # features.conf's applicationmap
 
 
 def tokens(config: Config, state_dir: Path) -> dict[str, str]:
@@ -59,8 +60,9 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         **{f"CODE_{mode.upper()}": getattr(config.features, mode) for mode in SPY_CODES},
         **{f"LEN_{mode.upper()}": str(len(getattr(config.features, mode))) for mode in SPY_CODES},
         "RECORDINGS": str(config.recordings_path()),
-        "RECORD_QUEUES": ",".join(recording.always_recorded(recording_policy(config),
-                                                            [q.name for q in config.queues])),
+        "RECORD_QUEUES": ",".join(
+            recording.always_recorded(recording_policy(config), [q.name for q in config.queues])
+        ),
         "CALLBACK_KEY": config.callback.key if config.callback else "none",
         "CALLBACK_TRUNK": f"trunk-{config.callback.trunk}" if config.callback else "none",
         "CALLBACK_RING": str(config.callback.ring) if config.callback else "30",
@@ -109,10 +111,10 @@ def write(config: Config, state_dir: Path, ids: Ids | None = None) -> Path:
     for stale in etc.glob("*.conf"):
         stale.unlink()
     for name, text in render(config, state_dir).items():
-        _write_private(etc / name, text)   # manager.conf, pjsip_acd.conf, ... hold secrets
+        _write_private(etc / name, text)  # manager.conf, pjsip_acd.conf, ... hold secrets
     install_fallback(config, state_dir / "agi")
     permissions.secure_state(state_dir, ids)
-    permissions.secure_recordings(config.recordings_path(), ids)   # MixMonitor writes here
+    permissions.secure_recordings(config.recordings_path(), ids)  # MixMonitor writes here
     database = sqlite_path(config.store.url)
     if database is not None:
         permissions.secure_store(database, ids)
@@ -139,40 +141,67 @@ def install_fallback(config: Config, agi_dir: Path) -> None:
 
     pylib = agi_dir / "pylib"
     shutil.rmtree(pylib, ignore_errors=True)
-    shutil.copytree(Path(asterisk.agi.__file__).parent, pylib / "asterisk",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(asterisk.agi.__file__).parent, pylib / "asterisk", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copy(six.__file__, pylib / "six.py")
     shutil.copy(numbers.__file__, pylib / "acd_numbers.py")
-    shutil.copy(agi_quote.__file__, pylib / "acd_agi_quote.py")   # quoted as the daemon quotes
+    shutil.copy(agi_quote.__file__, pylib / "acd_agi_quote.py")  # quoted as the daemon quotes
     script = agi_dir / "acd_fallback.py"
     shutil.copy(REPO / "agi_scripts" / "acd_fallback.py", script)
     script.chmod(0o755)
     database = sqlite_path(config.store.url)
-    settings = {"sqlite": str(database) if database else None,
-                "numbers": config.numbers.model_dump()}
+    settings = {"sqlite": str(database) if database else None, "numbers": config.numbers.model_dump()}
     (agi_dir / "acd_fallback.json").write_text(json.dumps(settings, indent=1))
 
 
 def pjsip_acd(config: Config) -> str:
     out = ["; Generated from config/acd.yaml: trunks and phones.", ""]
     for trunk in config.trunks:
-        out += _section(f"trunk-{trunk.name}", type="endpoint", transport="transport-udp",
-                        context="from-trunk", disallow="all", allow="ulaw,alaw",
-                        direct_media="no", dtmf_mode="rfc4733", aors=f"trunk-{trunk.name}")
+        out += _section(
+            f"trunk-{trunk.name}",
+            type="endpoint",
+            transport="transport-udp",
+            context="from-trunk",
+            disallow="all",
+            allow="ulaw,alaw",
+            direct_media="no",
+            dtmf_mode="rfc4733",
+            aors=f"trunk-{trunk.name}",
+        )
         address, _, port = trunk.match.partition(":")
-        out += _section(f"trunk-{trunk.name}", type="aor",  # where callbacks are dialled
-                        contact=f"sip:{address.split('/')[0]}:{port or '5060'}")
-        out += _section(f"trunk-{trunk.name}-identify", type="identify",
-                        endpoint=f"trunk-{trunk.name}", match=trunk.match)
+        out += _section(
+            f"trunk-{trunk.name}",
+            type="aor",  # where callbacks are dialled
+            contact=f"sip:{address.split('/')[0]}:{port or '5060'}",
+        )
+        out += _section(
+            f"trunk-{trunk.name}-identify", type="identify", endpoint=f"trunk-{trunk.name}", match=trunk.match
+        )
     for phone in config.phones:
         context = "supervisors" if phone.role == "supervisor" else "phones"
-        out += _section(phone.name, type="endpoint", transport="transport-udp", context=context,
-                        disallow="all", allow="ulaw,alaw", direct_media="no",
-                        auth=f"{phone.name}-auth", aors=phone.name, dtmf_mode="rfc4733")
-        out += _section(f"{phone.name}-auth", type="auth", auth_type="userpass",
-                        username=phone.name, password=phone.password)
-        out += _section(phone.name, type="aor", max_contacts="1", remove_existing="yes",
-                        qualify_frequency="0")
+        out += _section(
+            phone.name,
+            type="endpoint",
+            transport="transport-udp",
+            context=context,
+            disallow="all",
+            allow="ulaw,alaw",
+            direct_media="no",
+            auth=f"{phone.name}-auth",
+            aors=phone.name,
+            dtmf_mode="rfc4733",
+        )
+        out += _section(
+            f"{phone.name}-auth",
+            type="auth",
+            auth_type="userpass",
+            username=phone.name,
+            password=phone.password,
+        )
+        out += _section(
+            phone.name, type="aor", max_contacts="1", remove_existing="yes", qualify_frequency="0"
+        )
     return "\n".join(out)
 
 
@@ -185,32 +214,50 @@ AUTOPAUSE = {"autopause": "all", "autopausedelay": "0", "autopausebusy": "no", "
 def queues_conf(config: Config) -> str:
     """Queues, with the fixed seats as members; agents who log in are added by the daemon."""
     out = ["; Generated from config/acd.yaml.", ""]
-    out += _section("general", persistentmembers="no", log_membername_as_agent="yes",
-                    shared_lastcall="yes")
+    out += _section("general", persistentmembers="no", log_membername_as_agent="yes", shared_lastcall="yes")
     lines = config.lines()
     seats = [(a, tiers.memberships(a.queues, lines)) for a in config.agents if a.phone]
     for queue in config.queues:
         rule = {"defaultrule": f"acd-overflow-{queue.name}"} if queue.overflow_to else {}
         if config.callback is not None and config.callback.enabled:
             rule["context"] = "acd-queue-keys"  # a waiting caller's key press (callback)
-        out += _section(queue.name, strategy=queue.strategy, timeout=str(queue.ring_timeout),
-                        retry=str(queue.retry), wrapuptime=str(queue.wrapup),
-                        servicelevel=str(queue.service_level), musicclass="default",
-                        ringinuse="yes" if queue.ring_in_use else "no", joinempty="yes",
-                        leavewhenempty="no", autofill="yes", **AUTOPAUSE, **rule)[:-1]
+        out += _section(
+            queue.name,
+            strategy=queue.strategy,
+            timeout=str(queue.ring_timeout),
+            retry=str(queue.retry),
+            wrapuptime=str(queue.wrapup),
+            servicelevel=str(queue.service_level),
+            musicclass="default",
+            ringinuse="yes" if queue.ring_in_use else "no",
+            joinempty="yes",
+            leavewhenempty="no",
+            autofill="yes",
+            **AUTOPAUSE,
+            **rule,
+        )[:-1]
         # interface, penalty, member name (the agent number queue_log shows), state interface
-        out += [f"member => PJSIP/{a.phone},{penalties[queue.name]},{a.number},PJSIP/{a.phone}"
-                for a, penalties in seats if queue.name in penalties] + [""]
+        out += [
+            f"member => PJSIP/{a.phone},{penalties[queue.name]},{a.number},PJSIP/{a.phone}"
+            for a, penalties in seats
+            if queue.name in penalties
+        ] + [""]
     for agent in config.agents:  # a repeat caller is offered to their last agent here first
-        out += _section(tiers.personal_queue(agent.number), strategy="ringall",
-                        timeout=str(config.routing.last_agent_ring), retry="0",
-                        musicclass="default", ringinuse="no", leavewhenempty="yes",
-                        joinempty="paused,unavailable,invalid,inuse,ringing,wrapup", **AUTOPAUSE)[:-1]
+        out += _section(
+            tiers.personal_queue(agent.number),
+            strategy="ringall",
+            timeout=str(config.routing.last_agent_ring),
+            retry="0",
+            musicclass="default",
+            ringinuse="no",
+            leavewhenempty="yes",
+            joinempty="paused,unavailable,invalid,inuse,ringing,wrapup",
+            **AUTOPAUSE,
+        )[:-1]
         if agent.phone:
             out.append(f"member => PJSIP/{agent.phone},0,{agent.number},PJSIP/{agent.phone}")
         out.append("")
     return "\n".join(out)
-
 
 
 def queuerules_conf(config: Config) -> str:

@@ -4,6 +4,7 @@ It is the same image the Dockerfile in asterisk-docker/ builds, for hosts with n
 engine. The build goes into a scratch folder that is renamed only when complete, so a
 half-built rootfs is never mistaken for the cache.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,8 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from acd.pbx import mounts
 

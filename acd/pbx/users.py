@@ -6,6 +6,7 @@ ours), which on the host may well be somebody else's (postgres, here): a PBX run
 that uid could signal or read what that user owns. So the host gets a system user of the
 PBX's own (`acd-pbx`), and the rootfs's `asterisk` is given its uid and the engine's group.
 """
+
 from __future__ import annotations
 
 import grp
@@ -16,8 +17,8 @@ from pathlib import Path
 
 from acd.credentials import ENGINE_GROUP
 
-HOST_USER = "acd-pbx"        # the PBX's own system user on the host
-ROOTFS_USER = "asterisk"     # Debian's package's user inside the rootfs (asterisk.conf runuser)
+HOST_USER = "acd-pbx"  # the PBX's own system user on the host
+ROOTFS_USER = "asterisk"  # Debian's package's user inside the rootfs (asterisk.conf runuser)
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,23 @@ def host_ids() -> Ids:
     try:
         uid = pwd.getpwnam(HOST_USER).pw_uid
     except KeyError:
-        subprocess.run(["useradd", "--system", "--gid", ENGINE_GROUP, "--no-create-home",
-                        "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-                        "--comment", "acd PBX (Asterisk)", HOST_USER], check=True)
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--gid",
+                ENGINE_GROUP,
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                "--comment",
+                "acd PBX (Asterisk)",
+                HOST_USER,
+            ],
+            check=True,
+        )
         uid = pwd.getpwnam(HOST_USER).pw_uid
     return Ids(uid, gid)
 
@@ -50,7 +65,9 @@ def align_rootfs(rootfs: Path, ids: Ids) -> None:
     if groups.get(ENGINE_GROUP, {}).get(2) != str(ids.gid):
         taken = next((name for name, row in groups.items() if row.get(2) == str(ids.gid)), None)
         if taken not in (None, ENGINE_GROUP):
-            raise RuntimeError(f"gid {ids.gid} is {taken!r} inside {rootfs}; cannot give it to {ENGINE_GROUP}")
+            raise RuntimeError(
+                f"gid {ids.gid} is {taken!r} inside {rootfs}; cannot give it to {ENGINE_GROUP}"
+            )
         verb = "groupmod" if ENGINE_GROUP in groups else "groupadd"
         _chroot(rootfs, verb, "--gid", str(ids.gid), ENGINE_GROUP)
     row = users.get(ROOTFS_USER)

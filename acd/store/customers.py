@@ -1,4 +1,5 @@
 """Finding customers: by the caller's number, by account, and checking what they know."""
+
 from __future__ import annotations
 
 import base64
@@ -34,28 +35,46 @@ class CustomerCard:
 
 
 def _card(customer: Customer) -> CustomerCard:
-    return CustomerCard(customer.id, clean_name(customer.name, NAME_LIMIT), fields.language(customer.language),
-                        fields.segment(customer.segment), customer.vip,
-                        tuple(sorted(a.number for a in customer.accounts)))
+    return CustomerCard(
+        customer.id,
+        clean_name(customer.name, NAME_LIMIT),
+        fields.language(customer.language),
+        fields.segment(customer.segment),
+        customer.vip,
+        tuple(sorted(a.number for a in customer.accounts)),
+    )
 
 
 # Built once: constructing a statement costs more than running it (0.5 ms against 0.1 ms on
 # SQLite with a million customers), and these run for every inbound call.
-_HOLDERS = (select(PhoneNumber.customer_id.label("id")).where(PhoneNumber.number == bindparam("number"))
-            .order_by(PhoneNumber.customer_id).limit(MAX_CANDIDATES).subquery())
-_LOOKUP = (select(Customer.id, Customer.name, Customer.language, Customer.segment, Customer.vip,
-                  Account.number)
-           .join(_HOLDERS, _HOLDERS.c.id == Customer.id)
-           .outerjoin(Account, Account.customer_id == Customer.id)
-           .order_by(Customer.id, Account.number))
+_HOLDERS = (
+    select(PhoneNumber.customer_id.label("id"))
+    .where(PhoneNumber.number == bindparam("number"))
+    .order_by(PhoneNumber.customer_id)
+    .limit(MAX_CANDIDATES)
+    .subquery()
+)
+_LOOKUP = (
+    select(Customer.id, Customer.name, Customer.language, Customer.segment, Customer.vip, Account.number)
+    .join(_HOLDERS, _HOLDERS.c.id == Customer.id)
+    .outerjoin(Account, Account.customer_id == Customer.id)
+    .order_by(Customer.id, Account.number)
+)
 
 
 def _served_last(customer):
     """The newest agent segment of `customer`'s journeys since :since."""
-    return (select(InteractionSegment.name).join(Interaction)
-            .where(Interaction.customer_id == customer, InteractionSegment.kind == "agent",
-                   InteractionSegment.started_at >= bindparam("since"))
-            .order_by(InteractionSegment.started_at.desc()).limit(1))
+    return (
+        select(InteractionSegment.name)
+        .join(Interaction)
+        .where(
+            Interaction.customer_id == customer,
+            InteractionSegment.kind == "agent",
+            InteractionSegment.started_at >= bindparam("since"),
+        )
+        .order_by(InteractionSegment.started_at.desc())
+        .limit(1)
+    )
 
 
 _LAST_AGENT = _served_last(bindparam("customer"))
@@ -78,21 +97,32 @@ def _cards(rows) -> list[CustomerCard]:
     cards: dict[int, tuple] = {}
     accounts: dict[int, list[str]] = {}
     for cid, name, language, segment, vip, number in rows:
-        cards.setdefault(cid, (cid, clean_name(name, NAME_LIMIT), fields.language(language),
-                               fields.segment(segment), bool(vip)))
+        cards.setdefault(
+            cid,
+            (
+                cid,
+                clean_name(name, NAME_LIMIT),
+                fields.language(language),
+                fields.segment(segment),
+                bool(vip),
+            ),
+        )
         accounts.setdefault(cid, []).extend([number] if number else [])
     return [CustomerCard(*cards[cid], tuple(accounts[cid])) for cid in cards]
 
 
 def by_account(session: Session, number: str) -> CustomerCard | None:
-    query = (select(Customer).join(Account).where(Account.number == number)
-             .options(selectinload(Customer.accounts)))
+    query = (
+        select(Customer)
+        .join(Account)
+        .where(Account.number == number)
+        .options(selectinload(Customer.accounts))
+    )
     found = session.scalars(query).first()
     return _card(found) if found else None
 
 
-def check_fact(session: Session, question: str, customer_id: int, account: str | None,
-               answer: str) -> bool:
+def check_fact(session: Session, question: str, customer_id: int, account: str | None, answer: str) -> bool:
     """Does the caller's answer match what the store knows? Unknown facts never match."""
     customer = session.get(Customer, customer_id)
     if customer is None or not answer.isascii() or not answer.isdigit():
@@ -103,8 +133,7 @@ def check_fact(session: Session, question: str, customer_id: int, account: str |
     if question == "postcode":
         return customer.postcode is not None and answer == customer.postcode.replace(" ", "")
     if question == "last_payment":
-        payments = [a.last_payment_euros for a in customer.accounts
-                    if account is None or a.number == account]
+        payments = [a.last_payment_euros for a in customer.accounts if account is None or a.number == account]
         return int(answer) in [p for p in payments if p is not None]
     if question == "pin":
         return verify_pin(answer, customer.pin_hash)

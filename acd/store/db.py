@@ -3,6 +3,7 @@
 SQLite (a file, the embedded default) and PostgreSQL (by URL) behave the same to callers.
 A relative SQLite path is relative to the repo, like the PBX's state folder.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -53,7 +54,7 @@ def engine(url: str) -> Engine:
 
 def _sqlite_pragmas(connection, _record) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")      # readers (the fallback AGI) never block
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the fallback AGI) never block
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -79,6 +80,9 @@ def advance_sequences(connection: Connection) -> None:
     if connection.dialect.name != "postgresql":
         return
     for table in ("customers", "phone_numbers", "accounts"):
-        connection.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"))
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
+            )
+        )

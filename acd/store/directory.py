@@ -2,23 +2,23 @@
 database, with one short session per call. Reads and writes have separate threads: a burst
 of journey rows to write never delays a caller's lookup, and writes (which SQLite serialises
 anyway) go one at a time."""
+
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.logger import Logger
-from sqlalchemy.dialects import postgresql, sqlite
 
 from acd.store import customers, db
 from acd.store.customers import CustomerCard
 from acd.store.models import Interaction, InteractionSegment, IvrAnswer, Note
-
 
 log = Logger()
 BATCH_DELAY = 0.05  # seconds a journey's first row may wait to share a transaction
@@ -51,15 +51,22 @@ class Directory:
         self._rows: list[dict] = []
         self._batch: asyncio.Future | None = None
 
-    async def open_interaction(self, linkedid: str, customer_id: int | None,
-                               caller_number: str | None, at: float) -> None:
+    async def open_interaction(
+        self, linkedid: str, customer_id: int | None, caller_number: str | None, at: float
+    ) -> None:
         """One row per journey; a second leg of the same journey changes nothing.
 
         Rows go in batches, one transaction per BATCH_DELAY (not one commit per call); any
         later write about a journey first writes the rows still waiting, so it finds its row.
         """
-        self._rows.append({"linkedid": linkedid, "customer_id": customer_id,
-                           "caller_number": caller_number, "started_at": _utc(at)})
+        self._rows.append(
+            {
+                "linkedid": linkedid,
+                "customer_id": customer_id,
+                "caller_number": caller_number,
+                "started_at": _utc(at),
+            }
+        )
         if self._batch is None:
             self._batch = asyncio.ensure_future(self._flush_later())
         await asyncio.shield(self._batch)
@@ -76,6 +83,7 @@ class Directory:
             if rows:
                 self._insert_interactions(rows)
             return work(*args)
+
         return await asyncio.get_running_loop().run_in_executor(self._writes, job)
 
     def _insert_interactions(self, rows: list[dict]) -> None:
@@ -84,7 +92,9 @@ class Directory:
         with self.engine.begin() as connection:
             connection.execute(statement, rows)
 
-    async def caller(self, e164: str, last_agent_since: float | None) -> tuple[list[CustomerCard], str | None]:
+    async def caller(
+        self, e164: str, last_agent_since: float | None
+    ) -> tuple[list[CustomerCard], str | None]:
         """The customers on this number and, for exactly one, the agent who served them last."""
         since = _utc(last_agent_since) if last_agent_since is not None else None
         return await self._read(customers.caller, e164, since)
@@ -92,14 +102,14 @@ class Directory:
     async def find_account(self, number: str) -> CustomerCard | None:
         return await self._read(customers.by_account, number)
 
-    async def check_fact(self, question: str, customer_id: int, account: str | None,
-                         answer: str) -> bool:
+    async def check_fact(self, question: str, customer_id: int, account: str | None, answer: str) -> bool:
         return await self._read(customers.check_fact, question, customer_id, account, answer)
 
     async def _read(self, query, *args):
         def work():
             with self._read_sessions() as session:
                 return query(session, *args)
+
         return await asyncio.get_running_loop().run_in_executor(self._reads, work)
 
     async def record_ivr(self, record: IvrRecord) -> None:
@@ -108,7 +118,8 @@ class Directory:
     def _record_ivr(self, record: IvrRecord) -> None:
         with self.sessions.begin() as session:
             interaction = session.scalars(
-                select(Interaction).where(Interaction.linkedid == record.linkedid)).first()
+                select(Interaction).where(Interaction.linkedid == record.linkedid)
+            ).first()
             if interaction is None:
                 return  # the journey's row was never written; logged where that failed
             if record.customer_id is not None:
@@ -118,13 +129,27 @@ class Directory:
             interaction.account_number = record.account
             interaction.verification = record.verification or None
             interaction.ivr_steps = record.steps[:200]
-            session.add(InteractionSegment(
-                interaction_id=interaction.id, kind="ivr", name="ivr", outcome=_last(record.steps),
-                started_at=_utc(record.started_at), ended_at=_utc(record.ended_at)))
-            answers = {"language": record.language, "category": record.category,
-                       "account": record.account or "", "verification": record.verification}
-            session.add_all(IvrAnswer(interaction_id=interaction.id, key=key, value=value)
-                            for key, value in answers.items() if value)
+            session.add(
+                InteractionSegment(
+                    interaction_id=interaction.id,
+                    kind="ivr",
+                    name="ivr",
+                    outcome=_last(record.steps),
+                    started_at=_utc(record.started_at),
+                    ended_at=_utc(record.ended_at),
+                )
+            )
+            answers = {
+                "language": record.language,
+                "category": record.category,
+                "account": record.account or "",
+                "verification": record.verification,
+            }
+            session.add_all(
+                IvrAnswer(interaction_id=interaction.id, key=key, value=value)
+                for key, value in answers.items()
+                if value
+            )
 
     async def record_agent(self, linkedid: str, agent: str, queue: str, at: float) -> None:
         """The agent who answered: a segment of the journey (and a repeat caller's next offer)."""
@@ -134,29 +159,52 @@ class Directory:
         with self.sessions.begin() as session:
             found = session.scalars(select(Interaction.id).where(Interaction.linkedid == linkedid)).first()
             if found is not None:
-                session.add(InteractionSegment(interaction_id=found, kind="agent", name=agent[:60],
-                                               outcome=queue[:20], started_at=_utc(at)))
+                session.add(
+                    InteractionSegment(
+                        interaction_id=found,
+                        kind="agent",
+                        name=agent[:60],
+                        outcome=queue[:20],
+                        started_at=_utc(at),
+                    )
+                )
 
-    async def record_escalation(self, linkedid: str, from_queue: str, to_queue: str, agent: str,
-                                reason: str, at: float) -> None:
+    async def record_escalation(
+        self, linkedid: str, from_queue: str, to_queue: str, agent: str, reason: str, at: float
+    ) -> None:
         await self._write(self._record_escalation, linkedid, from_queue, to_queue, agent, reason, at)
 
-    def _record_escalation(self, linkedid: str, from_queue: str, to_queue: str, agent: str,
-                           reason: str, at: float) -> None:
+    def _record_escalation(
+        self, linkedid: str, from_queue: str, to_queue: str, agent: str, reason: str, at: float
+    ) -> None:
         with self.sessions.begin() as session:
             found = session.scalars(select(Interaction.id).where(Interaction.linkedid == linkedid)).first()
             if found is not None:
-                session.add(InteractionSegment(
-                    interaction_id=found, kind="escalation", name=f"{from_queue}>{to_queue}"[:60],
-                    outcome=reason[:20], started_at=_utc(at)))
-                session.add(Note(interaction_id=found, agent=agent[:20], at=_utc(at),
-                                 text=f"escalated from {from_queue} to {to_queue}: {reason}"))
+                session.add(
+                    InteractionSegment(
+                        interaction_id=found,
+                        kind="escalation",
+                        name=f"{from_queue}>{to_queue}"[:60],
+                        outcome=reason[:20],
+                        started_at=_utc(at),
+                    )
+                )
+                session.add(
+                    Note(
+                        interaction_id=found,
+                        agent=agent[:20],
+                        at=_utc(at),
+                        text=f"escalated from {from_queue} to {to_queue}: {reason}",
+                    )
+                )
 
     async def write(self, work: Callable[..., object], *args: object) -> object:
         """`work(session, *args)` in one transaction on the writer thread (acd/store/quality.py)."""
+
         def job() -> object:
             with self.sessions.begin() as session:
                 return work(session, *args)
+
         return await self._write(job)
 
     async def read(self, query: Callable[..., object], *args: object) -> object:
@@ -180,7 +228,7 @@ class Directory:
 
 
 def _utc(at: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(at, dt.timezone.utc)
+    return dt.datetime.fromtimestamp(at, dt.UTC)
 
 
 def _last(steps: str) -> str:

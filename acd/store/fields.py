@@ -5,13 +5,14 @@ data to validate, not a value to pass on: a language must look like one (and be 
 speaks, where the caller knows the list), a segment a short lower-case code. A field that
 fails is read as absent, never cut into something that passes.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Collection
 
-LANGUAGE = re.compile(r"[a-z]{2,3}")          # ISO 639-1/-2 codes, as the IVR's prompts are named
-SEGMENT = re.compile(r"[a-z0-9_]{1,32}")      # what the dialplan's acd-clean keeps, bounded
+LANGUAGE = re.compile(r"[a-z]{2,3}")  # ISO 639-1/-2 codes, as the IVR's prompts are named
+SEGMENT = re.compile(r"[a-z0-9_]{1,32}")  # what the dialplan's acd-clean keeps, bounded
 DEFAULT_SEGMENT = "standard"
 
 

@@ -12,6 +12,7 @@ mandatory; a UTF-8 byte order mark before it is allowed):
 `phones` and `accounts` hold several values separated by ';'. Phones may be national or
 international; they are stored in E.164. Accounts end in their Luhn check digit.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,10 +32,9 @@ from acd.store import db
 from acd.store.customers import hash_pin
 from acd.store.models import Account, Customer, PhoneNumber
 
-COLUMNS = ("name", "phones", "language", "segment", "vip", "date_of_birth", "postcode", "pin",
-           "accounts")
+COLUMNS = ("name", "phones", "language", "segment", "vip", "date_of_birth", "postcode", "pin", "accounts")
 BATCH = 5000
-FIELD_LIMIT = 1000            # characters in any one field; no column needs more
+FIELD_LIMIT = 1000  # characters in any one field; no column needs more
 CSV_LIMIT = 16 * 1024 * 1024  # csv's own limit, raised so a long field is read whole, then refused
 _FLAGS = {"": False, "0": False, "1": True, "false": False, "true": True, "no": False, "yes": True}
 _NAME_LIMIT = 120
@@ -127,8 +127,15 @@ def _header(reader) -> list[str]:
         raise ImportFailed([(1, f"unreadable header: {exc}")]) from None
     unknown = set(header) - set(COLUMNS)
     if "name" not in header or unknown or len(set(header)) != len(header):
-        raise ImportFailed([(1, f"header must name columns from {', '.join(COLUMNS)}, each once"
-                                + (f"; unknown: {', '.join(sorted(unknown))[:200]}" if unknown else ""))])
+        raise ImportFailed(
+            [
+                (
+                    1,
+                    f"header must name columns from {', '.join(COLUMNS)}, each once"
+                    + (f"; unknown: {', '.join(sorted(unknown))[:200]}" if unknown else ""),
+                )
+            ]
+        )
     return header
 
 
@@ -178,15 +185,21 @@ def _customer(row: dict, name: str, hash_pins: bool) -> dict:
         raise ValueError(f"postcode {postcode[:20]!r} is not a postcode")
     if pin and not re.fullmatch(r"[0-9]{4,8}", pin):
         raise ValueError("pin must be 4 to 8 digits")
-    return {"name": name, "language": language or None, "segment": segment, "vip": _FLAGS[vip],
-            "date_of_birth": born, "postcode": postcode or None,
-            "pin_hash": hash_pin(pin) if pin and hash_pins else None}
+    return {
+        "name": name,
+        "language": language or None,
+        "segment": segment,
+        "vip": _FLAGS[vip],
+        "date_of_birth": born,
+        "postcode": postcode or None,
+        "pin_hash": hash_pin(pin) if pin and hash_pins else None,
+    }
 
 
 def _existing_accounts(connection: Connection, accounts: set[str]) -> set[str]:
     wanted, taken = sorted(accounts), set()
     for i in range(0, len(wanted), 500):
-        chunk = wanted[i:i + 500]
+        chunk = wanted[i : i + 500]
         taken |= set(connection.scalars(select(Account.number).where(Account.number.in_(chunk))))
     return taken
 

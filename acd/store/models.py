@@ -5,6 +5,7 @@ are rows of their own, indexed for the caller-ID lookup. One interaction is one 
 journey, keyed by Asterisk's linkedid; its segments (IVR, each queue, each agent), IVR
 answers, dispositions and notes hang off it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -120,16 +121,16 @@ class SupervisionSession(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session: Mapped[str] = mapped_column(String(40), unique=True)
-    supervisor: Mapped[str] = mapped_column(String(20), index=True)   # staff number, or the phone
+    supervisor: Mapped[str] = mapped_column(String(20), index=True)  # staff number, or the phone
     agent: Mapped[str] = mapped_column(String(20), index=True)
-    origin: Mapped[str] = mapped_column(String(10))                   # phone | web
+    origin: Mapped[str] = mapped_column(String(10))  # phone | web
     linkedid: Mapped[str | None] = mapped_column(String(64), index=True)  # the call listened to
     interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id", ondelete="SET NULL"))
-    modes: Mapped[str] = mapped_column(String(200), default="")       # in order: monitor,whisper,...
+    modes: Mapped[str] = mapped_column(String(200), default="")  # in order: monitor,whisper,...
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     spy_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    outcome: Mapped[str] = mapped_column(String(40))                  # open | ended | no_call | refused:<why>
+    outcome: Mapped[str] = mapped_column(String(40))  # open | ended | no_call | refused:<why>
 
 
 class Recording(Base):
@@ -140,16 +141,17 @@ class Recording(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     take: Mapped[str] = mapped_column(String(40), unique=True)
     linkedid: Mapped[str] = mapped_column(String(64), index=True)
-    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id", ondelete="SET NULL"),
-                                                       index=True)
+    interaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interactions.id", ondelete="SET NULL"), index=True
+    )
     agent: Mapped[str] = mapped_column(String(20), index=True)
     queue: Mapped[str] = mapped_column(String(40))
-    path: Mapped[str] = mapped_column(String(255))       # relative to recording.folder
-    reason: Mapped[str] = mapped_column(String(40))      # the policy rule, on_demand or fallback
+    path: Mapped[str] = mapped_column(String(255))  # relative to recording.folder
+    reason: Mapped[str] = mapped_column(String(40))  # the policy rule, on_demand or fallback
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     duration_s: Mapped[float | None] = mapped_column(Float)
     paused_s: Mapped[float] = mapped_column(Float, default=0.0)
     size: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(12))      # recording | done | missing
+    status: Mapped[str] = mapped_column(String(12))  # recording | done | missing

@@ -3,11 +3,12 @@
 Rows go in through SQLAlchemy Core in large batches inside one transaction per batch; ids
 are assigned here so numbers and accounts can refer to them without a round trip.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import Engine, func, insert, select
 
@@ -15,12 +16,64 @@ from acd.core.accounts import check_digit
 from acd.store import db
 from acd.store.models import Account, Customer, PhoneNumber
 
-FIRST = ("Anna", "Ben", "Clara", "David", "Elif", "Farid", "Greta", "Hannah", "Ivan", "Jana",
-         "Karl", "Lena", "Marco", "Nina", "Omar", "Paula", "Quentin", "Rosa", "Sven", "Tara",
-         "Ugo", "Vera", "Wim", "Yusuf", "Zoe", "Lukas", "Mia", "Noah", "Emma", "Leon")
-LAST = ("Schmidt", "Müller", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
-        "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Neumann", "Schwarz", "Yilmaz",
-        "Kowalski", "Rossi", "Dubois", "Novak", "Jansen", "Larsen", "Popescu", "Santos")
+FIRST = (
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elif",
+    "Farid",
+    "Greta",
+    "Hannah",
+    "Ivan",
+    "Jana",
+    "Karl",
+    "Lena",
+    "Marco",
+    "Nina",
+    "Omar",
+    "Paula",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Ugo",
+    "Vera",
+    "Wim",
+    "Yusuf",
+    "Zoe",
+    "Lukas",
+    "Mia",
+    "Noah",
+    "Emma",
+    "Leon",
+)
+LAST = (
+    "Schmidt",
+    "Müller",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Schwarz",
+    "Yilmaz",
+    "Kowalski",
+    "Rossi",
+    "Dubois",
+    "Novak",
+    "Jansen",
+    "Larsen",
+    "Popescu",
+    "Santos",
+)
 AREAS = ("30", "40", "69", "89", "221", "211", "711", "351", "341", "511", "151", "160", "170", "176")
 BATCH = 20_000
 _BORN = dt.date(1940, 1, 1)
@@ -47,8 +100,13 @@ def generate(made: Engine, count: int, seed: int = 1, progress: Progress = lambd
                 numbers.append({"number": previous, "customer_id": cid})
             previous = number
             body = f"{next_account:07d}"
-            accounts.append({"number": body + check_digit(body), "customer_id": cid,
-                             "last_payment_euros": rng.randrange(5, 500)})
+            accounts.append(
+                {
+                    "number": body + check_digit(body),
+                    "customer_id": cid,
+                    "last_payment_euros": rng.randrange(5, 500),
+                }
+            )
             next_account += 1
         with made.begin() as connection:
             connection.execute(insert(Customer), people)
@@ -62,11 +120,16 @@ def generate(made: Engine, count: int, seed: int = 1, progress: Progress = lambd
 
 def _person(rng: random.Random, cid: int) -> dict:
     vip = rng.random() < 0.05
-    return {"id": cid, "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-            "language": rng.choice(("de", "de", "de", "en")), "vip": vip,
-            "segment": "premium" if vip else rng.choice(("standard", "standard", "business")),
-            "postcode": f"{rng.randrange(1000, 99999):05d}", "pin_hash": None,
-            "date_of_birth": _BORN + dt.timedelta(days=rng.randrange(0, 365 * 60))}
+    return {
+        "id": cid,
+        "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+        "language": rng.choice(("de", "de", "de", "en")),
+        "vip": vip,
+        "segment": "premium" if vip else rng.choice(("standard", "standard", "business")),
+        "postcode": f"{rng.randrange(1000, 99999):05d}",
+        "pin_hash": None,
+        "date_of_birth": _BORN + dt.timedelta(days=rng.randrange(0, 365 * 60)),
+    }
 
 
 def _unique(rows: list[dict]) -> list[dict]:

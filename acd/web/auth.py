@@ -8,6 +8,7 @@ real user is not caught by a stranger's guessing: a successful sign-in hands out
 cookie (signed with http.signing_key), and tries that carry one are counted against that
 device alone (OWASP's "device cookies").
 """
+
 from __future__ import annotations
 
 import base64
@@ -28,10 +29,10 @@ from acd.core.throttle import Backoff, Throttle
 DEVICE_COOKIE = b"acd_device"
 DEVICE_DAYS = 30
 WRONG = "wrong number or password"
-MAX_KEYS = 10_000          # throttle records kept; the quiet ones go first
+MAX_KEYS = 10_000  # throttle records kept; the quiet ones go first
 SIGN_IN_BACKOFF = Backoff(free=5, base=1.0, cap=300.0, forget=3600.0)
 _NUMBER = re.compile(r"[0-9]{1,20}")
-_DUMMY = secrets.token_urlsafe(24).encode()   # compared against when the number is unknown
+_DUMMY = secrets.token_urlsafe(24).encode()  # compared against when the number is unknown
 
 
 class Unauthorized(Exception):
@@ -53,12 +54,13 @@ class Forbidden(Exception):
 @dataclass(frozen=True)
 class SignIn:
     person: Staff
-    device_cookie: bytes | None   # to set on the answer (a first sign-in from this client)
+    device_cookie: bytes | None  # to set on the answer (a first sign-in from this client)
 
 
 class StaffLogin:
-    def __init__(self, config: Config, clock: Callable[[], float] = time.time,
-                 rules: Backoff = SIGN_IN_BACKOFF) -> None:
+    def __init__(
+        self, config: Config, clock: Callable[[], float] = time.time, rules: Backoff = SIGN_IN_BACKOFF
+    ) -> None:
         self.config, self.clock = config, clock
         self.key = config.http.signing_key.encode()
         self.throttle = Throttle(rules)
@@ -79,8 +81,9 @@ class StaffLogin:
         if not (hmac.compare_digest(password.encode(), expected) and known):
             self.throttle.fail(keys, now)
             self._bound(now)
-            security_log.event("InvalidPassword" if known else "InvalidAccountID", "http", remote,
-                               AccountID=number)
+            security_log.event(
+                "InvalidPassword" if known else "InvalidAccountID", "http", remote, AccountID=number
+            )
             raise Unauthorized(WRONG)
         if nonce:
             self.throttle.succeed(keys)
@@ -100,8 +103,11 @@ class StaffLogin:
             return None
         try:
             owner, nonce, expires, mac = cookie.decode("ascii").split(".")
-            valid = (hmac.compare_digest(mac, self._mac(f"{owner}.{nonce}.{expires}"))
-                     and owner == number and int(expires) > now)
+            valid = (
+                hmac.compare_digest(mac, self._mac(f"{owner}.{nonce}.{expires}"))
+                and owner == number
+                and int(expires) > now
+            )
         except (UnicodeDecodeError, ValueError):
             return None
         return nonce if valid else None
@@ -115,7 +121,7 @@ class StaffLogin:
             self.throttle.forget_quiet(now)
         if len(self.throttle.records) > MAX_KEYS:
             oldest = sorted(self.throttle.records.items(), key=lambda item: item[1].last)
-            self.throttle.records = dict(oldest[len(oldest) // 2:])
+            self.throttle.records = dict(oldest[len(oldest) // 2 :])
 
     def team_agents(self, person: Staff) -> set[str] | None:
         """Whose recordings and sessions `person` may see: None is everyone's (quality)."""

@@ -3,6 +3,7 @@
 Errors become JSON answers with a status; nothing a client sends turns into a 500 unless
 the engine itself is broken (and that is logged).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,11 +39,18 @@ def sign_in(login: StaffLogin, request) -> Staff:
     header = request.requestHeaders.getRawHeaders(b"authorization")
     authorization = header[0] if header and len(header) == 1 else None
     peer = request.getClientAddress()
-    signed = login.sign_in(authorization, getattr(peer, "host", "") or "",
-                           request.received_cookies.get(DEVICE_COOKIE))
+    signed = login.sign_in(
+        authorization, getattr(peer, "host", "") or "", request.received_cookies.get(DEVICE_COOKIE)
+    )
     if signed.device_cookie is not None:
-        request.addCookie(DEVICE_COOKIE, signed.device_cookie, max_age=str(DEVICE_DAYS * 86400),
-                          path=b"/", httpOnly=True, sameSite="strict")
+        request.addCookie(
+            DEVICE_COOKIE,
+            signed.device_cookie,
+            max_age=str(DEVICE_DAYS * 86400),
+            path=b"/",
+            httpOnly=True,
+            sameSite="strict",
+        )
     return signed.person
 
 
@@ -74,8 +82,9 @@ class AsyncJson(resource.Resource):
         gone: list[bool] = []
         request.notifyFinish().addErrback(lambda _: gone.append(True))
         done = defer.Deferred.fromFuture(asyncio.ensure_future(handler(request)))
-        done.addCallbacks(lambda body: answer(request, gone, 200, body),
-                          lambda failure: _failed(request, gone, failure))
+        done.addCallbacks(
+            lambda body: answer(request, gone, 200, body), lambda failure: _failed(request, gone, failure)
+        )
         done.addErrback(lambda failure: log.failure("web answer failed", failure))
         return server.NOT_DONE_YET
 

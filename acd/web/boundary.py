@@ -8,6 +8,7 @@ limit gets 413, and a POST must be `application/json` from the same origin (CSRF
 actually read are capped too (chunked bodies announce no length), connections are counted,
 and a request must be complete within a deadline, so slow clients cannot pile up.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,7 +27,9 @@ from acd.config import Http
 log = Logger()
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 UNSAFE_METHODS = {b"POST", b"PUT", b"PATCH", b"DELETE"}
-_HOST = re.compile(rb"^(?:\[(?P<v6>[0-9A-Fa-f:.]{2,45})\]|(?P<name>[A-Za-z0-9.-]{1,253}))(?::(?P<port>[0-9]{1,5}))?$")
+_HOST = re.compile(
+    rb"^(?:\[(?P<v6>[0-9A-Fa-f:.]{2,45})\]|(?P<name>[A-Za-z0-9.-]{1,253}))(?::(?P<port>[0-9]{1,5}))?$"
+)
 
 
 class Refusal(Exception):
@@ -51,14 +54,21 @@ class Rules:
     @classmethod
     def of(cls, config: Http) -> Rules:
         hosts = {*LOOPBACK_NAMES, config.host, *config.allowed_hosts}
-        return cls(frozenset(h.lower() for h in hosts), config.port, config.max_body,
-                   config.max_connections, config.request_timeout, config.idle_timeout)
+        return cls(
+            frozenset(h.lower() for h in hosts),
+            config.port,
+            config.max_body,
+            config.max_connections,
+            config.request_timeout,
+            config.idle_timeout,
+        )
 
     def origins(self) -> frozenset[str]:
         """The API's own origins: a browser page served from any allowed name."""
         named = {f"[{h}]" if ":" in h else h for h in self.hosts}
         return frozenset(f"http://{h}:{self.port}" for h in named) | (
-            frozenset(f"http://{h}" for h in named) if self.port == 80 else frozenset())
+            frozenset(f"http://{h}" for h in named) if self.port == 80 else frozenset()
+        )
 
 
 def host_refusal(rules: Rules, raw: list[bytes] | None) -> Refusal | None:
@@ -180,9 +190,11 @@ class GuardedChannel(http.HTTPChannel):
     def allHeadersReceived(self) -> None:
         request = self.requests[-1]
         headers = request.requestHeaders
-        refusal = (host_refusal(self.rules, headers.getRawHeaders(b"host"))
-                   or length_refusal(self.rules, self.length)
-                   or (unsafe_refusal(self.rules, headers) if self._command.upper() in UNSAFE_METHODS else None))
+        refusal = (
+            host_refusal(self.rules, headers.getRawHeaders(b"host"))
+            or length_refusal(self.rules, self.length)
+            or (unsafe_refusal(self.rules, headers) if self._command.upper() in UNSAFE_METHODS else None)
+        )
         if refusal is not None:
             if refusal.code in (403, 421):
                 security_log.event("HttpRefused", "http", _peer(self), Status=refusal.code, Why=str(refusal))
@@ -211,10 +223,12 @@ class GuardedChannel(http.HTTPChannel):
             request.refused = True
         body = json.dumps({"error": str(refusal)}).encode()
         reason = HTTPStatus(refusal.code).phrase.encode()
-        self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
-                             b"connection: close\r\n\r\n%s" % (refusal.code, reason, len(body), body))
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
+            b"connection: close\r\n\r\n%s" % (refusal.code, reason, len(body), body)
+        )
         self.transport.loseConnection()
-        if interfaces.ITCPTransport.providedBy(self.transport):   # a client that never reads
+        if interfaces.ITCPTransport.providedBy(self.transport):  # a client that never reads
             self._abort = self.callLater(self.rules.request_timeout, self.transport.abortConnection)
 
 

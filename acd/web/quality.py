@@ -6,6 +6,7 @@ GET  /api/recordings/<id>              one recording's WAV
 GET  /api/supervision                  the audit of listening-in sessions
 POST /api/supervise {"agent", "mode"}  ring the supervisor's phone into ChanSpy
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ from acd.web.ranges import BoundedRangeFile
 
 MAX_BODY = 4096
 _CALL = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_ID = re.compile(rb"[1-9][0-9]{0,17}")   # a recording's row id: well inside SQLite's 64 bits
+_ID = re.compile(rb"[1-9][0-9]{0,17}")  # a recording's row id: well inside SQLite's 64 bits
 _CONFLICTS = {Refusal.NOT_LOGGED_IN, Refusal.NO_PHONE}
 
 

@@ -6,6 +6,7 @@ are honoured, overlapping and adjacent ones merged first, so an answer is never 
 the file (plus part headers); more ranges than that, or a malformed header, get the whole
 file once (a Range header may always be ignored, RFC 9110 14.2).
 """
+
 from __future__ import annotations
 
 from twisted.web import static
@@ -20,8 +21,11 @@ class BoundedRangeFile(static.File):
         wanted = super()._parseRangeHeader(range)
         if len(wanted) > MAX_RANGES:
             raise ValueError("too many ranges")
-        spans = sorted((max(0, offset), offset + size) for offset, size in
-                       (self._rangeToOffsetAndSize(start, end) for start, end in wanted) if size > 0)
+        spans = sorted(
+            (max(0, offset), offset + size)
+            for offset, size in (self._rangeToOffsetAndSize(start, end) for start, end in wanted)
+            if size > 0
+        )
         merged: list[list[int]] = []
         for start, stop in spans:
             if merged and start <= merged[-1][1]:
@@ -29,5 +33,5 @@ class BoundedRangeFile(static.File):
             else:
                 merged.append([start, stop])
         if not merged:
-            return wanted[:1]   # none satisfiable: File answers 416
+            return wanted[:1]  # none satisfiable: File answers 416
         return [(start, stop - 1) for start, stop in merged]

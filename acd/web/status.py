@@ -5,6 +5,7 @@ never public: an admin (operations, the lab's tools) sees all of it; a superviso
 queues their teams' agents serve, those agents, and the calls in those queues or with those
 agents; anyone else nothing. `/healthz` says "ok" and nothing more.
 """
+
 from __future__ import annotations
 
 import time
@@ -76,22 +77,34 @@ def team_view(config: Config, person: Staff, state: dict) -> dict:
     mine = lambda call: call.get("agent") in agents or call.get("queue") in queues
     links = state.get("links", {})
     return {
-        "at": state.get("at"), "resyncs": state.get("resyncs"),
+        "at": state.get("at"),
+        "resyncs": state.get("resyncs"),
         "queues": {name: q for name, q in state.get("queues", {}).items() if name in queues},
         "agents": {number: a for number, a in state.get("agents", {}).items() if number in agents},
         "calls": [c for c in state.get("calls", []) if mine(c)],
         "recent_calls": [c for c in state.get("recent_calls", []) if mine(c)],
-        "links": {"ami_connected": links.get("ami_connected"),
-                  "agent_states": [s for s in links.get("agent_states", [])
-                                   if isinstance(s, dict) and s.get("number") in agents],
-                  "supervision": [s for s in links.get("supervision", [])
-                                  if isinstance(s, dict) and s.get("supervisor") == person.number]},
+        "links": {
+            "ami_connected": links.get("ami_connected"),
+            "agent_states": [
+                s for s in links.get("agent_states", []) if isinstance(s, dict) and s.get("number") in agents
+            ],
+            "supervision": [
+                s
+                for s in links.get("supervision", [])
+                if isinstance(s, dict) and s.get("supervisor") == person.number
+            ],
+        },
     }
 
 
-def make_site(center: CallCenter, links: Callable[[], dict], login: StaffLogin, http: Http,
-              more: dict[bytes, resource.Resource] | None = None,
-              clock: Callable[[], float] = time.time) -> GuardedSite:
+def make_site(
+    center: CallCenter,
+    links: Callable[[], dict],
+    login: StaffLogin,
+    http: Http,
+    more: dict[bytes, resource.Resource] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> GuardedSite:
     """The state API, and `more` resources under /api (the quality API), behind the edge."""
     root, api = Branch(), Branch()
     root.putChild(b"api", api)

@@ -1,4 +1,5 @@
 """The classic pyst2 fallback, driven over pipes exactly as Asterisk drives an AGI script."""
+
 from __future__ import annotations
 
 import json
@@ -25,16 +26,21 @@ def agi_dir(tmp_path: Path) -> Path:
         customer.numbers = [PhoneNumber(number="+49301234567")]
         session.add(customer)
     loaded = config.load()
-    install_fallback(loaded.model_copy(update={"store": loaded.store.model_copy(update={"url": url})}),
-                     tmp_path / "agi")
+    install_fallback(
+        loaded.model_copy(update={"store": loaded.store.model_copy(update={"url": url})}), tmp_path / "agi"
+    )
     return tmp_path / "agi"
 
 
 def run_script(agi_dir: Path, caller: str) -> list[str]:
     """Run the script with Asterisk's headers; answer every command with success."""
     commands = []
-    process = subprocess.Popen([sys.executable, str(agi_dir / "acd_fallback.py")], text=True,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, str(agi_dir / "acd_fallback.py")],
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     process.stdin.write(HEADERS + f"agi_callerid: {caller}\n\n")
     process.stdin.flush()
     for line in process.stdout:
@@ -64,8 +70,15 @@ def test_settings_name_the_store(agi_dir):
     assert settings["sqlite"].endswith("store.sqlite3") and settings["numbers"]["country_code"] == "49"
 
 
-HOSTILE = ['x"\nEXEC System "touch /tmp/owned', 'de" "1', "a\x00b", "premium\r\nHANGUP", "${SHELL(id)}",
-           "z" * 5000, '\\"']
+HOSTILE = [
+    'x"\nEXEC System "touch /tmp/owned',
+    'de" "1',
+    "a\x00b",
+    "premium\r\nHANGUP",
+    "${SHELL(id)}",
+    "z" * 5000,
+    '\\"',
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -80,14 +93,19 @@ def test_hostile_store_values_never_become_commands(tmp_path, value):
         customer.numbers = [PhoneNumber(number="+49301234599")]
         session.add(customer)
     import sqlite3
-    with sqlite3.connect(tmp_path / "store.sqlite3") as raw:    # as a stranger with the file would
+
+    with sqlite3.connect(tmp_path / "store.sqlite3") as raw:  # as a stranger with the file would
         raw.execute("UPDATE customers SET segment = ?, language = ?", (value, value))
     loaded = config.load()
-    install_fallback(loaded.model_copy(update={"store": loaded.store.model_copy(update={"url": url})}),
-                     tmp_path / "agi")
+    install_fallback(
+        loaded.model_copy(update={"store": loaded.store.model_copy(update={"url": url})}), tmp_path / "agi"
+    )
     commands = run_script(tmp_path / "agi", '030 1234599"\nEXEC System x')
     commands += run_script(tmp_path / "agi", "0301234599")
-    assert commands[-3:] == ['SET VARIABLE ACD_ROUTED "fallback"', 'SET VARIABLE ACD_CUSTOMER_ID "1"',
-                             'SET VARIABLE ACD_VIP "0"']
+    assert commands[-3:] == [
+        'SET VARIABLE ACD_ROUTED "fallback"',
+        'SET VARIABLE ACD_CUSTOMER_ID "1"',
+        'SET VARIABLE ACD_VIP "0"',
+    ]
     for line in commands:
         assert line.startswith("SET VARIABLE ACD_") and line.count('"') == 2, line

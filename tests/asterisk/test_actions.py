@@ -1,5 +1,6 @@
 """Every AMI action the daemon sends is built by acd/asterisk/actions.py, and what it builds
 reaches the wire as exactly one action with exactly its headers (issue 9, finding 2)."""
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,9 @@ def count(name: str) -> None:
     COUNTS[name] = COUNTS.get(name, 0) + 1
 
 
-@pytest.mark.parametrize("bad", ["break\r\nAction: Originate", "x\nApplication: System", "x\rY",
-                                 "lunch\0", "\x1b[2J", "x" * 1001])
+@pytest.mark.parametrize(
+    "bad", ["break\r\nAction: Originate", "x\nApplication: System", "x\rY", "lunch\0", "\x1b[2J", "x" * 1001]
+)
 def test_a_line_break_nul_or_control_in_any_value_is_refused(bad):
     with pytest.raises(actions.UnsafeAction, match="Reason"):
         actions.queue_pause("PJSIP/1001", True, bad)
@@ -72,9 +74,12 @@ def test_originate_only_into_the_daemons_contexts_and_never_an_application():
     with pytest.raises(actions.UnsafeAction, match="not one of the daemon's contexts"):
         actions.originate("PJSIP/9001", "default")
     with pytest.raises(TypeError):
-        actions.originate("PJSIP/9001", actions.SPY, application="AGI")   # type: ignore[call-arg]
-    made = actions.originate("Local/announce@acd-announce/n", actions.ANNOUNCE_WHISPER,
-                             {"__ACD_ANNOUNCE": "/a&/b", "__ACD_ANNOUNCE_TO": "PJSIP/trunk-1"})
+        actions.originate("PJSIP/9001", actions.SPY, application="AGI")  # type: ignore[call-arg]
+    made = actions.originate(
+        "Local/announce@acd-announce/n",
+        actions.ANNOUNCE_WHISPER,
+        {"__ACD_ANNOUNCE": "/a&/b", "__ACD_ANNOUNCE_TO": "PJSIP/trunk-1"},
+    )
     assert made.get("Context") == "acd-announce-whisper" and made.get("Application") == ""
     # Asterisk splits every Variable header on commas: one in a value would add a variable
     with pytest.raises(actions.UnsafeAction, match="comma"):
@@ -88,29 +93,38 @@ def test_originate_only_into_the_daemons_contexts_and_never_an_application():
 def test_the_service_sends_only_built_actions():
     service = AmiService(Ami(secret="s" * 32, watch_secret="w" * 32), lambda event: None)
     with pytest.raises(TypeError, match="acd.asterisk.actions"):
-        service.send({"Action": "Originate", "Application": "System"})   # type: ignore[arg-type]
+        service.send({"Action": "Originate", "Application": "System"})  # type: ignore[arg-type]
 
 
 def test_no_action_is_written_by_hand_anywhere_else():
     """One place builds AMI actions: no '"Action":' literal in the daemon outside actions.py."""
-    offenders = [str(path.relative_to(ACD)) for path in ACD.rglob("*.py")
-                 if path.name != "actions.py" and re.search(r"""["']Action["']\s*:""", path.read_text())]
+    offenders = [
+        str(path.relative_to(ACD))
+        for path in ACD.rglob("*.py")
+        if path.name != "actions.py" and re.search(r"""["']Action["']\s*:""", path.read_text())
+    ]
     assert offenders == []
 
 
 def test_a_built_action_is_one_action_on_the_wire():
-    made = actions.originate("Local/s@acd-callback-hold/n", actions.CALLBACK_DIAL,
-                             {"__ACD_QUEUE": "support", "__ACD_CALLBACK_NUMBER": "4930111"},
-                             timeout_ms=7200000, caller_id='"Callback" <+4930111>')
+    made = actions.originate(
+        "Local/s@acd-callback-hold/n",
+        actions.CALLBACK_DIAL,
+        {"__ACD_QUEUE": "support", "__ACD_CALLBACK_NUMBER": "4930111"},
+        timeout_ms=7200000,
+        caller_id='"Callback" <+4930111>',
+    )
     [headers] = parsed(wire(made))
     assert ("Variable", "__ACD_QUEUE=support") in headers and ("Context", "acd-callback-dial") in headers
     assert sum(1 for key, _ in headers if key == "Action") == 1
 
 
 text = st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
-near_text = st.one_of(text, st.sampled_from(["\r\n", "\n", "\r", "\0", "a\r\nAction: Originate",
-                                             "x" * 1001, "q,SHELL(x)=1"]), st.builds(
-    lambda a, b, c: a + b + c, text, st.sampled_from(["\r\n", "\n", "\0", ",", ": "]), text))
+near_text = st.one_of(
+    text,
+    st.sampled_from(["\r\n", "\n", "\r", "\0", "a\r\nAction: Originate", "x" * 1001, "q,SHELL(x)=1"]),
+    st.builds(lambda a, b, c: a + b + c, text, st.sampled_from(["\r\n", "\n", "\0", ",", ": "]), text),
+)
 keys = st.one_of(near_text, st.none(), st.integers(), st.binary(max_size=8))
 garbage = st.one_of(keys, st.lists(text, max_size=2))
 
@@ -123,16 +137,24 @@ def check(build) -> None:
         return
     [headers] = parsed(wire(made))
     assert sum(1 for key, _ in headers if key == "Action") == 1
-    expected = [("Action", made.name)] + [(k, v) for k, value in made.headers
-                                          for v in (value if isinstance(value, tuple) else (value,))]
+    expected = [("Action", made.name)] + [
+        (k, v) for k, value in made.headers for v in (value if isinstance(value, tuple) else (value,))
+    ]
     assert sorted(headers) == sorted(expected)
 
 
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(queue=garbage, interface=garbage, penalty=st.one_of(st.integers(), garbage), paused=st.booleans(),
-       member=garbage, reason=garbage)
-def test_queue_builders_never_let_a_value_out_of_its_header(queue, interface, penalty, paused, member,
-                                                            reason):
+@given(
+    queue=garbage,
+    interface=garbage,
+    penalty=st.one_of(st.integers(), garbage),
+    paused=st.booleans(),
+    member=garbage,
+    reason=garbage,
+)
+def test_queue_builders_never_let_a_value_out_of_its_header(
+    queue, interface, penalty, paused, member, reason
+):
     count("queue builders")
     check(lambda: actions.queue_add(queue, interface, penalty, paused, member))
     check(lambda: actions.queue_remove(queue, interface))
@@ -140,10 +162,13 @@ def test_queue_builders_never_let_a_value_out_of_its_header(queue, interface, pe
 
 
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(channel=garbage, context=st.one_of(st.sampled_from(sorted(actions.ORIGINATE_CONTEXTS)), garbage),
-       variables=st.dictionaries(st.one_of(st.from_regex(r"\A(__)?[A-Z_]{1,12}\Z"), keys), garbage,
-                                 max_size=4),
-       caller_id=st.one_of(st.none(), garbage), value=garbage)
+@given(
+    channel=garbage,
+    context=st.one_of(st.sampled_from(sorted(actions.ORIGINATE_CONTEXTS)), garbage),
+    variables=st.dictionaries(st.one_of(st.from_regex(r"\A(__)?[A-Z_]{1,12}\Z"), keys), garbage, max_size=4),
+    caller_id=st.one_of(st.none(), garbage),
+    value=garbage,
+)
 def test_channel_builders_never_let_a_value_out_of_its_header(channel, context, variables, caller_id, value):
     count("channel builders")
     check(lambda: actions.originate(channel, context, variables, caller_id=caller_id))
@@ -157,7 +182,7 @@ def test_channel_builders_never_let_a_value_out_of_its_header(channel, context, 
 @given(headers=st.dictionaries(keys, garbage, max_size=5), name=garbage)
 def test_build_refuses_anything_that_is_not_one_action(headers, name):
     count("build")
-    check(lambda: actions.build(name, headers))   # type: ignore[arg-type]
+    check(lambda: actions.build(name, headers))  # type: ignore[arg-type]
 
 
 def test_zz_report_counts(capsys):

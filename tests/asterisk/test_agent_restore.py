@@ -1,6 +1,7 @@
 """What redis gives back is checked before it reaches Asterisk (issue 9, finding 2): a stored
 pause reason with CR/LF in it became three AMI actions, one an Originate, at the reconnect.
 Agents' records and pending callbacks both."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,11 +13,11 @@ from acd.asterisk import actions
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.callbacks import Callbacks
 from acd.asterisk.guess_limits import GuessLimits, Memory
-from acd.core.agents import Agent, State
 from acd.core import events as ev
+from acd.core.agents import Agent, State
 from acd.core.callbacks import Callback
-from acd.core.throttle import Backoff
 from acd.core.center import CallCenter
+from acd.core.throttle import Backoff
 from acd.speech import SpeechCache
 from tests.asterisk.test_fastagi import on_asyncio
 
@@ -57,13 +58,13 @@ def desk(tmp_path, records: dict[str, Agent]) -> tuple[AgentDesk, FakeAmi]:
 @on_asyncio
 async def test_a_record_with_a_line_break_in_its_reason_or_a_strange_phone_is_dropped(tmp_path):
     records = {
-        "2003": Agent("2003", State.PAUSED, 1.0, INJECTED, "PJSIP/1005"),         # reason injected
+        "2003": Agent("2003", State.PAUSED, 1.0, INJECTED, "PJSIP/1005"),  # reason injected
         "2001": Agent("2001", State.READY, 1.0, "", "PJSIP/1005\r\nAction: Logoff"),
-        "2002": Agent("2002", State.READY, 1.0, "", "Local/s@acd-spy"),           # not a phone
-        "1004": Agent("1004", State.PAUSED, 1.0, "coffee", "PJSIP/1004"),         # not a reason
-        "9999": Agent("9999", State.READY, 1.0, "", "PJSIP/1006"),                # not an agent
-        "1003": Agent("2001", State.READY, 1.0, "", "PJSIP/1006"),                # not its own key
-        "1001": Agent("1001", State.PAUSED, 1.0, "lunch", "PJSIP/1001"),          # fine
+        "2002": Agent("2002", State.READY, 1.0, "", "Local/s@acd-spy"),  # not a phone
+        "1004": Agent("1004", State.PAUSED, 1.0, "coffee", "PJSIP/1004"),  # not a reason
+        "9999": Agent("9999", State.READY, 1.0, "", "PJSIP/1006"),  # not an agent
+        "1003": Agent("2001", State.READY, 1.0, "", "PJSIP/1006"),  # not its own key
+        "1001": Agent("1001", State.PAUSED, 1.0, "lunch", "PJSIP/1001"),  # fine
         "1002": Agent("1002", State.PAUSED, 1.0, "ring-no-answer", "PJSIP/1002"),  # fine
     }
     agents, ami = desk(tmp_path, records)
@@ -72,7 +73,7 @@ async def test_a_record_with_a_line_break_in_its_reason_or_a_strange_phone_is_dr
     assert touched == {"PJSIP/1001", "PJSIP/1002"}
     assert {a.get("Reason") for a in ami.sent if a.name == "QueuePause"} == {"lunch", "ring-no-answer"}
     assert agents.agents["2003"].state is State.LOGGED_OUT and agents.agents["2003"].reason == ""
-    assert agents.agents["1004"].state is State.READY          # the fixed seat as configured
+    assert agents.agents["1004"].state is State.READY  # the fixed seat as configured
     assert all("\r" not in str(a.as_dict()) and "\n" not in str(a.as_dict()) for a in ami.sent)
 
 
@@ -101,18 +102,23 @@ async def test_callback_records_from_redis_are_checked_before_they_are_dialled(t
     raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
     config = config_module.parse(raw)
     good = Callback("acd-1.1", "+49301112233", "support", 1, 0, 1.0)
-    records = [good,
-               Callback("acd-1.2", "4930\r\nAction: Originate", "support", 1, 0, 1.0),
-               Callback("acd-1.3\r\n", "4930222", "support", 1, 0, 1.0),
-               Callback("acd-1.4", "4930333", "nowhere", 1, 0, 1.0),
-               Callback("acd-1.5", "4930444", "support", -1, 0, float("nan"))]
+    records = [
+        good,
+        Callback("acd-1.2", "4930\r\nAction: Originate", "support", 1, 0, 1.0),
+        Callback("acd-1.3\r\n", "4930222", "support", 1, 0, 1.0),
+        Callback("acd-1.4", "4930333", "nowhere", 1, 0, 1.0),
+        Callback("acd-1.5", "4930444", "support", -1, 0, float("nan")),
+    ]
     ami = FakeAmi()
-    callbacks = Callbacks(config, CallCenter({"support": 20.0}), ami, FakeCallbackStore(records),
-                          SpeechCache(tmp_path))
+    callbacks = Callbacks(
+        config, CallCenter({"support": 20.0}), ami, FakeCallbackStore(records), SpeechCache(tmp_path)
+    )
     await callbacks.restore()
     assert [a.name for a in ami.sent] == ["Originate"]
-    assert ('"Callback" <+49301112233>', "acd-callback-dial") == (ami.sent[0].get("CallerID"),
-                                                              ami.sent[0].get("Context"))
+    assert (ami.sent[0].get("CallerID"), ami.sent[0].get("Context")) == (
+        '"Callback" <+49301112233>',
+        "acd-callback-dial",
+    )
     assert set(callbacks.pending) == {"acd-1.1"}
 
 
@@ -120,22 +126,28 @@ def resync(agents: AgentDesk, paused: dict[str, bool]) -> None:
     """What the PBX says of each member after a (re)connect, as the AMI translator gives it."""
     agents.on_event(ev.ResyncStarted(5.0))
     for number, is_paused in paused.items():
-        agents.on_event(ev.MemberChanged(5.0, "support", number, f"PJSIP/{number}", "not_in_use",
-                                         is_paused, False, 0))
-    agents.on_event(ev.ResyncFinished(5.0, ("support",)))      # restores in the background
+        agents.on_event(
+            ev.MemberChanged(5.0, "support", number, f"PJSIP/{number}", "not_in_use", is_paused, False, 0)
+        )
+    agents.on_event(ev.ResyncFinished(5.0, ("support",)))  # restores in the background
 
 
 @on_asyncio
 async def test_a_pause_asterisk_made_while_the_daemon_was_down_is_adopted(tmp_path):
     """With the daemon killed, Asterisk's autopause pauses an agent whose phone rang out; the
     restarted daemon must not go on calling them ready (their *71 was refused, the screens lied)."""
-    records = {"1001": Agent("1001", State.RINGING, 1.0, "", "PJSIP/1001"),   # saved as it rang
-               "1002": Agent("1002", State.READY, 1.0, "", "PJSIP/1002")}
+    records = {
+        "1001": Agent("1001", State.RINGING, 1.0, "", "PJSIP/1001"),  # saved as it rang
+        "1002": Agent("1002", State.READY, 1.0, "", "PJSIP/1002"),
+    }
     agents, ami = desk(tmp_path, records)
-    resync(agents, {"1001": True, "1002": False, "1004": True})           # 1004: a fixed seat
+    resync(agents, {"1001": True, "1002": False, "1004": True})  # 1004: a fixed seat
     await asyncio.sleep(0.2)
     assert [(agents.agents[n].state, agents.agents[n].reason) for n in ("1001", "1002", "1004")] == [
-        (State.PAUSED, "ring-no-answer"), (State.READY, ""), (State.PAUSED, "ring-no-answer")]
+        (State.PAUSED, "ring-no-answer"),
+        (State.READY, ""),
+        (State.PAUSED, "ring-no-answer"),
+    ]
     assert not [a for a in ami.sent if a.name == "QueuePause" and a.get("Paused") == "false"]
 
 

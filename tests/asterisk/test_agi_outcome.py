@@ -5,6 +5,7 @@ half-way, so the dialplan takes its fallback path unless ACD_AGI_OK is "1" after
 tests drive FastAgiService's session handling with a scripted Asterisk: every answer it may
 give (success, 510/520 errors, HANGUP, a closed socket) and routes that raise or overrun.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,7 +37,7 @@ class ScriptedAsterisk:
         self.reader = asyncio.StreamReader()
         self.reader.feed_data(headers)
         self.answers = list(answers)
-        self.agi_ok = ""              # the dialplan cleared it before AGI()
+        self.agi_ok = ""  # the dialplan cleared it before AGI()
         self.closed = False
 
     def write(self, data: bytes) -> None:
@@ -67,7 +68,7 @@ def make_route(steps: list[str], forgiving: bool, outcome: dict):
             if step == "raise":
                 raise RuntimeError("a bug half-way")
             if step == "slow":
-                await asyncio.sleep(1)        # beyond route_timeout
+                await asyncio.sleep(1)  # beyond route_timeout
                 continue
             try:
                 await channel.command("VERBOSE step")
@@ -75,14 +76,17 @@ def make_route(steps: list[str], forgiving: bool, outcome: dict):
                 if not forgiving:
                     raise
         outcome["completed"] = True
+
     return route
 
 
 async def one_session(steps: list[str], answers: list[str], forgiving: bool) -> tuple[bool, bool, bool]:
     """(route completed, OK command answered, dialplan takes the fallback path)."""
     outcome = {"completed": False}
-    service = FastAgiService(FastAgi(token=TOKEN, header_timeout=1, route_timeout=0.05),
-                             {"acd/x": make_route(steps, forgiving, outcome)})
+    service = FastAgiService(
+        FastAgi(token=TOKEN, header_timeout=1, route_timeout=0.05),
+        {"acd/x": make_route(steps, forgiving, outcome)},
+    )
     wire = ScriptedAsterisk(f"agi_network_script: {TOKEN}/acd/x\nagi_uniqueid: 1.1\n\n".encode(), answers)
     await service._serve(wire.reader, wire)
     assert wire.closed

@@ -1,6 +1,7 @@
 """FastAGI request handling over arbitrary header blocks (issue 9, finding 10): every session
 ends in one of the named outcomes (served, bad request, refused value, wrong token, no
 route), never in an uncaught exception; the server takes the next session as before."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,9 +30,9 @@ class Asterisk:
     """The PBX's end: writes the header block and answers every command with success."""
 
     def __init__(self, block: bytes) -> None:
-        self.reader = asyncio.StreamReader(limit=MAX_LINE)    # as asyncio.start_server makes it
+        self.reader = asyncio.StreamReader(limit=MAX_LINE)  # as asyncio.start_server makes it
         self.reader.feed_data(block)
-        self.closed = not block.endswith(b"\n\n")     # otherwise the PBX stays to answer
+        self.closed = not block.endswith(b"\n\n")  # otherwise the PBX stays to answer
         if self.closed:
             self.reader.feed_eof()
         self.commands: list[bytes] = []
@@ -54,11 +55,24 @@ class Asterisk:
 
 
 TEXT = st.text(st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
-    ["", "\x00", "\r", "x\ry", "a" * 2100, "ü" * 1500, "${SHELL(id)}", '"', "\\", " lead"])
-KEY = st.sampled_from(["agi_callerid", "agi_calleridname", "agi_extension", "agi_uniqueid",
-                       "agi_channel", "agi_network_script", "agi_x", "bad key", ""]) | st.text(max_size=10)
-SCRIPT = st.sampled_from([f"{TOKEN}/acd/echo", f"{TOKEN}/acd/none", "acd/echo", f"{TOKEN}x/acd/echo",
-                          f"{TOKEN}/acd/echo\x00", ""])
+    ["", "\x00", "\r", "x\ry", "a" * 2100, "ü" * 1500, "${SHELL(id)}", '"', "\\", " lead"]
+)
+KEY = st.sampled_from(
+    [
+        "agi_callerid",
+        "agi_calleridname",
+        "agi_extension",
+        "agi_uniqueid",
+        "agi_channel",
+        "agi_network_script",
+        "agi_x",
+        "bad key",
+        "",
+    ]
+) | st.text(max_size=10)
+SCRIPT = st.sampled_from(
+    [f"{TOKEN}/acd/echo", f"{TOKEN}/acd/none", "acd/echo", f"{TOKEN}x/acd/echo", f"{TOKEN}/acd/echo\x00", ""]
+)
 
 
 @st.composite
@@ -79,9 +93,13 @@ def header_blocks(draw) -> bytes:
 
 def outcome(lines: list[str]) -> str:
     for line in lines:
-        for marker, name in (("route failed", "UNCAUGHT"), ("bad request", "bad request"),
-                             ("value refused", "value refused"), ("no route", "no route"),
-                             ("timed out", "timed out")):
+        for marker, name in (
+            ("route failed", "UNCAUGHT"),
+            ("bad request", "bad request"),
+            ("value refused", "value refused"),
+            ("no route", "no route"),
+            ("timed out", "timed out"),
+        ):
             if marker in line:
                 return name
     return "other"

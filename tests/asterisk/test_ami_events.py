@@ -1,4 +1,5 @@
 """Recorded real-Asterisk AMI traces replayed through the translators into the core."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,7 +37,9 @@ def test_three_calls_trace(center):
     """Two answered calls (one ended by the caller, one by the agent's side) and one
     abandon, exactly as the recorded PBX reported them."""
     replay(center, "three_calls_two_agents.txt")
-    first, second, third = (center.calls[f"acd-{x}"] for x in ("1795362415.0", "1795362415.1", "1795362416.3"))
+    first, second, third = (
+        center.calls[f"acd-{x}"] for x in ("1795362415.0", "1795362415.1", "1795362416.3")
+    )
     assert (first.agent, first.wait, first.talk, first.outcome) == ("1001", 0.0, 4.0, Outcome.COMPLETED)
     assert first.hung_up_by == "caller"
     assert (second.agent, second.talk, second.outcome) == ("1002", 3.0, Outcome.COMPLETED)
@@ -63,24 +66,30 @@ def test_queue_status_resync(center):
     assert center.queues["support"].members["1001"].calls_taken == 1
 
 
-@pytest.mark.parametrize("message", [
-    {"Event": "QueueCallerJoin", "Queue": "support", "Position": "1"},              # no Uniqueid
-    {"Event": "AgentConnect", "Uniqueid": "u1", "Queue": "q", "MemberName": "1001", "HoldTime": "abc"},
-    {"Event": "AgentConnect", "Uniqueid": "u1", "Queue": "q", "MemberName": "1001", "HoldTime": "-5"},
-    {"Event": "AgentConnect", "Uniqueid": "u1", "Queue": "q", "MemberName": "1001", "HoldTime": "nan"},
-    {"Event": "QueueCallerJoin", "Uniqueid": "u" * 300, "Queue": "support"},
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"Event": "QueueCallerJoin", "Queue": "support", "Position": "1"},  # no Uniqueid
+        {"Event": "AgentConnect", "Uniqueid": "u1", "Queue": "q", "MemberName": "1001", "HoldTime": "abc"},
+        {"Event": "AgentConnect", "Uniqueid": "u1", "Queue": "q", "MemberName": "1001", "HoldTime": "-5"},
+        {"Event": "AgentConnect", "Uniqueid": "u1", "Queue": "q", "MemberName": "1001", "HoldTime": "nan"},
+        {"Event": "QueueCallerJoin", "Uniqueid": "u" * 300, "Queue": "support"},
+    ],
+)
 def test_malformed_events_raise_bad_event(message):
     """AMI is untrusted: a missing or unreadable header is a BadEvent, never a crash."""
     with pytest.raises(ami_events.BadEvent):
         ami_events.translate(message, 0.0)
 
 
-@pytest.mark.parametrize("message", [
-    {"Event": "Newchannel", "Uniqueid": "u1"},
-    {"Event": "UserEvent", "UserEvent": "SomethingElse", "Uniqueid": "u1"},
-    {"Response": "Success"},
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"Event": "Newchannel", "Uniqueid": "u1"},
+        {"Event": "UserEvent", "UserEvent": "SomethingElse", "Uniqueid": "u1"},
+        {"Response": "Success"},
+    ],
+)
 def test_unused_events_translate_to_nothing(message):
     assert ami_events.translate(message, 0.0) is None
 
@@ -96,8 +105,15 @@ def test_timestamp_header_or_receive_time(stamp, expected):
 
 def test_supervision_and_recording_events():
     """ChanSpy's start, a digit from a phone, a hang-up and the dialplan's end of a spy."""
-    spy = ami_events.translate({"Event": "ChanSpyStart", "SpyerUniqueid": "acd-1.5",
-                                "SpyeeLinkedid": "acd-1.0", "SpyeeChannel": "PJSIP/1001-0000002"}, 1.0)
+    spy = ami_events.translate(
+        {
+            "Event": "ChanSpyStart",
+            "SpyerUniqueid": "acd-1.5",
+            "SpyeeLinkedid": "acd-1.0",
+            "SpyeeChannel": "PJSIP/1001-0000002",
+        },
+        1.0,
+    )
     assert spy == ev.SpyStarted(1.0, "acd-1.5", "acd-1.0", "PJSIP/1001-0000002")
     digit = {"Event": "DTMFEnd", "Uniqueid": "acd-1.5", "Digit": "5", "Direction": "Received"}
     assert ami_events.translate(digit, 2.0) == ev.DigitPressed(2.0, "acd-1.5", "5")

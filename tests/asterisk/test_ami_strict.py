@@ -2,6 +2,7 @@
 else, and nothing the PBX sends drops the link (issue 9, finding 10: 8,081 of 20,000
 generated events escaped BadEvent; one escaping error cost 4 logins in 3 s and a valid event).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,7 +46,7 @@ HEADERS = sorted({key for message in REAL for key in message} | {"Event", "UserE
 EVENT_NAMES = sorted(ami_events.AMI_EVENTS)
 
 
-def outcome(message) -> ev.Event | None | str:
+def outcome(message) -> ev.Event | str | None:
     """The translation, or 'bad' for a BadEvent; any other exception fails the property."""
     try:
         return ami_events.translate(message, 1.0)
@@ -57,13 +58,31 @@ def test_the_recorded_traces_still_translate():
     assert REAL and all(isinstance(outcome(m), (ev.Event, type(None))) for m in REAL)
 
 
-@pytest.mark.parametrize("header, value", [("Queue", ["support", "sales"]), ("Uniqueid", ["a", "b"]),
-                                           ("HoldTime", "inf"), ("HoldTime", "1e400"), ("HoldTime", "nan"),
-                                           ("HoldTime", "-1"), ("RingTime", "1e300"), ("Queue", "sup\nport"),
-                                           ("MemberName", "10\x0001")])
+@pytest.mark.parametrize(
+    "header, value",
+    [
+        ("Queue", ["support", "sales"]),
+        ("Uniqueid", ["a", "b"]),
+        ("HoldTime", "inf"),
+        ("HoldTime", "1e400"),
+        ("HoldTime", "nan"),
+        ("HoldTime", "-1"),
+        ("RingTime", "1e300"),
+        ("Queue", "sup\nport"),
+        ("MemberName", "10\x0001"),
+    ],
+)
 def test_doubled_headers_non_finite_numbers_and_controls_are_bad_events(header, value):
-    message = {"Event": "AgentConnect", "Uniqueid": "u1", "Queue": "support", "MemberName": "1001",
-               "HoldTime": "3", "RingTime": "2", "Position": "1", header: value}
+    message = {
+        "Event": "AgentConnect",
+        "Uniqueid": "u1",
+        "Queue": "support",
+        "MemberName": "1001",
+        "HoldTime": "3",
+        "RingTime": "2",
+        "Position": "1",
+        header: value,
+    }
     with pytest.raises(ami_events.BadEvent):
         ami_events.translate(message, 0.0)
 
@@ -73,15 +92,37 @@ def test_a_doubled_event_name_or_odd_mapping_is_a_bad_event_not_a_crash():
         assert outcome(message) in ("bad", None)
 
 
-value = st.one_of(st.text(max_size=30), st.lists(st.text(max_size=10), min_size=2, max_size=3),
-                  st.sampled_from(["inf", "-inf", "nan", "1e400", "-1", "1e30", "0x10", "", " 1", "1_0",
-                                   "\u0661", "Infinity", "9" * 400]),
-                  st.none(), st.integers(), st.floats(allow_nan=True))
+value = st.one_of(
+    st.text(max_size=30),
+    st.lists(st.text(max_size=10), min_size=2, max_size=3),
+    st.sampled_from(
+        [
+            "inf",
+            "-inf",
+            "nan",
+            "1e400",
+            "-1",
+            "1e30",
+            "0x10",
+            "",
+            " 1",
+            "1_0",
+            "\u0661",
+            "Infinity",
+            "9" * 400,
+        ]
+    ),
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=True),
+)
 
 
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.dictionaries(st.one_of(st.sampled_from(HEADERS), st.text(max_size=12)), value, max_size=12),
-       st.sampled_from(EVENT_NAMES))
+@given(
+    st.dictionaries(st.one_of(st.sampled_from(HEADERS), st.text(max_size=12)), value, max_size=12),
+    st.sampled_from(EVENT_NAMES),
+)
 def test_arbitrary_header_mappings_give_an_event_none_or_bad_event(headers, name):
     COUNTS["arbitrary mappings"] = COUNTS.get("arbitrary mappings", 0) + 1
     outcome({"Event": name, **headers})
@@ -99,7 +140,7 @@ def test_near_valid_events_give_an_event_or_bad_event(real, header, new, drop):
     else:
         message[header] = new
     got = outcome(message)
-    if isinstance(got, ev.Event):   # whatever came through is finite and text
+    if isinstance(got, ev.Event):  # whatever came through is finite and text
         for field in got.__slots__:
             item = getattr(got, field)
             assert not isinstance(item, float) or (math.isfinite(item) and abs(item) < 1e12)
@@ -112,6 +153,7 @@ def test_zz_report_counts(capsys):
 
 
 # -- the link ----------------------------------------------------------------------------
+
 
 class FakePbx:
     """An AMI server: MD5 challenge login, then whatever burst the test gives, in one write."""
@@ -156,11 +198,13 @@ def event(**headers: str) -> bytes:
 async def test_nothing_the_pbx_sends_drops_the_link_or_a_valid_event_after_it():
     secret = "s3cret-" * 5
     leave = {"Event": "QueueCallerLeave", "Queue": "support"}
-    burst = (b"Event: QueueCallerLeave\r\nEvent: QueueCallerLeave\r\nUniqueid: u0\r\n\r\n"   # doubled name
-             + event(Event="AgentConnect", Uniqueid="u1", Queue="q", MemberName="1", HoldTime="1e400")
-             + b"Event: Hangup\r\nUniqueid: u2\r\nUniqueid: u3\r\nChannel: x\r\nLinkedid: u2\r\n\r\n"
-             + event(**leave, Uniqueid="boom")                 # the core fails on this one
-             + event(**leave, Uniqueid="u9"))                  # valid, after all that
+    burst = (
+        b"Event: QueueCallerLeave\r\nEvent: QueueCallerLeave\r\nUniqueid: u0\r\n\r\n"  # doubled name
+        + event(Event="AgentConnect", Uniqueid="u1", Queue="q", MemberName="1", HoldTime="1e400")
+        + b"Event: Hangup\r\nUniqueid: u2\r\nUniqueid: u3\r\nChannel: x\r\nLinkedid: u2\r\n\r\n"
+        + event(**leave, Uniqueid="boom")  # the core fails on this one
+        + event(**leave, Uniqueid="u9")
+    )  # valid, after all that
     pbx = FakePbx(secret, burst)
     port = await pbx.start()
     got: list[ev.Event] = []
@@ -170,15 +214,24 @@ async def test_nothing_the_pbx_sends_drops_the_link_or_a_valid_event_after_it():
             raise RuntimeError("a subscriber's bug")
         got.append(item)
 
-    service = AmiService(Ami(host="127.0.0.1", port=port, secret=secret, watch_secret="w" * 32,
-                             reconnect_min=0.1, reconnect_max=0.2), sink)
+    service = AmiService(
+        Ami(
+            host="127.0.0.1",
+            port=port,
+            secret=secret,
+            watch_secret="w" * 32,
+            reconnect_min=0.1,
+            reconnect_max=0.2,
+        ),
+        sink,
+    )
     service.startService()
     try:
         for _ in range(60):
             if any(getattr(e, "call_id", "") == "u9" for e in got):
                 break
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.5)   # a dropped link would log in again within this
+        await asyncio.sleep(0.5)  # a dropped link would log in again within this
     finally:
         service.stopService()
         pbx.server.close()
@@ -191,8 +244,17 @@ async def test_nothing_the_pbx_sends_drops_the_link_or_a_valid_event_after_it():
 async def test_a_wrong_secret_is_not_logged_in():
     pbx = FakePbx("right-secret-" * 3, b"")
     port = await pbx.start()
-    service = AmiService(Ami(host="127.0.0.1", port=port, secret="wrong-secret-" * 3,
-                             watch_secret="w" * 32, reconnect_min=5, reconnect_max=5), lambda e: None)
+    service = AmiService(
+        Ami(
+            host="127.0.0.1",
+            port=port,
+            secret="wrong-secret-" * 3,
+            watch_secret="w" * 32,
+            reconnect_min=5,
+            reconnect_max=5,
+        ),
+        lambda e: None,
+    )
     service.startService()
     try:
         await asyncio.sleep(0.5)
@@ -202,5 +264,3 @@ async def test_a_wrong_secret_is_not_logged_in():
     assert not service.connected and service.logins == 0
     assert [a["Action"] for a in pbx.actions] == ["Challenge", "Login"]
     assert re.fullmatch(r"[0-9a-f]{32}", pbx.actions[1]["Key"]) and "Secret" not in pbx.actions[1]
-
-

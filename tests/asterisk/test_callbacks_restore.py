@@ -1,5 +1,6 @@
 """A callback served while the daemon was down is not dialled again when it returns: the
 dialplan logged the dial's result in queue_log (CALLBACKDIAL), and restore counts it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,13 @@ def callbacks(tmp_path, log_lines: list[str], saved: list[Callback]) -> tuple[Ca
     path.write_text("".join(line + "\n" for line in log_lines))
     live, ami = Live(saved), Ami()
     config = config_module.load()
-    return Callbacks(config, CallCenter({"support": 20.0}), ami, live, None, clock=lambda: 1000.0,
-                     queue_log_path=path), live, ami
+    return (
+        Callbacks(
+            config, CallCenter({"support": 20.0}), ami, live, None, clock=lambda: 1000.0, queue_log_path=path
+        ),
+        live,
+        ami,
+    )
 
 
 def waiting(cid: str, attempts: int = 0) -> Callback:
@@ -47,19 +53,24 @@ def waiting(cid: str, attempts: int = 0) -> Callback:
 
 @on_asyncio
 async def test_a_callback_answered_while_the_daemon_was_down_is_done_not_redialled(tmp_path):
-    lines = ["990|acd-1.1|support|NONE|ENTERQUEUE||+49301112233|1",
-             "995|acd-1.1|support|NONE|CALLBACKDIAL|ANSWER",
-             "996|acd-2.1|support|NONE|CALLBACKDIAL|NOANSWER",   # attempt 1, already counted
-             "997|acd-3.1|support|NONE|CALLBACKDIAL|BUSY"]
-    desk, live, ami = callbacks(tmp_path, lines, [waiting("acd-1.1"), waiting("acd-2.1", attempts=1),
-                                                   waiting("acd-3.1"), waiting("acd-4.1")])
+    lines = [
+        "990|acd-1.1|support|NONE|ENTERQUEUE||+49301112233|1",
+        "995|acd-1.1|support|NONE|CALLBACKDIAL|ANSWER",
+        "996|acd-2.1|support|NONE|CALLBACKDIAL|NOANSWER",  # attempt 1, already counted
+        "997|acd-3.1|support|NONE|CALLBACKDIAL|BUSY",
+    ]
+    desk, live, ami = callbacks(
+        tmp_path,
+        lines,
+        [waiting("acd-1.1"), waiting("acd-2.1", attempts=1), waiting("acd-3.1"), waiting("acd-4.1")],
+    )
     await desk.restore()
     await asyncio.sleep(0)
     assert live.saved["acd-1.1"].status is Status.DONE
     assert live.saved["acd-3.1"].status is Status.RETRY and live.saved["acd-3.1"].attempts == 1
     placed = [a["Variable"] for a in ami.sent if a["Action"] == "Originate"]
     ids = sorted(v.split("=", 1)[1] for vs in placed for v in vs if v.startswith("__ACD_CALLBACK_ID="))
-    assert ids == ["acd-2.1", "acd-4.1"]   # waiting, placeholder gone; the served one is not
+    assert ids == ["acd-2.1", "acd-4.1"]  # waiting, placeholder gone; the served one is not
 
 
 def test_the_tail_skips_a_cut_line_and_reads_results_in_order(tmp_path):

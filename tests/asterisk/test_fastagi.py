@@ -1,4 +1,5 @@
 """The FastAGI server over real loopback sockets, with a fake Asterisk on the other end."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,10 +30,12 @@ from ivr import menu
 
 def on_asyncio(test):
     """Run an asyncio test body on the reactor's loop (pytest-twisted, --reactor=asyncio)."""
+
     @pytest_twisted.inlineCallbacks
     @functools.wraps(test)
     def wrapper(*args, **kwargs):
         yield defer.Deferred.fromFuture(asyncio.ensure_future(test(*args, **kwargs)))
+
     return wrapper
 
 
@@ -40,7 +43,7 @@ async def listening(service: FastAgiService) -> None:
     await service.listen().asFuture(asyncio.get_event_loop())
 
 
-TOKEN = "T0ken" * 8          # the PBX's proof on every session (config.fastagi.token)
+TOKEN = "T0ken" * 8  # the PBX's proof on every session (config.fastagi.token)
 ENTER = f"{TOKEN}/acd/enter"
 
 
@@ -66,8 +69,12 @@ def server(tmp_path):
 
 
 def headers(**values: str) -> bytes:
-    base = {"agi_network_script": ENTER, "agi_uniqueid": "acd-1.1",
-            "agi_callerid": "5551001", "agi_extension": "200"}
+    base = {
+        "agi_network_script": ENTER,
+        "agi_uniqueid": "acd-1.1",
+        "agi_callerid": "5551001",
+        "agi_extension": "200",
+    }
     base.update(values)
     return "".join(f"{k}: {v}\n" for k, v in base.items() if v is not None).encode() + b"\n"
 
@@ -81,7 +88,7 @@ async def asterisk(port: int, payload: bytes, answer: bytes = b"200 result=1\n")
     while line := await asyncio.wait_for(reader.readline(), 5):
         commands.append(line.decode().strip())
         await asyncio.sleep(0.01)
-        assert not reader._buffer, "a command sent before the last one's answer"   # res_agi would stall
+        assert not reader._buffer, "a command sent before the last one's answer"  # res_agi would stall
         writer.write(answer)
         await writer.drain()
     writer.close()
@@ -99,25 +106,34 @@ async def test_enter_sets_queue_and_reports_the_route(server):
     """acd/enter sets the queue for the dialled number and tells the core."""
     await listening(server)
     commands = await asterisk(server.config.port, headers())
-    assert commands == ['EXEC MSet "ACD_QUEUE=sales,ACD_MAX_WAIT=600,ACD_ROUTED=daemon,ACD_PRIORITY=0"',
-                        'SET VARIABLE ACD_AGI_OK "1"']   # the last step: the route ran to its end
+    assert commands == [
+        'EXEC MSet "ACD_QUEUE=sales,ACD_MAX_WAIT=600,ACD_ROUTED=daemon,ACD_PRIORITY=0"',
+        'SET VARIABLE ACD_AGI_OK "1"',
+    ]  # the last step: the route ran to its end
     [routed] = server.received
     assert (routed.call_id, routed.caller_id, routed.dialled, routed.queue) == (
-        "acd-1.1", "+495551001", "200", "sales")
+        "acd-1.1",
+        "+495551001",
+        "200",
+        "sales",
+    )
     assert (routed.customer_id, routed.candidates, routed.greeted) == (None, 0, False)
     assert server.served == 1
 
 
-@pytest.mark.parametrize("payload", [
-    f"agi_network_script: {ENTER}\n".encode(),                  # closes before the blank line
-    b"",                                                         # sends nothing: header timeout
-    f"agi_network_script: {ENTER}\nagi_x: ".encode() + b"x" * 10000 + b"\n\n",
-    b"".join(b"agi_h%d: v\n" % i for i in range(100)) + b"\n",
-    b"agi_uniqueid: acd-1.1\n\n",                                # no agi_network_script
-    headers(agi_network_script=f"{TOKEN}/no/such/route"),
-    headers(agi_network_script="acd/enter"),                    # no token
-    headers(agi_network_script=f"{TOKEN[:-1]}x/acd/enter"),     # a wrong token
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        f"agi_network_script: {ENTER}\n".encode(),  # closes before the blank line
+        b"",  # sends nothing: header timeout
+        f"agi_network_script: {ENTER}\nagi_x: ".encode() + b"x" * 10000 + b"\n\n",
+        b"".join(b"agi_h%d: v\n" % i for i in range(100)) + b"\n",
+        b"agi_uniqueid: acd-1.1\n\n",  # no agi_network_script
+        headers(agi_network_script=f"{TOKEN}/no/such/route"),
+        headers(agi_network_script="acd/enter"),  # no token
+        headers(agi_network_script=f"{TOKEN[:-1]}x/acd/enter"),  # a wrong token
+    ],
+)
 @on_asyncio
 async def test_hostile_requests_are_dropped_and_server_survives(server, payload):
     """Bad headers, silence, floods and unknown routes end that session only."""
@@ -127,7 +143,7 @@ async def test_hostile_requests_are_dropped_and_server_survives(server, payload)
     if payload.endswith(b"acd/enter\n"):
         writer.write_eof()
     await writer.drain()
-    assert await asyncio.wait_for(reader.read(), 3) == b""     # closed without a command
+    assert await asyncio.wait_for(reader.read(), 3) == b""  # closed without a command
     writer.close()
     await good_call_works(server)
 
@@ -155,10 +171,17 @@ def logged() -> list[str]:
     globalLogPublisher.removeObserver(observe)
 
 
-@pytest.mark.parametrize("caller_id", [
-    "1' OR '1'='1", "+4930'; DROP TABLE customers;--", "555\x01\x7f1001", "☎ +49 30 1234 ü",
-    "9" * 1000, "<script>alert(1)</script>",
-])
+@pytest.mark.parametrize(
+    "caller_id",
+    [
+        "1' OR '1'='1",
+        "+4930'; DROP TABLE customers;--",
+        "555\x01\x7f1001",
+        "☎ +49 30 1234 ü",
+        "9" * 1000,
+        "<script>alert(1)</script>",
+    ],
+)
 @on_asyncio
 async def test_hostile_caller_id_is_treated_as_withheld(server, logged, caller_id):
     """Injection strings, control characters, non-ASCII and 1000-character caller IDs reach
@@ -211,8 +234,7 @@ async def test_set_variable_escapes_quotes_and_backslashes():
     assert wire.sent == ['SET VARIABLE X "a\\"b\\\\c EXEC Dial x"']
 
 
-@pytest.mark.parametrize("value", ["a\nEXEC Dial x", "a\rb", "stall\x00here", "x" * 2100,
-                                   "ü" * 1020])
+@pytest.mark.parametrize("value", ["a\nEXEC Dial x", "a\rb", "stall\x00here", "x" * 2100, "ü" * 1020])
 @on_asyncio
 async def test_a_value_that_would_not_stay_one_command_is_never_sent(value):
     """CR, LF or NUL, or more bytes than res_agi reads as one line (2047 with the newline; the
@@ -237,12 +259,25 @@ async def test_plain_values_go_in_one_mset_and_free_text_alone():
     """Names, numbers and codes: one round trip. A name with a comma or a quote is set on
     its own, where MSet's splitting on commas cannot mangle it."""
     wire = _Wire()
-    await AgiChannel({}, wire).set_variables({"ACD_QUEUE": "support-2", "ACD_VIP": "1", "ACD_LANGUAGE": "",
-                                              "CALLERID(name)": "Jörg Müller", "A": 'Müller, "Hans"',
-                                              "B": "${SHELL(x)}", "C": "Ann (Nan", "D": " lead"})
-    assert wire.sent == ['EXEC MSet "ACD_QUEUE=support-2,ACD_VIP=1,ACD_LANGUAGE=,CALLERID(name)=Jörg Müller"',
-                         'SET VARIABLE A "Müller, \\"Hans\\""', 'SET VARIABLE B "${SHELL(x)}"',
-                         'SET VARIABLE C "Ann (Nan"', 'SET VARIABLE D " lead"']
+    await AgiChannel({}, wire).set_variables(
+        {
+            "ACD_QUEUE": "support-2",
+            "ACD_VIP": "1",
+            "ACD_LANGUAGE": "",
+            "CALLERID(name)": "Jörg Müller",
+            "A": 'Müller, "Hans"',
+            "B": "${SHELL(x)}",
+            "C": "Ann (Nan",
+            "D": " lead",
+        }
+    )
+    assert wire.sent == [
+        'EXEC MSet "ACD_QUEUE=support-2,ACD_VIP=1,ACD_LANGUAGE=,CALLERID(name)=Jörg Müller"',
+        'SET VARIABLE A "Müller, \\"Hans\\""',
+        'SET VARIABLE B "${SHELL(x)}"',
+        'SET VARIABLE C "Ann (Nan"',
+        'SET VARIABLE D " lead"',
+    ]
 
 
 @on_asyncio

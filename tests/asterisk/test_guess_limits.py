@@ -1,4 +1,5 @@
 """Identity guesses across calls (finding 9): the backoff store, and the greeting option."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,7 +40,7 @@ def test_wrong_answers_outlive_the_daemon_and_back_off():
     rules = Backoff(free=2, base=300, cap=3600, forget=86400)
     keys = ("account:00000018", "customer:7", "number:+4930111")
     for _ in range(3):
-        run(GuessLimits(store, rules, lambda: now[0]).guessed(keys, right=False))   # a new daemon each time
+        run(GuessLimits(store, rules, lambda: now[0]).guessed(keys, right=False))  # a new daemon each time
     limits = GuessLimits(store, rules, lambda: now[0])
     assert run(limits.wait(("account:00000018",))) == 300
     assert run(limits.wait(("number:+4930111", "customer:9"))) == 300
@@ -55,9 +56,14 @@ def test_no_redis_no_guess_checked():
     assert run(GuessLimits(store, Backoff(), lambda: 0.0).wait(("account:1",))) == Backoff().cap
 
 
-@pytest.mark.parametrize("option, said", [("full", "Hello Anna Schmidt, welcome back."),
-                                          ("first", "Hello Anna, welcome back."),
-                                          ("none", "Hello, welcome back.")])
+@pytest.mark.parametrize(
+    "option, said",
+    [
+        ("full", "Hello Anna Schmidt, welcome back."),
+        ("first", "Hello Anna, welcome back."),
+        ("none", "Hello, welcome back."),
+    ],
+)
 def test_the_greeting_says_as_much_of_the_name_as_configured(option, said):
     raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
     raw["greeting"]["name"] = option

@@ -1,6 +1,7 @@
 """Routes that act on a live call check the session's channel against what AMI reported
 (issue 9, finding 3): a forged agi_channel / agi_uniqueid is refused, logged as a security
 event, and nothing is recorded, muted or redirected."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,23 +22,36 @@ CALLER, AGENT_LEG = "PJSIP/trunk-carrier-00000000", "PJSIP/1001-00000002"
 
 
 def dest(event: str, **extra: str) -> dict[str, str]:
-    return {"Event": event, "Uniqueid": "acd-1.0", "Channel": CALLER, "Queue": "support",
-            "MemberName": "1001", "HoldTime": "3", "RingTime": "1", "Linkedid": "acd-1.0",
-            "DestChannel": AGENT_LEG, "DestUniqueid": "acd-1.2", **extra}
+    return {
+        "Event": event,
+        "Uniqueid": "acd-1.0",
+        "Channel": CALLER,
+        "Queue": "support",
+        "MemberName": "1001",
+        "HoldTime": "3",
+        "RingTime": "1",
+        "Linkedid": "acd-1.0",
+        "DestChannel": AGENT_LEG,
+        "DestUniqueid": "acd-1.2",
+        **extra,
+    }
 
 
 def test_a_leg_is_known_from_ringing_to_hangup():
     legs = AgentLegs()
     legs.apply(translate(dest("AgentCalled"), 1.0))
     assert legs.find("acd-1.2", AGENT_LEG, answered=False) is not None
-    assert legs.find("acd-1.2", AGENT_LEG) is None                 # not answered yet
+    assert legs.find("acd-1.2", AGENT_LEG) is None  # not answered yet
     legs.apply(translate(dest("AgentConnect"), 2.0))
     leg = legs.find("acd-1.2", AGENT_LEG)
     assert (leg.agent, leg.call_id) == ("1001", "acd-1.0")
-    assert legs.find("acd-1.2", "PJSIP/1003-00000009") is None     # a name it does not have
-    assert legs.find("acd-1.0", CALLER) is None                    # the caller's leg is no agent's
-    legs.apply(translate({"Event": "Hangup", "Uniqueid": "acd-1.2", "Channel": AGENT_LEG,
-                          "Linkedid": "acd-1.0"}, 3.0))
+    assert legs.find("acd-1.2", "PJSIP/1003-00000009") is None  # a name it does not have
+    assert legs.find("acd-1.0", CALLER) is None  # the caller's leg is no agent's
+    legs.apply(
+        translate(
+            {"Event": "Hangup", "Uniqueid": "acd-1.2", "Channel": AGENT_LEG, "Linkedid": "acd-1.0"}, 3.0
+        )
+    )
     assert legs.find("acd-1.2", AGENT_LEG) is None
 
 
@@ -76,19 +90,25 @@ def session(channel: str, uniqueid: str, wire: _Wire | None = None) -> AgiChanne
 
 def live_call() -> tuple[CallCenter, AgentLegs]:
     center, legs = CallCenter({"support": 20.0}), AgentLegs()
-    for event in (dest("QueueCallerJoin", Position="1", CallerIDNum="5551001"),
-                  dest("AgentCalled"), dest("AgentConnect")):
+    for event in (
+        dest("QueueCallerJoin", Position="1", CallerIDNum="5551001"),
+        dest("AgentCalled"),
+        dest("AgentConnect"),
+    ):
         center.apply(translate(event, 1.0))
         legs.apply(translate(event, 1.0))
     return center, legs
 
 
-@pytest.mark.parametrize("channel,uniqueid", [
-    ("PJSIP/1003-00000009", "acd-1.2"),      # a stranger's name with the live leg's uniqueid
-    (AGENT_LEG, "acd-9.9"),                  # the live leg's name, another uniqueid
-    (CALLER, "acd-1.0"),                     # the caller's own leg: no agent's
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "channel,uniqueid",
+    [
+        ("PJSIP/1003-00000009", "acd-1.2"),  # a stranger's name with the live leg's uniqueid
+        (AGENT_LEG, "acd-9.9"),  # the live leg's name, another uniqueid
+        (CALLER, "acd-1.0"),  # the caller's own leg: no agent's
+        ("", ""),
+    ],
+)
 @on_asyncio
 async def test_forged_channel_cannot_escalate_a_call(channel, uniqueid, security):
     """A session naming any channel but the agent leg AMI reported redirects nothing."""
@@ -96,7 +116,7 @@ async def test_forged_channel_cannot_escalate_a_call(channel, uniqueid, security
     ami = Ami()
     escalations = Escalations(config_module.load(), center, ami, None, None, lambda e: None, legs)
     wire = _Wire(f"200 result=1 ({CALLER})\n".encode())
-    with pytest.raises(Refused):      # no ACD_AGI_OK: the dialplan's fallback, nothing done
+    with pytest.raises(Refused):  # no ACD_AGI_OK: the dialplan's fallback, nothing done
         await escalations.escalate(session(channel, uniqueid, wire))
     assert ami.sent == [] and wire.sent == []
     assert len(security) == 1 and 'SecurityEvent="FastAgiUnknownChannel"' in security[0]
@@ -114,7 +134,7 @@ async def test_forged_channel_cannot_record_or_mute(tmp_path, security):
     for route in (recorder.record_demand, recorder.record_pause):
         wire = _Wire()
         with pytest.raises(Refused):
-            await route(session("PJSIP/1002-00000007", "acd-7.7", wire))    # a take's leg, not live
+            await route(session("PJSIP/1002-00000007", "acd-7.7", wire))  # a take's leg, not live
         assert wire.sent == []
     wire = _Wire()
     legs.legs.clear()
@@ -122,4 +142,7 @@ async def test_forged_channel_cannot_record_or_mute(tmp_path, security):
         await recorder.record(session(AGENT_LEG, "acd-1.2", wire))
     assert ami.sent == [] and wire.sent == [] and set(recorder.takes) == {"acd-7.7"}
     assert [line.split('Route="')[1].split('"')[0] for line in security] == [
-        "acd/record_demand", "acd/record_pause", "acd/record"]
+        "acd/record_demand",
+        "acd/record_pause",
+        "acd/record",
+    ]

@@ -1,5 +1,6 @@
 """A customer's stored name reaches the agent's display and the greeting without controls
 or direction overrides (finding 10): cleaned where it leaves the store."""
+
 from __future__ import annotations
 
 from acd import config as config_module
@@ -62,6 +63,11 @@ async def test_display_name_and_greeting_carry_no_controls(tmp_path):
     assert f"CALLERID(name)={SHOWN}" in sent or f'CALLERID(name) "{SHOWN}"' in sent, sent
     assert all(SHOWN in text for text in speech.spoken) and speech.spoken
     for text in [sent, *speech.spoken]:
-        assert not any(ord(c) < 0x20 and c != "\n" or 0x7f <= ord(c) <= 0x9f or 0x202a <= ord(c) <= 0x202e
-                       or 0x2066 <= ord(c) <= 0x2069 for c in text)
+        assert not any(
+            (ord(c) < 0x20 and c != "\n")
+            or 0x7F <= ord(c) <= 0x9F
+            or 0x202A <= ord(c) <= 0x202E
+            or 0x2066 <= ord(c) <= 0x2069
+            for c in text
+        )
     assert isinstance(received[0], ev.CallRouted)

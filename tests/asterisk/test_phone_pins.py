@@ -1,6 +1,7 @@
 """Wrong PINs typed on phones slow guessing without locking anyone out, across calls and
 restarts (issue 9, finding 5's lockout, on the phone side): five wrong tries by anyone used to
 lock the real agent's login for 15 minutes, kept in the daemon's memory only."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ def desk(tmp_path, store, now: list[float]) -> AgentDesk:
     agents = AgentDesk(config, FakeAmi(), FakeLive({}), SpeechCache(tmp_path), pins, clock=lambda: now[0])
 
     async def read(channel: Channel, prompt: str, max_digits: int) -> str:
-        return next(channel.typed, "")      # then silence
+        return next(channel.typed, "")  # then silence
 
     async def said(channel: Channel, prompt: str) -> None:
         pass
@@ -52,7 +53,7 @@ async def test_a_stranger_guessing_at_one_phone_never_locks_the_agent_out_at_the
     store, now = Memory(), [1000.0]
     agents = desk(tmp_path, store, now)
     pin = agents.config.agent("2001").pin
-    for _ in range(4):                                   # twelve wrong PINs from phone 1006
+    for _ in range(4):  # twelve wrong PINs from phone 1006
         assert await agents._login_call(tries("2001", ["0000"] * 3), "PJSIP/1006") in ("wrong_pin", "locked")
     # the stranger is slowed even with the right PIN now; the agent at their own phone is not
     assert await agents._login_call(tries("2001", [pin]), "PJSIP/1006") == "locked"
@@ -61,11 +62,11 @@ async def test_a_stranger_guessing_at_one_phone_never_locks_the_agent_out_at_the
 
 @on_asyncio
 async def test_wrong_pins_outlive_the_daemon_and_the_wait_ends(tmp_path):
-    store, now = Memory(), [1000.0]                      # as redis keeps them across restarts
+    store, now = Memory(), [1000.0]  # as redis keeps them across restarts
     await desk(tmp_path, store, now)._login_call(tries("2001", ["1", "2", "3"]), "PJSIP/1006")
     restarted = desk(tmp_path, store, now)
     assert await restarted._login_call(tries("2002", ["4"]), "PJSIP/1006") == "locked"  # the 4th costs 30 s
     pin = restarted.config.agent("2002").pin
-    assert await restarted._login_call(tries("2002", [pin]), "PJSIP/1006") == "locked"     # the phone owes 30 s
+    assert await restarted._login_call(tries("2002", [pin]), "PJSIP/1006") == "locked"  # the phone owes 30 s
     now[0] += 31
     assert await restarted._login_call(tries("2002", [pin]), "PJSIP/1006") == "logged_in"

@@ -1,5 +1,6 @@
 """The agent transition table: every allowed pair leads where the table says, every other
 pair is refused."""
+
 from __future__ import annotations
 
 import itertools
@@ -27,8 +28,19 @@ def test_refused_transition(state, act):
 
 def test_table_covers_a_working_day():
     agent = Agent("2001")
-    for act in (Act.LOGIN, Act.RING, Act.ANSWER, Act.HANG_UP, Act.WRAPPED, Act.PAUSE,
-                Act.RESUME, Act.RING, Act.MISS, Act.RESUME, Act.LOGOUT):
+    for act in (
+        Act.LOGIN,
+        Act.RING,
+        Act.ANSWER,
+        Act.HANG_UP,
+        Act.WRAPPED,
+        Act.PAUSE,
+        Act.RESUME,
+        Act.RING,
+        Act.MISS,
+        Act.RESUME,
+        Act.LOGOUT,
+    ):
         agent = agent.to(act, 0.0, **({"reason": "ring-no-answer"} if act is Act.MISS else {}))
     assert agent.state is State.LOGGED_OUT and agent.reason == ""
 
@@ -55,8 +67,8 @@ def test_a_phone_has_one_agent_at_a_time():
 
     gero = Agent("2003", State.READY, 1.0, interface="PJSIP/1005")
     emil = Agent("2001")
-    assert holder([gero, emil], "PJSIP/1005", "2001") is gero      # Emil may not log in there
-    assert holder([gero, emil], "PJSIP/1005", "2003") is None      # Gero again: his own phone
+    assert holder([gero, emil], "PJSIP/1005", "2001") is gero  # Emil may not log in there
+    assert holder([gero, emil], "PJSIP/1005", "2003") is None  # Gero again: his own phone
     assert holder([gero, emil], "PJSIP/1006", "2001") is None
     gone = Agent("2003", State.LOGGED_OUT, 2.0, interface="PJSIP/1005")
-    assert holder([gone, emil], "PJSIP/1005", "2001") is None      # logged out: the phone is free
+    assert holder([gone, emil], "PJSIP/1005", "2001") is None  # logged out: the phone is free

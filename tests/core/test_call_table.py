@@ -1,6 +1,7 @@
 """The live call table stays bounded (finding 11): calls that end before queueing (a hang-up
 in the IVR or the greeting, closed hours) leave it, and a sweep forgets what was never seen
 to end."""
+
 from __future__ import annotations
 
 import time
@@ -50,12 +51,15 @@ def test_a_hang_up_does_not_end_a_queued_or_connected_call():
     c.apply(ev.CallAnswered(3.0, "t", "support", "1001", 1.0, 1.0))
     hung_up(c, "w", 4.0)
     hung_up(c, "t", 4.0)
-    assert {call.id: call.outcome for call in c.active_calls()} == {"w": Outcome.WAITING, "t": Outcome.TALKING}
+    assert {call.id: call.outcome for call in c.active_calls()} == {
+        "w": Outcome.WAITING,
+        "t": Outcome.TALKING,
+    }
 
 
 def test_the_sweep_forgets_calls_never_seen_to_end_by_age_then_by_count():
     c = CallCenter({"support": 20.0}, max_calls=100)
-    routed(c, "lost", 0.0)                        # its Hangup event was lost
+    routed(c, "lost", 0.0)  # its Hangup event was lost
     c.apply(ev.CallerJoined(0.0, "stuck", "support", "+4930111", 1))
     routed(c, "fresh", 3000.0)
     c.apply(ev.CallerJoined(3601.0, "other", "support", "+4930222", 2))
@@ -91,6 +95,8 @@ def test_join_time_stays_flat_after_ten_thousand_pre_queue_calls(capsys):
         routed(leaky, f"ivr{i}", 10.0)  # as the old core kept them: routed, never ended
     leaked = join_time(leaky, 10.0)
     with capsys.disabled():
-        print(f"\njoin+leave: empty table {base * 1e6:.0f} us, after {PRE_QUEUE} pre-queue calls "
-              f"{after * 1e6:.0f} us; {PRE_QUEUE} calls still in the table (old core) {leaked * 1e6:.0f} us")
+        print(
+            f"\njoin+leave: empty table {base * 1e6:.0f} us, after {PRE_QUEUE} pre-queue calls "
+            f"{after * 1e6:.0f} us; {PRE_QUEUE} calls still in the table (old core) {leaked * 1e6:.0f} us"
+        )
     assert after < base * 3 + 20e-6

@@ -1,4 +1,5 @@
 """Callback retries and give-up rules."""
+
 from __future__ import annotations
 
 from acd.core.callbacks import Callback, Rules, Status, after_attempt, due

@@ -1,4 +1,5 @@
 """The core's call-center state, driven by hand-made events with explicit times."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,7 +36,7 @@ def test_service_level_counts_answers_within_threshold_and_abandons_against():
     """SL = answered within the queue's threshold / (answered + abandoned + timed out)."""
     c = center()
     answered_call(c, "fast", hold=10.0)
-    answered_call(c, "slow", hold=25.0)       # over support's 20 s
+    answered_call(c, "slow", hold=25.0)  # over support's 20 s
     c.apply(ev.CallerJoined(200.0, "gone", "support", "5551", 1))
     c.apply(ev.CallerAbandoned(230.0, "gone", "support", 30.0))
     stats = c.queues["support"].stats
@@ -90,8 +91,9 @@ def resync(c: CallCenter, at: float, *relisted: ev.Event) -> None:
 
 
 def member(agent: str, queue: str = "support", in_call: bool = False) -> ev.MemberChanged:
-    return ev.MemberChanged(50.0, queue, agent, f"PJSIP/{agent}", "in_use" if in_call else "not_in_use",
-                            False, in_call, 0)
+    return ev.MemberChanged(
+        50.0, queue, agent, f"PJSIP/{agent}", "in_use" if in_call else "not_in_use", False, in_call, 0
+    )
 
 
 def test_resync_keeps_relisted_and_forgets_the_rest():
@@ -104,7 +106,7 @@ def test_resync_keeps_relisted_and_forgets_the_rest():
     resync(c, 50.0, member("1001"), ev.CallerWaiting(50.0, "stay", "support", "", 1, 40.0))
     assert set(c.queues["support"].members) == {"1001"}
     assert set(c.calls) == {"stay"}
-    assert c.queues["support"].stats.offered == 2     # not 3
+    assert c.queues["support"].stats.offered == 2  # not 3
     assert c.resyncs == 1
 
 

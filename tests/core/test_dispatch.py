@@ -1,4 +1,5 @@
 """The routing decision: eligibility by line and wait, order, expected wait."""
+
 from __future__ import annotations
 
 from acd.core.dispatch import Roster

@@ -1,4 +1,5 @@
 """Expected wait time against cases worked out by hand."""
+
 from __future__ import annotations
 
 import pytest

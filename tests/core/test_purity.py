@@ -1,4 +1,5 @@
 """acd/core is pure: it imports only the standard library's harmless parts and itself."""
+
 from __future__ import annotations
 
 import ast
@@ -7,9 +8,26 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[2] / "acd" / "core"
-ALLOWED = {"__future__", "collections", "dataclasses", "enum", "typing", "re", "math",
-           "statistics", "bisect", "heapq", "itertools", "functools", "datetime", "zoneinfo",
-           "hashlib", "hmac", "unicodedata", "acd"}
+ALLOWED = {
+    "__future__",
+    "collections",
+    "dataclasses",
+    "enum",
+    "typing",
+    "re",
+    "math",
+    "statistics",
+    "bisect",
+    "heapq",
+    "itertools",
+    "functools",
+    "datetime",
+    "zoneinfo",
+    "hashlib",
+    "hmac",
+    "unicodedata",
+    "acd",
+}
 
 
 def imported_roots(path: Path) -> set[str]:

@@ -1,4 +1,5 @@
 """The recording policy (shares per agent, queue, new agents) and one take's pauses."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +7,16 @@ import datetime as dt
 from acd.core.recording import Policy, Take, always_recorded, choose, retention_cutoff, share_for
 
 TODAY = dt.date(2026, 12, 1)
-POLICY = Policy(share=0.1, queues={"support-3": 1.0, "sales": 0.0}, lines={2: 0.3}, agents={"1004": 0.25},
-                new_agents=0.5, new_agent_days=90, retention_days=30,
-                line_of={"support": 1, "support-2": 2, "support-3": 3, "sales": 1, "billing-2": 2})
+POLICY = Policy(
+    share=0.1,
+    queues={"support-3": 1.0, "sales": 0.0},
+    lines={2: 0.3},
+    agents={"1004": 0.25},
+    new_agents=0.5,
+    new_agent_days=90,
+    retention_days=30,
+    line_of={"support": 1, "support-2": 2, "support-3": 3, "sales": 1, "billing-2": 2},
+)
 
 
 def test_the_agents_own_share_wins():
@@ -53,4 +61,4 @@ def test_pauses_add_up_and_repeat_presses_change_nothing():
     assert paused.paused and paused.pause(11.0) == paused
     resumed = paused.resume(14.0)
     assert (resumed.paused, resumed.paused_s) == (False, 4.0) and resumed.resume(15.0) == resumed
-    assert resumed.pause(20.0).paused_until(22.5) == 6.5     # a pause still running at the end
+    assert resumed.pause(20.0).paused_until(22.5) == 6.5  # a pause still running at the end

@@ -1,4 +1,5 @@
 """Routing by dialled number."""
+
 from __future__ import annotations
 
 from acd.core.routing import queue_for

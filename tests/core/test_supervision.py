@@ -1,10 +1,19 @@
 """Who may listen to whom, ChanSpy's options per mode, and a session's audit story."""
+
 from __future__ import annotations
 
 import pytest
 
-from acd.core.supervision import (Mode, Refusal, Session, SessionBook, Supervisor, may_spy, refused,
-                                  spy_options)
+from acd.core.supervision import (
+    Mode,
+    Refusal,
+    Session,
+    SessionBook,
+    Supervisor,
+    may_spy,
+    refused,
+    spy_options,
+)
 
 FRONT = Supervisor("9001", frozenset({"front", "sales"}))
 
@@ -12,7 +21,7 @@ FRONT = Supervisor("9001", frozenset({"front", "sales"}))
 def test_a_supervisor_reaches_only_their_teams():
     assert may_spy(FRONT, "front", agent_known=True) is None
     assert may_spy(FRONT, "back", agent_known=True) is Refusal.OTHER_TEAM
-    assert may_spy(FRONT, None, agent_known=True) is Refusal.OTHER_TEAM      # an agent in no team
+    assert may_spy(FRONT, None, agent_known=True) is Refusal.OTHER_TEAM  # an agent in no team
     assert may_spy(FRONT, None, agent_known=False) is Refusal.UNKNOWN_AGENT
 
 
@@ -21,8 +30,9 @@ def test_nobody_without_the_role_reaches_anyone():
     assert may_spy(None, None, agent_known=False) is Refusal.NOT_SUPERVISOR  # says nothing of agents
 
 
-@pytest.mark.parametrize(("mode", "options"), [(Mode.MONITOR, "qbEd"), (Mode.WHISPER, "qbEdw"),
-                                               (Mode.BARGE, "qbEdB")])
+@pytest.mark.parametrize(
+    ("mode", "options"), [(Mode.MONITOR, "qbEd"), (Mode.WHISPER, "qbEdw"), (Mode.BARGE, "qbEdB")]
+)
 def test_chanspy_options_per_mode(mode, options):
     """Quiet, bridged calls only, ends with the call, DTMF 4/5/6 switch; then the mode."""
     assert spy_options(mode) == options
@@ -37,8 +47,8 @@ def test_a_session_records_every_mode_it_went_through():
     opened(book)
     assert book.spying("spyer-1", "call-7", 101.0).call_id == "call-7"
     assert book.digit("spyer-1", "5").modes == (Mode.MONITOR, Mode.WHISPER)
-    assert book.digit("spyer-1", "5") is None                 # already whispering: no change
-    assert book.digit("spyer-1", "9") is None                 # not a mode digit
+    assert book.digit("spyer-1", "5") is None  # already whispering: no change
+    assert book.digit("spyer-1", "9") is None  # not a mode digit
     assert book.digit("spyer-1", "6").mode is Mode.BARGE
     assert book.digit("spyer-1", "4").modes == (Mode.MONITOR, Mode.WHISPER, Mode.BARGE, Mode.MONITOR)
     ended = book.end("spyer-1", 130.0)

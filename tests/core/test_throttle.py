@@ -1,5 +1,6 @@
 """The backoff: free tries, then a doubling wait up to a cap; forgotten after a quiet while;
 records read back from outside refused when odd."""
+
 from __future__ import annotations
 
 import math
@@ -42,9 +43,19 @@ def test_a_throttle_takes_the_longest_wait_of_its_keys_and_success_clears_one():
     assert throttle.records == {}
 
 
-@pytest.mark.parametrize("data", [None, [], {"failures": -1, "last": 0}, {"failures": True, "last": 0},
-                                  {"failures": 1, "last": math.inf}, {"failures": 1, "last": "0"},
-                                  {"failures": 10**9, "last": 0}, {"last": 1.0}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        [],
+        {"failures": -1, "last": 0},
+        {"failures": True, "last": 0},
+        {"failures": 1, "last": math.inf},
+        {"failures": 1, "last": "0"},
+        {"failures": 10**9, "last": 0},
+        {"last": 1.0},
+    ],
+)
 def test_records_from_outside_are_checked(data):
     with pytest.raises(ValueError):
         Record.from_dict(data)

@@ -1,12 +1,17 @@
 """Lines and overflow: memberships with penalties, eligibility as a caller's wait grows."""
+
 from __future__ import annotations
 
 import pytest
 
 from acd.core.tiers import Line, eligible, max_penalty, memberships, penalty_rule
 
-LINES = [Line("support", 1, "support-2", 30), Line("support-2", 2, "support-3", 60),
-         Line("support-3", 3), Line("sales", 1)]
+LINES = [
+    Line("support", 1, "support-2", 30),
+    Line("support-2", 2, "support-3", 60),
+    Line("support-3", 3),
+    Line("sales", 1),
+]
 
 
 def test_second_line_agent_also_backs_up_the_first_line():
@@ -35,8 +40,8 @@ def test_eligibility_over_time():
     first = memberships(["support"], LINES)
     assert eligible(first, LINES[0], 0) and eligible(first, LINES[0], 100)
     assert not eligible(second, LINES[0], 10) and eligible(second, LINES[0], 30)
-    assert not eligible(first, LINES[3], 100)           # not a sales agent at all
-    assert not eligible(second, LINES[2], 1000)         # line 3 never overflows down
+    assert not eligible(first, LINES[3], 100)  # not a sales agent at all
+    assert not eligible(second, LINES[2], 1000)  # line 3 never overflows down
 
 
 def test_penalty_rules_for_queuerules_conf():

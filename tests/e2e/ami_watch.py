@@ -1,10 +1,11 @@
 """A second AMI session for tests: what the PBX itself reports, independent of the daemon."""
+
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class AmiWatch:
@@ -25,7 +26,7 @@ class AmiWatch:
         while not self._stop.is_set():
             try:
                 chunk = self._sock.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -34,8 +35,11 @@ class AmiWatch:
             buffer += chunk
             while b"\r\n\r\n" in buffer:
                 block, buffer = buffer.split(b"\r\n\r\n", 1)
-                message = dict(line.split(": ", 1) for line in block.decode(errors="replace").split("\r\n")
-                               if ": " in line)
+                message = dict(
+                    line.split(": ", 1)
+                    for line in block.decode(errors="replace").split("\r\n")
+                    if ": " in line
+                )
                 if "Event" in message:
                     with self._lock:
                         self.events.append(message)
@@ -49,8 +53,9 @@ class AmiWatch:
         with self._lock:
             return [e for e in self.events[since:] if match(e)]
 
-    def wait(self, match: Callable[[dict[str, str]], bool], timeout: float, what: str,
-             since: int = 0) -> dict[str, str]:
+    def wait(
+        self, match: Callable[[dict[str, str]], bool], timeout: float, what: str, since: int = 0
+    ) -> dict[str, str]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = self.find(match, since)

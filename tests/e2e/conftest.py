@@ -3,14 +3,16 @@
 They never skip in CI (CI=true): a missing piece there is a failure. Elsewhere they skip
 with the reason when the host cannot run them (not root, no sipp).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 import pytest
 import yaml
@@ -27,12 +29,12 @@ T = TypeVar("T")
 
 # Ports apart from the demo's, so a demo and the tests can run side by side.
 SIP_PORT, AMI_PORT, AGI_PORT, HTTP_PORT, TRUNK_PORT, REDIS_PORT = 5160, 5139, 4673, 8580, 5180, 6479
-CALLBACK_TRUNK_PORT = 5181   # a second carrier line: callers on it are dialled back on it
-PHONES = {"1001": 6101, "1002": 6102, "1003": 6103}   # fixed seats' softphones
-LOGIN_PHONES = {"1005": 6105, "1006": 6106}          # free softphones agents log in from
-SUPERVISOR_PHONES = {"9001": 6109, "9002": 6110}     # role supervisor
+CALLBACK_TRUNK_PORT = 5181  # a second carrier line: callers on it are dialled back on it
+PHONES = {"1001": 6101, "1002": 6102, "1003": 6103}  # fixed seats' softphones
+LOGIN_PHONES = {"1005": 6105, "1006": 6106}  # free softphones agents log in from
+SUPERVISOR_PHONES = {"9001": 6109, "9002": 6110}  # role supervisor
 OVERFLOW_AFTER, RING_TIMEOUT, ANNOUNCE_EVERY = 8, 6, 4  # seconds, short for the tests
-SALES_WRAPUP = 4                                          # seconds after each sales call
+SALES_WRAPUP = 4  # seconds after each sales call
 
 
 class LabSecrets:
@@ -85,11 +87,16 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
     raw["ami"]["port"] = AMI_PORT
     raw["fastagi"]["port"] = AGI_PORT
     raw["http"]["port"] = HTTP_PORT
-    raw["pbx"].update(state_dir=str(state), sip={"host": "127.0.0.1", "port": SIP_PORT},
-                      rtp_ports=[31000, 31999],
-                      rootfs=os.environ.get("ACD_ROOTFS", raw["pbx"]["rootfs"]))
-    raw["trunks"] = [{"name": "carrier", "match": f"127.0.0.1:{TRUNK_PORT}"},
-                     {"name": "carrier-b", "match": f"127.0.0.1:{CALLBACK_TRUNK_PORT}"}]
+    raw["pbx"].update(
+        state_dir=str(state),
+        sip={"host": "127.0.0.1", "port": SIP_PORT},
+        rtp_ports=[31000, 31999],
+        rootfs=os.environ.get("ACD_ROOTFS", raw["pbx"]["rootfs"]),
+    )
+    raw["trunks"] = [
+        {"name": "carrier", "match": f"127.0.0.1:{TRUNK_PORT}"},
+        {"name": "carrier-b", "match": f"127.0.0.1:{CALLBACK_TRUNK_PORT}"},
+    ]
     raw["callback"].update(trunk="carrier-b", ring=10, retry_after=5)
     raw["store"] = {"url": f"sqlite:///{state.parent / (state.name + '-store') / 'acd.sqlite3'}"}
     raw["redis"] = {"url": f"redis://127.0.0.1:{REDIS_PORT}/0", "prefix": "acdtest"}
@@ -97,8 +104,12 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
     raw["security_log"] = str(state.parent / f"{state.name}-log" / "acd-security.log")
     # every first-line call is recorded (also by the dialplan alone when the daemon is down);
     # nothing else unless an agent asks
-    raw["recording"] = {"folder": str(state.parent / f"{state.name}-recordings"), "share": 0.0,
-                        "queues": {"support": 1.0}, "new_agents": 0.0}
+    raw["recording"] = {
+        "folder": str(state.parent / f"{state.name}-recordings"),
+        "share": 0.0,
+        "queues": {"support": 1.0},
+        "new_agents": 0.0,
+    }
     for queue in raw["queues"]:
         queue["ring_timeout"] = RING_TIMEOUT
         if "overflow_to" in queue:
@@ -146,6 +157,7 @@ def fresh_agents(request) -> Iterator[None]:
     for phone in PHONES:
         pbx.cli(f"queue unpause member PJSIP/{phone}")
     import redis
+
     client = redis.Redis.from_url(config.redis.url, password=config.redis.password)
     client.delete(f"{config.redis.prefix}:agents")
     client.close()
@@ -167,17 +179,22 @@ def phones(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., list[
     passwords = {p.name: p.password for p in config.phones}
     started: list[sipp.AgentPhone] = []
 
-    def start(talk_ms: int = 2000, names: tuple[str, ...] = tuple(PHONES),
-              unanswered: bool = False) -> list[sipp.Process]:
+    def start(
+        talk_ms: int = 2000, names: tuple[str, ...] = tuple(PHONES), unanswered: bool = False
+    ) -> list[sipp.Process]:
         ports = {**PHONES, **LOGIN_PHONES, **SUPERVISOR_PHONES}
         for name in names:
             media = 42000 + 20 * len(started)
             if unanswered:
-                started.append(sipp.UnansweredPhone(target, tmp_path, name, passwords[name],
-                                                    ports[name], media))
+                started.append(
+                    sipp.UnansweredPhone(target, tmp_path, name, passwords[name], ports[name], media)
+                )
             else:
-                started.append(sipp.AgentPhone(target, tmp_path, name, passwords[name], ports[name],
-                                               talk_ms, media_port=media))
+                started.append(
+                    sipp.AgentPhone(
+                        target, tmp_path, name, passwords[name], ports[name], talk_ms, media_port=media
+                    )
+                )
         return started
 
     yield start
@@ -193,9 +210,17 @@ def softphone(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., si
     started: list[sipp.Process] = []
 
     def dial(phone: str, dialled: str, keys=(), patience_ms: int = 15000) -> sipp.Process:
-        process = sipp.phone_call(sipp.Pbx(port=config.pbx.sip.port), tmp_path, phone,
-                                  passwords[phone], dialled, keys=keys, patience_ms=patience_ms,
-                                  media_port=44000 + 10 * len(started), name=f"dial{len(started)}")
+        process = sipp.phone_call(
+            sipp.Pbx(port=config.pbx.sip.port),
+            tmp_path,
+            phone,
+            passwords[phone],
+            dialled,
+            keys=keys,
+            patience_ms=patience_ms,
+            media_port=44000 + 10 * len(started),
+            name=f"dial{len(started)}",
+        )
         started.append(process)
         return process
 
@@ -211,11 +236,18 @@ def call(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., sipp.Pr
     target = sipp.Pbx(port=config.pbx.sip.port)
     started: list[sipp.Process] = []
 
-    def place(numbers: list[str], dialled: str = "100", trunk_port: int = TRUNK_PORT,
-              **options) -> sipp.Process:
-        process = sipp.callers(target, tmp_path, [(n, dialled) for n in numbers], trunk_port=trunk_port,
-                               media_port=43000 + 100 * len(started), name=f"callers{len(started)}",
-                               **options)
+    def place(
+        numbers: list[str], dialled: str = "100", trunk_port: int = TRUNK_PORT, **options
+    ) -> sipp.Process:
+        process = sipp.callers(
+            target,
+            tmp_path,
+            [(n, dialled) for n in numbers],
+            trunk_port=trunk_port,
+            media_port=43000 + 100 * len(started),
+            name=f"callers{len(started)}",
+            **options,
+        )
         started.append(process)
         return process
 
@@ -235,17 +267,21 @@ def audio_phones(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[...,
     pbx_address = f"127.0.0.1:{config.pbx.sip.port}"
     started: list[baresip.Softphone] = []
 
-    def start(name: str, hz: float, phone: str | None = None, caller_id: str | None = None,
-              answer: bool = True) -> baresip.Softphone:
+    def start(
+        name: str, hz: float, phone: str | None = None, caller_id: str | None = None, answer: bool = True
+    ) -> baresip.Softphone:
         n = len(started)
         source = tone(tmp_path, hz)
         if caller_id is not None:
             sip_port, account = TRUNK_PORT, baresip.trunk_account(caller_id, TRUNK_PORT)
         else:
-            sip_port, account = 6201 + 10 * n, baresip.registered_account(phone, passwords[phone], pbx_address,
-                                                                          answer)
-        softphone = baresip.Softphone(tmp_path, name, sip_port, 6305 + 10 * n, (46000 + 100 * n, 46099 + 100 * n),
-                                      source, account)
+            sip_port, account = (
+                6201 + 10 * n,
+                baresip.registered_account(phone, passwords[phone], pbx_address, answer),
+            )
+        softphone = baresip.Softphone(
+            tmp_path, name, sip_port, 6305 + 10 * n, (46000 + 100 * n, 46099 + 100 * n), source, account
+        )
         started.append(softphone)
         if caller_id is None:
             softphone.wait_registered()
@@ -272,12 +308,25 @@ def customers(lab_config) -> Callable[..., int]:
     db.migrate(config.store.url)
     sessions = db.sessions(db.engine(config.store.url))
 
-    def add(name: str, numbers: list[str], language: str | None = "en", vip: bool = False,
-            segment: str = "standard", accounts: tuple[str, ...] = (), born: str | None = None,
-            postcode: str | None = None) -> int:
+    def add(
+        name: str,
+        numbers: list[str],
+        language: str | None = "en",
+        vip: bool = False,
+        segment: str = "standard",
+        accounts: tuple[str, ...] = (),
+        born: str | None = None,
+        postcode: str | None = None,
+    ) -> int:
         with sessions.begin() as session:
-            customer = Customer(name=name, language=language, vip=vip, segment=segment, postcode=postcode,
-                                date_of_birth=dt.date.fromisoformat(born) if born else None)
+            customer = Customer(
+                name=name,
+                language=language,
+                vip=vip,
+                segment=segment,
+                postcode=postcode,
+                date_of_birth=dt.date.fromisoformat(born) if born else None,
+            )
             customer.numbers = [PhoneNumber(number=n) for n in numbers]
             customer.accounts = [Account(number=a, last_payment_euros=42) for a in accounts]
             session.add(customer)
@@ -320,7 +369,7 @@ def call_by_caller(pbx: Pbx, caller_id: str, outcome: str) -> queue_log.QueuedCa
     return None
 
 
-MEASURED: list[tuple[str, str, dict]] = []   # (test, party, {Hz: Level}) for the summary
+MEASURED: list[tuple[str, str, dict]] = []  # (test, party, {Hz: Level}) for the summary
 
 
 def heard(test: str, party: str, audio: Path, frequencies: list[float]) -> dict[float, tones.Level]:
@@ -336,6 +385,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
         return
     terminalreporter.section("tone levels: peak dBFS, and whether heard (sustained, narrow)")
     for test, party, found in MEASURED:
-        cells = "  ".join(f"{hz:>4.0f} Hz {lvl.peak_dbfs:6.1f} {'heard' if lvl.heard else '-    '}"
-                          for hz, lvl in found.items())
+        cells = "  ".join(
+            f"{hz:>4.0f} Hz {lvl.peak_dbfs:6.1f} {'heard' if lvl.heard else '-    '}"
+            for hz, lvl in found.items()
+        )
         terminalreporter.write_line(f"{test:<28} {party:<11} {cells}")

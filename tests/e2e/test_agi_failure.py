@@ -4,6 +4,7 @@ Asterisk's AGISTATUS is SUCCESS whenever the FastAGI socket closes, also after a
 up half-way; before ACD_AGI_OK, such a call skipped the fallback lookup and queued as an
 unknown caller ("Via: daemon", no customer).
 """
+
 from __future__ import annotations
 
 import socket
@@ -19,8 +20,11 @@ pytestmark = pytest.mark.e2e
 
 
 def routed_event(ami, caller: str, timeout: float = 20):
-    return ami.wait(lambda e: e.get("UserEvent") == "AcdRouted" and e.get("CallerIDNum") == caller,
-                    timeout, f"AcdRouted for {caller}")
+    return ami.wait(
+        lambda e: e.get("UserEvent") == "AcdRouted" and e.get("CallerIDNum") == caller,
+        timeout,
+        f"AcdRouted for {caller}",
+    )
 
 
 class HalfWayRoute:
@@ -43,7 +47,7 @@ class HalfWayRoute:
                 continue
             with peer, peer.makefile("rwb") as wire:
                 headers = {}
-                while (line := wire.readline().decode().rstrip("\n")):
+                while line := wire.readline().decode().rstrip("\n"):
                     key, _, value = line.partition(": ")
                     headers[key] = value
                 self.seen.append(headers.get("agi_network_script", ""))
@@ -73,8 +77,9 @@ def test_a_route_that_drops_half_way_gets_the_fallback_lookup(pbx, lab_config, c
     assert (event["Via"], event["Customer"], event["Segment"]) == ("fallback", str(erin), "business")
 
 
-def test_a_route_cut_by_its_timeout_gets_the_fallback_lookup(pbx, lab_config, customers, call, ami,
-                                                             tmp_path: Path):
+def test_a_route_cut_by_its_timeout_gets_the_fallback_lookup(
+    pbx, lab_config, customers, call, ami, tmp_path: Path
+):
     """The real daemon with a 2 s route timeout; a caller on the IVR line who presses nothing
     outlasts it: the daemon drops the session, and the dialplan looks the caller up itself."""
     config, path = lab_config
@@ -87,7 +92,7 @@ def test_a_route_cut_by_its_timeout_gets_the_fallback_lookup(pbx, lab_config, cu
     daemon.start()
     try:
         call(["+49301119002"], dialled="800", patience_ms=45000)
-        event = routed_event(ami, "+49301119002", timeout=45)   # Asterisk ends the Read it is in first
+        event = routed_event(ami, "+49301119002", timeout=45)  # Asterisk ends the Read it is in first
     finally:
         daemon.stop()
     assert (event["Via"], event["Customer"], event["Segment"]) == ("fallback", str(fynn), "premium")

@@ -1,5 +1,6 @@
 """What Asterisk 22's res_agi does with a command line longer than its buffer (issue 9,
 finding 10), measured on the real PBX: the reason for fastagi.MAX_COMMAND."""
+
 from __future__ import annotations
 
 import socket
@@ -38,12 +39,12 @@ class Probe:
         peer, _ = self.sock.accept()
         with peer:
             peer.settimeout(1.5)
-            self._answers(peer)                      # the agi_* headers
+            self._answers(peer)  # the agi_* headers
             frame = len('SET VARIABLE ACD_LONG ""')
             for size in SIZES:
                 peer.sendall(f'SET VARIABLE ACD_LONG "{"a" * (size - frame)}"\n'.encode())
                 answers = self._answers(peer)
-                peer.sendall(b"GET FULL VARIABLE ${LEN(${ACD_LONG})}\n")   # GET VARIABLE cuts at 1023
+                peer.sendall(b"GET FULL VARIABLE ${LEN(${ACD_LONG})}\n")  # GET VARIABLE cuts at 1023
                 got = self._answers(peer)
                 self.results[size] = (answers, got)
 

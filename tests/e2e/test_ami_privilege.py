@@ -1,6 +1,7 @@
 """The daemon's AMI user on the real PBX holds only what the daemon uses (issue 9, finding 1):
 with its own generated secret, an Originate of AGI()/System() and actions outside its
 classes are refused and run nothing; it logs in by MD5 challenge, from loopback only."""
+
 from __future__ import annotations
 
 import hashlib
@@ -65,47 +66,74 @@ def planted(pbx, name: str) -> list[str]:
     return [str(p) for p in (pbx.rootfs / "tmp" / name, pbx.rootfs / "var/tmp" / name) if p.exists()]
 
 
-@pytest.mark.parametrize("application, data", [
-    ("AGI", "/usr/bin/touch,/tmp/acd-ami-agi"),                 # the issue's attack: no space in it
-    ("System", "touch /tmp/acd-ami-system"),
-    ("Exec", "System(touch /tmp/acd-ami-exec)"),
-    ("EAGI", "/usr/bin/touch,/var/tmp/acd-ami-eagi"),
-])
+@pytest.mark.parametrize(
+    "application, data",
+    [
+        ("AGI", "/usr/bin/touch,/tmp/acd-ami-agi"),  # the issue's attack: no space in it
+        ("System", "touch /tmp/acd-ami-system"),
+        ("Exec", "System(touch /tmp/acd-ami-exec)"),
+        ("EAGI", "/usr/bin/touch,/var/tmp/acd-ami-eagi"),
+    ],
+)
 def test_originate_of_a_program_is_refused_and_runs_nothing(pbx, daemon_user, application, data):
     name = data.rsplit("/", 1)[1].rstrip(")")
-    answer = daemon_user.send("Originate", Channel="Local/announce@acd-announce/n", Application=application,
-                              Data=data, Async="false", Timeout="5000")
+    answer = daemon_user.send(
+        "Originate",
+        Channel="Local/announce@acd-announce/n",
+        Application=application,
+        Data=data,
+        Async="false",
+        Timeout="5000",
+    )
     # Asterisk 22: "Originate Access Forbidden: app or data blacklisted" (older: "...requires
     # the additional System privilege")
-    assert answer["Response"] == "Error" and ("Forbidden" in answer["Message"]
-                                              or "System privilege" in answer["Message"]), answer
+    assert answer["Response"] == "Error" and (
+        "Forbidden" in answer["Message"] or "System privilege" in answer["Message"]
+    ), answer
     time.sleep(2)
     assert planted(pbx, name) == []
 
 
 def test_originate_into_the_daemons_own_context_is_allowed(daemon_user):
     """The control: the user may originate, just not a program."""
-    answer = daemon_user.send("Originate", Channel="Local/announce@acd-announce/n",
-                              Context="acd-announce-whisper", Exten="s", Priority="1", Async="true",
-                              Variable="ACD_ANNOUNCE_TO=PJSIP/none-at-all")
+    answer = daemon_user.send(
+        "Originate",
+        Channel="Local/announce@acd-announce/n",
+        Context="acd-announce-whisper",
+        Exten="s",
+        Priority="1",
+        Async="true",
+        Variable="ACD_ANNOUNCE_TO=PJSIP/none-at-all",
+    )
     assert answer["Response"] == "Success", answer
 
 
-@pytest.mark.parametrize("action, headers", [
-    ("Command", {"Command": "core show version"}),                      # command
-    ("MixMonitor", {"Channel": "PJSIP/1001-00000001", "File": "/tmp/x.wav"}),   # system
-    ("GetConfig", {"Filename": "manager.conf"}),                         # config: the secrets
-    ("UpdateConfig", {"SrcFilename": "extensions.conf", "DstFilename": "extensions.conf",
-                      "Action-000000": "Append", "Cat-000000": "from-trunk",
-                      "Var-000000": "exten", "Value-000000": "_X.,1,System(touch /tmp/x)"}),
-    ("Reload", {}),                                                      # system, config
-    ("ModuleLoad", {"Module": "res_agi.so", "LoadType": "unload"}),      # system
-    ("Hangup", {"Channel": "PJSIP/nobody-00000000"}),                    # system, call: allowed by call
-])
+@pytest.mark.parametrize(
+    "action, headers",
+    [
+        ("Command", {"Command": "core show version"}),  # command
+        ("MixMonitor", {"Channel": "PJSIP/1001-00000001", "File": "/tmp/x.wav"}),  # system
+        ("GetConfig", {"Filename": "manager.conf"}),  # config: the secrets
+        (
+            "UpdateConfig",
+            {
+                "SrcFilename": "extensions.conf",
+                "DstFilename": "extensions.conf",
+                "Action-000000": "Append",
+                "Cat-000000": "from-trunk",
+                "Var-000000": "exten",
+                "Value-000000": "_X.,1,System(touch /tmp/x)",
+            },
+        ),
+        ("Reload", {}),  # system, config
+        ("ModuleLoad", {"Module": "res_agi.so", "LoadType": "unload"}),  # system
+        ("Hangup", {"Channel": "PJSIP/nobody-00000000"}),  # system, call: allowed by call
+    ],
+)
 def test_actions_outside_its_classes_are_refused(daemon_user, action, headers):
     answer = daemon_user.send(action, **headers)
     if action == "Hangup":
-        assert "Permission denied" not in answer.get("Message", ""), answer   # the control
+        assert "Permission denied" not in answer.get("Message", ""), answer  # the control
     else:
         assert answer["Response"] == "Error" and answer["Message"] == "Permission denied", answer
 
@@ -126,8 +154,14 @@ def test_only_loopback_and_only_by_challenge(pbx, lab_config, daemon):
         socket.create_connection(("127.0.0.2", config.ami.port), timeout=2).close()
     security = pbx.state_dir / "log" / "security.log"
     before = security.read_text() if security.exists() else ""
-    daemon.start()   # waits for its AMI login and resync
-    logged = wait_until(lambda: [line for line in security.read_text()[len(before):].splitlines()
-                                 if 'SecurityEvent="SuccessfulAuth"' in line and 'AccountID="acd"' in line],
-                        10, "the daemon's login in the security log")
+    daemon.start()  # waits for its AMI login and resync
+    logged = wait_until(
+        lambda: [
+            line
+            for line in security.read_text()[len(before) :].splitlines()
+            if 'SecurityEvent="SuccessfulAuth"' in line and 'AccountID="acd"' in line
+        ],
+        10,
+        "the daemon's login in the security log",
+    )
     assert all('UsingPassword="0"' in line for line in logged), logged

@@ -1,5 +1,6 @@
 """In-call codes belong to the agent (finding 6): a caller pressing the agents' codes during a
 queued call starts and toggles nothing; the agent's own *1 still records. Real PBX, baresip."""
+
 from __future__ import annotations
 
 import re
@@ -26,19 +27,21 @@ def test_a_caller_cannot_use_the_agents_in_call_codes(pbx, daemon, audio_phones,
     time.sleep(1)
     caller_channel, agent_channel = connect["Channel"], connect["DestChannel"]
     since = ami.mark()
-    caller.send_digits(config.features.record)          # the attack: the caller's *1 ...
+    caller.send_digits(config.features.record)  # the attack: the caller's *1 ...
     time.sleep(2.5)
-    caller.send_digits(config.features.record_pause)    # ... and *2
+    caller.send_digits(config.features.record_pause)  # ... and *2
     time.sleep(2.5)
     caller.send_digits(config.features.escalate + "1")  # ... and *5 with a reason
     time.sleep(2.5)
     assert rows(lab_config, connect["Linkedid"]) == []
     assert ami.find(lambda e: e.get("UserEvent") in ("AcdRecording", "AcdEscalated"), since) == []
-    assert ami.find(lambda e: e.get("Event") == "AGIExecStart" and e.get("Channel") == caller_channel,
-                    since) == []
+    assert (
+        ami.find(lambda e: e.get("Event") == "AGIExecStart" and e.get("Channel") == caller_channel, since)
+        == []
+    )
     assert dynamic_features(pbx, caller_channel) == ""
     assert "acd_record" in dynamic_features(pbx, agent_channel).split("#")
 
-    agent.send_digits(config.features.record)           # the agent's own code still works
+    agent.send_digits(config.features.record)  # the agent's own code still works
     wait_until(lambda: rows(lab_config, connect["Linkedid"]), 10, "the agent's on-demand recording")
     hang_up(caller)

@@ -1,5 +1,6 @@
 """Knowing the caller: caller-ID lookup in the SQL store, variables on the channel, the name
 spoken to them; withheld and hostile caller IDs go the anonymous way."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,13 +10,19 @@ pytestmark = pytest.mark.e2e
 
 def routed_event(ami, caller: str):
     """The dialplan's AcdRouted report for the call from `caller`: the channel's own truth."""
-    return ami.wait(lambda e: e.get("UserEvent") == "AcdRouted" and e.get("CallerIDNum") == caller,
-                    15, f"AcdRouted for {caller}")
+    return ami.wait(
+        lambda e: e.get("UserEvent") == "AcdRouted" and e.get("CallerIDNum") == caller,
+        15,
+        f"AcdRouted for {caller}",
+    )
 
 
 def state_call(daemon, call_id: str) -> dict:
-    state = daemon.wait_for(lambda s: any(c["id"] == call_id for c in s["calls"] + s["recent_calls"]),
-                            10, "the daemon to know the call")
+    state = daemon.wait_for(
+        lambda s: any(c["id"] == call_id for c in s["calls"] + s["recent_calls"]),
+        10,
+        "the daemon to know the call",
+    )
     return next(c for c in state["calls"] + state["recent_calls"] if c["id"] == call_id)
 
 
@@ -68,7 +75,7 @@ def test_daemon_down_fallback_still_knows_the_caller(pbx, daemon, customers, cal
     call(["+49301110004"], dialled="200", patience_ms=5000)
     event = routed_event(ami, "+49301110004")
     assert (event["Via"], event["Customer"], event["Segment"]) == ("fallback", str(dara), "business")
-    assert event["Queue"] == "support"   # 200 means sales only through the daemon
+    assert event["Queue"] == "support"  # 200 means sales only through the daemon
 
 
 def test_a_name_of_any_characters_reaches_the_agents_display_as_stored(pbx, daemon, customers, call, ami):
@@ -78,4 +85,4 @@ def test_a_name_of_any_characters_reaches_the_agents_display_as_stored(pbx, daem
     daemon.start()
     call(["0301110009"], dialled="100", patience_ms=8000)
     shown = routed_event(ami, "0301110009")["CallerIDName"]
-    assert shown.replace('\\"', '"') == name     # AMI writes a caller ID name's quotes escaped
+    assert shown.replace('\\"', '"') == name  # AMI writes a caller ID name's quotes escaped

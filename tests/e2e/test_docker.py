@@ -6,6 +6,7 @@ The base image is the lab's debootstrap rootfs imported (../shared/docs/containe
 the stack uses ports of its own (17xxx), so it never meets the chrooted PBX's tests. Every
 container, volume and image the test made is removed, also when it fails.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -16,8 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
@@ -28,14 +29,14 @@ from acd.lab import sipp
 from tests.e2e.ami_watch import AmiWatch
 from tests.e2e.conftest import wait_until
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]   # the module's stack is built in the first test
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # the module's stack is built in the first test
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "asterisk-docker" / "docker-compose.yml"
 ROOTFS = Path(os.environ.get("ACD_ROOTFS", "/var/cache/acd/rootfs"))
 SIP, TRUNK, AMI, AGI, HTTP, REDIS, MEDIA = 17060, 17080, 17039, 17573, 17480, 17379, 17600
 RTP = (17100, 17199)
-IDS = {"asterisk": 2701, "acd": 2702, "redis": 2703}   # the compose file's build arguments
+IDS = {"asterisk": 2701, "acd": 2702, "redis": 2703}  # the compose file's build arguments
 # podman's defaults that this sandbox refuses (containers-lab.md); a file of the test's own
 CONTAINERS_CONF = """[containers]
 default_ulimits = []
@@ -74,37 +75,68 @@ class Stack:
         conf.write_text(CONTAINERS_CONF)
         self.config_dir = workdir / "config"
         self.config = write_config(self.config_dir)
-        self.env = {**os.environ, "CONTAINERS_CONF": str(conf), "ACD_BASE": self.base,
-                    "ACD_IMAGE_PREFIX": f"localhost/{self.name}", "ACD_CONFIG_DIR": str(self.config_dir)}
+        self.env = {
+            **os.environ,
+            "CONTAINERS_CONF": str(conf),
+            "ACD_BASE": self.base,
+            "ACD_IMAGE_PREFIX": f"localhost/{self.name}",
+            "ACD_CONFIG_DIR": str(self.config_dir),
+        }
         self.images_before = set(self.podman("images", "-a", "-q", "--no-trunc").split())
 
     def podman(self, *args: str, check: bool = True, timeout: float = 600) -> str:
-        result = subprocess.run(["podman", *args], env=self.env, capture_output=True, text=True,
-                                timeout=timeout)
+        result = subprocess.run(
+            ["podman", *args], env=self.env, capture_output=True, text=True, timeout=timeout
+        )
         if check and result.returncode != 0:
-            raise AssertionError(f"podman {' '.join(args)}: exit {result.returncode}\n{result.stderr[-3000:]}")
+            raise AssertionError(
+                f"podman {' '.join(args)}: exit {result.returncode}\n{result.stderr[-3000:]}"
+            )
         return result.stdout
 
     def compose(self, *args: str, timeout: float = 900) -> None:
         log = self.workdir / "compose.log"
         with open(log, "a") as out:
-            result = subprocess.run([sys.executable, "-m", "podman_compose", "--in-pod", "false",
-                                     "-p", self.name, "-f", str(COMPOSE), *args], env=self.env,
-                                    stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "podman_compose",
+                    "--in-pod",
+                    "false",
+                    "-p",
+                    self.name,
+                    "-f",
+                    str(COMPOSE),
+                    *args,
+                ],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+            )
         if result.returncode != 0:
-            raise AssertionError(f"podman-compose {' '.join(args)}: exit {result.returncode}; "
-                                 f"the end of {log}:\n{log.read_text()[-4000:]}")
+            raise AssertionError(
+                f"podman-compose {' '.join(args)}: exit {result.returncode}; "
+                f"the end of {log}:\n{log.read_text()[-4000:]}"
+            )
 
     def container(self, service: str) -> str:
         return f"{self.name}_{service}_1"
 
     def volume(self, name: str) -> Path:
-        return Path(self.podman("volume", "inspect", "--format", "{{.Mountpoint}}",
-                                f"{self.name}_{name}").strip())
+        return Path(
+            self.podman("volume", "inspect", "--format", "{{.Mountpoint}}", f"{self.name}_{name}").strip()
+        )
 
     def logs(self, service: str) -> str:
-        result = subprocess.run(["podman", "logs", self.container(service)], env=self.env,
-                                capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            ["podman", "logs", self.container(service)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         return result.stdout + result.stderr
 
     def import_base(self) -> None:
@@ -114,10 +146,18 @@ class Stack:
             point = Path(line.split()[1])
             if point != ROOTFS and ROOTFS in point.parents:
                 excluded.append(f"./{point.relative_to(ROOTFS)}")
-        tar = subprocess.Popen(["tar", "-C", str(ROOTFS), "-c", *(f"--exclude={e}" for e in excluded), "."],
-                               stdout=subprocess.PIPE)
-        imported = subprocess.run(["podman", "import", "-", self.base], stdin=tar.stdout, env=self.env,
-                                  capture_output=True, text=True, timeout=300)
+        tar = subprocess.Popen(
+            ["tar", "-C", str(ROOTFS), "-c", *(f"--exclude={e}" for e in excluded), "."],
+            stdout=subprocess.PIPE,
+        )
+        imported = subprocess.run(
+            ["podman", "import", "-", self.base],
+            stdin=tar.stdout,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         tar.stdout.close()
         assert tar.wait() == 0 and imported.returncode == 0, imported.stderr
 
@@ -138,8 +178,10 @@ class Stack:
         made = set(self.podman("images", "-a", "-q", "--no-trunc", check=False).split()) - self.images_before
         if made:
             self.podman("rmi", "-f", *made, check=False)
-        left = (self.podman("ps", "-a", "-q", "--filter", label, check=False).split()
-                + self.podman("volume", "ls", "-q", "--filter", label, check=False).split())
+        left = (
+            self.podman("ps", "-a", "-q", "--filter", label, check=False).split()
+            + self.podman("volume", "ls", "-q", "--filter", label, check=False).split()
+        )
         assert not left, f"podman kept {left} of {self.name}"
 
 
@@ -152,7 +194,7 @@ def write_config(folder: Path) -> config_module.Config:
     raw["trunks"] = [{"name": "carrier", "match": f"127.0.0.1:{TRUNK}"}]
     raw["redis"]["url"] = f"redis://127.0.0.1:{REDIS}/0"
     (folder / "acd.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
-    for path in [folder, *folder.rglob("*")]:   # read by the containers' own users
+    for path in [folder, *folder.rglob("*")]:  # read by the containers' own users
         path.chmod(0o755 if path.is_dir() else 0o644)
     return config_module.parse(raw)
 
@@ -186,13 +228,17 @@ def stack() -> Iterator[Stack]:
         stack.import_base()
         TIMES["base image imported"] = time.monotonic() - started
         started = time.monotonic()
-        stack.compose("--podman-build-args", BUILD_ARGS, "build", "--build-arg",
-                      "PIP_CERT=/run/acd-build-ca.crt")
+        stack.compose(
+            "--podman-build-args", BUILD_ARGS, "build", "--build-arg", "PIP_CERT=/run/acd-build-ca.crt"
+        )
         TIMES["images built"] = time.monotonic() - started
         started = time.monotonic()
         stack.compose("up", "-d")
-        wait_until(lambda: _answers(AMI) and _answers(AGI) and "IVR prompts ready" in stack.logs("acd"),
-                   120, "Asterisk's AMI, the daemon's FastAGI and its prompts")
+        wait_until(
+            lambda: _answers(AMI) and _answers(AGI) and "IVR prompts ready" in stack.logs("acd"),
+            120,
+            "Asterisk's AMI, the daemon's FastAGI and its prompts",
+        )
         TIMES["stack up"] = time.monotonic() - started
         yield stack
     except BaseException:
@@ -219,13 +265,23 @@ def test_call_over_the_trunk_is_routed_by_the_daemon(stack: Stack, tmp_path: Pat
     secrets = secrets_of(stack)
     watch = AmiWatch("127.0.0.1", AMI, stack.config.ami.watch_username, secrets["ami"]["watch_secret"])
     try:
-        caller = sipp.callers(sipp.Pbx(port=SIP), tmp_path, [("5552001", "200")], trunk_port=TRUNK,
-                              media_port=MEDIA, patience_ms=3000, name="docker-caller")
-        routed = watch.wait(lambda e: e.get("UserEvent") == "AcdRouted" and e.get("CallerIDNum") == "5552001",
-                            30, "AcdRouted for the call")
+        caller = sipp.callers(
+            sipp.Pbx(port=SIP),
+            tmp_path,
+            [("5552001", "200")],
+            trunk_port=TRUNK,
+            media_port=MEDIA,
+            patience_ms=3000,
+            name="docker-caller",
+        )
+        routed = watch.wait(
+            lambda e: e.get("UserEvent") == "AcdRouted" and e.get("CallerIDNum") == "5552001",
+            30,
+            "AcdRouted for the call",
+        )
         TIMES["call answered and routed"] = time.monotonic() - started
         assert (routed["Via"], routed["Queue"]) == ("daemon", "sales"), routed
-        assert caller.wait(30) == 0, caller.log.read_text()[-2000:]   # 200 OK, then its own BYE
+        assert caller.wait(30) == 0, caller.log.read_text()[-2000:]  # 200 OK, then its own BYE
     finally:
         watch.close()
     log = stack.volume("pbx-state") / "log" / "queue_log"
@@ -258,9 +314,12 @@ def test_services_run_as_their_own_users_and_restart(stack: Stack) -> None:
         pid = stack.podman("inspect", "--format", "{{.State.Pid}}", stack.container(service)).strip()
         status = _status(pid)
         assert set(status["Uid"].split()) == {str(uid)}, (service, status["Uid"])
-        assert (status["CapEff"], status["CapBnd"], status["NoNewPrivs"]) == ("0" * 16, "0" * 16, "1"), service
-        policy = stack.podman("inspect", "--format", "{{.HostConfig.RestartPolicy.Name}}",
-                              stack.container(service)).strip()
+        assert (status["CapEff"], status["CapBnd"], status["NoNewPrivs"]) == ("0" * 16, "0" * 16, "1"), (
+            service
+        )
+        policy = stack.podman(
+            "inspect", "--format", "{{.HostConfig.RestartPolicy.Name}}", stack.container(service)
+        ).strip()
         assert policy == "unless-stopped", (service, policy)
     address = _local_address()
     if address is not None:
@@ -270,9 +329,15 @@ def test_services_run_as_their_own_users_and_restart(stack: Stack) -> None:
     pid = stack.podman("inspect", "--format", "{{.State.Pid}}", stack.container("acd")).strip()
     started = time.monotonic()
     os.kill(int(pid), 9)
-    wait_until(lambda: stack.podman("inspect", "--format", "{{.State.Pid}}", stack.container("acd"),
-                                    check=False).strip() not in ("", "0", pid) and _answers(AGI),
-               60, "the killed daemon to be restarted and serve FastAGI")
+    wait_until(
+        lambda: (
+            stack.podman("inspect", "--format", "{{.State.Pid}}", stack.container("acd"), check=False).strip()
+            not in ("", "0", pid)
+            and _answers(AGI)
+        ),
+        60,
+        "the killed daemon to be restarted and serve FastAGI",
+    )
     TIMES["daemon restarted"] = time.monotonic() - started
 
 
@@ -283,14 +348,43 @@ def test_images_hold_no_secret_and_no_local_state(stack: Stack) -> None:
     needles = [secrets["ami"]["secret"], secrets["fastagi"]["token"], secrets["redis"]["password"]]
     for service in ("acd", "asterisk", "redis"):
         image = f"localhost/{stack.name}-{'daemon' if service == 'acd' else service}"
-        found = subprocess.run(["podman", "run", "--rm", "--network", "none", "--user", "0",
-                                "--entrypoint", "grep", image, "-rslF", *(f"-e{n}" for n in needles),
-                                "/srv", "/etc", "/opt", "/var", "/usr/local"],
-                               env=stack.env, capture_output=True, text=True, timeout=120)
+        found = subprocess.run(
+            [
+                "podman",
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                "--user",
+                "0",
+                "--entrypoint",
+                "grep",
+                image,
+                "-rslF",
+                *(f"-e{n}" for n in needles),
+                "/srv",
+                "/etc",
+                "/opt",
+                "/var",
+                "/usr/local",
+            ],
+            env=stack.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert found.returncode == 1 and not found.stdout, (service, found.stdout, found.stderr[-500:])
-    listing = stack.podman("run", "--rm", "--network", "none", "--entrypoint", "sh",
-                           f"localhost/{stack.name}-daemon", "-c",
-                           "ls -A /srv/acd/src; find /srv/acd/src/var -mindepth 2")
+    listing = stack.podman(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--entrypoint",
+        "sh",
+        f"localhost/{stack.name}-daemon",
+        "-c",
+        "ls -A /srv/acd/src; find /srv/acd/src/var -mindepth 2",
+    )
     names = listing.split()
     assert not {".git", ".venv", ".dockerignore"} & set(names), names
     assert not [n for n in names if n.startswith("/srv/acd/src/var/")], names

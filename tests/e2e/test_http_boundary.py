@@ -1,6 +1,7 @@
 """The web port of the real daemon (`acd run` beside the real PBX): nothing but /healthz
 without sign-in, strangers' Host names, huge bodies and foreign pages refused at the edge,
 wrong tries in the security log, and FastAGI unhurt by 300 slow HTTP clients."""
+
 from __future__ import annotations
 
 import asyncio
@@ -43,13 +44,16 @@ async def big_bodies(port: int, clients: int, stop: asyncio.Event) -> None:
     async def one() -> None:
         try:
             _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(b"POST /api/supervise HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 300000000\r\n\r\n")
+            writer.write(
+                b"POST /api/supervise HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 300000000\r\n\r\n"
+            )
             while not stop.is_set():
                 writer.write(b"x" * 65536)
                 await writer.drain()
         except OSError:
             return
+
     await asyncio.gather(*(one() for _ in range(clients)), return_exceptions=True)
 
 
@@ -59,22 +63,33 @@ def test_the_real_daemons_web_port_refuses_at_the_edge(pbx, daemon, lab_config):
     seen_before = log_path.stat().st_size if log_path.exists() else 0
     daemon.start()
     base, port = daemon.base, config.http.port
-    assert raw_http(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").endswith(b"\r\n\r\nok\n")
+    assert raw_http(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").endswith(
+        b"\r\n\r\nok\n"
+    )
     assert call_api(base, "GET", "/api/state")[0] == 401
     assert call_api(base, "GET", "/api/state", SECRETS.web(QUINN))[0] == 403
     status, seen = call_api(base, "GET", "/api/state", SECRETS.web(SOFIA))
-    assert status == 200 and set(seen["agents"]) <= {a.number for a in config.agents if a.team in ("front", "sales")}
-    assert daemon.state()["resyncs"] >= 1                                   # the lab reads it as admin
-    assert raw_http(port, b"GET /api/state HTTP/1.1\r\nHost: rebind.example\r\n\r\n").startswith(b"HTTP/1.1 421")
+    assert status == 200 and set(seen["agents"]) <= {
+        a.number for a in config.agents if a.team in ("front", "sales")
+    }
+    assert daemon.state()["resyncs"] >= 1  # the lab reads it as admin
+    assert raw_http(port, b"GET /api/state HTTP/1.1\r\nHost: rebind.example\r\n\r\n").startswith(
+        b"HTTP/1.1 421"
+    )
     started = time.monotonic()
-    refused = raw_http(port, b"POST /api/supervise HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                             b"Content-Length: 300000000\r\n\r\n")
+    refused = raw_http(
+        port,
+        b"POST /api/supervise HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 300000000\r\n\r\n",
+    )
     assert refused.startswith(b"HTTP/1.1 413") and time.monotonic() - started < 2
     number, password = SECRETS.web(SOFIA)
     auth = base64.b64encode(f"{number}:{password}".encode())
     body = b'{"agent": "1001", "mode": "barge"}'
-    forged = (b"POST /api/supervise HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\n"
-              b"Authorization: Basic " + auth + b"\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n")
+    forged = (
+        b"POST /api/supervise HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\n"
+        b"Authorization: Basic " + auth + b"\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+    )
     assert raw_http(port, forged % (b"text/plain", len(body)) + body).startswith(b"HTTP/1.1 415")
     assert raw_http(port, forged % (b"application/json", len(body)) + body).startswith(b"HTTP/1.1 403")
     assert call_api(base, "GET", "/api/recordings/" + "9" * 40, SECRETS.web(QUINN))[0] == 404
@@ -100,9 +115,12 @@ def test_fastagi_answers_while_300_slow_http_clients_push_bodies(pbx, daemon, la
         stop.set()
         await load
         return alone, loaded
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:     # the tests' own loop is the reactor's
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # the tests' own loop is the reactor's
         alone, loaded = pool.submit(asyncio.run, measure()).result()
-    print(f"\nFastAGI round trip: alone median {statistics.median(alone):.1f} ms, "
-          f"with 300 body pushers median {statistics.median(loaded):.1f} ms, max {max(loaded):.1f} ms")
+    print(
+        f"\nFastAGI round trip: alone median {statistics.median(alone):.1f} ms, "
+        f"with 300 body pushers median {statistics.median(loaded):.1f} ms, max {max(loaded):.1f} ms"
+    )
     assert statistics.median(loaded) < 100 and max(loaded) < 1000
-    assert call_api(daemon.base, "GET", "/api/state", SECRETS.web(OPS))[0] == 200    # the web port is back
+    assert call_api(daemon.base, "GET", "/api/state", SECRETS.web(OPS))[0] == 200  # the web port is back

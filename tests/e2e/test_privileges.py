@@ -1,5 +1,6 @@
 """Nothing of the PBX runs as root or reaches the host, no shipped secret opens anything, and
 what the PBX and the engine keep is nobody else's (issue 9, findings 1 and 12)."""
+
 from __future__ import annotations
 
 import grp
@@ -21,8 +22,10 @@ from acd.pbx.users import HOST_USER, ROOTFS_USER
 from tests.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
-FAIL2BAN_LINE = re.compile(r'^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] acd\[\d+\]: '
-                           r'SecurityEvent="\w+",Service="[^"]+",RemoteAddress="[^"]+"')
+FAIL2BAN_LINE = re.compile(
+    r'^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] acd\[\d+\]: '
+    r'SecurityEvent="\w+",Service="[^"]+",RemoteAddress="[^"]+"'
+)
 
 
 def status_of(pid: int) -> dict[str, str]:
@@ -48,7 +51,7 @@ def test_asterisk_runs_as_its_own_user_with_no_capabilities(pbx):
     pbx_user = pwd.getpwnam(HOST_USER)
     assert status["Uid"].split() == [str(pbx_user.pw_uid)] * 4
     assert status["Gid"].split() == [str(grp.getgrnam(ENGINE_GROUP).gr_gid)] * 4
-    assert int(status["CapEff"], 16) & ~(1 << 12) == 0      # at most CAP_NET_ADMIN (Asterisk keeps it for TOS)
+    assert int(status["CapEff"], 16) & ~(1 << 12) == 0  # at most CAP_NET_ADMIN (Asterisk keeps it for TOS)
     assert int(status["CapPrm"], 16) & ~(1 << 12) == 0
     assert [p.pw_name for p in pwd.getpwall() if p.pw_uid == pbx_user.pw_uid] == [HOST_USER]
 
@@ -57,15 +60,24 @@ def test_from_inside_the_pbx_the_host_is_out_of_reach(pbx):
     """The PBX's /proc shows only the PBX user's own processes and nothing of the host's, so
     /proc/1/root (the host's /) is not there to follow. (Asterisk itself, having dropped root,
     is not even visible to its own user: it is no longer dumpable.)"""
-    probe = ("ls /proc; echo ---; ls /proc/1/root/ 2>&1; echo ---; ls /proc/sys 2>&1; echo ---; "
-             "cat /etc/hostname /proc/self/status 2>&1 | grep -E '^Uid' ")
-    shown = subprocess.run(["chroot", f"--userspec={ROOTFS_USER}:{ENGINE_GROUP}", str(pbx.rootfs),
-                            "/bin/sh", "-c", probe], capture_output=True, text=True, timeout=10).stdout
+    probe = (
+        "ls /proc; echo ---; ls /proc/1/root/ 2>&1; echo ---; ls /proc/sys 2>&1; echo ---; "
+        "cat /etc/hostname /proc/self/status 2>&1 | grep -E '^Uid' "
+    )
+    shown = subprocess.run(
+        ["chroot", f"--userspec={ROOTFS_USER}:{ENGINE_GROUP}", str(pbx.rootfs), "/bin/sh", "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout
     listing, root, sysctl, whoami = shown.split("---\n")
     pids = {int(name) for name in listing.split() if name.isdigit()}
     assert pids and 1 not in pids and os.getpid() not in pids
-    assert all(status_of(pid)["Uid"].split()[0] == str(pwd.getpwnam(HOST_USER).pw_uid)
-               for pid in pids if Path(f"/proc/{pid}").exists())   # its own shell, nobody else
+    assert all(
+        status_of(pid)["Uid"].split()[0] == str(pwd.getpwnam(HOST_USER).pw_uid)
+        for pid in pids
+        if Path(f"/proc/{pid}").exists()
+    )  # its own shell, nobody else
     assert "No such file" in root and "No such file" in sysctl
     assert whoami.split()[1] == str(pwd.getpwnam(HOST_USER).pw_uid)
 
@@ -81,8 +93,14 @@ def test_the_sample_secrets_that_once_shipped_open_nothing(pbx, lab_config):
     security = pbx.state_dir / "log" / "security.log"
     logged = wait_until(lambda: security.exists() and security.read_text(), 10, "Asterisk's security log")
     assert 'SecurityEvent="InvalidPassword"' in logged and 'AccountID="acd"' in logged
-    assert wait_until(lambda: 'SecurityEvent="ChallengeResponseFailed"' in security.read_text()
-                      and 'AccountID="1001"' in security.read_text(), 10, "the SIP refusal logged")
+    assert wait_until(
+        lambda: (
+            'SecurityEvent="ChallengeResponseFailed"' in security.read_text()
+            and 'AccountID="1001"' in security.read_text()
+        ),
+        10,
+        "the SIP refusal logged",
+    )
 
 
 def test_what_the_engine_keeps_is_nobody_elses(pbx, daemon, lab_config, phones, call):
@@ -91,9 +109,12 @@ def test_what_the_engine_keeps_is_nobody_elses(pbx, daemon, lab_config, phones, 
     config, _ = lab_config
     daemon.start()
     phones(talk_ms=1500, names=("1001", "1002", "1003"))
-    call(["5557001"], dialled="100", patience_ms=20000)   # support: recorded in full
-    wait_until(lambda: any(pbx.queue_log.read_text().count(v) for v in ("COMPLETEAGENT", "COMPLETECALLER")),
-               30, "a completed call")
+    call(["5557001"], dialled="100", patience_ms=20000)  # support: recorded in full
+    wait_until(
+        lambda: any(pbx.queue_log.read_text().count(v) for v in ("COMPLETEAGENT", "COMPLETECALLER")),
+        30,
+        "a completed call",
+    )
     store = Path(config.store.url.split("///", 1)[1]).parent
     looked = 0
     for top in (config.secrets_path().parent, pbx.state_dir, config.recordings_path(), store):
@@ -112,14 +133,18 @@ def test_a_fastagi_session_without_the_pbx_token_is_refused(pbx, daemon, lab_con
     """Any local process could open acd/record_demand for a stranger's channel; without the
     token the session ends before any command, and the daemon's security log says so."""
     config, _ = lab_config
-    security = config.security_log_path()                 # the file fail2ban reads, the session's
+    security = config.security_log_path()  # the file fail2ban reads, the session's
     before = security.stat().st_size if security.exists() else 0
     daemon.start()
     for script in ("acd/record_demand", f"{'x' * 32}/acd/record_demand"):
         with socket.create_connection((config.fastagi.host, config.fastagi.port), timeout=5) as sock:
-            sock.sendall((f"agi_network_script: {script}\nagi_channel: PJSIP/1001-00000001\n"
-                          "agi_uniqueid: acd-1.1\n\n").encode())
-            assert sock.recv(100) == b""                       # closed, no command sent
+            sock.sendall(
+                (
+                    f"agi_network_script: {script}\nagi_channel: PJSIP/1001-00000001\n"
+                    "agi_uniqueid: acd-1.1\n\n"
+                ).encode()
+            )
+            assert sock.recv(100) == b""  # closed, no command sent
     log = daemon.log_path.read_text()
     assert log.count('SecurityEvent="FastAgiBadToken"') == 2 and 'Route="acd/record_demand"' in log
     with security.open("rb") as file:
@@ -139,21 +164,28 @@ def test_a_stranger_answering_on_the_fastagi_port_cannot_add_dialplan(pbx, lab_c
     evil.write_text("#!/bin/sh\ntouch /var/tmp/acd-pwned\n")
     evil.chmod(0o755)
     planted.unlink(missing_ok=True)
-    hostile = {"ACD_QUEUE": "support", "ACD_MAX_WAIT": "20,/tmp/acd-evil",
-               "ACD_ROUTED": "squatter,Queue: sales", AGI_OK: "1"}   # it can claim success too
+    hostile = {
+        "ACD_QUEUE": "support",
+        "ACD_MAX_WAIT": "20,/tmp/acd-evil",
+        "ACD_ROUTED": "squatter,Queue: sales",
+        AGI_OK: "1",
+    }  # it can claim success too
     squatter = _Squatter(config.fastagi.host, config.fastagi.port, hostile)
     try:
         phones(talk_ms=1500, names=("1001",))
         call(["5557101"], dialled="100", patience_ms=15000)
         routed = ami.wait(lambda e: e.get("UserEvent") == "AcdRouted", 20, "the call routed")
-        ami.wait(lambda e: e.get("Event") == "AgentConnect" and e.get("CallerIDNum") == "5557101", 20,
-                 "the call answered")
+        ami.wait(
+            lambda e: e.get("Event") == "AgentConnect" and e.get("CallerIDNum") == "5557101",
+            20,
+            "the call answered",
+        )
         time.sleep(2)
     finally:
         squatter.close()
         evil.unlink()
     assert squatter.sessions >= 1
-    assert not planted.exists()                                 # the program never ran
+    assert not planted.exists()  # the program never ran
     assert (routed["Queue"], routed["Via"]) == ("support", re.sub(r"[^a-z_]", "", hostile["ACD_ROUTED"]))
 
 

@@ -1,4 +1,5 @@
 """A small HTTP client for the daemon's API in tests: status and JSON, credentials optional."""
+
 from __future__ import annotations
 
 import base64
@@ -7,8 +8,9 @@ import urllib.error
 import urllib.request
 
 
-def call_api(base: str, method: str, path: str, auth: tuple[str, str] | None = None,
-             body: object = None) -> tuple[int, object]:
+def call_api(
+    base: str, method: str, path: str, auth: tuple[str, str] | None = None, body: object = None
+) -> tuple[int, object]:
     headers = {}
     if auth is not None:
         headers["Authorization"] = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()

@@ -1,6 +1,7 @@
 """DTMF input, generated (finding 9): whatever a caller presses (or Asterisk hands back) the
 flow ends, never verifies without a right answer, takes an account only from the store's
 answer, and the player passes on only DTMF characters within the prompt's length."""
+
 from __future__ import annotations
 
 from collections import namedtuple
@@ -18,10 +19,16 @@ COUNTS = {"flows": 0, "replies": 0, "player_reads": 0}
 FLOWS, READS = 1000, 1000
 
 keys_pressed = st.one_of(st.text(alphabet="0123456789*#", max_size=25), st.text(max_size=30))
-callers = st.builds(Caller, customer_id=st.none() | st.integers(1, 9), language=st.sampled_from([None, "en", "de", "xx"]),
-                    vip=st.booleans(), accounts=st.lists(st.just("00000018"), max_size=2).map(tuple),
-                    candidates=st.integers(0, 3), greeting=st.none() | st.just("Hello Anna"),
-                    number=st.none() | st.just("+4930111"))
+callers = st.builds(
+    Caller,
+    customer_id=st.none() | st.integers(1, 9),
+    language=st.sampled_from([None, "en", "de", "xx"]),
+    vip=st.booleans(),
+    accounts=st.lists(st.just("00000018"), max_size=2).map(tuple),
+    candidates=st.integers(0, 3),
+    greeting=st.none() | st.just("Hello Anna"),
+    number=st.none() | st.just("+4930111"),
+)
 
 
 @settings(max_examples=FLOWS, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,7 +55,7 @@ def test_any_key_presses_end_the_flow_safely(caller, open_now, data):
                 if reply is not None:
                     found.add(request.number)
             elif isinstance(request, Check):
-                assert call.account in found              # only an entered, known account is checked
+                assert call.account in found  # only an entered, known account is checked
                 reply = data.draw(st.booleans())
                 right_answers += reply
             elif isinstance(request, Limit):

@@ -1,4 +1,5 @@
 """Every branch of the IVR flow, driven without Asterisk: the test answers its requests."""
+
 from __future__ import annotations
 
 from collections import namedtuple
@@ -21,7 +22,7 @@ class Script:
         self.digits = list(digits)
         self.asked: list[Ask] = []
         self.said: list[Say] = []
-        self.owed = owed or {}            # backoff owed by key (seconds), as redis would say
+        self.owed = owed or {}  # backoff owed by key (seconds), as redis would say
         self.guesses: list[Guessed] = []
 
     def drive(self, call: IvrCall) -> IvrCall:
@@ -78,8 +79,13 @@ def test_known_language_skips_the_language_menu_and_greets_first():
 def test_wrong_digits_end_on_the_default_route():
     call, script = ivr(Caller(), "1", "7", "0", "8")
     assert call.category is None and call.queue == MENU.default_queue
-    assert call.steps == ["language:en", "category:invalid", "category:invalid", "category:invalid",
-                          "category:default"]
+    assert call.steps == [
+        "language:en",
+        "category:invalid",
+        "category:invalid",
+        "category:invalid",
+        "category:default",
+    ]
     assert script.asked[2].parts[0] == ("en", "Sorry, that is not a valid choice.")
     assert script.said[-1].parts[-1][1].startswith("Please hold")
 
@@ -94,7 +100,7 @@ def test_silence_everywhere_takes_the_defaults():
 def test_shared_number_is_resolved_by_account_entry():
     call, script = ivr(Caller(candidates=2, language=None), "1", "2", "00000026")
     assert (call.customer_id, call.account, call.queue) == (8, "00000026", "sales")
-    assert call.priority == MENU.vip_priority   # the account's holder is a VIP
+    assert call.priority == MENU.vip_priority  # the account's holder is a VIP
     assert script.asked[2].step == "account"
     assert "Several customers" in script.asked[2].parts[0][1]
 
@@ -117,7 +123,7 @@ def test_caller_id_alone_never_names_the_account():
 
 def test_caller_id_alone_never_verifies():
     caller = Caller(customer_id=7, language="en", accounts=("00000018",), number="+4930111")
-    call, script = ivr(caller, "4", "", "", "")      # wants verification, gives no account
+    call, script = ivr(caller, "4", "", "", "")  # wants verification, gives no account
     assert call.verification == "" and not any(s.startswith("identity") for s in script.steps())
 
 
@@ -135,7 +141,7 @@ def test_star_skips_a_question_but_costs_like_a_wrong_answer():
     caller = Caller(customer_id=7, language="en", accounts=("00000018",))
     call, _ = ivr(caller, "4", "00000018", "*", "10115")
     assert call.verification == "verified" and "date_of_birth:skipped" in call.steps
-    call, script = ivr(caller, "4", "00000018", "*", "*")      # skip, skip: the weakest is never asked
+    call, script = ivr(caller, "4", "00000018", "*", "*")  # skip, skip: the weakest is never asked
     assert call.verification == "locked"
     assert "identity:last_payment" not in script.steps()
 

@@ -1,4 +1,5 @@
 """config/ivr.yaml loading: the shipped menu is valid; mistakes name their YAML path."""
+
 from __future__ import annotations
 
 import copy
@@ -45,16 +46,20 @@ def test_same_digit_twice():
 
 
 def test_label_missing_for_a_spoken_language():
-    assert "categories[0].label: no label in ['de']" in broken(lambda r: r["categories"][0]["label"].pop("de"))
+    assert "categories[0].label: no label in ['de']" in broken(
+        lambda r: r["categories"][0]["label"].pop("de")
+    )
 
 
 def test_wrong_types_and_values():
     assert "attempts: Input should be a valid integer" in broken(lambda r: r.update(attempts="three"))
     assert "identity.questions[0]" in broken(lambda r: r["identity"].update(questions=["shoe_size"]))
     assert "hours.timezone: unknown time zone 'Mars/Olympus'" in broken(
-        lambda r: r["hours"].update(timezone="Mars/Olympus"))
+        lambda r: r["hours"].update(timezone="Mars/Olympus")
+    )
     assert "hours.open: mon: opening 18:00 is not before closing 08:00" in broken(
-        lambda r: r["hours"]["open"].update(mon=["18:00", "08:00"]))
+        lambda r: r["hours"]["open"].update(mon=["18:00", "08:00"])
+    )
     assert "languages.3: no prompts for 'fr'" in broken(lambda r: r["languages"].update({"3": "fr"}))
 
 
@@ -77,11 +82,11 @@ def at(text: str) -> float:
 
 
 def test_opening_hours_in_the_lines_own_zone():
-    assert hours.is_open(office(), at("2026-11-23T08:00:00+01:00"))        # Monday, Berlin
+    assert hours.is_open(office(), at("2026-11-23T08:00:00+01:00"))  # Monday, Berlin
     assert not hours.is_open(office(), at("2026-11-23T07:59:00+01:00"))
     assert not hours.is_open(office(), at("2026-11-23T18:00:00+01:00"))
-    assert hours.is_open(office(), at("2026-11-23T16:30:00+00:00"))         # 17:30 in Berlin
-    assert not hours.is_open(office(), at("2026-11-24T10:00:00+01:00"))     # Tuesday: not listed
+    assert hours.is_open(office(), at("2026-11-23T16:30:00+00:00"))  # 17:30 in Berlin
+    assert not hours.is_open(office(), at("2026-11-24T10:00:00+01:00"))  # Tuesday: not listed
 
 
 def test_holiday_is_closed_all_day():

@@ -4,6 +4,7 @@ PostgreSQL refuses to run as root, so the cluster belongs to the `postgres` user
 a scratch folder, and listens on 127.0.0.1 only. In CI it must run: a missing server there
 is a failure, never a skip.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,9 +13,9 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from glob import glob
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -44,14 +45,28 @@ def postgres_url() -> Iterator[str]:
     data.mkdir()
     if os.geteuid() == 0:
         shutil.chown(data, "postgres", "postgres")
-    init = _as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-                        "--auth=trust", "-E", "UTF8")
+    init = _as_postgres(
+        str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+    )
     assert init.returncode == 0, init.stderr
     server = subprocess.Popen(
         (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else [])
-        + [str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port),
-           "-k", str(data), "-c", "fsync=off"],
-        stdout=subprocess.DEVNULL, stderr=open(scratch / "postgres.log", "wb"))
+        + [
+            str(bin_dir / "postgres"),
+            "-D",
+            str(data),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-k",
+            str(data),
+            "-c",
+            "fsync=off",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=open(scratch / "postgres.log", "wb"),
+    )
     try:
         deadline = time.monotonic() + 30
         while _as_postgres(str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)).returncode:

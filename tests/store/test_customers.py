@@ -1,4 +1,5 @@
 """The customer store on SQLite and PostgreSQL: migrations, lookup, PINs, generate, import."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,8 +26,17 @@ def test_migration_creates_tables_and_is_idempotent(db_url):
     """upgrade head builds the schema; running it again changes nothing."""
     db.migrate(db_url)
     tables = set(inspect(db.engine(db_url)).get_table_names())
-    assert {"customers", "phone_numbers", "accounts", "interactions", "interaction_segments",
-            "ivr_answers", "dispositions", "notes", "alembic_version"} <= tables
+    assert {
+        "customers",
+        "phone_numbers",
+        "accounts",
+        "interactions",
+        "interaction_segments",
+        "ivr_answers",
+        "dispositions",
+        "notes",
+        "alembic_version",
+    } <= tables
 
 
 def test_generate_then_lookup_finds_single_and_shared_numbers(db_url):
@@ -34,10 +44,12 @@ def test_generate_then_lookup_finds_single_and_shared_numbers(db_url):
     made = db.engine(db_url)
     assert synthetic.generate(made, 3000, seed=3) == 3000
     with db.sessions(made)() as session:
-        shared = session.scalar(select(PhoneNumber.number).group_by(PhoneNumber.number)
-                                .having(func.count() > 1).limit(1))
-        single = session.scalar(select(PhoneNumber.number).group_by(PhoneNumber.number)
-                                .having(func.count() == 1).limit(1))
+        shared = session.scalar(
+            select(PhoneNumber.number).group_by(PhoneNumber.number).having(func.count() > 1).limit(1)
+        )
+        single = session.scalar(
+            select(PhoneNumber.number).group_by(PhoneNumber.number).having(func.count() == 1).limit(1)
+        )
         assert len(customers.lookup(session, shared)) == 2
         [card] = customers.lookup(session, single)
         assert card.accounts and len(card.accounts[0]) == 8
@@ -88,11 +100,13 @@ def test_import_with_bad_rows_names_each_and_imports_the_rest(db_url, tmp_path: 
     synthetic.generate(db.engine(db_url), 10)
     before = count(db_url)
     path = tmp_path / "bad.csv"
-    path.write_text("name,phones,accounts\n"
-                    f"Good Row,030 1234567,{account('2000001')}\n"
-                    "Bad Phone,030 12x4567,\n"
-                    "Bad Account,030 7654321,20000019\n"
-                    ",030 5554444,\n")
+    path.write_text(
+        "name,phones,accounts\n"
+        f"Good Row,030 1234567,{account('2000001')}\n"
+        "Bad Phone,030 12x4567,\n"
+        "Bad Account,030 7654321,20000019\n"
+        ",030 5554444,\n"
+    )
     done = importer.import_csv(db.engine(db_url), path, Numbers())
     lines = dict(done.problems)
     assert set(lines) == {3, 4, 5} and done.written == 1
@@ -104,7 +118,9 @@ def test_import_drops_rows_with_accounts_already_taken_and_refuses_unknown_colum
     made = db.engine(db_url)
     synthetic.generate(made, 5)
     with db.sessions(made)() as session:
-        existing = customers.lookup(session, session.scalar(select(PhoneNumber.number).limit(1)))[0].accounts[0]
+        existing = customers.lookup(session, session.scalar(select(PhoneNumber.number).limit(1)))[0].accounts[
+            0
+        ]
     path = tmp_path / "dup.csv"
     fresh = account("3000001")
     path.write_text(f"name,accounts\nDup,{existing}\nNew,{fresh}\nAgain,{fresh}\n")
@@ -124,7 +140,7 @@ def test_the_caller_comes_with_the_agent_who_served_them_last(db_url):
 
     from acd.store.models import Interaction, InteractionSegment
 
-    now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
     made = db.sessions(db.engine(db_url))
     with made.begin() as session:
         kim, ann, bob = (Customer(name=n) for n in ("Kim", "Ann", "Bob"))
@@ -133,18 +149,25 @@ def test_the_caller_comes_with_the_agent_who_served_them_last(db_url):
         session.add_all([kim, ann, bob])
         session.flush()
         for linkedid, agent, hours_ago in (("a", "1001", 30), ("b", "1002", 2), ("c", "1003", 1)):
-            journey = Interaction(linkedid=linkedid, customer_id=kim.id if linkedid != "c" else ann.id,
-                                  started_at=now)
+            journey = Interaction(
+                linkedid=linkedid, customer_id=kim.id if linkedid != "c" else ann.id, started_at=now
+            )
             session.add(journey)
             session.flush()
-            session.add(InteractionSegment(interaction_id=journey.id, kind="agent", name=agent,
-                                           started_at=now - dt.timedelta(hours=hours_ago)))
+            session.add(
+                InteractionSegment(
+                    interaction_id=journey.id,
+                    kind="agent",
+                    name=agent,
+                    started_at=now - dt.timedelta(hours=hours_ago),
+                )
+            )
     day_ago = now - dt.timedelta(days=1)
     with made() as session:
         cards, agent = customers.caller(session, "+49301150001", day_ago)
-        assert [c.name for c in cards] == ["Kim"] and agent == "1002"       # the newest in the window
+        assert [c.name for c in cards] == ["Kim"] and agent == "1002"  # the newest in the window
         assert customers.caller(session, "+49301150001", now - dt.timedelta(minutes=30))[1] is None
         assert customers.caller(session, "+49301150001", None)[1] is None  # no window: not asked
         cards, agent = customers.caller(session, "+49301150002", day_ago)
-        assert len(cards) == 2 and agent is None                           # shared: nobody's agent
+        assert len(cards) == 2 and agent is None  # shared: nobody's agent
         assert customers.caller(session, "not a number", day_ago) == ([], None)

@@ -1,4 +1,5 @@
 """Stored fields that reach the PBX are validated as they are read (issue 9, finding 10)."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,9 +10,23 @@ from acd.core.agi_quote import quoted
 from acd.store import fields
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("de", "de"), ("en", "en"), ("fra", "fra"), ("DE", None), ("de_DE", None), ("d", None),
-    ("de\n", None), ("de\x00", None), ('de" x', None), ("x" * 5000, None), (None, None), (7, None)])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("de", "de"),
+        ("en", "en"),
+        ("fra", "fra"),
+        ("DE", None),
+        ("de_DE", None),
+        ("d", None),
+        ("de\n", None),
+        ("de\x00", None),
+        ('de" x', None),
+        ("x" * 5000, None),
+        (None, None),
+        (7, None),
+    ],
+)
 def test_language_is_a_code_or_nothing(value, expected):
     assert fields.language(value) == expected
 

@@ -1,6 +1,7 @@
 """The importer against files a stranger could hand over (finding 10): huge fields, a BOM,
 bytes that are not UTF-8, broken quoting. Bad rows are named by line and dropped; the good
 rows land; nothing escapes as an exception."""
+
 from __future__ import annotations
 
 import csv
@@ -38,8 +39,10 @@ def sqlite(tmp_path: Path) -> str:
 
 def test_a_200_kb_field_is_one_bad_row_and_the_rest_import(sqlite, tmp_path):
     path = tmp_path / "big.csv"
-    path.write_text('name,phones\nAnna,030 1110001\n"' + "x" * 200_000 + '",030 1110002\nBen,030 1110003\n'
-                    'Clara,"030 1110004' + "9" * 200_000 + '"\nDora,\n')
+    path.write_text(
+        'name,phones\nAnna,030 1110001\n"' + "x" * 200_000 + '",030 1110002\nBen,030 1110003\n'
+        'Clara,"030 1110004' + "9" * 200_000 + '"\nDora,\n'
+    )
     done = importer.import_csv(db.engine(sqlite), path, Numbers())
     assert [line for line, _ in done.problems] == [3, 5]
     assert all("longer than" in reason for _, reason in done.problems)
@@ -54,14 +57,16 @@ def test_a_byte_order_mark_before_the_header_is_allowed(sqlite, tmp_path):
 
 def test_undecodable_bytes_nul_broken_quotes_and_extra_fields_name_their_lines(sqlite, tmp_path):
     path = tmp_path / "mixed.csv"
-    path.write_bytes(b"name,phones\n"
-                     b"Latin \xe9 One,030 1\n"          # 2: not UTF-8
-                     b"Nul\x00Name,\n"                   # 3: a NUL is stripped like any control
-                     b'"Multi\nLine",030 1110001\n'      # 4-5: one record, quoted line break
-                     b"Too,many,fields\n"                # 6
-                     b"\n"                               # 7: blank, skipped
-                     b"\xe2\x80\xaeEvil\xc2\x9b,\n"      # 8: bidi override and C1 stripped
-                     b'Open "quote,\n')               # 9: stray quote inside a field is data
+    path.write_bytes(
+        b"name,phones\n"
+        b"Latin \xe9 One,030 1\n"  # 2: not UTF-8
+        b"Nul\x00Name,\n"  # 3: a NUL is stripped like any control
+        b'"Multi\nLine",030 1110001\n'  # 4-5: one record, quoted line break
+        b"Too,many,fields\n"  # 6
+        b"\n"  # 7: blank, skipped
+        b"\xe2\x80\xaeEvil\xc2\x9b,\n"  # 8: bidi override and C1 stripped
+        b'Open "quote,\n'
+    )  # 9: stray quote inside a field is data
     done = importer.import_csv(db.engine(sqlite), path, Numbers())
     lines = dict(done.problems)
     assert set(lines) == {2, 6} and "UTF-8" in lines[2] and "fields" in lines[6]
@@ -83,8 +88,27 @@ def _account(body: int) -> str:
     return digits + check_digit(digits)
 
 
-HOSTILE = st.sampled_from(["", " ", ",", '"', "\n", "\r", "\r\n", ";", "\x00", "\x9b", "\u202e", "\ufeff",
-                           "\udcff", "x" * 2000, "1e400", "é", "\t"])
+HOSTILE = st.sampled_from(
+    [
+        "",
+        " ",
+        ",",
+        '"',
+        "\n",
+        "\r",
+        "\r\n",
+        ";",
+        "\x00",
+        "\x9b",
+        "\u202e",
+        "\ufeff",
+        "\udcff",
+        "x" * 2000,
+        "1e400",
+        "é",
+        "\t",
+    ]
+)
 FIELD = {
     "name": st.text(max_size=30) | st.sampled_from(["Anna Schmidt", "Ben", "\u202eEvil", "x" * 200]),
     "phones": st.sampled_from(["030 1110001", "+49 151 2223334", "030 1110001;030 1110002", "12x", ""]),
@@ -97,7 +121,8 @@ FIELD = {
     "accounts": st.integers(1, 30).map(_account) | st.sampled_from(["", "20000019", "x"]),
 }
 ROW = st.fixed_dictionaries({}, optional=FIELD).flatmap(
-    lambda row: st.tuples(st.just(row), st.dictionaries(st.sampled_from(list(FIELD)), HOSTILE, max_size=2)))
+    lambda row: st.tuples(st.just(row), st.dictionaries(st.sampled_from(list(FIELD)), HOSTILE, max_size=2))
+)
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +140,11 @@ def test_generated_files_never_raise_and_every_row_is_imported_or_named(template
     if any("\r" in field for record in records for field in record):
         quote_all = True  # Python 3.11's writer leaves a lone CR unquoted: a reader sees two records
     text = io.StringIO(newline="")
-    writer = csv.writer(text, lineterminator="\r\n" if crlf else "\n",
-                        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    writer = csv.writer(
+        text,
+        lineterminator="\r\n" if crlf else "\n",
+        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+    )
     writer.writerow(columns)
     writer.writerows(records)
     data = ("\ufeff" if bom else "") + text.getvalue()
@@ -133,7 +161,7 @@ def test_generated_files_never_raise_and_every_row_is_imported_or_named(template
             stored = connection.scalar(select(func.count(Customer.id)))
         bad = {line for line, _ in done.problems}
         assert stored == done.written
-        assert done.written + len(bad) == len(records)   # each row: imported, or named once
+        assert done.written + len(bad) == len(records)  # each row: imported, or named once
         assert all(2 <= line <= data.count("\n") + data.count("\r") + 1 for line in bad)
         shown = {clean_name(r[0], 1000) for r in records}
         assert set(names(url)) <= shown

@@ -1,5 +1,6 @@
 """The real twisted.web site (the daemon's resource tree behind the edge) on a loopback port,
 with a fake store and supervisor desk behind it, and a raw-socket client."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +21,7 @@ from acd.web.status import make_site
 from tests.asterisk.test_fastagi import on_asyncio  # noqa: F401  (the web tests' runner too)
 
 LOADED = config_module.load(write_secrets=False)
-WAV = bytes(range(256)) * 36    # 9,216 bytes standing in for a recording
+WAV = bytes(range(256)) * 36  # 9,216 bytes standing in for a recording
 
 
 def basic(number: str, password: str | None = None) -> str:
@@ -35,8 +36,10 @@ class FakeDirectory:
     """The store's quality reads, from a dict (the API's logic is under test, not SQL)."""
 
     def __init__(self) -> None:
-        self.rows = {7: {"id": 7, "agent": "1001", "path": "a/7.wav", "status": "done"},
-                     8: {"id": 8, "agent": "2001", "path": "b/8.wav", "status": "done"}}
+        self.rows = {
+            7: {"id": 7, "agent": "1001", "path": "a/7.wav", "status": "done"},
+            8: {"id": 8, "agent": "2001", "path": "b/8.wav", "status": "done"},
+        }
 
     async def read(self, query, *args):
         if query is quality.recording:
@@ -82,8 +85,9 @@ class Web:
         finally:
             writer.close()
 
-    async def request(self, method: str, path: str, headers: dict[str, str] | None = None,
-                      body: bytes = b"") -> Answer:
+    async def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
+    ) -> Answer:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host()}", "Connection: close"]
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         if body or method == "POST":
@@ -126,9 +130,11 @@ def build(tmp_path: Path, http: config_module.Http | None = None) -> Web:
     login = StaffLogin(LOADED)
     directory = FakeDirectory()
     links = lambda: {"ami_connected": True, "agent_states": [], "supervision": [], "recording": []}
-    more = {b"recordings": quality_api.Recordings(login, directory, tmp_path),
-            b"supervision": quality_api.Supervision(login, directory),
-            b"supervise": quality_api.Supervise(login, FakeDesk())}
+    more = {
+        b"recordings": quality_api.Recordings(login, directory, tmp_path),
+        b"supervision": quality_api.Supervision(login, directory),
+        b"supervise": quality_api.Supervise(login, FakeDesk()),
+    }
     site = make_site(center, links, login, http, more)
     port = reactor.listenTCP(0, site, interface="127.0.0.1")
     number = port.getHost().port

@@ -1,5 +1,6 @@
 """The API's resources through the real site: who sees the live state, /healthz, bounded
 recording ids and Range requests that cannot amplify."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ async def test_the_live_state_needs_sign_in_and_the_right_role(web):
 
 @on_asyncio
 async def test_a_supervisor_sees_their_teams_only(web):
-    answer = await web.request("GET", "/api/state", {"Authorization": basic("9002")})    # Tomas: team back
+    answer = await web.request("GET", "/api/state", {"Authorization": basic("9002")})  # Tomas: team back
     seen = json.loads(answer.body)
     theirs = {q for a in LOADED.agents if a.team == "back" for q in a.queues}
     assert answer.status == 200 and set(seen["queues"]) <= theirs
@@ -38,20 +39,28 @@ async def test_a_supervisor_sees_their_teams_only(web):
 
 def test_team_view_hides_other_teams_callers():
     tomas = LOADED.person("9002")
-    state = {"at": 1.0, "resyncs": 1,
-             "queues": {q.name: {"callers": [{"caller_id": "+4930111"}]} for q in LOADED.queues},
-             "agents": {a.number: {} for a in LOADED.agents},
-             "calls": [{"agent": "1001", "queue": "support", "caller_id": "+4930111"},
-                       {"agent": "2001", "queue": "x", "caller_id": "+4930222"}],
-             "recent_calls": [],
-             "links": {"ami_connected": True, "ami_logins": 3,
-                       "agent_states": [{"number": "1001"}, {"number": "2002"}],
-                       "supervision": [{"supervisor": "9001"}, {"supervisor": "9002"}]}}
+    state = {
+        "at": 1.0,
+        "resyncs": 1,
+        "queues": {q.name: {"callers": [{"caller_id": "+4930111"}]} for q in LOADED.queues},
+        "agents": {a.number: {} for a in LOADED.agents},
+        "calls": [
+            {"agent": "1001", "queue": "support", "caller_id": "+4930111"},
+            {"agent": "2001", "queue": "x", "caller_id": "+4930222"},
+        ],
+        "recent_calls": [],
+        "links": {
+            "ami_connected": True,
+            "ami_logins": 3,
+            "agent_states": [{"number": "1001"}, {"number": "2002"}],
+            "supervision": [{"supervisor": "9001"}, {"supervisor": "9002"}],
+        },
+    }
     seen = team_view(LOADED, tomas, state)
     theirs = {q for a in LOADED.agents if a.team == "back" for q in a.queues}
     assert set(seen["queues"]) == theirs
     assert set(seen["agents"]) == {"2001", "2002"}
-    assert [c["caller_id"] for c in seen["calls"]] == ["+4930222"]   # 1001's caller is not theirs
+    assert [c["caller_id"] for c in seen["calls"]] == ["+4930222"]  # 1001's caller is not theirs
     assert [s["number"] for s in seen["links"]["agent_states"]] == ["2002"]
     assert seen["links"]["supervision"] == [{"supervisor": "9002"}]
     assert "ami_logins" not in seen["links"]
@@ -63,8 +72,9 @@ async def test_one_answer_for_unknown_number_and_wrong_password(web):
     wrong = await web.request("GET", "/api/state", {"Authorization": basic("9901", "guess-guess")})
     drop = {"date"}
     assert unknown.status == wrong.status == 401 and unknown.body == wrong.body
-    assert {k: v for k, v in unknown.headers.items() if k not in drop} == \
-        {k: v for k, v in wrong.headers.items() if k not in drop}
+    assert {k: v for k, v in unknown.headers.items() if k not in drop} == {
+        k: v for k, v in wrong.headers.items() if k not in drop
+    }
 
 
 @on_asyncio
@@ -95,9 +105,9 @@ async def test_thousands_of_overlapping_ranges_never_answer_more_than_the_file(w
     quinn = {"Authorization": basic("9101")}
     many = "bytes=" + ",".join(["0-"] * 3000)
     answer = await web.request("GET", "/api/recordings/7", {**quinn, "Range": many[:15000]})
-    assert answer.status == 200 and answer.body == WAV        # the whole file, once
+    assert answer.status == 200 and answer.body == WAV  # the whole file, once
     few = await web.request("GET", "/api/recordings/7", {**quinn, "Range": "bytes=0-99,50-199,100-299"})
-    assert few.status == 206 and few.body == WAV[:300]        # merged into one range
+    assert few.status == 206 and few.body == WAV[:300]  # merged into one range
     assert few.headers["content-range"] == f"bytes 0-299/{len(WAV)}"
     two = await web.request("GET", "/api/recordings/7", {**quinn, "Range": "bytes=0-9,-10"})
     assert two.status == 206 and len(two.body) < len(WAV)
@@ -106,4 +116,3 @@ async def test_thousands_of_overlapping_ranges_never_answer_more_than_the_file(w
     assert (await web.request("GET", "/api/recordings/7", {**quinn, "Range": "bytes=99999-"})).status == 416
     odd = await web.request("GET", "/api/recordings/7", {**quinn, "Range": "bytes=" + "9" * 5000 + "-"})
     assert odd.status == 200 and odd.body == WAV
-

@@ -1,5 +1,6 @@
 """Staff sign-in for the web API: Basic credentials, one answer for every wrong try, guessing
 slowed per number and address without locking the real user out, who sees whose recordings."""
+
 from __future__ import annotations
 
 import base64
@@ -45,10 +46,21 @@ def test_staff_sign_in_with_their_password(login):
     assert signed.person.name == "Sofia Brenner" and signed.device_cookie
 
 
-@pytest.mark.parametrize("header", [None, b"", b"Bearer x", b"Basic !!!", basic("9001", "nope"),
-                                    basic("1001", LOADED.agent("1001").pin),            # an agent: no web login
-                                    basic("9999", "whatever-pw"), b"Basic " + base64.b64encode(b"nocolon"),
-                                    basic("\u0661\u0662", "x"), b"Basic " + b"A" * 5000])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        b"",
+        b"Bearer x",
+        b"Basic !!!",
+        basic("9001", "nope"),
+        basic("1001", LOADED.agent("1001").pin),  # an agent: no web login
+        basic("9999", "whatever-pw"),
+        b"Basic " + base64.b64encode(b"nocolon"),
+        basic("\u0661\u0662", "x"),
+        b"Basic " + b"A" * 5000,
+    ],
+)
 def test_everyone_else_is_refused(login, header):
     with pytest.raises(Unauthorized):
         login.person(header)
@@ -66,16 +78,19 @@ def test_unknown_number_and_wrong_password_get_one_answer(login, security_file):
     def timed(number: str) -> float:
         fresh = StaffLogin(LOADED)
         started = time.perf_counter()
-        for i in range(3):       # within the free tries
+        for i in range(3):  # within the free tries
             with pytest.raises(Unauthorized):
                 fresh.sign_in(basic(number, f"guess-{i}"), "10.0.0.2")
         return time.perf_counter() - started
+
     unknown = statistics.median(timed("9999") for _ in range(30))
     wrong = statistics.median(timed("9001") for _ in range(30))
     assert abs(unknown - wrong) < max(unknown, wrong) * 0.5 + 0.0005, (unknown, wrong)
     lines = security_file.read_text().splitlines()
     assert any('SecurityEvent="InvalidAccountID"' in line and 'AccountID="9999"' in line for line in lines)
-    assert any('SecurityEvent="InvalidPassword"' in line and 'RemoteAddress="10.0.0.1"' in line for line in lines)
+    assert any(
+        'SecurityEvent="InvalidPassword"' in line and 'RemoteAddress="10.0.0.1"' in line for line in lines
+    )
 
 
 def test_guessing_is_slowed_not_locked_out(login):
@@ -88,10 +103,10 @@ def test_guessing_is_slowed_not_locked_out(login):
     with pytest.raises(Unauthorized):
         login.sign_in(basic("9001", "guess-5"), "127.0.0.1")
     with pytest.raises(Throttled) as caught:
-        login.sign_in(basic("9001", web("9001")), "127.0.0.1")      # even right: not evaluated now
+        login.sign_in(basic("9001", web("9001")), "127.0.0.1")  # even right: not evaluated now
     assert caught.value.retry_after >= 1
     with pytest.raises(Throttled):
-        login.sign_in(basic("9001", web("9001")), "10.9.9.9")        # the number owes a wait too
+        login.sign_in(basic("9001", web("9001")), "10.9.9.9")  # the number owes a wait too
     assert login.sign_in(basic("9001", web("9001")), "127.0.0.1", cookie).person.number == "9001"
     login.now[0] += caught.value.retry_after
     assert login.sign_in(basic("9001", web("9001")), "127.0.0.1").person.number == "9001"
@@ -132,9 +147,9 @@ def test_strangers_cannot_grow_the_throttle_table_without_bound():
 
 def test_who_hears_whose_recordings(login):
     sofia, tomas, quinn = (login.person(basic(n, web(n))) for n in ("9001", "9002", "9101"))
-    assert login.team_agents(sofia) == {"1001", "1002", "1003", "1004", "2003"}   # front and sales
+    assert login.team_agents(sofia) == {"1001", "1002", "1003", "1004", "2003"}  # front and sales
     assert login.team_agents(tomas) == {"2001", "2002"}
-    assert login.team_agents(quinn) is None                                      # quality: all
+    assert login.team_agents(quinn) is None  # quality: all
 
 
 def test_a_role_without_recordings_is_forbidden(login):
