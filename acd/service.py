@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 from twisted.application import internet, service
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from acd.asterisk.agent_desk import PROMPTS as AGENT_PROMPTS
 from acd.asterisk.agent_desk import AgentDesk
@@ -26,8 +26,10 @@ from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
 from acd.asterisk.supervisor_desk import SupervisorDesk
 from acd.background import background
 from acd.config import Config
-from acd.core.center import CallCenter
+from acd.core.bus import Bus
+from acd.core.center import CENTER_EVENTS, CallCenter
 from acd.core.events import CallAnswered, Event
+from acd.core.journal import Entry, Sequencer
 from acd.core.legs import AgentLegs
 from acd.core.throttle import Backoff
 from acd.live import LiveState
@@ -88,7 +90,8 @@ class Daemon(service.MultiService):
             config, self.ami, self.directory, self.speech, self.desk.phone_of, pins
         )
         self.recorder = Recorder(config, self.ami, self.directory, self.speech, self._agent_at, self.legs)
-        self.subscribers = self._subscribers()
+        self.sequence = Sequencer()
+        self.bus = self._subscribe()
         self.fastagi = FastAgiService(
             config.fastagi,
             {
@@ -151,29 +154,33 @@ class Daemon(service.MultiService):
         self.directory.close()
         return result
 
-    def _subscribers(self) -> list[tuple[str, Callable[[Event], None]]]:
-        """Who takes every event, in this order: the legs and the core first, so the adapters
+    def _subscribe(self) -> Bus:
+        """Who takes which events, in this order: the legs and the core first, so the adapters
         that act on an event read a model that already holds it."""
-        table = [
-            ("agent legs", self.legs.apply),
-            ("core", self.center.apply),
-            ("agent desk", self.desk.on_event),
-            ("supervisor desk", self.supervisors.on_event),
-            ("recorder", self.recorder.on_event),
-        ]
+        bus = Bus(self._subscriber_failed)
+        bus.subscribe("agent legs", self.legs.apply)
+        bus.subscribe("core", self.center.apply, CENTER_EVENTS)
+        bus.subscribe("agent desk", self.desk.on_event)
+        bus.subscribe("supervisor desk", self.supervisors.on_event)
+        bus.subscribe("recorder", self.recorder.on_event)
         if self.callbacks is not None:
-            table.append(("callbacks", self.callbacks.on_event))
-        table.append(("answering agent", self._record_agent))
-        return table
+            bus.subscribe("callbacks", self.callbacks.on_event)
+        bus.subscribe("answering agent", self._record_agent, [CallAnswered])
+        return bus
 
-    def apply(self, event: Event) -> None:
-        """One event to every subscriber; one that raises is logged with the event and the
-        others still get it."""
-        for name, subscriber in self.subscribers:
-            try:
-                subscriber(event)
-            except Exception:
-                log.failure("subscriber {subscriber} failed on {event!r}", subscriber=name, event=event)
+    def apply(self, event: Event, reconstructed: bool = False) -> Entry:
+        """Number one event and hand it to every subscriber that takes it."""
+        entry = self.sequence.next(event, reconstructed)
+        self.bus.publish(entry)
+        return entry
+
+    def _subscriber_failed(self, name: str, entry: Entry, exc: Exception) -> None:
+        log.failure(
+            "subscriber {subscriber} failed on {event!r}",
+            Failure(exc),
+            subscriber=name,
+            event=entry.event,
+        )
 
     def _record_agent(self, event: Event) -> None:
         if isinstance(event, CallAnswered):

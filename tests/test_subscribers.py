@@ -9,6 +9,7 @@ from twisted.logger import globalLogPublisher
 
 from acd import config as config_module
 from acd.core import events as ev
+from acd.core.bus import Bus
 from acd.service import Daemon
 from ivr import menu
 
@@ -27,7 +28,9 @@ def test_a_subscriber_that_raises_is_logged_with_the_event_and_the_others_still_
     def broken(event: ev.Event) -> None:
         raise RuntimeError("a bug in one adapter")
 
-    made.subscribers = [("core", broken), ("agent desk", seen.append)]
+    made.bus = Bus(made._subscriber_failed)
+    made.bus.subscribe("core", broken)
+    made.bus.subscribe("agent desk", seen.append)
     logged: list[dict] = []
     globalLogPublisher.addObserver(logged.append)
     try:
@@ -45,7 +48,7 @@ def test_a_subscriber_that_raises_is_logged_with_the_event_and_the_others_still_
 def test_each_adapter_takes_the_events_once_the_model_first(tmp_path):
     made = daemon(tmp_path)
     try:
-        names = [name for name, _ in made.subscribers]
+        names = made.bus.names
     finally:
         made.directory.close()
     assert names[:2] == ["agent legs", "core"] and len(names) == len(set(names))

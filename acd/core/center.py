@@ -272,3 +272,4 @@ _HANDLERS: dict[type, Callable[[CallCenter, ev.Event], None]] = {
     ev.ChannelHungUp: CallCenter._hung_up,
     ev.OriginateFailed: CallCenter._ignore,
 }  # type: ignore[dict-item]
+CENTER_EVENTS = frozenset(_HANDLERS)

@@ -210,3 +210,37 @@ class OriginateFailed(Event):
     """A call the daemon originated never connected (not answered, or no phone to ring)."""
 
     channel_id: str  # the ChannelId the daemon gave it
+
+
+# -- agents: what an agent asked for (feature code, web) or what their wrap-up timer ended ------
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoggedIn(Event):
+    agent: str
+    interface: str  # the phone they logged in at, e.g. PJSIP/1005
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoggedOut(Event):
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentPaused(Event):
+    """The agent asked for a pause; during a call it takes effect as the call ends."""
+
+    agent: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentResumed(Event):
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentWrappedUp(Event):
+    """The queue's wrap-up time after the agent's call is over."""
+
+    agent: str
