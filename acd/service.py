@@ -158,8 +158,8 @@ class Daemon(service.MultiService):
         """Who takes which events, in this order: the legs and the core first, so the adapters
         that act on an event read a model that already holds it."""
         bus = Bus(self._subscriber_failed)
-        bus.subscribe("agent legs", self.legs.apply)
-        bus.subscribe("core", self.center.apply, CENTER_EVENTS)
+        bus.subscribe("agent legs", self.legs.apply, model=True)
+        bus.subscribe("core", self.center.apply, CENTER_EVENTS, model=True)
         bus.subscribe("agent desk", self.desk.on_event)
         bus.subscribe("supervisor desk", self.supervisors.on_event)
         bus.subscribe("recorder", self.recorder.on_event)

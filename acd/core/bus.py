@@ -55,10 +55,19 @@ class Bus:
         return [s.name for s in self._subscribers]
 
     def publish(self, entry: Entry) -> None:
-        kind = type(entry.event)
+        self._deliver(entry, self._chosen(type(entry.event)))
+
+    def replay(self, entry: Entry) -> None:
+        """A journaled event, again, to the read model only: no call is acted on twice."""
+        self._deliver(entry, tuple(s for s in self._chosen(type(entry.event)) if s.model))
+
+    def _chosen(self, kind: type[ev.Event]) -> tuple[Subscriber, ...]:
         chosen = self._by_type.get(kind)
         if chosen is None:
             chosen = self._by_type[kind] = tuple(s for s in self._subscribers if s.wants(kind))
+        return chosen
+
+    def _deliver(self, entry: Entry, chosen: tuple[Subscriber, ...]) -> None:
         for subscriber in chosen:
             try:
                 subscriber.handler(entry if subscriber.takes_entry else entry.event)
