@@ -34,9 +34,17 @@ class Bus:
         self._by_type: dict[type[ev.Event], tuple[Subscriber, ...]] = {}
         self._on_error = on_error
 
-    def subscribe(self, name: str, handler: Handler, types: Iterable[type[ev.Event]] | None = None) -> None:
-        """`handler(event)` for each event of `types` (all when None)."""
-        self._add(Subscriber(name, handler, _types(types), takes_entry=False))
+    def subscribe(
+        self,
+        name: str,
+        handler: Handler,
+        types: Iterable[type[ev.Event]] | None = None,
+        *,
+        model: bool = False,
+    ) -> None:
+        """`handler(event)` for each event of `types` (all when None). `model`: the handler is
+        pure state (no I/O), so a restart replays the journal through it (see `replay`)."""
+        self._add(Subscriber(name, handler, _types(types), takes_entry=False, model=model))
 
     def subscribe_entries(
         self, name: str, handler: EntryHandler, types: Iterable[type[ev.Event]] | None = None
