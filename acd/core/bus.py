@@ -23,6 +23,7 @@ class Subscriber:
     handler: Callable[..., None]
     types: frozenset[type[ev.Event]] | None  # None: every event
     takes_entry: bool  # the handler wants the Entry (seq), not the event
+    model: bool = False  # part of the read model (pure state): replayed on restart
 
     def wants(self, kind: type[ev.Event]) -> bool:
         return self.types is None or kind in self.types
