@@ -43,7 +43,7 @@ class LiveState:
             log.error("agent state not read from redis: {why}", why=exc)
             return {}
         agents = {}
-        for number, blob in saved.items():
+        for blob in saved.values():
             try:
                 agent = Agent.from_dict(json.loads(blob))
             except (ValueError, KeyError, TypeError) as exc:

@@ -17,15 +17,30 @@ from twisted.logger import Logger
 
 log = Logger(namespace="acd.security")
 _UNSAFE = re.compile(r'[^A-Za-z0-9 ._:/@+*#-]')
-_file: IO[str] | None = None
+
+
+class _Sink:
+    """The one file events go to, once the daemon has opened it."""
+
+    file: IO[str] | None = None
+
+
+_sink = _Sink()
 
 
 def open_file(path: Path) -> None:
     """Append events to `path` from now on (the daemon calls this at start)."""
-    global _file
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
-    _file = os.fdopen(descriptor, "a", buffering=1)
+    close_file()
+    _sink.file = os.fdopen(descriptor, "a", buffering=1)
+
+
+def close_file() -> None:
+    """Write events to the daemon's log only (tests end with this)."""
+    if _sink.file is not None:
+        _sink.file.close()
+        _sink.file = None
 
 
 def event(kind: str, service: str, remote: str = "", **fields: object) -> str:
@@ -34,9 +49,9 @@ def event(kind: str, service: str, remote: str = "", **fields: object) -> str:
     parts += [(name[:1].upper() + name[1:], value) for name, value in fields.items()]
     line = ",".join(f'{name}="{_clean(value)}"' for name, value in parts)
     log.warn("security: {line}", line=line)
-    if _file is not None:
+    if _sink.file is not None:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
-        _file.write(f"[{stamp}] acd[{os.getpid()}]: {line}\n")
+        _sink.file.write(f"[{stamp}] acd[{os.getpid()}]: {line}\n")
     return line
 
 

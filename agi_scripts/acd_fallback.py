@@ -15,9 +15,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "pylib"))
 
-from acd_agi_quote import quoted
-from acd_numbers import normalize
-from asterisk.agi import AGI, AGIException
+from acd_agi_quote import quoted  # noqa: E402  from pylib/, on the path from the line above
+from acd_numbers import normalize  # noqa: E402  from pylib/, on the path from the line above
+from asterisk.agi import AGI, AGIException  # noqa: E402  from pylib/, on the path from the line above
 
 # What a stored field may hold before it reaches the channel (acd/store/fields.py, acd-clean):
 # anything else, a quote or a line break above all, is dropped, never sent.

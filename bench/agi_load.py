@@ -26,7 +26,7 @@ class Result:
         if not self.latencies_ms:
             return f"{label}: no session succeeded ({self.failures} failed)"
         data = sorted(self.latencies_ms)
-        pick = lambda q: data[min(len(data) - 1, int(q * len(data)))]  # noqa: E731
+        pick = lambda q: data[min(len(data) - 1, int(q * len(data)))]
         rate = len(data) / self.wall_s if self.wall_s else 0.0
         return (
             f"{label}: {len(data)} sessions at {rate:.0f}/s, p50 {pick(0.5):.2f} ms, "

@@ -4,11 +4,11 @@
                                [--rate 200] [--seconds 20]
 
 Fill each store first (`acd customers generate --count 1000000`); every --url is measured in
-the same run, then the pyst2 script (on the SQLite store) at a low rate and at the same rate. A fake Asterisk (agi_load.py)
-opens AGI sessions at a fixed rate for callers drawn from the store (90 % known, 10 %
-unknown) and times each session from connect to close. The daemon runs as `acd run`, with
-the greeting off (this measures the lookup, not text-to-speech) and no PBX (its AMI link
-just keeps retrying). Prints figures; asserts nothing.
+the same run, then the pyst2 script (on the SQLite store) at a low rate and at the same rate.
+A fake Asterisk (agi_load.py) opens AGI sessions at a fixed rate for callers drawn from the
+store (90 % known, 10 % unknown) and times each session from connect to close. The daemon
+runs as `acd run`, with the greeting off (this measures the lookup, not text-to-speech) and
+no PBX (its AMI link just keeps retrying). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -62,11 +62,10 @@ def start_daemon(url: str, scratch: Path) -> subprocess.Popen:
     raw["secrets_file"] = str(scratch / "acd.secrets.yaml")
     path = scratch / "acd.yaml"
     path.write_text(yaml.safe_dump(raw))
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "acd", "-c", str(path), "run"],
-        stdout=open(scratch / "daemon.log", "wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with open(scratch / "daemon.log", "wb") as log:  # the child keeps its own copy
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "acd", "-c", str(path), "run"], stdout=log, stderr=subprocess.STDOUT
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         # the IVR's prompts are rendered once at start-up: measure after, not during
@@ -88,7 +87,7 @@ async def measure(args: argparse.Namespace, scratch: Path) -> None:
 
 async def measure_daemon(args: argparse.Namespace, url: str, scratch: Path) -> None:
     callers = sample_callers(url, 5000)
-    pick = lambda i: callers[i % len(callers)]  # noqa: E731
+    pick = lambda i: callers[i % len(callers)]
     daemon = start_daemon(url, scratch)
     enter = f"{config_module.load(scratch / 'acd.yaml').fastagi.token}/acd/enter"  # as the dialplan's URL
     try:
@@ -110,7 +109,7 @@ async def measure_daemon(args: argparse.Namespace, url: str, scratch: Path) -> N
 
 async def measure_processes(args: argparse.Namespace, url: str, scratch: Path) -> None:
     callers = sample_callers(url, 5000)
-    pick = lambda i: callers[i % len(callers)]  # noqa: E731
+    pick = lambda i: callers[i % len(callers)]
     loaded = config_module.load()
     install_fallback(
         loaded.model_copy(update={"store": loaded.store.model_copy(update={"url": url})}), scratch / "agi"

@@ -27,7 +27,7 @@ def rss_mb(pid: int) -> float:
 
 def boots(config: config_module.Config, runs: int) -> list[tuple[float, float]]:
     pbx = Pbx(config)
-    quiet = lambda line: None  # noqa: E731
+    quiet = lambda line: None
     pbx.down(say=quiet)
     figures = []
     for _ in range(runs):

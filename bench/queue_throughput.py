@@ -146,7 +146,8 @@ def main() -> None:
                 for label, r in (("bare Asterisk", bare), ("with the engine", engine)):
                     print(
                         f"{rate:>5g} cps offered, {label:<16}: {r['connected']}/{r['offered']} connected, "
-                        f"{r['per_s']:.1f} connects/s, mean hold {r['hold']:.2f} s, Asterisk CPU {r['cpu']:.0f}%"
+                        f"{r['per_s']:.1f} connects/s, mean hold {r['hold']:.2f} s,"
+                        f" Asterisk CPU {r['cpu']:.0f}%"
                     )
                 ratio = engine["per_s"] / bare["per_s"] if bare["per_s"] else float("nan")
                 print(f"{rate:>5g} cps: engine/bare connects ratio {ratio:.3f}")

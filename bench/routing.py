@@ -28,7 +28,7 @@ def lines(services: int) -> list[Line]:
 
 def figures(label: str, samples_ms: list[float]) -> str:
     data = sorted(samples_ms)
-    pick = lambda q: data[min(len(data) - 1, int(q * len(data)))]  # noqa: E731
+    pick = lambda q: data[min(len(data) - 1, int(q * len(data)))]
     return (
         f"{label}: n={len(data)} p50 {pick(0.5) * 1000:.1f} us, p99 {pick(0.99) * 1000:.1f} us, "
         f"p99.9 {pick(0.999) * 1000:.1f} us, mean {statistics.fmean(data) * 1000:.1f} us"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Union
 
 from acd.core.accounts import valid_account
 from ivr.menu import Category, Menu, Prompts
@@ -71,7 +70,7 @@ class Guessed:
     right: bool
 
 
-Request = Union[Ask, Say, FindAccount, Check, Limit, Guessed]
+Request = Ask | Say | FindAccount | Check | Limit | Guessed
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ class IvrCall:
             return
         self.language = self.menu.default_language
         parts = tuple((lang, self.menu.prompts[lang].choose_language) for lang in offered.values())
-        choice = yield from self._menu("language", parts, lambda digits: offered.get(digits))
+        choice = yield from self._menu("language", parts, offered.get)
         self.language = choice or self.menu.default_language
         self.steps.append(f"language:{self.language}" if choice else "language:default")
 

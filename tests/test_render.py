@@ -140,7 +140,7 @@ def test_missing_token_is_named():
 
 
 def test_write_creates_the_state_folders_and_hides_secrets(tmp_path: Path, loaded):
-    etc = render.write(loaded, tmp_path)
+    render.write(loaded, tmp_path)
     assert {p.name for p in tmp_path.iterdir()} >= set(render.STATE_FOLDERS)
     for path in [tmp_path, *tmp_path.rglob("*")]:  # secrets, customers' names...
         assert path.stat().st_mode & 0o007 == 0, path  # ...are nobody else's

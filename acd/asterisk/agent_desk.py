@@ -14,6 +14,7 @@ reason one of the configured ones; a record that is not is logged and dropped.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import math
 import re
@@ -255,11 +256,11 @@ class AgentDesk:
 
     async def _add(self, number: str, interface: str, paused: bool) -> None:
         for queue, penalty in self._penalties(number).items():
-            await self._send(lambda: actions.queue_add(queue, interface, penalty, paused, number))
+            await self._send(functools.partial(actions.queue_add, queue, interface, penalty, paused, number))
 
     async def _remove(self, number: str, interface: str) -> None:
         for queue in self._penalties(number):
-            await self._send(lambda: actions.queue_remove(queue, interface))
+            await self._send(functools.partial(actions.queue_remove, queue, interface))
 
     async def _pause_member(self, agent: Agent, paused: bool) -> None:
         await self._send(lambda: actions.queue_pause(agent.interface, paused, agent.reason))

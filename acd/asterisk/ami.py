@@ -27,6 +27,7 @@ from twisted.internet import defer
 from twisted.logger import Logger
 
 from acd.asterisk import actions, ami_events
+from acd.background import background
 from acd.config import Ami
 from acd.core import events as ev
 
@@ -131,7 +132,7 @@ class AmiService(service.Service):
         return await asyncio.wait_for(self.manager.send_action(action.as_dict(), as_list=False), 10)
 
     def _socket_open(self, manager: Manager) -> None:
-        asyncio.ensure_future(self._login(manager))
+        background(self._login(manager), "the AMI login")
 
     async def _login(self, manager: Manager) -> None:
         """Challenge, then Login with md5(challenge + secret): no secret on the wire."""
@@ -177,7 +178,7 @@ class AmiService(service.Service):
     def _received(self, manager: Manager, message: Any) -> None:
         if message.get("Event") == "FullyBooted":
             # Sent on every login once the PBX is up, and again after a PBX restart.
-            asyncio.ensure_future(self.resync())
+            background(self.resync(), "the AMI resync")
             return
         self._deliver(message)
 

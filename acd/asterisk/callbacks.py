@@ -214,12 +214,12 @@ class Callbacks:
             if c.channel.startswith("Local/s@acd-callback-hold")
         }
         dials = dialled_meanwhile(queue_log.tail(self.queue_log))
-        for callback in await self.live.load_callbacks():
-            why = self.untrusted(callback)
+        for stored in await self.live.load_callbacks():
+            why = self.untrusted(stored)
             if why is not None:
                 log.warn("dropped a callback record from redis: {why}", why=why)
                 continue
-            callback = await self._caught_up(callback, dials.get(callback.id, []))
+            callback = await self._caught_up(stored, dials.get(stored.id, []))
             if callback.status is Status.WAITING and callback.number not in held:
                 log.info("callback {id}: placeholder gone, placing it again", id=callback.id)
                 await self._place(callback)

@@ -2,8 +2,8 @@
 
 MixMonitor records; this decides. A policy gives a share of calls to record: an agent's own
 share wins, else the queue's, else its line's (first, second, third), else the default for
-all calls; raised for agents hired recently, since quality teams listen to new agents more. The draw is passed in, so a
-decision is a pure function of its inputs.
+all calls; raised for agents hired recently, since quality teams listen to new agents more.
+The draw is passed in, so a decision is a pure function of its inputs.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ class Record:
     def from_dict(cls, data: object) -> Record:
         """A record read back from outside (redis): anything odd is refused."""
         if not isinstance(data, dict):
-            raise ValueError("a throttle record is an object")
+            raise ValueError("a throttle record is an object")  # noqa: TRY004  bad data, as for every field
         failures, last = data.get("failures"), data.get("last")
         if isinstance(failures, bool) or not isinstance(failures, int) or not 0 <= failures <= 1_000_000:
             raise ValueError(f"bad failures: {failures!r}")

@@ -47,13 +47,14 @@ class RedisServer:
         if binary is None:
             raise RuntimeError("redis-server is not installed (Debian package redis-server)")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.popen = subprocess.Popen(
-            [binary, "-"],
-            stdin=subprocess.PIPE,
-            stdout=open(self.workdir / "redis.log", "wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with open(self.workdir / "redis.log", "wb") as log:  # the child keeps its own copy
+            self.popen = subprocess.Popen(
+                [binary, "-"],
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         # the password goes in on stdin, never on a command line other users can read
         assert self.popen.stdin is not None
         self.popen.stdin.write(self._conf().encode())

@@ -101,7 +101,7 @@ class Pbx:
                 stdout=console,
                 stderr=console,
                 start_new_session=True,
-                preexec_fn=lambda: os.umask(0o027),
+                umask=0o027,
             )
         self._wait_fully_booted(timeout)
         spent = time.monotonic() - started
@@ -147,7 +147,7 @@ class Pbx:
     def cli(self, command: str, timeout: float = 10.0) -> str:
         """Run one Asterisk CLI command through the ctl socket."""
         result = subprocess.run(
-            self._asterisk("-rx", command), capture_output=True, text=True, timeout=timeout
+            self._asterisk("-rx", command), capture_output=True, text=True, timeout=timeout, check=False
         )
         if result.returncode != 0:
             raise subprocess.CalledProcessError(result.returncode, command, result.stdout, result.stderr)

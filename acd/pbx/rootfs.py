@@ -110,7 +110,9 @@ def remove(rootfs: Path) -> None:
 
 
 def _run(cmd: list[str], env: dict[str, str] | None = None) -> None:
-    result = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    result = subprocess.run(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+    )
     if result.returncode != 0:
         tail = "\n".join(result.stdout.splitlines()[-20:])
         raise RuntimeError(f"{' '.join(cmd[:4])} ... failed ({result.returncode}):\n{tail}")

@@ -127,7 +127,7 @@ def test_daemon_restart_restores_logins_and_pauses(daemon, softphone, pbx, ami):
         15,
         "the member to be re-added",
     )
-    line = next(l for l in shown.splitlines() if "PJSIP/1005" in l)
+    line = next(row for row in shown.splitlines() if "PJSIP/1005" in row)
     assert "paused" in line.lower()
     assert agent_state(daemon, "2003")["state"] == "paused"
 

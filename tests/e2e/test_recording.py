@@ -140,7 +140,7 @@ def test_recorded_by_the_dialplan_while_the_daemon_is_down_and_indexed_later(
     pbx, daemon, audio_phones, ami, lab_config
 ):
     config, _ = lab_config
-    caller, agent, connect = queued_call(audio_phones, ami, "5558501")  # no daemon: the default queue
+    caller, _agent, connect = queued_call(audio_phones, ami, "5558501")  # no daemon: the default queue
     time.sleep(3)
     hang_up(caller)
     assert rows(lab_config, connect["Linkedid"]) == []
@@ -162,7 +162,7 @@ def test_recorded_by_the_dialplan_while_the_daemon_is_down_and_indexed_later(
 def test_the_retention_job_deletes_files_and_rows(pbx, daemon, audio_phones, ami, lab_config):
     config, config_path = lab_config
     daemon.start()
-    caller, agent, connect = queued_call(audio_phones, ami, "5558601")
+    caller, _agent, connect = queued_call(audio_phones, ami, "5558601")
     time.sleep(2)
     hang_up(caller)
     row = finished_row(lab_config, connect["Linkedid"])

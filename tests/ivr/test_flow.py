@@ -55,7 +55,7 @@ class Script:
         return [a.step for a in self.asked]
 
 
-def ivr(caller: Caller = Caller(), *digits: str, open: bool = True) -> tuple[IvrCall, Script]:
+def ivr(caller: Caller, *digits: str, open: bool = True) -> tuple[IvrCall, Script]:
     script = Script(*digits)
     return script.drive(IvrCall(MENU, caller, open=open)), script
 

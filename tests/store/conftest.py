@@ -49,24 +49,14 @@ def postgres_url() -> Iterator[str]:
         str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
     )
     assert init.returncode == 0, init.stderr
-    server = subprocess.Popen(
-        (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else [])
-        + [
-            str(bin_dir / "postgres"),
-            "-D",
-            str(data),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-k",
-            str(data),
-            "-c",
-            "fsync=off",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=open(scratch / "postgres.log", "wb"),
-    )
+    command = [str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port)]
+    command += ["-k", str(data), "-c", "fsync=off"]
+    with open(scratch / "postgres.log", "wb") as log:  # the child keeps its own copy
+        server = subprocess.Popen(
+            (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []) + command,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     try:
         deadline = time.monotonic() + 30
         while _as_postgres(str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)).returncode:

@@ -38,7 +38,7 @@ def login() -> StaffLogin:
 def security_file(tmp_path):
     security_log.open_file(tmp_path / "security.log")
     yield tmp_path / "security.log"
-    security_log._file = None
+    security_log.close_file()
 
 
 def test_staff_sign_in_with_their_password(login):

@@ -120,7 +120,7 @@ async def test_csrf_from_a_foreign_page_fails(web, tmp_path):
         forged["Sec-Fetch-Site"] = "cross-site"
         assert (await web.request("POST", "/api/supervise", forged, body)).status == 403
     finally:
-        security_log._file = None
+        security_log.close_file()
     assert 'SecurityEvent="HttpRefused"' in (tmp_path / "security.log").read_text()
 
 
