@@ -155,3 +155,19 @@ class Recording(Base):
     size: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(12))  # recording | done | missing
+
+
+class JournalRow(Base):
+    """One applied event, in the order the daemon applied it (acd/store/journal.py).
+
+    `at` is the PBX's clock (epoch seconds), indexed: a restart folds the day back by it, and
+    retention deletes by it. `body` is the event as a record (acd.core.codec), as JSON text.
+    """
+
+    __tablename__ = "journal"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[float] = mapped_column(Float, index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    reconstructed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,56 @@
+"""acd.yaml's `journal` section and `timezone`: how long the event journal is kept, and where
+the center's day begins (the day's counters restart at local midnight, not at a restart).
+Kept beside acd/config.py, which embeds them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field
+
+from acd.config_types import _Section
+
+
+def _known_zone(name: str) -> str:
+    if name:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name[:60]!r}") from None
+    return name
+
+
+TimeZone = Annotated[str, Field(max_length=60), AfterValidator(_known_zone)]  # "" = the host's
+
+
+class Journal(_Section):
+    """Events older than `retention_days` are deleted (at start, then daily)."""
+
+    retention_days: int = Field(90, ge=1, le=3650)
+
+
+class Days:
+    """Local days in a zone (the host's when the name is empty, DST-aware through the C
+    library): what the center's day roll-over and the restart's fold are measured in."""
+
+    def __init__(self, name: str = "") -> None:
+        self.tz = ZoneInfo(name) if name else None
+
+    def date(self, at: float) -> dt.date:
+        return dt.datetime.fromtimestamp(at, self.tz).date()
+
+    def midnight(self, day: dt.date) -> float:
+        if self.tz is None:
+            return time.mktime((day.year, day.month, day.day, 0, 0, 0, 0, 0, -1))
+        return dt.datetime.combine(day, dt.time(), self.tz).timestamp()
+
+    def start(self, at: float) -> float:
+        """Local midnight on the day holding `at`."""
+        return self.midnight(self.date(at))
+
+    def end(self, at: float) -> float:
+        """The second the day holding `at` ends (23 or 25 hours on a DST day)."""
+        return self.midnight(self.date(at) + dt.timedelta(days=1))
