@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 
 from acd import credentials
 from acd.config_phone import Callback, Features
+from acd.config_push import Push
 from acd.config_types import Digits, Name, PersonName, Pin, Port, Secret, Share, _Section
 from acd.core import recording, tiers
 
@@ -202,6 +203,7 @@ class Config(_Section):
     ami: Ami
     fastagi: FastAgi
     http: Http
+    push: Push = Push()
     pbx: Pbx = Pbx()
     trunks: tuple[Trunk, ...] = Field(min_length=1)
     queues: tuple[Queue, ...] = Field(min_length=1)

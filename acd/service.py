@@ -36,6 +36,7 @@ from acd.live import LiveState
 from acd.pbx.control import state_dir
 from acd.speech import SpeechCache, SpeechError
 from acd.store.directory import Directory
+from acd.web import push
 from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
 from acd.web.status import make_site
@@ -91,6 +92,7 @@ class Daemon(service.MultiService):
         )
         self.recorder = Recorder(config, self.ami, self.directory, self.speech, self._agent_at, self.legs)
         self.sequence = Sequencer()
+        self.feed = push.Feed(config.push, lambda: self.sequence.last)
         self.bus = self._subscribe()
         self.fastagi = FastAgiService(
             config.fastagi,
@@ -121,8 +123,12 @@ class Daemon(service.MultiService):
                 b"recordings": quality_api.Recordings(login, self.directory, config.recordings_path()),
                 b"supervision": quality_api.Supervision(login, self.directory),
                 b"supervise": quality_api.Supervise(login, self.supervisors),
+                b"events": push.Events(login, self.feed),
             },
         )
+        self.site = site
+        self.heartbeat = internet.TimerService(config.push.heartbeat, self.feed.beat)
+        self.heartbeat.setServiceParent(self)
         web = internet.TCPServer(config.http.port, site, interface=config.http.host)
         web.setServiceParent(self)
 
@@ -150,6 +156,7 @@ class Daemon(service.MultiService):
         log.info("IVR prompts ready")
 
     def stopService(self):
+        self.feed.stop()
         result = super().stopService()
         self.directory.close()
         return result
@@ -166,6 +173,7 @@ class Daemon(service.MultiService):
         if self.callbacks is not None:
             bus.subscribe("callbacks", self.callbacks.on_event)
         bus.subscribe("answering agent", self._record_agent, [CallAnswered])
+        bus.subscribe_entries("live push", self.feed.publish)
         return bus
 
     def apply(self, event: Event, reconstructed: bool = False) -> Entry:
@@ -202,4 +210,5 @@ class Daemon(service.MultiService):
             "agent_states": self.desk.snapshot(),
             "supervision": self.supervisors.snapshot(),
             "recording": [t.id for t in self.recorder.takes.values()],
+            "push": self.feed.snapshot(),
         }

@@ -1,0 +1,278 @@
+"""Live push: `GET /api/events`, every journal event as it is applied, as server-sent events.
+
+Signed-in staff only, filtered on the server (acd/core/feed.py): an admin sees every event, a
+supervisor what /api/state shows them. A client that reconnects with `Last-Event-ID` gets every
+event after that one, in order and once: from the ring of recent events, else from the
+journal store; when neither holds them any more it gets `event: reset` and reloads the state.
+
+Memory is bounded per client: the feed writes to a stream only while its socket takes bytes
+(the stream is the response's push producer); while it does not, messages queue up to
+`push.client_buffer` bytes, and past that the client is cut off and everything it held freed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from twisted.internet import defer
+from twisted.logger import Logger
+from twisted.web import resource, server
+
+from acd.config import Config, Staff
+from acd.config_push import Push
+from acd.core.feed import Audience, Calls, Kept, Ring, Scope
+from acd.core.feed import gap as journal_gap
+from acd.core.journal import Entry
+from acd.web import sse
+from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
+from acd.web.base import answer, sign_in
+
+log = Logger()
+
+
+class Journal(Protocol):
+    """What the push reads from the journal store: the entries after `seq`, oldest first."""
+
+    def since(self, seq: int, limit: int) -> Sequence[Entry] | Awaitable[Sequence[Entry]]: ...
+
+
+class Stream:
+    """One client's response: the push producer the HTTP channel pauses while its socket is full."""
+
+    def __init__(self, feed: Feed, request, audience: Audience, who: str) -> None:
+        self.feed, self.request, self.audience, self.who = feed, request, audience, who
+        self.live = False  # takes new events (after what it missed has been sent)
+        self.closed = False
+        self.paused = bool(getattr(request.channel, "_waitingForTransport", False))
+        self.queued: deque[bytes] = deque()
+        self.queued_bytes = 0
+        self._waiting: list[defer.Deferred[None]] = []
+        request.registerProducer(self, True)
+
+    def send(self, wire: bytes) -> None:
+        if self.closed:
+            return
+        if self.paused or self.queued:
+            self.queued.append(wire)
+            self.queued_bytes += len(wire)
+            if self.queued_bytes > self.feed.settings.client_buffer:
+                self.feed.too_slow(self)
+            return
+        self.request.write(wire)
+
+    def room(self) -> defer.Deferred[None]:
+        """Fires once the socket takes bytes again and nothing is queued (now, if so)."""
+        if not (self.paused or self.queued) or self.closed:
+            return defer.succeed(None)
+        waiting: defer.Deferred[None] = defer.Deferred()
+        self._waiting.append(waiting)
+        return waiting
+
+    def pauseProducing(self) -> None:
+        self.paused = True
+
+    def resumeProducing(self) -> None:
+        self.paused = False
+        while self.queued and not self.paused and not self.closed:
+            wire = self.queued.popleft()
+            self.queued_bytes -= len(wire)
+            self.request.write(wire)  # may pause us again, synchronously
+        if not (self.paused or self.queued):
+            self._wake()
+
+    def _wake(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for each in waiting:
+            each.callback(None)
+
+    def stopProducing(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Forget the client and everything queued for it."""
+        if self.closed:
+            return
+        self.closed = True
+        self.queued.clear()
+        self.queued_bytes = 0
+        self.feed.streams.discard(self)
+        self._wake()
+
+
+class Feed:
+    """The journal's live tail: a ring of recent events and the open streams they go to."""
+
+    def __init__(self, settings: Push, last_seq: Callable[[], int], journal: Journal | None = None) -> None:
+        self.settings, self.last_seq, self.journal = settings, last_seq, journal
+        self.ring: Ring[bytes] = Ring(settings.ring)
+        self.calls = Calls()
+        self.streams: set[Stream] = set()
+        self.counts = {"opened": 0, "too_slow": 0, "refused_full": 0, "resets": 0}
+
+    def publish(self, entry: Entry) -> None:
+        """The bus's `live push` subscriber: kept, then sent to each live stream that may see it."""
+        kept = Kept(entry.seq, self.calls.scope_of(entry.event), sse.of_entry(entry))
+        self.ring.append(kept)
+        for stream in list(self.streams):
+            if stream.live and stream.audience.sees(kept.scope):
+                stream.send(kept.wire)
+
+    def beat(self) -> None:
+        """A comment on every stream (the heartbeat): idle proxies keep it, dead peers show."""
+        wire = sse.comment()
+        for stream in list(self.streams):
+            stream.send(wire)
+
+    def full(self) -> bool:
+        return len(self.streams) >= self.settings.max_streams
+
+    def open(self, request, audience: Audience, after: int | None, who: str) -> Stream:
+        stream = Stream(self, request, audience, who)
+        self.streams.add(stream)
+        self.counts["opened"] += 1
+        request.notifyFinish().addBoth(lambda _: stream.close())
+        stream.send(sse.opening())
+        if after is None:
+            stream.live = True
+        else:
+            defer.ensureDeferred(self._resume(stream, after)).addErrback(self._resume_failed, stream)
+        return stream
+
+    async def _resume(self, stream: Stream, after: int) -> None:
+        """Everything after `after`, then live: the ring when it reaches back that far, else the
+        journal page by page until the ring does. The backlog goes out only as fast as the
+        client reads it (a long absence is no slowness); the last look at the ring and going
+        live are one turn of the reactor, so no event falls between them."""
+        if after > self.last_seq():
+            return self._reset(stream, "the stream was restarted since that event")
+        cursor = after
+        while not stream.closed:
+            kept = self.ring.after(cursor, self.last_seq())
+            if kept == []:
+                stream.live = True
+                return None
+            if kept is None:
+                page = await self._page(cursor)
+                if not page or journal_gap(cursor, page):
+                    return self._reset(stream, "the events after that one are no longer kept")
+                backlog: list[tuple[int, Scope, bytes | Entry]] = [
+                    (e.seq, self.calls.scope_of(e.event, learn=False), e) for e in page
+                ]
+            else:
+                backlog = [(k.seq, k.scope, k.wire) for k in kept]
+            for seq, scope, item in backlog:
+                await stream.room()
+                if stream.closed:
+                    return None
+                if stream.audience.sees(scope):
+                    stream.send(item if isinstance(item, bytes) else sse.of_entry(item))
+                cursor = seq
+        return None
+
+    async def _page(self, cursor: int) -> Sequence[Entry]:
+        if self.journal is None:
+            return []
+        found = self.journal.since(cursor, self.settings.replay_page)
+        return await found if inspect.isawaitable(found) else found
+
+    def _reset(self, stream: Stream, why: str) -> None:
+        """The client cannot be told what it missed: it must reload the state, then go on."""
+        self.counts["resets"] += 1
+        last = self.last_seq()
+        stream.send(sse.message(last, "reset", {"reason": why, "last": last}))
+        stream.live = True
+
+    def _resume_failed(self, failure, stream: Stream) -> None:
+        log.failure("live push: resuming a stream failed", failure)
+        self.drop(stream)
+
+    def too_slow(self, stream: Stream) -> None:
+        self.counts["too_slow"] += 1
+        log.warn(
+            "live push: {who} reads too slowly ({queued} bytes queued), cut off",
+            who=stream.who,
+            queued=stream.queued_bytes,
+        )
+        self.drop(stream)
+
+    def drop(self, stream: Stream) -> None:
+        """Cut the connection now: nothing more is queued, twisted's buffers are freed."""
+        stream.close()
+        transport = getattr(stream.request.channel, "transport", None)
+        if transport is not None:
+            transport.abortConnection()
+
+    def stop(self) -> None:
+        """The daemon stops: every stream ends cleanly (browsers reconnect after `retry`)."""
+        for stream in list(self.streams):
+            stream.close()
+            if not stream.request.finished:
+                stream.request.unregisterProducer()
+                stream.request.finish()
+
+    def snapshot(self) -> dict:
+        return {"streams": len(self.streams), "kept": len(self.ring), **self.counts}
+
+
+def audience_of(config: Config, person: Staff) -> Audience:
+    """What `person` may see, as /api/state decides (acd/web/status.py team_view)."""
+    if person.role == "admin":
+        return Audience()
+    if person.role == "supervisor":
+        agents = {a.number for a in config.agents if a.team is not None and a.team in person.teams}
+        queues = {q for a in config.agents if a.number in agents for q in a.queues}
+        return Audience(frozenset(agents), frozenset(queues))
+    raise Forbidden(f"role {person.role!r} may not see the live events")
+
+
+class Events(resource.Resource):
+    """`GET /api/events`: signed in, one of the allowed roles, a stream while there is room."""
+
+    isLeaf = True
+
+    def __init__(self, login: StaffLogin, feed: Feed) -> None:
+        super().__init__()
+        self.login, self.feed = login, feed
+
+    def render_GET(self, request) -> object:
+        try:
+            if request.postpath not in ([], [b""]):
+                return self._error(request, 404, "not found")
+            person = sign_in(self.login, request)
+            audience = audience_of(self.login.config, person)
+            after = sse.resume_id(
+                request.requestHeaders.getRawHeaders(b"last-event-id"), request.args.get(b"last_event_id")
+            )
+        except Unauthorized as why:
+            request.setHeader(b"www-authenticate", b'Basic realm="acd"')
+            return self._error(request, 401, str(why))
+        except Throttled as why:
+            request.setHeader(b"retry-after", str(why.retry_after).encode())
+            return self._error(request, 429, str(why))
+        except Forbidden as why:
+            return self._error(request, 403, str(why))
+        except ValueError as why:
+            return self._error(request, 400, str(why))
+        if self.feed.full():
+            self.feed.counts["refused_full"] += 1
+            request.setHeader(b"retry-after", b"10")
+            return self._error(request, 503, "too many live streams; try again later")
+        request.setHeader(b"content-type", b"text/event-stream; charset=utf-8")
+        request.setHeader(b"cache-control", b"no-store")
+        request.setHeader(b"x-accel-buffering", b"no")  # a reverse proxy must not hold events back
+        self.feed.open(request, audience, after, f"{person.number}@{_peer(request)}")
+        return server.NOT_DONE_YET
+
+    def render_HEAD(self, request) -> object:
+        return self._error(request, 405, "method not allowed")  # a HEAD would hold a stream open
+
+    def _error(self, request, code: int, message: str) -> object:
+        answer(request, [], code, {"error": message})
+        return server.NOT_DONE_YET
+
+
+def _peer(request) -> str:
+    return getattr(request.getClientAddress(), "host", "") or ""

@@ -1,0 +1,234 @@
+"""Live push through the real daemon's site on loopback, read by a real HTTP client: events
+flow as they are applied; a client cut off for ten seconds gets every event it missed on
+reconnect, in order, none twice; a client too slow is cut off and the others go on; what each
+role may see is filtered on the server (issue 10, item 5)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+import pytest
+
+from acd import config as config_module
+from acd.core import events as ev
+from acd.core.journal import Entry
+from acd.service import Daemon
+from acd.store.db import migrate
+from ivr import menu
+from tests.web.conftest import basic, on_asyncio
+from tests.web.sse_client import SseClient
+
+
+def auth(made: Daemon, number: str) -> dict[str, str]:
+    person = made.config.person(number)
+    assert person is not None and person.password
+    return {"Authorization": basic(number, person.password)}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def make_daemon(tmp_path, **push) -> Daemon:
+    raw = config_module.read_yaml(config_module.DEFAULT_PATH)
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    migrate(url)
+    raw["store"] = {"url": url}
+    raw["pbx"] = {**raw["pbx"], "state_dir": str(tmp_path / "state")}
+    raw["http"] = {**raw["http"], "port": free_port()}
+    raw["push"] = {**raw.get("push", {}), "heartbeat": 0.2, **push}
+    return Daemon(config_module.parse(raw), menu.load())
+
+
+@pytest.fixture
+def live(tmp_path):
+    from twisted.internet import reactor
+
+    made = make_daemon(tmp_path, max_streams=4, client_buffer=16384)
+    port = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
+    made.heartbeat.startService()
+    yield made
+    made.heartbeat.stopService()
+    made.feed.stop()
+    port.stopListening()
+    made.directory.close()
+
+
+def calls(made: Daemon, first: int, count: int, queue: str = "support", agent: str = "1001") -> None:
+    """`count` calls' worth of events (joined, rung, abandoned): three events each."""
+    for i in range(first, first + count):
+        made.apply(ev.CallerJoined(time.time(), f"c{i}", queue, "+4930111", 1))
+        made.apply(ev.AgentRung(time.time(), f"c{i}", queue, agent))
+        made.apply(ev.CallerAbandoned(time.time(), f"c{i}", queue, 1.0))
+
+
+@on_asyncio
+async def test_strangers_and_other_roles_get_no_stream(live):
+    port = live.config.http.port
+    nobody = await SseClient.open(port, {})
+    quality = await SseClient.open(port, auth(live, "9101"))
+    bad_id = await SseClient.open(port, {**auth(live, "9901"), "Last-Event-ID": "x1"})
+    assert (nobody.status, quality.status, bad_id.status) == (401, 403, 400)
+    assert "basic" in nobody.headers["www-authenticate"].lower()
+    for client in (nobody, quality, bad_id):
+        client.close()
+    assert live.feed.streams == set()
+
+
+@on_asyncio
+async def test_a_client_cut_off_for_ten_seconds_gets_every_missed_event_once_in_order(live):
+    port = live.config.http.port
+    first = await SseClient.open(port, auth(live, "9901"))
+    assert first.status == 200 and first.headers["content-type"].startswith("text/event-stream")
+    calls(live, 0, 10)
+    await first.until(lambda c: len(c.ids) == 30)
+    assert first.ids == list(range(1, 31))
+    assert first.messages[0].event == "CallerJoined" and first.messages[0].data["event"]["call_id"] == "c0"
+    first.close()  # cut off: events keep flowing for ten seconds
+    deadline, n = time.monotonic() + 10, 10
+    while time.monotonic() < deadline:
+        calls(live, n, 1)
+        n += 1
+        await asyncio.sleep(0.05)
+    again = await SseClient.open(port, {**auth(live, "9901"), "Last-Event-ID": "30"})
+    calls(live, n, 2)  # and more while it catches up
+    last = live.sequence.last
+    await again.until(lambda c: c.ids and c.ids[-1] == last, timeout=10)
+    assert again.ids == list(range(31, last + 1))  # every one, in order, none twice
+    assert last > 30 + 3 * 100
+    again.close()
+
+
+@on_asyncio
+async def test_the_query_parameter_resumes_too_and_a_pruned_past_is_a_reset(tmp_path):
+    from twisted.internet import reactor
+
+    made = make_daemon(tmp_path, ring=16)
+    listening = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
+    try:
+        calls(made, 0, 10)  # 30 events; the ring keeps 15..30
+        port = made.config.http.port
+        recent = await SseClient.open(port, auth(made, "9901"), "/api/events?last_event_id=20")
+        pruned = await SseClient.open(port, {**auth(made, "9901"), "Last-Event-ID": "3"})
+        future = await SseClient.open(
+            port, {**auth(made, "9901"), "Last-Event-ID": "999"}
+        )  # another numbering
+        await recent.until(lambda c: len(c.ids) == 10)
+        await pruned.until(lambda c: c.messages)
+        await future.until(lambda c: c.messages)
+        assert recent.ids == list(range(21, 31))
+        for client in (pruned, future):
+            assert (client.messages[0].event, client.messages[0].id) == ("reset", "30")
+        calls(made, 10, 1)
+        await pruned.until(lambda c: len(c.messages) == 4)
+        assert pruned.ids == [31, 32, 33]  # after the reset, live
+        for client in (recent, pruned, future):
+            client.close()
+    finally:
+        made.feed.stop()
+        listening.stopListening()
+        made.directory.close()
+
+
+class ListJournal:
+    """The journal store's `since`, over a list (what the store returns, without SQL)."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+
+    async def since(self, seq: int, limit: int) -> list[Entry]:
+        await asyncio.sleep(0)  # an answer from another turn of the loop, like the store's
+        return [e for e in self.entries if e.seq > seq][:limit]
+
+
+@on_asyncio
+async def test_what_the_ring_forgot_comes_from_the_journal(tmp_path):
+    from twisted.internet import reactor
+
+    made = make_daemon(tmp_path, ring=16, replay_page=7)
+    journal = made.feed.journal = ListJournal()
+    made.bus.subscribe_entries("journal", journal.entries.append)
+    listening = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
+    try:
+        calls(made, 0, 20)  # 60 events; the ring keeps 45..60
+        client = await SseClient.open(made.config.http.port, {**auth(made, "9901"), "Last-Event-ID": "4"})
+        calls(made, 20, 1)
+        await client.until(lambda c: c.ids and c.ids[-1] == 63)
+        assert client.ids == list(range(5, 64))
+        client.close()
+    finally:
+        made.feed.stop()
+        listening.stopListening()
+        made.directory.close()
+
+
+@on_asyncio
+async def test_a_supervisor_sees_only_their_teams_events(live):
+    port = live.config.http.port
+    tomas = await SseClient.open(port, auth(live, "9002"))
+    admin = await SseClient.open(port, auth(live, "9901"))
+    live.apply(ev.ResyncStarted(time.time()))
+    calls(live, 0, 1, "support", "1001")  # Sofia's team and queue: not Tomas's
+    calls(live, 1, 1, "support-2", "2001")  # Tomas's
+    live.apply(ev.ChannelHungUp(time.time(), "u9", "PJSIP/x", "c1"))  # names only the call
+    live.apply(ev.CallbackDialled(time.time(), "cb1", "ANSWER"))  # names nobody: admins only
+    await admin.until(lambda c: len(c.ids) == 9)
+    await tomas.until(lambda c: len(c.ids) == 5)
+    assert [m.event for m in tomas.messages] == [
+        "ResyncStarted",
+        "CallerJoined",
+        "AgentRung",
+        "CallerAbandoned",
+        "ChannelHungUp",
+    ]
+    assert {m.data["event"].get("call_id") for m in tomas.messages} == {None, "c1"}
+    tomas.close()
+    admin.close()
+
+
+@on_asyncio
+async def test_a_client_too_slow_is_cut_off_and_the_others_go_on(live):
+    port = live.config.http.port
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.connect(("127.0.0.1", port))
+    signed = auth(live, "9901")["Authorization"]
+    slow.sendall(
+        f"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: {signed}\r\n\r\n".encode()
+    )
+    reader = await SseClient.open(port, auth(live, "9901"))
+    try:
+        await reader.until(lambda c: c.comments or c.messages)
+        assert len(live.feed.streams) == 2
+        n = 0
+        while live.feed.counts["too_slow"] == 0 and n < 30000:
+            calls(live, n, 100)
+            n += 100
+            await asyncio.sleep(0.01)
+        assert live.feed.counts["too_slow"] == 1 and len(live.feed.streams) == 1
+        calls(live, n, 1)
+        last = live.sequence.last
+        await reader.until(lambda c: c.ids and c.ids[-1] == last, timeout=20)
+        assert reader.ids == list(range(1, last + 1))
+        [kept] = live.feed.streams
+        assert kept.queued_bytes <= live.config.push.client_buffer
+    finally:
+        slow.close()
+        reader.close()
+
+
+@on_asyncio
+async def test_heartbeats_and_a_cap_on_streams(live):
+    port = live.config.http.port
+    clients = [await SseClient.open(port, auth(live, "9901")) for _ in range(4)]
+    refused = await SseClient.open(port, auth(live, "9901"))
+    assert refused.status == 503 and "retry-after" in refused.headers
+    await clients[0].until(lambda c: c.comments >= 2, timeout=3)  # heartbeat every 0.2 s here
+    assert (await SseClient.open(port, {})).status == 401  # the rest of the site still answers
+    for client in clients:
+        client.close()
+    refused.close()
