@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from twisted.internet import defer
+from twisted.internet import defer, threads
 from twisted.logger import Logger
 from twisted.web import resource, server
 
@@ -37,6 +37,16 @@ class Journal(Protocol):
     """What the push reads from the journal store: the entries after `seq`, oldest first."""
 
     def since(self, seq: int, limit: int) -> Sequence[Entry] | Awaitable[Sequence[Entry]]: ...
+
+
+class OnThread:
+    """A journal whose reads block (acd/store/journal.py), read on a thread off the reactor."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    def since(self, seq: int, limit: int) -> defer.Deferred[Sequence[Entry]]:
+        return threads.deferToThread(self.journal.since, seq, limit)
 
 
 class Stream:

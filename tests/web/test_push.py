@@ -13,9 +13,10 @@ import pytest
 
 from acd import config as config_module
 from acd.core import events as ev
-from acd.core.journal import Entry
 from acd.service import Daemon
 from acd.store.db import migrate
+from acd.store.journal import Journal
+from acd.web import push
 from ivr import menu
 from tests.web.conftest import basic, on_asyncio
 from tests.web.sse_client import SseClient
@@ -134,33 +135,26 @@ async def test_the_query_parameter_resumes_too_and_a_pruned_past_is_a_reset(tmp_
         made.directory.close()
 
 
-class ListJournal:
-    """The journal store's `since`, over a list (what the store returns, without SQL)."""
-
-    def __init__(self) -> None:
-        self.entries: list[Entry] = []
-
-    async def since(self, seq: int, limit: int) -> list[Entry]:
-        await asyncio.sleep(0)  # an answer from another turn of the loop, like the store's
-        return [e for e in self.entries if e.seq > seq][:limit]
-
-
 @on_asyncio
-async def test_what_the_ring_forgot_comes_from_the_journal(tmp_path):
+async def test_what_the_ring_forgot_comes_from_the_journal_store(tmp_path):
     from twisted.internet import reactor
 
     made = make_daemon(tmp_path, ring=16, replay_page=7)
-    journal = made.feed.journal = ListJournal()
-    made.bus.subscribe_entries("journal", journal.entries.append)
+    journal = Journal(made.config.store.url, delay=0.01)
+    journal.start()
+    made.feed.journal = push.OnThread(journal)
+    made.bus.subscribe_entries("journal", journal.append)
     listening = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
     try:
         calls(made, 0, 20)  # 60 events; the ring keeps 45..60
+        assert journal.flush()  # on disk: read back through SQL
         client = await SseClient.open(made.config.http.port, {**auth(made, "9901"), "Last-Event-ID": "4"})
         calls(made, 20, 1)
         await client.until(lambda c: c.ids and c.ids[-1] == 63)
         assert client.ids == list(range(5, 64))
         client.close()
     finally:
+        journal.close()
         made.feed.stop()
         listening.stopListening()
         made.directory.close()
