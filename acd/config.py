@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
 import yaml
@@ -399,7 +400,7 @@ def lists_to_tuples(value: object) -> object:
     return value
 
 
-def describe_error(error: dict) -> str:
+def describe_error(error: Mapping[str, Any]) -> str:
     where = ".".join(str(part) for part in error["loc"])
     where = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", where)
     if error["type"] == "extra_forbidden":

@@ -106,7 +106,8 @@ def _merge(want: dict, have: object, path: tuple[str, ...] = ()) -> tuple[dict, 
     """`want` filled from `have` where it has a value, generated where not; and whether
     anything had to be generated."""
     have = have if isinstance(have, dict) else {}
-    out, generated = {}, False
+    out: dict[str, Any] = {}
+    generated = False
     for key, sub in want.items():
         if isinstance(sub, dict):
             out[key], more = _merge(sub, have.get(key), path + (key,))

@@ -78,7 +78,9 @@ class LiveState:
         name = f"{self.callbacks_key}:count:{key}"
         try:
             async with self.client.pipeline(transaction=True) as pipe:
-                count, _ = await pipe.incr(name).expire(name, 2 * 86400).execute()
+                pipe.incr(name)
+                pipe.expire(name, 2 * 86400)
+                count, _ = await pipe.execute()
         except (redis.RedisError, OSError) as exc:
             log.error("callback count not kept in redis: {why}", why=exc)
             return None

@@ -45,7 +45,8 @@ def close_file() -> None:
 
 def event(kind: str, service: str, remote: str = "", **fields: object) -> str:
     """Record one security event; returns its line (tests read it back)."""
-    parts = [("SecurityEvent", kind), ("Service", service), ("RemoteAddress", remote or "-")]
+    parts: list[tuple[str, object]] = [("SecurityEvent", kind), ("Service", service)]
+    parts.append(("RemoteAddress", remote or "-"))
     parts += [(name[:1].upper() + name[1:], value) for name, value in fields.items()]
     line = ",".join(f'{name}="{_clean(value)}"' for name, value in parts)
     log.warn("security: {line}", line=line)

@@ -8,14 +8,26 @@ caller got at every moment, so a hang-up mid-menu still leaves a record.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar, cast
 
 from acd.core.accounts import valid_account
 from ivr.menu import Category, Menu, Prompts
 
+T = TypeVar("T")
 Part = tuple[str, str]  # (language, text): one sentence, spoken in its own voice
 FIXED_LENGTH = {"date_of_birth": 8}  # DDMMYYYY ends by itself; other answers end with '#'
+
+
+class Owner(Protocol):
+    """The reply to FindAccount, when an account is found (the store's customer card)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def vip(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -161,9 +173,9 @@ class IvrCall:
         first = "account_shared" if self.caller.candidates > 1 else "account"
         self._prefix += (self._say(first, length=wanted.length),)
         for _ in range(wanted.attempts):
-            digits = yield self._ask("account", self._take_prefix(), wanted.length)
+            digits = yield from self._keyed("account", self._take_prefix(), wanted.length)
             if digits and valid_account(digits, wanted.length):
-                owner = yield FindAccount(digits)
+                owner = cast(Owner | None, (yield FindAccount(digits)))
                 if owner is not None:
                     self.account, self.customer_id = digits, owner.id
                     self.vip = self.vip or owner.vip
@@ -192,7 +204,7 @@ class IvrCall:
                 return
             parts = self._take_prefix() + (self._say(question), self._say("skip_hint"))
             digits = FIXED_LENGTH.get(question, identity.answer_digits)
-            answer = yield self._ask(f"identity:{question}", parts, digits)
+            answer = yield from self._keyed(f"identity:{question}", parts, digits)
             skipped = not answer or "*" in answer
             if skipped:
                 self.steps.append(f"{question}:skipped")
@@ -215,10 +227,12 @@ class IvrCall:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _menu(self, step: str, parts: tuple[Part, ...], pick) -> Generator[Request, object, object]:
+    def _menu(
+        self, step: str, parts: tuple[Part, ...], pick: Callable[[str], T | None]
+    ) -> Generator[Request, object, T | None]:
         """Ask up to `attempts` times; None when the caller never gave a valid choice."""
         for _ in range(self.menu.attempts):
-            digits = yield self._ask(step, self._take_prefix() + parts, 1)
+            digits = yield from self._keyed(step, self._take_prefix() + parts, 1)
             choice = pick(digits) if digits else None
             if choice is not None:
                 return choice
@@ -226,6 +240,10 @@ class IvrCall:
             self._prefix = (self._say("invalid" if digits else "no_input"),)
         self._prefix = ()
         return None
+
+    def _keyed(self, step: str, parts: tuple[Part, ...], max_digits: int) -> Generator[Request, object, str]:
+        """The digits the caller keyed for one Ask (the reply to an Ask is always a string)."""
+        return cast(str, (yield self._ask(step, parts, max_digits)))
 
     def _ask(self, step: str, parts: tuple[Part, ...], max_digits: int) -> Ask:
         if not self.greeted and self.caller.greeting:

@@ -362,8 +362,9 @@ class AgentDesk:
                 continue
             self.agents[number] = agent
             if agent.state is State.LOGGED_OUT:
-                if self.config.agent(number).phone:
-                    await self._remove(number, f"PJSIP/{self.config.agent(number).phone}")
+                seat = self.config.agent(number)
+                if seat is not None and seat.phone:
+                    await self._remove(number, f"PJSIP/{seat.phone}")
                 continue
             await self._add(number, agent.interface, paused=agent.state is State.PAUSED)
             if agent.state is State.PAUSED:

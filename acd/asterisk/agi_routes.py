@@ -29,7 +29,7 @@ from ivr.menu import Menu
 
 log = Logger()
 
-Sink = Callable[[ev.Event], None]
+Sink = Callable[[ev.Event], object]  # the daemon's apply; its entry is not ours to use
 _UNIQUEID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 

@@ -33,7 +33,7 @@ from acd.core import events as ev
 
 log = Logger()
 
-Sink = Callable[[ev.Event], None]
+Sink = Callable[[ev.Event], object]  # the daemon's apply; its entry is not ours to use
 _CHALLENGE = re.compile(r"[0-9A-Za-z]{1,64}")
 
 
@@ -58,7 +58,7 @@ class _BackoffManager(Manager):
         self.stopping = False
         super().__init__(reconnect_timeout=backoff[0], protocol_factory=_SafeProtocol, **config)
 
-    def connect(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+    def connect(self, *args: Any, **kwargs: Any):
         if self.stopping:
             return None
         # the delay before the next attempt, should this one fail or later drop
@@ -168,7 +168,8 @@ class AmiService(service.Service):
     def _logged_in(self, manager: Manager) -> None:
         self.connected = True
         self.logins += 1
-        self.manager.reset_backoff()
+        if self.manager is not None:
+            self.manager.reset_backoff()
         log.info("AMI logged in to {host}:{port}", host=self.config.host, port=self.config.port)
 
     def _disconnected(self, manager: Manager, exc: Exception | None) -> None:
@@ -203,6 +204,8 @@ class AmiService(service.Service):
 
     async def resync(self) -> None:
         """Rebuild the queues' members and waiting callers from a QueueStatus answer."""
+        if self.manager is None:
+            return  # stopped
         try:
             answer = await self.manager.send_action(actions.queue_status().as_dict(), as_list=True)
         except Exception:  # noqa: BLE001

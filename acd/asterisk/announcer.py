@@ -10,6 +10,8 @@ into its own contexts only, never an application.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -41,7 +43,7 @@ class Announcer:
         agents: Callable[[], dict],
         ami,
         speech: SpeechCache,
-        sink: Callable[[ev.Event], None],
+        sink: Callable[[ev.Event], object],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config, self.menu, self.center, self.agents = config, menu, center, agents
@@ -58,14 +60,17 @@ class Announcer:
                 last = call.announced_at or call.joined_at or now
                 if now - last >= queue.announce_every and call.id not in self._busy and call.channel:
                     self._busy.add(call.id)
-                    background(self._announce(call, now), "an announcement").add_done_callback(
-                        lambda _, cid=call.id: self._busy.discard(cid)
-                    )
+                    task = background(self._announce(call, now), "an announcement")
+                    task.add_done_callback(functools.partial(self._done, call.id))
+
+    def _done(self, call_id: str, _: asyncio.Future[None]) -> None:
+        self._busy.discard(call_id)
 
     def estimate(self, call: Call, now: float) -> float | None:
         roster = Roster(self.config.lines())
         for number, agent in self.agents().items():
-            skills = self.config.agent(number).queues if self.config.agent(number) else ()
+            known = self.config.agent(number)
+            skills = known.queues if known else ()
             if agent.state not in (State.LOGGED_OUT, State.PAUSED) and self._reachable(agent.interface):
                 roster.log_in(number, skills)
         handle = self._handle_time(call.queue)

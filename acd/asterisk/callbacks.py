@@ -60,6 +60,7 @@ class Callbacks:
         self.speech, self.clock = speech, clock
         self.queue_log = queue_log_path or state_dir(config) / "log" / "queue_log"
         rules = config.callback
+        self.per_day = rules.per_number_per_day
         self.rules = Rules(rules.attempts, float(rules.retry_after), float(rules.give_up_after))
         self.pending: dict[str, Callback] = {}
         numbers = config.numbers
@@ -87,12 +88,12 @@ class Callbacks:
         number = verdict.number
         day = dt.datetime.fromtimestamp(self.clock(), dt.UTC).date().isoformat()
         booked = await self.live.count_callback(dialling.day_key(number, day))
-        if booked is None or booked > self.config.callback.per_number_per_day:
+        if booked is None or booked > self.per_day:
             log.warn(
                 "callback for {number} refused: {n} bookings today (cap {cap})",
                 number=number,
                 n=booked,
-                cap=self.config.callback.per_number_per_day,
+                cap=self.per_day,
             )
             security_log.event("CallbackCapped", "callback", "", call=call_id, bookings=booked)
             await say(channel, self.speech, [("en", PROMPTS["capped"])])
@@ -174,11 +175,12 @@ class Callbacks:
         )
         if callback.status is Status.RETRY:
             self.pending[callback.id] = callback
-            asyncio.get_running_loop().call_later(
-                self.rules.retry_after, lambda: background(self._retry(callback.id), "a callback retry")
-            )
+            asyncio.get_running_loop().call_later(self.rules.retry_after, self._retry_soon, callback.id)
         else:
             self.pending.pop(callback.id, None)
+
+    def _retry_soon(self, callback_id: str) -> None:
+        background(self._retry(callback_id), "a callback retry")
 
     async def _retry(self, callback_id: str) -> None:
         callback = self.pending.get(callback_id)
@@ -226,9 +228,7 @@ class Callbacks:
             elif callback.status is Status.RETRY:
                 self.pending[callback.id] = callback
                 delay = max(0.0, callback.due - self.clock())
-                asyncio.get_running_loop().call_later(
-                    delay, lambda cid=callback.id: background(self._retry(cid), "a callback retry")
-                )
+                asyncio.get_running_loop().call_later(delay, self._retry_soon, callback.id)
             elif callback.status is Status.WAITING:
                 self.pending[callback.id] = callback
 

@@ -37,7 +37,7 @@ class Escalations:
         ami,
         directory: Directory,
         speech: SpeechCache,
-        sink: Callable[[ev.Event], None],
+        sink: Callable[[ev.Event], object],
         legs: AgentLegs,
         clock: Callable[[], float] = time.time,
     ) -> None:

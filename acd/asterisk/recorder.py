@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from twisted.logger import Logger
 
@@ -267,7 +268,7 @@ class Recorder:
             await self.directory.write(quality.close_recording, orphan.uniqueid, ended, *_facts(facts, 0.0))
             log.info("indexed {path}, recorded while the daemon was down", path=orphan.path)
 
-    async def _measure(self, path: Path, now: float) -> recordings.Finished | bool | None:
+    async def _measure(self, path: Path, now: float) -> recordings.Finished | Literal[False] | None:
         """The file's facts once closed; also once it has been left unclosed for QUIET_S (the
         PBX died); None when it is gone for good; False while it may still grow."""
         facts = await asyncio.to_thread(recordings.finished, path)

@@ -96,7 +96,7 @@ class SupervisorDesk:
             and phone.role == "supervisor"
             and mode_name in MODES
         )
-        if not allowed or not _AGENT.fullmatch(agent):
+        if phone is None or not allowed or not _AGENT.fullmatch(agent):
             await self._refuse(channel, caller, agent, Refusal.NOT_SUPERVISOR, "supervisors_only")
             return
         try:
@@ -177,6 +177,8 @@ class SupervisorDesk:
         who = person.number if person is not None else "web"
         try:
             target = self.check(person, agent)
+            if person is None:  # check() refuses nobody first; this tells mypy so
+                raise SpyRefused(Refusal.NOT_SUPERVISOR)
             if person.phone is None:
                 raise SpyRefused(Refusal.NO_PHONE)
         except SpyRefused as no:

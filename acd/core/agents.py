@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 
 class State(str, enum.Enum):
@@ -68,7 +69,7 @@ class Agent:
     reason: str = ""  # why paused (break, lunch, ring-no-answer, ...)
     interface: str = ""  # the softphone they logged in from, e.g. PJSIP/1005
 
-    def to(self, act: Act, at: float, **changes: object) -> Agent:
+    def to(self, act: Act, at: float, **changes: Any) -> Agent:
         """The agent after `act`, or Refused."""
         target = TRANSITIONS.get((self.state, act))
         if target is None:
@@ -78,7 +79,7 @@ class Agent:
             self, state=target, since=at if target is not self.state else self.since, reason=reason, **changes
         )
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "number": self.number,
             "state": self.state.value,
@@ -88,7 +89,7 @@ class Agent:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> Agent:
+    def from_dict(cls, data: dict[str, Any]) -> Agent:
         return cls(
             str(data["number"]),
             State(data["state"]),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 
 class Status(str, enum.Enum):
@@ -38,11 +39,11 @@ class Callback:
     status: Status = Status.WAITING
     due: float = 0.0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "status": self.status.value}
 
     @classmethod
-    def from_dict(cls, data: dict) -> Callback:
+    def from_dict(cls, data: dict[str, Any]) -> Callback:
         return cls(**{**data, "status": Status(data["status"])})
 
 

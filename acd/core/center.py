@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from acd.core import events as ev
 from acd.core.model import ENDED, Call, Member, Outcome, QueueState
@@ -247,7 +248,8 @@ class CallCenter:
         """Known and deliberately unused for now (ring attempts feed agent states later)."""
 
 
-_HANDLERS: dict[type, Callable[[CallCenter, ev.Event], None]] = {
+# each handler takes the event type it is filed under (Any: the key says which)
+_HANDLERS: dict[type[ev.Event], Callable[[CallCenter, Any], None]] = {
     ev.CallRouted: CallCenter._routed,
     ev.CallerJoined: CallCenter._joined,
     ev.CallerAnnounced: CallCenter._announced,
@@ -271,5 +273,5 @@ _HANDLERS: dict[type, Callable[[CallCenter, ev.Event], None]] = {
     ev.DigitPressed: CallCenter._ignore,
     ev.ChannelHungUp: CallCenter._hung_up,
     ev.OriginateFailed: CallCenter._ignore,
-}  # type: ignore[dict-item]
+}
 CENTER_EVENTS = frozenset(_HANDLERS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Outcome(str, Enum):
@@ -37,7 +38,8 @@ class Call:
     channel: str = ""  # the caller's Asterisk channel while queued
     expected_wait: float | None = None  # what the caller was last told (seconds)
     announced_at: float | None = None
-    escalations: list = field(default_factory=list)  # (from queue, to queue, agent, reason)
+    # (from queue, to queue, agent, reason)
+    escalations: list[tuple[str, str, str, str]] = field(default_factory=list)
     outcome: Outcome = Outcome.ROUTED
     joined_at: float | None = None
     position: int = 0
@@ -54,7 +56,7 @@ class Call:
             return self.wait
         return max(0.0, now - self.joined_at) if self.joined_at is not None else 0.0
 
-    def as_dict(self, now: float) -> dict:
+    def as_dict(self, now: float) -> dict[str, Any]:
         data = asdict(self)
         data["outcome"] = self.outcome.value
         data["waited"] = round(self.waited(now), 3)

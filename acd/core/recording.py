@@ -28,7 +28,7 @@ class Policy:
         if queue in self.queues:
             return self.queues[queue], f"queue {queue}"
         line = self.line_of.get(queue)
-        if line in self.lines:
+        if line is not None and line in self.lines:
             return self.lines[line], f"line {line}"
         return self.share, "all calls"
 
@@ -93,9 +93,10 @@ class Take:
         return self if self.paused else replace(self, paused_since=at)
 
     def resume(self, at: float) -> Take:
-        if not self.paused:
+        since = self.paused_since
+        if since is None:
             return self
-        return replace(self, paused_since=None, paused_s=self.paused_s + max(0.0, at - self.paused_since))
+        return replace(self, paused_since=None, paused_s=self.paused_s + max(0.0, at - since))
 
     def paused_until(self, at: float) -> float:
         """Seconds paused in all, counting a pause still running at `at`."""

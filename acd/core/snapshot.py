@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from acd.core.center import CallCenter
 from acd.core.model import ENDED, QueueState
 
 
-def snapshot(center: CallCenter, now: float, recent: int = 50) -> dict:
+def snapshot(center: CallCenter, now: float, recent: int = 50) -> dict[str, Any]:
     ended = [c for c in center.calls.values() if c.outcome in ENDED]
     ended.sort(key=lambda c: c.ended_at or 0.0)
     return {
@@ -20,7 +22,7 @@ def snapshot(center: CallCenter, now: float, recent: int = 50) -> dict:
     }
 
 
-def _queue(center: CallCenter, queue: QueueState, now: float) -> dict:
+def _queue(center: CallCenter, queue: QueueState, now: float) -> dict[str, Any]:
     waiting = center.waiting(queue.name)
     stats = queue.stats
     return {
@@ -53,8 +55,8 @@ def _queue(center: CallCenter, queue: QueueState, now: float) -> dict:
     }
 
 
-def _agents(center: CallCenter) -> dict:
-    agents: dict[str, dict] = {}
+def _agents(center: CallCenter) -> dict[str, Any]:
+    agents: dict[str, dict[str, Any]] = {}
     for queue in center.queues.values():
         for number, member in queue.members.items():
             agent = agents.setdefault(

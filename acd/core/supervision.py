@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 
 class Mode(str, enum.Enum):
@@ -76,7 +77,7 @@ class Session:
     def mode(self) -> Mode | None:
         return self.modes[-1] if self.modes else None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "supervisor": self.supervisor,
@@ -124,7 +125,7 @@ class SessionBook:
             return None
         return replace(session, ended_at=at, outcome="ended" if session.call_id else "no_call")
 
-    def _change(self, spyer: str, **changes: object) -> Session | None:
+    def _change(self, spyer: str, **changes: Any) -> Session | None:
         session = self.open.get(spyer)
         if session is None:
             return None

@@ -109,7 +109,9 @@ class Softphone:
         with self._lock:
             if not self._lock.wait_for(lambda: found() is not None, timeout):
                 raise PhoneError(f"{self.name}: no {kind} within {timeout} s; see {self.log}")
-            return found()
+            event = found()
+            assert event is not None  # the wait above saw it
+            return event
 
     def wait_registered(self, timeout: float = 10.0) -> None:
         """Until the PBX accepted the REGISTER (baresip registers before ctrl_tcp has a client,

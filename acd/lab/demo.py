@@ -85,16 +85,17 @@ def _target(config: Config) -> sipp.Pbx:
 
 def _agents(config: Config, pbx: Pbx, work: Path) -> list[sipp.Process]:
     phones = {p.name: p.password for p in config.phones}
-    started = []
-    seated = [a for a in config.agents if a.phone]  # agents without a seat would log in first
-    for i, agent in enumerate(seated):
-        talk = AGENT_TALK_MS.get(agent.number, 7000)
+    started: list[sipp.Process] = []
+    # agents without a seat would log in first
+    seated = [(a.number, a.phone) for a in config.agents if a.phone]
+    for i, (number, phone) in enumerate(seated):
+        talk = AGENT_TALK_MS.get(number, 7000)
         started.append(
             sipp.AgentPhone(
                 _target(config),
                 work,
-                agent.phone,
-                phones[agent.phone],
+                phone,
+                phones[phone],
                 6001 + i,
                 talk,
                 media_port=41000 + 20 * i,

@@ -94,7 +94,7 @@ def lookup(session: Session, e164: str) -> list[CustomerCard]:
 
 def _cards(rows) -> list[CustomerCard]:
     """Customer rows, one per account (or one with no account), as cards."""
-    cards: dict[int, tuple] = {}
+    cards: dict[int, tuple[int, str, str | None, str, bool]] = {}
     accounts: dict[int, list[str]] = {}
     for cid, name, language, segment, vip, number in rows:
         cards.setdefault(

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,6 +22,7 @@ from acd.store.customers import CustomerCard
 from acd.store.models import Interaction, InteractionSegment, IvrAnswer, Note
 
 log = Logger()
+T = TypeVar("T")
 BATCH_DELAY = 0.05  # seconds a journey's first row may wait to share a transaction
 
 
@@ -75,11 +77,11 @@ class Directory:
         await asyncio.sleep(BATCH_DELAY)
         await self._write(lambda: None)
 
-    async def _write(self, work: Callable[..., object], *args: object) -> object:
+    async def _write(self, work: Callable[..., T], *args: object) -> T:
         """Run `work` on the writer thread, after the interaction rows waiting for a batch."""
         rows, self._rows, self._batch = self._rows, [], None
 
-        def job() -> object:
+        def job() -> T:
             if rows:
                 self._insert_interactions(rows)
             return work(*args)
@@ -105,8 +107,8 @@ class Directory:
     async def check_fact(self, question: str, customer_id: int, account: str | None, answer: str) -> bool:
         return await self._read(customers.check_fact, question, customer_id, account, answer)
 
-    async def _read(self, query, *args):
-        def work():
+    async def _read(self, query: Callable[..., T], *args: object) -> T:
+        def work() -> T:
             with self._read_sessions() as session:
                 return query(session, *args)
 
@@ -198,16 +200,16 @@ class Directory:
                     )
                 )
 
-    async def write(self, work: Callable[..., object], *args: object) -> object:
+    async def write(self, work: Callable[..., T], *args: object) -> T:
         """`work(session, *args)` in one transaction on the writer thread (acd/store/quality.py)."""
 
-        def job() -> object:
+        def job() -> T:
             with self.sessions.begin() as session:
                 return work(session, *args)
 
         return await self._write(job)
 
-    async def read(self, query: Callable[..., object], *args: object) -> object:
+    async def read(self, query: Callable[..., T], *args: object) -> T:
         """`query(session, *args)` on a reader thread."""
         return await self._read(query, *args)
 

@@ -120,9 +120,9 @@ def _rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict]]:
             yield line, {k: v.strip() for k, v in zip(header, fields)}
 
 
-def _header(reader) -> list[str]:
+def _header(reader: Iterator[list[str]]) -> list[str]:
     try:
-        header = next(reader, [])
+        header: list[str] = next(reader, [])
     except csv.Error as exc:
         raise ImportFailed([(1, f"unreadable header: {exc}")]) from None
     unknown = set(header) - set(COLUMNS)

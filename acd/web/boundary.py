@@ -16,9 +16,11 @@ import json
 import re
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import cast
 
-from twisted.internet import interfaces
+from twisted.internet import interfaces, protocol
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 from twisted.web import http, resource, server
 
 from acd import security_log
@@ -118,10 +120,11 @@ class GuardedRequest(server.Request):
         if self.refused:
             return
         self._received += len(data)
-        channel: GuardedChannel = self.channel
+        channel = cast(GuardedChannel, self.channel)  # GuardedSite builds only these
         if self._received > channel.rules.max_body:
             channel.refuse(Refusal(413, f"request bodies are limited to {channel.rules.max_body} bytes"))
             return
+        assert self.content is not None  # gotLength came first
         self.content.write(data)
 
     def processingFailed(self, reason):
@@ -141,6 +144,7 @@ class GuardedChannel(http.HTTPChannel):
     """Counts itself, gives every request a deadline, and refuses at the headers."""
 
     rules: Rules
+    site: GuardedSite
     _deadline = None
     _abort = None
     _refused = False
@@ -157,7 +161,7 @@ class GuardedChannel(http.HTTPChannel):
         super().connectionMade()
         self._arm()
 
-    def connectionLost(self, reason) -> None:
+    def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
         if getattr(self, "_counted", False):
             self.factory.open -= 1
             self._counted = False
@@ -223,6 +227,8 @@ class GuardedChannel(http.HTTPChannel):
             request.refused = True
         body = json.dumps({"error": str(refusal)}).encode()
         reason = HTTPStatus(refusal.code).phrase.encode()
+        if self.transport is None:
+            return  # gone already
         self.transport.write(
             b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
             b"connection: close\r\n\r\n%s" % (refusal.code, reason, len(body), body)
@@ -235,7 +241,6 @@ class GuardedChannel(http.HTTPChannel):
 class GuardedSite(server.Site):
     """A Site whose channels and requests are the guarded ones above."""
 
-    protocol = GuardedChannel
     requestFactory = GuardedRequest
 
     def __init__(self, root: resource.Resource, config: Http) -> None:
@@ -245,12 +250,13 @@ class GuardedSite(server.Site):
         self.displayTracebacks = False
 
     def buildProtocol(self, addr):
-        channel = self.protocol()
+        # HTTPFactory's own would wrap the channel for HTTP/2 negotiation: ours is built here
+        channel = GuardedChannel()
         channel.factory = self
         channel.requestFactory = self.requestFactory
         channel.site = self
-        channel.callLater = self.reactor.callLater
-        channel.timeOut = self.timeOut
+        channel.callLater = self.reactor.callLater  # type: ignore[method-assign,assignment]  # as HTTPFactory does
+        channel.timeOut = self.timeOut  # type: ignore[assignment]  # Twisted: float here, int there
         return channel
 
 
