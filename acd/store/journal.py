@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.logger import Logger
@@ -126,11 +126,12 @@ class Journal:
             self.written += len(rows)
         return True
 
-    def _insert(self):
+    def _insert(self) -> postgresql.Insert | sqlite.Insert:
         """Insert, skipping a seq already there: a retry after a commit whose answer was lost
         must not fail the whole batch."""
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        return dialect.insert(JournalRow).on_conflict_do_nothing(index_elements=["seq"])
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(JournalRow).on_conflict_do_nothing(index_elements=["seq"])
+        return sqlite.insert(JournalRow).on_conflict_do_nothing(index_elements=["seq"])
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every entry appended so far is on disk (tests, benchmarks, stop)."""
@@ -219,7 +220,7 @@ class Journal:
             yield entry
         yield from self._with_waiting([], lambda e: e.seq > last and at_from <= e.event.at < at_to)
 
-    def _decoded(self, query) -> Iterator[Entry]:
+    def _decoded(self, query: Select[int, str, bool]) -> Iterator[Entry]:
         with self.engine.connect() as connection:
             result = connection.execution_options(yield_per=READ_CHUNK).execute(query)
             for seq, body, reconstructed in result:
@@ -237,7 +238,7 @@ class Journal:
 _COLUMNS = (JournalRow.seq, JournalRow.body, JournalRow.reconstructed)
 
 
-def _rows(entries: Iterable[Entry]) -> Iterator[dict]:
+def _rows(entries: Iterable[Entry]) -> Iterator[dict[str, object]]:
     for entry in entries:
         try:
             body = json.dumps(codec.to_record(entry.event), separators=(",", ":"))

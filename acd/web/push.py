@@ -39,10 +39,16 @@ class Journal(Protocol):
     def since(self, seq: int, limit: int) -> Sequence[Entry] | Awaitable[Sequence[Entry]]: ...
 
 
+class Blocking(Protocol):
+    """A journal store whose reads block (acd/store/journal.py)."""
+
+    def since(self, seq: int, limit: int) -> Sequence[Entry]: ...
+
+
 class OnThread:
     """A journal whose reads block (acd/store/journal.py), read on a thread off the reactor."""
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Blocking) -> None:
         self.journal = journal
 
     def since(self, seq: int, limit: int) -> defer.Deferred[Sequence[Entry]]:
