@@ -20,17 +20,19 @@ from acd.asterisk.escalation import Escalations
 from acd.asterisk.fastagi import FastAgiService
 from acd.asterisk.guess_limits import GuessLimits, Memory
 from acd.asterisk.ivr_player import static_parts
+from acd.asterisk.reconciler import Reconciler
 from acd.asterisk.recorder import PROMPTS as RECORDER_PROMPTS
 from acd.asterisk.recorder import Recorder
 from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
 from acd.asterisk.supervisor_desk import SupervisorDesk
 from acd.background import background
 from acd.config import Config
-from acd.core.bus import Bus
+from acd.core.bus import Bus, live_only
 from acd.core.center import CENTER_EVENTS, CallCenter
 from acd.core.events import CallAnswered, Event
 from acd.core.journal import Entry, Sequencer
 from acd.core.legs import AgentLegs
+from acd.core.reconcile import CallLedger
 from acd.core.throttle import Backoff
 from acd.live import LiveState
 from acd.pbx.control import state_dir
@@ -56,7 +58,11 @@ class Daemon(service.MultiService):
             {q.name: float(q.service_level) for q in config.queues},
             lines={q.name: q.line for q in config.queues},
         )
-        self.ami = AmiService(config.ami, self.apply)
+        # what the journal holds per queued call (the fold replays the day into it), so queue_log's
+        # facts from while the daemon was away are entered once, at AMI's login
+        self.ledger = CallLedger()
+        self.reconciler = Reconciler(state_dir(config) / "log" / "queue_log", self.ledger, self.apply)
+        self.ami = AmiService(config.ami, self.apply, reconciler=self.reconciler)
         self.ami.setServiceParent(self)
         self.directory = Directory(config.store.url)
         # prompts live where the PBX can read them: its state folder, bind-mounted or shared
@@ -167,11 +173,13 @@ class Daemon(service.MultiService):
         bus = Bus(self._subscriber_failed)
         bus.subscribe("agent legs", self.legs.apply, model=True)
         bus.subscribe("core", self.center.apply, CENTER_EVENTS, model=True)
-        bus.subscribe("agent desk", self.desk.on_event)
-        bus.subscribe("supervisor desk", self.supervisors.on_event)
-        bus.subscribe("recorder", self.recorder.on_event)
+        bus.subscribe("call ledger", self.ledger.apply, model=True)
+        # the adapters that act on calls take live events only: reconstructed ones are history
+        bus.subscribe_entries("agent desk", live_only(self.desk.on_event))
+        bus.subscribe_entries("supervisor desk", live_only(self.supervisors.on_event))
+        bus.subscribe_entries("recorder", live_only(self.recorder.on_event))
         if self.callbacks is not None:
-            bus.subscribe("callbacks", self.callbacks.on_event)
+            bus.subscribe_entries("callbacks", live_only(self.callbacks.on_event))
         bus.subscribe("answering agent", self._record_agent, [CallAnswered])
         bus.subscribe_entries("live push", self.feed.publish)
         return bus

@@ -18,7 +18,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from panoramisk import Manager
 from panoramisk.ami_protocol import AMIProtocol
@@ -34,6 +34,16 @@ from acd.core import events as ev
 log = Logger()
 
 Sink = Callable[[ev.Event], object]  # the daemon's apply; its entry is not ours to use
+
+
+class Reconciling(Protocol):
+    """What the link asks of acd/asterisk/reconciler.py: enter what happened while away, and
+    tell a live event that repeats a fact entered so."""
+
+    def run(self) -> int: ...
+    def duplicate(self, event: ev.Event) -> bool: ...
+
+
 _CHALLENGE = re.compile(r"[0-9A-Za-z]{1,64}")
 
 
@@ -84,10 +94,17 @@ class _BackoffManager(Manager):
 class AmiService(service.Service):
     name = "ami"
 
-    def __init__(self, config: Ami, sink: Sink, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: Ami,
+        sink: Sink,
+        clock: Callable[[], float] = time.time,
+        reconciler: Reconciling | None = None,
+    ) -> None:
         self.config = config
         self.sink = sink
         self.clock = clock
+        self.reconciler = reconciler
         self.connected = False
         self.logins = 0
         self.manager: _BackoffManager | None = None
@@ -195,7 +212,7 @@ class AmiService(service.Service):
                 message=str(message)[:300],
             )
             return
-        if event is None:
+        if event is None or (self.reconciler is not None and self.reconciler.duplicate(event)):
             return
         try:
             self.sink(event)
@@ -203,9 +220,12 @@ class AmiService(service.Service):
             log.failure("the core failed on {event!r}", event=event)
 
     async def resync(self) -> None:
-        """Rebuild the queues' members and waiting callers from a QueueStatus answer."""
+        """Rebuild the queues' members and waiting callers from a QueueStatus answer, after
+        entering what queue_log says happened while we were away (calls that ended meanwhile
+        end before the PBX's census, which would otherwise just forget them)."""
         if self.manager is None:
             return  # stopped
+        self._reconcile()
         try:
             answer = await self.manager.send_action(actions.queue_status().as_dict(), as_list=True)
         except Exception:  # noqa: BLE001
@@ -222,6 +242,14 @@ class AmiService(service.Service):
             self._deliver(message)
         self.sink(ev.ResyncFinished(self.clock(), queues))
         log.info("resynced {n} queues from the PBX", n=len(queues))
+
+    def _reconcile(self) -> None:
+        if self.reconciler is None:
+            return
+        try:
+            self.reconciler.run()
+        except Exception:  # noqa: BLE001  a bad queue_log must not stop the resync
+            log.failure("queue_log not reconciled")
 
 
 def _checked(action: object) -> None:

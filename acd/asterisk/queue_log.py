@@ -95,3 +95,19 @@ def _fold(call: QueuedCall, entry: Entry) -> None:
         call.hold_time, call.outcome = int(data[2]), "abandoned"
     elif entry.verb == "EXITWITHTIMEOUT":
         call.hold_time, call.outcome = int(data[2]), "timed_out"
+
+
+# what each verb counts for the day's figures: offered (joined), answered, abandoned
+DAY_COUNTS = {"ENTERQUEUE": "offered", "CONNECT": "answered", "ABANDON": "abandoned"}
+
+
+def day_counts(entries: Iterable[Entry], since: float) -> dict[str, dict[str, int]]:
+    """Per queue, the calls offered, answered and abandoned from `since` on: the figures the
+    daemon's counters are checked against."""
+    found: dict[str, dict[str, int]] = {}
+    for entry in entries:
+        kind = DAY_COUNTS.get(entry.verb)
+        if kind is not None and entry.time >= since and entry.call_id not in ("", "NONE"):
+            counts = found.setdefault(entry.queue, dict.fromkeys(DAY_COUNTS.values(), 0))
+            counts[kind] += 1
+    return found

@@ -84,5 +84,17 @@ class Bus:
                 self._on_error(subscriber.name, entry, exc)
 
 
+def live_only(handler: Handler) -> EntryHandler:
+    """For subscribe_entries: the handler gets live events only. Adapters that act on calls
+    (ring, pause, record, dial back) take no reconstructed entry: those happened while the
+    daemon was down, and are history to count, not news to act on."""
+
+    def take(entry: Entry) -> None:
+        if not entry.reconstructed:
+            handler(entry.event)
+
+    return take
+
+
 def _types(types: Iterable[type[ev.Event]] | None) -> frozenset[type[ev.Event]] | None:
     return None if types is None else frozenset(types)
