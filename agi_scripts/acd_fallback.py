@@ -2,8 +2,8 @@
 """Classic AGI that Asterisk runs itself when the daemon is down: a minimal caller lookup.
 
 It runs inside the PBX with the PBX's own python3, so it needs only the standard library,
-pyst2 and the number normaliser (both copied beside it into pylib/ by `acd pbx up`) and
-reads the SQLite store read-only. No IVR here: the call goes on to its queue.
+pyst2, the number normaliser and the channel variables' names (copied beside it into pylib/
+by `acd pbx up`) and reads the SQLite store read-only. No IVR here: the call goes on to its queue.
 """
 
 import json
@@ -15,6 +15,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "pylib"))
 
+import acd_channel_vars as var  # noqa: E402  from pylib/, on the path from the line above
 from acd_agi_quote import quoted  # noqa: E402  from pylib/, on the path from the line above
 from acd_numbers import normalize  # noqa: E402  from pylib/, on the path from the line above
 from asterisk.agi import AGI, AGIException  # noqa: E402  from pylib/, on the path from the line above
@@ -22,11 +23,11 @@ from asterisk.agi import AGI, AGIException  # noqa: E402  from pylib/, on the pa
 # What a stored field may hold before it reaches the channel (acd/store/fields.py, acd-clean):
 # anything else, a quote or a line break above all, is dropped, never sent.
 FIELDS = {
-    "ACD_SEGMENT": re.compile(r"[a-z0-9_]{1,32}"),
-    "ACD_LANGUAGE": re.compile(r"[a-z]{2,3}"),
-    "ACD_CUSTOMER_ID": re.compile(r"[0-9]{1,18}"),
-    "ACD_VIP": re.compile(r"[01]"),
-    "ACD_ROUTED": re.compile(r"fallback"),
+    var.SEGMENT: re.compile(r"[a-z0-9_]{1,32}"),
+    var.LANGUAGE: re.compile(r"[a-z]{2,3}"),
+    var.CUSTOMER_ID: re.compile(r"[0-9]{1,18}"),
+    var.VIP: re.compile(r"[01]"),
+    var.ROUTED: re.compile(r"fallback"),
 }
 
 LOOKUP = """
@@ -52,16 +53,16 @@ def route(agi, settings):
         numbers["national_prefix"],
         numbers["international_prefix"],
     )
-    set_value(agi, "ACD_ROUTED", "fallback")
+    set_value(agi, var.ROUTED, "fallback")
     if not number or not settings.get("sqlite"):
         return
     found = lookup(settings["sqlite"], number)
     if len(found) == 1:
         customer_id, segment, language, vip = found[0]
-        set_value(agi, "ACD_CUSTOMER_ID", str(customer_id))
-        set_value(agi, "ACD_SEGMENT", segment or "")
-        set_value(agi, "ACD_LANGUAGE", language or "")
-        set_value(agi, "ACD_VIP", "1" if vip else "0")
+        set_value(agi, var.CUSTOMER_ID, str(customer_id))
+        set_value(agi, var.SEGMENT, segment or "")
+        set_value(agi, var.LANGUAGE, language or "")
+        set_value(agi, var.VIP, "1" if vip else "0")
 
 
 def set_value(agi, name, value):

@@ -26,6 +26,7 @@ from twisted.logger import Logger
 
 from acd import security_log
 from acd.asterisk import actions
+from acd.asterisk import channel_vars as var
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.guess_limits import GuessLimits, pin_keys
 from acd.asterisk.ivr_player import read_digits, say
@@ -113,7 +114,7 @@ class AgentDesk:
             log.warn("unknown agent feature {action!r}", action=action[:20])
             return
         result = await handler(channel, interface)
-        await channel.set_variable("ACD_AGENT_RESULT", result)
+        await channel.set_variable(var.AGENT_RESULT, result)
 
     async def _login_call(self, channel: AgiChannel, interface: str) -> str:
         features = self.config.features
@@ -127,7 +128,7 @@ class AgentDesk:
                 return "locked"
             if agent is not None and hmac.compare_digest(pin.encode(), agent.pin.encode()):
                 await self.pins.guessed(keys[:1], right=True, remote=interface)
-                await channel.set_variable("ACD_AGENT", number)
+                await channel.set_variable(var.AGENT, number)
                 held = holder(self.agents.values(), interface, number)
                 if held is not None:
                     self._refuse_held(number, interface, held.number)
@@ -156,7 +157,7 @@ class AgentDesk:
         if agent is None:
             await self._say(channel, "not_here")
             return "not_logged_in"
-        await channel.set_variable("ACD_AGENT", agent.number)
+        await channel.set_variable(var.AGENT, agent.number)
         reasons = self.config.features.pause_reasons
         reason = reasons.get(await self._read(channel, "reason", 1), "other")
         ok = await self.pause(agent.number, reason)
@@ -176,7 +177,7 @@ class AgentDesk:
         if agent is None:
             await self._say(channel, "not_here")
             return "not_logged_in"
-        await channel.set_variable("ACD_AGENT", agent.number)
+        await channel.set_variable(var.AGENT, agent.number)
         ok = await do(agent.number)
         await self._say(channel, done if ok else "refused")
         return done if ok else "refused"

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from twisted.logger import Logger
 
 from acd.asterisk import actions
+from acd.asterisk import channel_vars as var
 from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
@@ -109,7 +110,7 @@ class Announcer:
                 actions.originate(
                     "Local/announce@acd-announce/n",
                     actions.ANNOUNCE_WHISPER,
-                    {"__ACD_ANNOUNCE": files, "__ACD_ANNOUNCE_TO": call.channel},
+                    {var.inherited(var.ANNOUNCE): files, var.inherited(var.ANNOUNCE_TO): call.channel},
                     caller_id="announcement",
                 )
             )

@@ -22,6 +22,7 @@ from twisted.logger import Logger
 
 from acd import security_log
 from acd.asterisk import actions, queue_log
+from acd.asterisk import channel_vars as var
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import say
 from acd.background import background
@@ -99,8 +100,8 @@ class Callbacks:
             await say(channel, self.speech, [("en", PROMPTS["capped"])])
             return
         known = self.center.calls.get(call_id)
-        queue = await channel.get_variable("ACD_QUEUE") or self.config.routing.default_queue
-        priority = await channel.get_variable("ACD_PRIORITY")
+        queue = await channel.get_variable(var.QUEUE) or self.config.routing.default_queue
+        priority = await channel.get_variable(var.PRIORITY)
         callback = Callback(
             call_id,
             number,
@@ -110,7 +111,7 @@ class Callbacks:
             self.clock(),
         )
         await self._place(callback)
-        await channel.set_variable("ACD_CALLBACK", "1")
+        await channel.set_variable(var.CALLBACK, "1")
         await say(channel, self.speech, [("en", PROMPTS["booked"])])
         log.info(
             "callback {id} for {number}: holds place {pos} in {queue}",
@@ -137,11 +138,11 @@ class Callbacks:
         self.pending[callback.id] = callback
         await self.live.save_callback(callback)
         variables = {
-            "ACD_QUEUE": callback.queue,
-            "ACD_POSITION": str(callback.position),
-            "ACD_PRIORITY": str(callback.priority),
-            "ACD_CALLBACK_ID": callback.id,
-            "ACD_CALLBACK_NUMBER": dialling.dial_string(callback.number, self.numbers),
+            var.QUEUE: callback.queue,
+            var.POSITION: str(callback.position),
+            var.PRIORITY: str(callback.priority),
+            var.CALLBACK_ID: callback.id,
+            var.CALLBACK_NUMBER: dialling.dial_string(callback.number, self.numbers),
         }
         try:
             await self.ami.action(

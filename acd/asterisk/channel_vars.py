@@ -1,5 +1,12 @@
-"""Channel variable names shared with dialplan/extensions.conf: defined here, once."""
+"""Every channel variable the engine shares with the PBX: named here, once.
 
+The daemon's routes and AMI actions use these constants; the dialplan templates name them as
+@VAR_<CONSTANT>@ (acd/pbx/render.py fills them from NAMES), and the fallback AGI script
+imports a copy of this file (standard library only: it runs on the PBX's own python3).
+A variable set with a leading "__" is inherited by the channels the call creates.
+"""
+
+# -- routing: what the daemon (or the fallback script) decided, read by the dialplan --------
 QUEUE = "ACD_QUEUE"  # the queue Queue() joins
 MAX_WAIT = "ACD_MAX_WAIT"  # Queue()'s timeout argument, seconds
 ROUTED = "ACD_ROUTED"  # who chose the route: "daemon" or "fallback" (absent: the dialplan default)
@@ -14,6 +21,48 @@ ACCOUNT = "ACD_ACCOUNT"
 VERIFIED = "ACD_VERIFIED"  # verified | not_verified | locked | "" (not asked)
 PRIORITY = "ACD_PRIORITY"  # Queue()'s QUEUE_PRIO
 IVR_STEPS = "ACD_IVR_STEPS"  # how far the caller got, e.g. "language:de category:complaint"
+IVR_DIGITS = "ACD_IVR_DIGITS"  # what Read() collected for the IVR's question
 PREFERRED_QUEUE = "ACD_PREFERRED_QUEUE"  # a repeat caller's last agent's own queue, tried first
+LINE = "ACD_LINE"  # the line the call entered (inherited: the recording policy reads it)
 AGI_OK = "ACD_AGI_OK"  # "1": the daemon's route ran to its end; the dialplan clears it
 # before each AGI() and takes its fallback path unless it is "1"
+
+# -- escalation: the daemon redirects the call to acd-escalated with these --------------------
+ESCALATED_FROM = "ACD_ESCALATED_FROM"  # the agent who escalated
+ESCALATION_REASON = "ACD_ESCALATION_REASON"
+
+# -- agents' feature codes ------------------------------------------------------------------
+FEATURE = "ACD_FEATURE"  # login | pause | resume | logout: which code the agent dialled
+AGENT = "ACD_AGENT"  # the agent the route acted for
+AGENT_RESULT = "ACD_AGENT_RESULT"  # what the route did, for the AcdAgentFeature event
+
+# -- supervision ------------------------------------------------------------------------------
+SPY_MODE = "ACD_SPY_MODE"  # monitor | whisper | barge, from the code dialled
+SPY_AGENT = "ACD_SPY_AGENT"  # the agent number dialled after the code
+SPY_TARGET = "ACD_SPY_TARGET"  # ChanSpy's target (the agent's phone), set by the daemon
+SPY_OPTIONS = "ACD_SPY_OPTIONS"  # ChanSpy's options for the mode
+SPY_SESSION = "ACD_SPY_SESSION"  # the supervision session, for AcdSpyEnded
+
+# -- recording ----------------------------------------------------------------------------
+RECORD_FILE = "ACD_RECORD_FILE"  # MixMonitor's file, relative to the recordings folder
+
+# -- announcements: a Local channel whispers position and wait into the caller's channel ----
+ANNOUNCE = "ACD_ANNOUNCE"  # the files to play, joined with &
+ANNOUNCE_TO = "ACD_ANNOUNCE_TO"  # the queued caller's channel
+
+# -- callbacks --------------------------------------------------------------------------------
+CALLBACK = "ACD_CALLBACK"  # "1": the callback route took the caller's place (its own proof)
+CALLBACK_ID = "ACD_CALLBACK_ID"
+CALLBACK_NUMBER = "ACD_CALLBACK_NUMBER"  # the dial string of the number to call back
+POSITION = "ACD_POSITION"  # the placeholder's place in the queue
+
+NAMES: dict[str, str] = {
+    constant: value
+    for constant, value in dict(globals()).items()
+    if constant.isupper() and isinstance(value, str) and value.startswith("ACD_")
+}
+
+
+def inherited(name: str) -> str:
+    """The name with Asterisk's prefix for a variable every channel the call creates keeps."""
+    return f"__{name}"

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from twisted.logger import Logger
 
 from acd.asterisk import actions
+from acd.asterisk import channel_vars as var
 from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import read_digits, say
 from acd.asterisk.live_channel import agent_leg
@@ -68,10 +69,10 @@ class Escalations:
         digit = await read_digits(channel, self.speech, [("en", PROMPTS["reason"])], 1, 4000)
         reason = self.config.features.escalation_reasons.get(digit, "other")
         values = {
-            "ACD_QUEUE": target,
-            "ACD_ESCALATED_FROM": agent,
-            "ACD_ESCALATION_REASON": reason,
-            "ACD_MAX_WAIT": str(self.config.queue(target).max_wait),
+            var.QUEUE: target,
+            var.ESCALATED_FROM: agent,
+            var.ESCALATION_REASON: reason,
+            var.MAX_WAIT: str(self.config.queue(target).max_wait),
         }
         for name, value in values.items():
             await self.ami.action(actions.setvar(peer, name, value))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from acd.asterisk import channel_vars as var
 from acd.asterisk.fastagi import AgiChannel, AgiError, Hangup
 from acd.asterisk.guess_limits import GuessLimits
 from acd.speech import SpeechCache
@@ -31,7 +32,7 @@ from ivr.flow import (
 from ivr.menu import Menu
 
 _DIGITS = re.compile(r"[0-9*#]*")
-DIGITS_VAR = "ACD_IVR_DIGITS"
+DIGITS_VAR = var.IVR_DIGITS
 
 
 class IvrPlayer:

@@ -28,6 +28,7 @@ from twisted.logger import Logger
 
 from acd import recordings
 from acd.asterisk import actions
+from acd.asterisk import channel_vars as var
 from acd.asterisk.fastagi import AgiChannel, AgiError, Route
 from acd.asterisk.ivr_player import say
 from acd.asterisk.live_channel import agent_leg
@@ -99,10 +100,10 @@ class Recorder:
             self.policy, line, agent, configured.hired if configured else None, today, self.draw()
         )
         if not choice.record:
-            await channel.set_variable("ACD_RECORD_FILE", "")
+            await channel.set_variable(var.RECORD_FILE, "")
             return
         take = self._take(channel, agent, line, linkedid, choice.why)
-        await channel.set_variable("ACD_RECORD_FILE", take.path)  # the dialplan adds the folder
+        await channel.set_variable(var.RECORD_FILE, take.path)  # the dialplan adds the folder
 
     async def record_demand(self, channel: AgiChannel) -> None:
         """The agent's record code during a call."""
@@ -304,7 +305,7 @@ async def _mixmonitor(channel: AgiChannel, file: Path) -> bool:
 
 async def _line_and_call(channel: AgiChannel) -> tuple[str, str]:
     """The call's line (queue) and journey (linkedid) in one round trip; neither has a '|'."""
-    line, _, linkedid = (await channel.evaluate("${ACD_LINE}|${CHANNEL(linkedid)}")).partition("|")
+    line, _, linkedid = (await channel.evaluate(f"${{{var.LINE}}}|${{CHANNEL(linkedid)}}")).partition("|")
     return line, linkedid
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from twisted.logger import Logger
 
 from acd.asterisk import actions
+from acd.asterisk import channel_vars as var
 from acd.asterisk.fastagi import AgiChannel, Hangup, Route
 from acd.asterisk.guess_limits import GuessLimits, pin_keys
 from acd.asterisk.ivr_player import read_digits, say
@@ -111,9 +112,9 @@ class SupervisorDesk:
         session = self._open(person, agent, "phone", headers.get("agi_uniqueid", ""), Mode(mode_name))
         await channel.set_variables(
             {
-                "ACD_SPY_TARGET": target,
-                "ACD_SPY_OPTIONS": spy_options(Mode(mode_name)),
-                "ACD_SPY_SESSION": session.id,
+                var.SPY_TARGET: target,
+                var.SPY_OPTIONS: spy_options(Mode(mode_name)),
+                var.SPY_SESSION: session.id,
             }
         )
         log.info(
@@ -187,9 +188,9 @@ class SupervisorDesk:
         spyer = f"acd-spy-{uuid.uuid4().hex[:16]}"
         session = self._open(person, agent, "web", spyer, mode)
         variables = {
-            "ACD_SPY_TARGET": target,
-            "ACD_SPY_OPTIONS": spy_options(mode),
-            "ACD_SPY_SESSION": session.id,
+            var.SPY_TARGET: target,
+            var.SPY_OPTIONS: spy_options(mode),
+            var.SPY_SESSION: session.id,
         }
         try:
             answer = await self.ami.action(

@@ -45,7 +45,6 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "RTP_START": str(config.pbx.rtp_ports[0]),
         "RTP_END": str(config.pbx.rtp_ports[1]),
         "AGI_URL": agi_url(config),
-        "AGI_OK": channel_vars.AGI_OK,
         "DEFAULT_QUEUE": default.name,
         "DEFAULT_MAX_WAIT": str(default.max_wait),
         "LAST_AGENT_RING": str(config.routing.last_agent_ring),
@@ -66,6 +65,7 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "CALLBACK_KEY": config.callback.key if config.callback else "none",
         "CALLBACK_TRUNK": f"trunk-{config.callback.trunk}" if config.callback else "none",
         "CALLBACK_RING": str(config.callback.ring) if config.callback else "30",
+        **{f"VAR_{constant}": name for constant, name in channel_vars.NAMES.items()},
     }
 
 
@@ -147,6 +147,7 @@ def install_fallback(config: Config, agi_dir: Path) -> None:
     shutil.copy(six.__file__, pylib / "six.py")
     shutil.copy(numbers.__file__, pylib / "acd_numbers.py")
     shutil.copy(agi_quote.__file__, pylib / "acd_agi_quote.py")  # quoted as the daemon quotes
+    shutil.copy(channel_vars.__file__, pylib / "acd_channel_vars.py")  # the same names
     script = agi_dir / "acd_fallback.py"
     shutil.copy(REPO / "agi_scripts" / "acd_fallback.py", script)
     script.chmod(0o755)
