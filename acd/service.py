@@ -29,8 +29,9 @@ from acd.background import background
 from acd.config import Config
 from acd.core.bus import Bus, live_only
 from acd.core.center import CENTER_EVENTS, CallCenter
-from acd.core.events import CallAnswered, Event
+from acd.core.events import Event
 from acd.core.journal import Entry, Sequencer
+from acd.core.journeys import JOURNEY_EVENTS
 from acd.core.legs import AgentLegs
 from acd.core.reconcile import CallLedger
 from acd.core.throttle import Backoff
@@ -38,6 +39,7 @@ from acd.live import LiveState
 from acd.pbx.control import state_dir
 from acd.speech import SpeechCache, SpeechError
 from acd.store.directory import Directory
+from acd.store.journeys import JourneyWriter, e164
 from acd.web import push
 from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
@@ -65,6 +67,7 @@ class Daemon(service.MultiService):
         self.ami = AmiService(config.ami, self.apply, reconciler=self.reconciler)
         self.ami.setServiceParent(self)
         self.directory = Directory(config.store.url)
+        self.journeys = JourneyWriter(self.directory, self.center, e164(config.numbers))
         # prompts live where the PBX can read them: its state folder, bind-mounted or shared
         self.speech = SpeechCache(state_dir(config) / "sounds")
         self.prompts_ready = False
@@ -180,7 +183,7 @@ class Daemon(service.MultiService):
         bus.subscribe_entries("recorder", live_only(self.recorder.on_event))
         if self.callbacks is not None:
             bus.subscribe_entries("callbacks", live_only(self.callbacks.on_event))
-        bus.subscribe("answering agent", self._record_agent, [CallAnswered])
+        bus.subscribe("call stories", self.journeys.on_event, JOURNEY_EVENTS)  # reconstructed too
         bus.subscribe_entries("live push", self.feed.publish)
         return bus
 
@@ -197,13 +200,6 @@ class Daemon(service.MultiService):
             subscriber=name,
             event=entry.event,
         )
-
-    def _record_agent(self, event: Event) -> None:
-        if isinstance(event, CallAnswered):
-            background(
-                self.directory.record_agent(event.call_id, event.agent, event.queue, event.at),
-                "recording the answering agent",
-            )
 
     def _agent_at(self, interface: str) -> str | None:
         found = self.desk.agent_at(interface)

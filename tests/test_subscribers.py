@@ -52,4 +52,4 @@ def test_each_adapter_takes_the_events_once_the_model_first(tmp_path):
     finally:
         made.directory.close()
     assert names[:2] == ["agent legs", "core"] and len(names) == len(set(names))
-    assert {"agent desk", "supervisor desk", "recorder", "answering agent"} <= set(names)
+    assert {"agent desk", "supervisor desk", "recorder", "call ledger", "call stories"} <= set(names)

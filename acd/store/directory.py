@@ -153,24 +153,6 @@ class Directory:
                 if value
             )
 
-    async def record_agent(self, linkedid: str, agent: str, queue: str, at: float) -> None:
-        """The agent who answered: a segment of the journey (and a repeat caller's next offer)."""
-        await self._write(self._record_agent, linkedid, agent, queue, at)
-
-    def _record_agent(self, linkedid: str, agent: str, queue: str, at: float) -> None:
-        with self.sessions.begin() as session:
-            found = session.scalars(select(Interaction.id).where(Interaction.linkedid == linkedid)).first()
-            if found is not None:
-                session.add(
-                    InteractionSegment(
-                        interaction_id=found,
-                        kind="agent",
-                        name=agent[:60],
-                        outcome=queue[:20],
-                        started_at=_utc(at),
-                    )
-                )
-
     async def record_escalation(
         self, linkedid: str, from_queue: str, to_queue: str, agent: str, reason: str, at: float
     ) -> None:

@@ -66,6 +66,8 @@ class Interaction(Base):
     caller_number: Mapped[str | None] = mapped_column(String(16))
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # completed | transferred | abandoned | timed_out | hung_up (acd/core/journeys.py)
+    outcome: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str | None] = mapped_column(String(8))
     account_number: Mapped[str | None] = mapped_column(String(20))

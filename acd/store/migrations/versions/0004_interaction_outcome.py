@@ -1,0 +1,25 @@
+"""interactions end with an outcome
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('interactions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('outcome', sa.String(length=20), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('interactions', schema=None) as batch_op:
+        batch_op.drop_column('outcome')

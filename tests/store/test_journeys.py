@@ -1,0 +1,138 @@
+"""Calls' stories in the store: segments and interactions closed with end and outcome, on
+SQLite and PostgreSQL, written in batches."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+
+from acd.core import events as ev
+from acd.core.center import CallCenter
+from acd.core.journeys import Close, End, Join, Open
+from acd.store import db
+from acd.store.directory import Directory
+from acd.store.journeys import JourneyWriter, apply_writes, e164
+from acd.store.models import Interaction, InteractionSegment
+
+T = 1_700_000_000.0
+
+
+def write(url: str, *batch) -> None:
+    with db.sessions(db.engine(url)).begin() as session:
+        apply_writes(session, list(batch))
+
+
+def story(url: str, linkedid: str) -> tuple[tuple, list[tuple]]:
+    with db.sessions(db.engine(url))() as session:
+        row = session.scalars(select(Interaction).where(Interaction.linkedid == linkedid)).one()
+        segments = session.execute(
+            select(
+                InteractionSegment.kind,
+                InteractionSegment.name,
+                InteractionSegment.ended_at.is_not(None),
+                InteractionSegment.outcome,
+            )
+            .where(InteractionSegment.interaction_id == row.id)
+            .order_by(InteractionSegment.id)
+        ).all()
+        ended = row.ended_at.timestamp() if row.ended_at is not None else None
+        return (row.caller_number, ended, row.outcome), [tuple(s) for s in segments]
+
+
+def test_answered_then_completed(db_url):
+    write(
+        db_url,
+        Join("c1", "+49301", "support", T),
+        Join("c1", "+49301", "support", T),  # a resync finds them waiting: still one segment
+        Close("c1", "queue", "support", T + 4, "answered"),
+        Open("c1", "agent", "1001", T + 4),
+    )
+    write(db_url, Close("c1", "agent", "1001", T + 60, "completed"), End("c1", T + 60, "completed"))
+    write(db_url, End("c1", T + 61, "hung_up", if_open=True))  # the caller's hang-up after
+    assert story(db_url, "c1") == (
+        ("+49301", T + 60, "completed"),
+        [("queue", "support", True, "answered"), ("agent", "1001", True, "completed")],
+    )
+
+
+def test_abandoned_after_the_hang_up_came_first(db_url):
+    write(db_url, Join("c2", "", "support", T), End("c2", T + 8, "hung_up", if_open=True))
+    write(db_url, Close("c2", "queue", "support", T + 8, "abandoned"), End("c2", T + 8, "abandoned"))
+    assert story(db_url, "c2") == ((None, T + 8, "abandoned"), [("queue", "support", True, "abandoned")])
+
+
+def test_escalated_goes_on_and_a_join_reopens(db_url):
+    write(
+        db_url,
+        Join("c3", "+49303", "support", T),
+        Close("c3", "queue", "support", T + 1, "answered"),
+        Open("c3", "agent", "1001", T + 1),
+        Close("c3", "agent", "1001", T + 30, "escalated"),
+    )
+    assert story(db_url, "c3")[0][1:] == (None, None)
+    write(db_url, End("c3", T + 30, "completed"), Join("c3", "+49303", "support-2", T + 31))
+    assert story(db_url, "c3")[0][1:] == (None, None)  # an end the core did not know for one
+    write(db_url, Close("c3", "queue", "support-2", T + 40, "abandoned"), End("c3", T + 40, "abandoned"))
+    assert story(db_url, "c3") == (
+        ("+49303", T + 40, "abandoned"),
+        [
+            ("queue", "support", True, "answered"),
+            ("agent", "1001", True, "escalated"),
+            ("queue", "support-2", True, "abandoned"),
+        ],
+    )
+
+
+def test_writes_about_calls_the_store_never_had_change_nothing(db_url):
+    write(
+        db_url,
+        Close("x", "agent", "1001", T, "completed"),
+        End("x", T, "completed"),
+        Open("x", "agent", "1", T),
+    )
+    with db.sessions(db.engine(db_url))() as session:
+        assert session.scalars(select(Interaction)).all() == []
+
+
+def test_the_writer_batches_and_takes_the_routes_row(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    db.migrate(url)
+    directory = Directory(url)
+    center = CallCenter({"support": 20.0})
+    writer = JourneyWriter(directory, center, e164(_Rules()), delay=0.05)
+    transactions: list[int] = []
+    real_write = directory.write
+
+    async def counted(work, *args):
+        transactions.append(len(args[0]))
+        return await real_write(work, *args)
+
+    directory.write = counted  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        await directory.open_interaction("r1", None, "+4930555", T - 5)  # the route's row
+        for event in (
+            ev.CallerJoined(T, "r1", "support", "030555", 1),
+            ev.CallerJoined(T, "d1", "support", "030 777", 2),  # came in while the daemon was down
+            ev.CallerAbandoned(T + 3, "d1", "support", 3.0),
+            ev.CallAnswered(T + 4, "r1", "support", "1001", 4.0, 1.0),
+            ev.CallCompleted(T + 9, "r1", "support", "1001", 4.0, 5.0, "agent"),
+        ):
+            center.apply(event)
+            writer.on_event(event)
+        await asyncio.sleep(0.3)
+
+    try:
+        with ThreadPoolExecutor(1) as thread:  # pytest's reactor runs a loop in this thread
+            thread.submit(asyncio.run, scenario()).result()
+    finally:
+        directory.close()
+    assert transactions == [8]
+    assert story(url, "r1")[0] == ("+4930555", T + 9, "completed")
+    assert story(url, "d1")[0] == ("+4930777", T + 3, "abandoned")
+
+
+class _Rules:
+    country_code, national_prefix, international_prefix = "49", "0", "00"
