@@ -12,8 +12,8 @@ Memory is bounded per client: the feed writes to a stream only while its socket 
 
 from __future__ import annotations
 
+import bisect
 import inspect
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
@@ -29,6 +29,7 @@ from acd.core.journal import Entry
 from acd.web import sse
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
 from acd.web.base import answer, sign_in
+from acd.web.stream import Stream
 
 log = Logger()
 
@@ -55,104 +56,71 @@ class OnThread:
         return threads.deferToThread(self.journal.since, seq, limit)
 
 
-class Stream:
-    """One client's response: the push producer the HTTP channel pauses while its socket is full."""
-
-    def __init__(self, feed: Feed, request, audience: Audience, who: str) -> None:
-        self.feed, self.request, self.audience, self.who = feed, request, audience, who
-        self.live = False  # takes new events (after what it missed has been sent)
-        self.closed = False
-        self.paused = bool(getattr(request.channel, "_waitingForTransport", False))
-        self.queued: deque[bytes] = deque()
-        self.queued_bytes = 0
-        self._waiting: list[defer.Deferred[None]] = []
-        request.registerProducer(self, True)
-
-    def send(self, wire: bytes) -> None:
-        if self.closed:
-            return
-        if self.paused or self.queued:
-            self.queued.append(wire)
-            self.queued_bytes += len(wire)
-            if self.queued_bytes > self.feed.settings.client_buffer:
-                self.feed.too_slow(self)
-            return
-        self.request.write(wire)
-
-    def room(self) -> defer.Deferred[None]:
-        """Fires once the socket takes bytes again and nothing is queued (now, if so)."""
-        if not (self.paused or self.queued) or self.closed:
-            return defer.succeed(None)
-        waiting: defer.Deferred[None] = defer.Deferred()
-        self._waiting.append(waiting)
-        return waiting
-
-    def pauseProducing(self) -> None:
-        self.paused = True
-
-    def resumeProducing(self) -> None:
-        self.paused = False
-        while self.queued and not self.paused and not self.closed:
-            wire = self.queued.popleft()
-            self.queued_bytes -= len(wire)
-            self.request.write(wire)  # may pause us again, synchronously
-        if not (self.paused or self.queued):
-            self._wake()
-
-    def _wake(self) -> None:
-        waiting, self._waiting = self._waiting, []
-        for each in waiting:
-            each.callback(None)
-
-    def stopProducing(self) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Forget the client and everything queued for it."""
-        if self.closed:
-            return
-        self.closed = True
-        self.queued.clear()
-        self.queued_bytes = 0
-        self.feed.streams.discard(self)
-        self._wake()
-
-
 class Feed:
     """The journal's live tail: a ring of recent events and the open streams they go to."""
 
-    def __init__(self, settings: Push, last_seq: Callable[[], int], journal: Journal | None = None) -> None:
+    def __init__(
+        self,
+        settings: Push,
+        last_seq: Callable[[], int],
+        journal: Journal | None = None,
+        soon: Callable[[Callable[[], None]], object] | None = None,
+    ) -> None:
         self.settings, self.last_seq, self.journal = settings, last_seq, journal
         self.ring: Ring[bytes] = Ring(settings.ring)
         self.calls = Calls()
         self.streams: set[Stream] = set()
         self.counts = {"opened": 0, "too_slow": 0, "refused_full": 0, "resets": 0}
+        self._soon = soon or _next_turn
+        self._batch: list[Kept[bytes]] = []
 
     def publish(self, entry: Entry) -> None:
-        """The bus's `live push` subscriber: kept, then sent to each live stream that may see it."""
+        """The bus's `live push` subscriber: kept now, sent at the end of this reactor turn
+        with the others applied in it (one write per client for a burst of AMI events)."""
         kept = Kept(entry.seq, self.calls.scope_of(entry.event), sse.of_entry(entry))
         self.ring.append(kept)
+        if not self._batch:
+            self._soon(self.flush)
+        self._batch.append(kept)
+
+    def flush(self) -> None:
+        """The batch to every live stream, framed once per audience and starting point."""
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        made: dict[tuple[Audience, int, bool], bytes] = {}
         for stream in list(self.streams):
-            if stream.live and stream.audience.sees(kept.scope):
-                stream.send(kept.wire)
+            if not stream.live or stream.last >= batch[-1].seq:
+                continue
+            start = 0 if stream.last < batch[0].seq else bisect.bisect_right(batch, stream.last, key=_seq)
+            key = (stream.audience, start, stream.chunked)
+            wire = made.get(key)
+            if wire is None:
+                wanted = [k.wire for k in batch[start:] if stream.audience.sees(k.scope)]
+                wire = made[key] = stream.frame(b"".join(wanted)) if wanted else b""
+            stream.last = batch[-1].seq
+            if wire:
+                stream.send(wire)
 
     def beat(self) -> None:
         """A comment on every stream (the heartbeat): idle proxies keep it, dead peers show."""
         wire = sse.comment()
         for stream in list(self.streams):
-            stream.send(wire)
+            stream.send(stream.frame(wire))
 
     def full(self) -> bool:
         return len(self.streams) >= self.settings.max_streams
 
     def open(self, request, audience: Audience, after: int | None, who: str) -> Stream:
-        stream = Stream(self, request, audience, who)
+        stream = Stream(
+            request, audience, who, self.settings.client_buffer, self.too_slow, self.streams.discard
+        )
         self.streams.add(stream)
         self.counts["opened"] += 1
         request.notifyFinish().addBoth(lambda _: stream.close())
-        stream.send(sse.opening())
+        stream.start(sse.opening())
         if after is None:
-            stream.live = True
+            stream.last, stream.live = self.last_seq(), True
         else:
             defer.ensureDeferred(self._resume(stream, after)).addErrback(self._resume_failed, stream)
         return stream
@@ -168,7 +136,7 @@ class Feed:
         while not stream.closed:
             kept = self.ring.after(cursor, self.last_seq())
             if kept == []:
-                stream.live = True
+                stream.last, stream.live = cursor, True
                 return None
             if kept is None:
                 page = await self._page(cursor)
@@ -184,7 +152,7 @@ class Feed:
                 if stream.closed:
                     return None
                 if stream.audience.sees(scope):
-                    stream.send(item if isinstance(item, bytes) else sse.of_entry(item))
+                    stream.send(stream.frame(item if isinstance(item, bytes) else sse.of_entry(item)))
                 cursor = seq
         return None
 
@@ -198,8 +166,8 @@ class Feed:
         """The client cannot be told what it missed: it must reload the state, then go on."""
         self.counts["resets"] += 1
         last = self.last_seq()
-        stream.send(sse.message(last, "reset", {"reason": why, "last": last}))
-        stream.live = True
+        stream.send(stream.frame(sse.message(last, "reset", {"reason": why, "last": last})))
+        stream.last, stream.live = last, True
 
     def _resume_failed(self, failure, stream: Stream) -> None:
         log.failure("live push: resuming a stream failed", failure)
@@ -231,6 +199,16 @@ class Feed:
 
     def snapshot(self) -> dict:
         return {"streams": len(self.streams), "kept": len(self.ring), **self.counts}
+
+
+def _seq(kept: Kept[bytes]) -> int:
+    return kept.seq
+
+
+def _next_turn(call: Callable[[], None]) -> None:
+    from twisted.internet import reactor  # the one cli.py installed, never a default one
+
+    reactor.callLater(0, call)
 
 
 def audience_of(config: Config, person: Staff) -> Audience:
