@@ -136,6 +136,7 @@ class CallCenter:
         known = self.calls.get(e.call_id)
         if known is not None and known.outcome is Outcome.WAITING and known.queue == e.queue:
             known.position = e.position
+            known.channel = e.channel or known.channel  # one known from queue_log has none yet
             return
         self._enter(e.call_id, e.queue, e.caller_id, e.position, joined_at=e.at - e.wait, channel=e.channel)
 

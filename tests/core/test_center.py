@@ -118,6 +118,15 @@ def test_resync_adds_callers_who_joined_meanwhile():
     assert c.queues["sales"].stats.offered == 1
 
 
+def test_resync_names_the_channel_of_a_caller_known_from_queue_log():
+    """queue_log names no channel: the resync's census does, and escalation and the state need it."""
+    c = center()
+    c.apply(ev.CallerJoined(50.0, "down", "sales", "5551", 1))
+    resync(c, 100.0, ev.CallerWaiting(100.0, "down", "sales", "5551", 1, 50.0, "PJSIP/trunk-00000003"))
+    assert c.calls["down"].channel == "PJSIP/trunk-00000003" and c.calls["down"].joined_at == 50.0
+    assert c.queues["sales"].stats.offered == 1
+
+
 def test_resync_drops_talks_that_ended_meanwhile():
     """A call believed in progress is dropped when its agent is no longer on a call."""
     c = center()
