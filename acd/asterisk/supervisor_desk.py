@@ -30,6 +30,7 @@ from acd.core.supervision import (
     Refusal,
     Session,
     SessionBook,
+    SpyRefused,
     Supervisor,
     may_spy,
     refused,
@@ -55,12 +56,6 @@ PROMPTS = {
     "unknown_agent": "There is no such agent.",
     "not_logged_in": "That agent is not logged in.",
 }
-
-
-class SpyRefused(Exception):
-    def __init__(self, why: Refusal) -> None:
-        super().__init__(why.value)
-        self.why = why
 
 
 class SupervisorDesk:

@@ -41,6 +41,14 @@ class Refusal(str, enum.Enum):
     ABANDONED = "abandoned"  # hung up before the PIN was through
 
 
+class SpyRefused(Exception):
+    """A listen-in refused, with the reason (the phone says it, the web maps it to a status)."""
+
+    def __init__(self, why: Refusal) -> None:
+        super().__init__(why.value)
+        self.why = why
+
+
 @dataclass(frozen=True)
 class Supervisor:
     number: str

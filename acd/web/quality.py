@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Protocol
 
 from twisted.web import server
 
 from acd import recordings
-from acd.asterisk.supervisor_desk import SpyRefused, SupervisorDesk
-from acd.core.supervision import Mode, Refusal
+from acd.config import Staff
+from acd.core.supervision import Mode, Refusal, Session, SpyRefused
 from acd.store import quality
 from acd.store.directory import Directory
 from acd.web.auth import Forbidden, StaffLogin
@@ -72,8 +73,15 @@ class Supervision(AsyncJson):
         return {"sessions": await self.directory.read(quality.supervision_sessions, allowed)}
 
 
+class Listener(Protocol):
+    """What rings a supervisor's phone into ChanSpy (the supervisor desk, an adapter the web
+    does not import); raises SpyRefused."""
+
+    async def listen_from_web(self, person: Staff | None, agent: str, mode: Mode) -> Session: ...
+
+
 class Supervise(AsyncJson):
-    def __init__(self, login: StaffLogin, desk: SupervisorDesk) -> None:
+    def __init__(self, login: StaffLogin, desk: Listener) -> None:
         super().__init__(login)
         self.desk = desk
 
