@@ -16,7 +16,10 @@ from typing import Protocol
 
 from acd import security_log
 from acd.core import throttle
+from acd.core.pin_guard import GuessBook, pin_keys
 from acd.core.throttle import Record
+
+__all__ = ["GuessLimits", "Memory", "Store", "pin_keys"]
 
 
 class Store(Protocol):
@@ -25,31 +28,22 @@ class Store(Protocol):
     async def save_guesses(self, records: dict[str, Record], forget: tuple[str, ...] = ()) -> None: ...
 
 
-def pin_keys(number: str, interface: str) -> tuple[str, str]:
-    """Whom a wrong PIN counts against: that number at that phone (a stranger guessing at their
-    own phone never slows the agent at theirs), and that phone (guessing many numbers)."""
-    return f"pin:{number[:8]}@{interface}", f"pin-phone:{interface}"
-
-
 class Memory:
-    """Records in this process only, bounded: the fallback when redis cannot say."""
+    """The core's table of failures (acd/core/pin_guard.py) as a store: the fallback when
+    redis cannot say, in this process only."""
 
-    def __init__(self, most: int = 10_000) -> None:
-        self.records: dict[str, Record] = {}
-        self.most = most
+    def __init__(self, most: int = 10_000, book: GuessBook | None = None) -> None:
+        self.book = book if book is not None else GuessBook(most)
+
+    @property
+    def records(self) -> dict[str, Record]:
+        return self.book.records
 
     async def load_guesses(self, keys: tuple[str, ...]) -> dict[str, Record] | None:
-        return {k: self.records.get(k, Record()) for k in keys}
+        return self.book.get(keys)
 
     async def save_guesses(self, records: dict[str, Record], forget: tuple[str, ...] = ()) -> None:
-        self.records.update(records)
-        for key in forget:
-            self.records.pop(key, None)
-        if len(self.records) > self.most:  # the quietest keys go first
-            for key in sorted(self.records, key=lambda k: self.records[k].last)[
-                : len(self.records) - self.most
-            ]:
-                del self.records[key]
+        self.book.put(records, forget)
 
 
 class GuessLimits:
