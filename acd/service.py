@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from twisted.application import internet, service
 from twisted.logger import Logger
@@ -27,6 +28,7 @@ from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
 from acd.asterisk.supervisor_desk import SupervisorDesk
 from acd.background import background
 from acd.config import Config
+from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
 from acd.core.bus import Bus, live_only
 from acd.core.center import CENTER_EVENTS, CallCenter
 from acd.core.events import Event
@@ -81,11 +83,15 @@ class Daemon(service.MultiService):
             service="phone",
             fallback=Memory(),
         )
-        self.desk = AgentDesk(config, self.ami, self.live, self.speech, pins)
+        self.book = AgentBook(
+            seats((a.number, a.phone) for a in config.agents),
+            {q.name: float(q.wrapup) for q in config.queues},
+        )
+        self.desk = AgentDesk(config, self.ami, self.live, self.speech, pins, self.book, self.apply)
         backoff = menu.identity.backoff
         limits = GuessLimits(self.live, Backoff(backoff.free, backoff.base, backoff.cap, backoff.forget))
         routes = Routes(
-            config, self.apply, self.directory, self.speech, menu, self.desk.ready_at, limits=limits
+            config, self.apply, self.directory, self.speech, menu, self.book.ready_at, limits=limits
         )
         self.legs = AgentLegs()  # agents' live legs: what in-call codes may act on
         escalations = Escalations(
@@ -97,9 +103,11 @@ class Daemon(service.MultiService):
             else None
         )
         self.supervisors = SupervisorDesk(
-            config, self.ami, self.directory, self.speech, self.desk.phone_of, pins
+            config, self.ami, self.directory, self.speech, self.book.phone_of, pins
         )
-        self.recorder = Recorder(config, self.ami, self.directory, self.speech, self._agent_at, self.legs)
+        self.recorder = Recorder(
+            config, self.ami, self.directory, self.speech, self.book.number_at, self.legs
+        )
         self.sequence = Sequencer()
         self.feed = push.Feed(config.push, lambda: self.sequence.last)
         self.bus = self._subscribe()
@@ -115,7 +123,7 @@ class Daemon(service.MultiService):
             },
         )
         announcer = Announcer(
-            config, menu, self.center, lambda: self.desk.agents, self.ami, self.speech, self.apply
+            config, menu, self.center, lambda: self.book.agents, self.ami, self.speech, self.apply
         )
         internet.TimerService(1.0, announcer.tick).setServiceParent(self)
         internet.TimerService(
@@ -134,6 +142,7 @@ class Daemon(service.MultiService):
                 b"supervise": quality_api.Supervise(login, self.supervisors),
                 b"events": push.Events(login, self.feed),
             },
+            book=self.book,
         )
         self.site = site
         self.heartbeat = internet.TimerService(config.push.heartbeat, self.feed.beat)
@@ -176,9 +185,10 @@ class Daemon(service.MultiService):
         bus = Bus(self._subscriber_failed)
         bus.subscribe("agent legs", self.legs.apply, model=True)
         bus.subscribe("core", self.center.apply, CENTER_EVENTS, model=True)
+        bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)
         bus.subscribe("call ledger", self.ledger.apply, model=True)
         # the adapters that act on calls take live events only: reconstructed ones are history
-        bus.subscribe_entries("agent desk", live_only(self.desk.on_event))
+        bus.subscribe_entries("agent desk", live_only(self.desk.on_event), AGENT_BOOK_EVENTS)
         bus.subscribe_entries("supervisor desk", live_only(self.supervisors.on_event))
         bus.subscribe_entries("recorder", live_only(self.recorder.on_event))
         if self.callbacks is not None:
@@ -201,17 +211,13 @@ class Daemon(service.MultiService):
             event=entry.event,
         )
 
-    def _agent_at(self, interface: str) -> str | None:
-        found = self.desk.agent_at(interface)
-        return found.number if found is not None else None
-
     def links(self) -> dict:
         return {
             "ami_connected": self.ami.connected,
             "ami_logins": self.ami.logins,
             "fastagi_served": self.fastagi.served,
             "prompts_ready": self.prompts_ready,
-            "agent_states": self.desk.snapshot(),
+            "agent_states": self.book.snapshot(time.time()),
             "supervision": self.supervisors.snapshot(),
             "recording": [t.id for t in self.recorder.takes.values()],
             "push": self.feed.snapshot(),

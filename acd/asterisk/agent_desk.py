@@ -1,14 +1,20 @@
 """Agents at work: feature codes (log in, pause, resume, log out) over FastAGI, queue
-memberships and pauses over AMI, live state in redis.
+memberships and pauses over AMI, the book's records mirrored in redis.
 
-The decisions are the core's (acd/core/agents.py for what may follow what, tiers.py for
-which queues and penalties); this module only carries them out on Asterisk and remembers
-them. Ring-no-answer pauses the agent (reason `ring-no-answer`) so a caller is not offered
-to an empty seat again and again. After every AMI (re)connect, what redis remembers is
-re-applied: a restarted Asterisk gets its dynamic members and pauses back. What redis gives
-back is checked first (anyone who can write to redis could otherwise choose the interface
-and pause reason sent to Asterisk): the phone must be one of the configured phones, the
-reason one of the configured ones; a record that is not is logged and dropped.
+An adapter: the agents' state is the core's book (acd/core/agent_book.py), which also says
+what may be done now; tiers.py says which queues and penalties. A feature code asks the
+book, emits the agent's event through the daemon's `apply`, then carries it out on
+Asterisk. Ring-no-answer pauses the agent (reason `ring-no-answer`) so a caller is not
+offered to an empty seat again and again. A pause asked for during a call is sent at once
+(Asterisk pauses a member in a call) and the book takes it as the call ends.
+
+After every AMI (re)connect, what redis remembers is re-applied: a restarted Asterisk gets
+its dynamic members and pauses back, and a record newer than the book's (a daemon without a
+journal) is told to the book as the agents' events. A ring or a call is never restored from
+redis: what Asterisk's census says of those is the truth. What redis gives back is checked
+first (anyone who can write to redis could otherwise choose the interface and pause reason
+sent to Asterisk): the phone must be one of the configured phones, the reason one of the
+configured ones; a record that is not is logged and dropped.
 """
 
 from __future__ import annotations
@@ -31,15 +37,14 @@ from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.guess_limits import GuessLimits, pin_keys
 from acd.asterisk.ivr_player import read_digits, say
 from acd.background import background
-from acd.config import Agent as AgentConfig
 from acd.config import Config
 from acd.core import events as ev
 from acd.core import tiers
-from acd.core.agents import Act, Agent, Refused, State, holder
+from acd.core.agent_book import RNA, AgentBook
+from acd.core.agents import Agent, State
 from acd.speech import SpeechCache
 
 log = Logger()
-RNA = "ring-no-answer"
 _ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
 PROMPTS = {
     "number": "Agent number, then hash.",
@@ -50,6 +55,7 @@ PROMPTS = {
     "logged_out": "You are logged out.",
     "reason": "Pause reason.",
     "paused": "You are paused.",
+    "pending": "You will be paused when this call ends.",
     "resumed": "You are ready.",
     "not_here": "No agent is logged in at this phone.",
     "refused": "Not possible now.",
@@ -77,20 +83,15 @@ class AgentDesk:
         live: Live,
         speech: SpeechCache,
         pins: GuessLimits,
+        book: AgentBook,
+        apply: Callable[[ev.Event], object],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config, self.ami, self.live, self.speech, self.clock = config, ami, live, speech, clock
         self.pins = pins  # wrong PINs per agent-at-phone and per phone, across calls
+        self.book, self.apply = book, apply
         self.lines = config.lines()
-        self.agents = {a.number: self._initial(a) for a in config.agents}
-        self._census: set[str] | None = None  # members the PBX reports paused, during a resync
-        self._pbx_paused: frozenset[str] = frozenset()
-
-    def _initial(self, agent: AgentConfig) -> Agent:
-        """A fixed seat is a member from the PBX's start: ready until they say otherwise."""
-        if agent.phone:
-            return Agent(agent.number, State.READY, 0.0, interface=f"PJSIP/{agent.phone}")
-        return Agent(agent.number)
+        self._wrapping: dict[str, float] = {}  # agent -> the wrap-up end a timer waits for
 
     def table(self) -> dict[str, Route]:
         return {"acd/agent": self.feature}
@@ -129,7 +130,7 @@ class AgentDesk:
             if agent is not None and hmac.compare_digest(pin.encode(), agent.pin.encode()):
                 await self.pins.guessed(keys[:1], right=True, remote=interface)
                 await channel.set_variable(var.AGENT, number)
-                held = holder(self.agents.values(), interface, number)
+                held = self.book.holder(interface, number)
                 if held is not None:
                     self._refuse_held(number, interface, held.number)
                     await self._say(channel, "in_use")
@@ -153,16 +154,20 @@ class AgentDesk:
         security_log.event("PhoneInUse", "agent-desk", interface, agent=number, holder=held_by)
 
     async def _pause_call(self, channel: AgiChannel, interface: str) -> str:
-        agent = self.agent_at(interface)
+        agent = self.book.agent_at(interface)
         if agent is None:
             await self._say(channel, "not_here")
             return "not_logged_in"
         await channel.set_variable(var.AGENT, agent.number)
         reasons = self.config.features.pause_reasons
         reason = reasons.get(await self._read(channel, "reason", 1), "other")
-        ok = await self.pause(agent.number, reason)
-        await self._say(channel, "paused" if ok else "refused")
-        return f"paused:{reason}" if ok else "refused"
+        if not await self.pause(agent.number, reason):
+            await self._say(channel, "refused")
+            return "refused"
+        now = self.book.agents[agent.number]
+        done = "paused" if now.state is State.PAUSED else "pending"
+        await self._say(channel, done)
+        return f"{done}:{reason}"
 
     async def _resume_call(self, channel: AgiChannel, interface: str) -> str:
         return await self._simple(channel, interface, self.resume, "resumed")
@@ -173,7 +178,7 @@ class AgentDesk:
     async def _simple(
         self, channel: AgiChannel, interface: str, do: Callable[[str], Awaitable[bool]], done: str
     ) -> str:
-        agent = self.agent_at(interface)
+        agent = self.book.agent_at(interface)
         if agent is None:
             await self._say(channel, "not_here")
             return "not_logged_in"
@@ -181,18 +186,6 @@ class AgentDesk:
         ok = await do(agent.number)
         await self._say(channel, done if ok else "refused")
         return done if ok else "refused"
-
-    def phone_of(self, number: str) -> str | None:
-        """The phone (PJSIP/1005) agent `number` is logged in at, if they are."""
-        agent = self.agents.get(number)
-        return agent.interface if agent is not None and agent.state is not State.LOGGED_OUT else None
-
-    def agent_at(self, interface: str) -> Agent | None:
-        """The agent logged in at this phone (PJSIP/1001), if any."""
-        return next(
-            (a for a in self.agents.values() if a.interface == interface and a.state is not State.LOGGED_OUT),
-            None,
-        )
 
     async def _read(self, channel: AgiChannel, prompt: str, max_digits: int) -> str:
         return await read_digits(channel, self.speech, [("en", PROMPTS[prompt])], max_digits, 6000)
@@ -202,45 +195,43 @@ class AgentDesk:
 
     # -- what the agents ask for -----------------------------------------------------------
 
-    async def login(self, number: str, interface: str) -> bool:
-        """Log `number` in at `interface`; refused while another agent holds that phone
-        (checked and taken without a pause in between, so two logins cannot both win)."""
-        old = self.agents[number]
-        if holder(self.agents.values(), interface, number) is not None:
+    def _request(self, event: ev.Event) -> bool:
+        """Ask the book, then tell it: no pause in between, so two logins cannot both win."""
+        why = self.book.refusal(event)
+        if why is not None:
+            log.info("agent {agent}: {why}", agent=getattr(event, "agent", "?"), why=why)
             return False
-        if not await self._move(number, Act.LOGIN, interface=interface):
+        self.apply(event)
+        return True
+
+    async def login(self, number: str, interface: str) -> bool:
+        """Log `number` in at `interface`; refused while another agent holds that phone."""
+        old = self.book.get(number)
+        if old is None or not self._request(ev.AgentLoggedIn(self.clock(), number, interface)):
             return False
         if old.interface and old.interface != interface and old.state is not State.LOGGED_OUT:
             await self._remove(number, old.interface)  # the agent moved to another phone
-        await self._add(number, interface, paused=self.agents[number].state is State.PAUSED)
+        await self._add(number, interface, paused=self.book.agents[number].state is State.PAUSED)
         return True
 
     async def pause(self, number: str, reason: str) -> bool:
-        if not await self._move(number, Act.PAUSE, reason=reason):
+        """Paused now, or (during a ring or call) as it ends; Asterisk is told at once."""
+        if not self._request(ev.AgentPaused(self.clock(), number, reason)):
             return False
-        await self._pause_member(self.agents[number], True)
+        await self._pause_member(self.book.agents[number].interface, True, reason)
         return True
 
     async def resume(self, number: str) -> bool:
-        if not await self._move(number, Act.RESUME):
+        if not self._request(ev.AgentResumed(self.clock(), number)):
             return False
-        await self._pause_member(self.agents[number], False)
+        await self._pause_member(self.book.agents[number].interface, False, "")
         return True
 
     async def logout(self, number: str) -> bool:
-        interface = self.agents[number].interface
-        if not await self._move(number, Act.LOGOUT):
+        agent = self.book.get(number)
+        if agent is None or not self._request(ev.AgentLoggedOut(self.clock(), number)):
             return False
-        await self._remove(number, interface)
-        return True
-
-    async def _move(self, number: str, act: Act, **changes: object) -> bool:
-        try:
-            self.agents[number] = self.agents[number].to(act, self.clock(), **changes)
-        except Refused as why:
-            log.info("{why}", why=why)
-            return False
-        await self.live.save(self.agents[number])
+        await self._remove(number, agent.interface)
         return True
 
     # -- Asterisk --------------------------------------------------------------------------
@@ -250,11 +241,6 @@ class AgentDesk:
         lines = tiers.memberships(agent.queues if agent else (), self.lines)
         return {**lines, tiers.personal_queue(number): tiers.OWN}
 
-    def ready_at(self, number: str) -> bool:
-        """Is the agent logged in and free for a call right now?"""
-        agent = self.agents.get(number)
-        return agent is not None and agent.state is State.READY
-
     async def _add(self, number: str, interface: str, paused: bool) -> None:
         for queue, penalty in self._penalties(number).items():
             await self._send(functools.partial(actions.queue_add, queue, interface, penalty, paused, number))
@@ -263,8 +249,8 @@ class AgentDesk:
         for queue in self._penalties(number):
             await self._send(functools.partial(actions.queue_remove, queue, interface))
 
-    async def _pause_member(self, agent: Agent, paused: bool) -> None:
-        await self._send(lambda: actions.queue_pause(agent.interface, paused, agent.reason))
+    async def _pause_member(self, interface: str, paused: bool, reason: str) -> None:
+        await self._send(lambda: actions.queue_pause(interface, paused, reason))
 
     async def _send(self, build: Callable[[], actions.Action]) -> None:
         try:
@@ -280,111 +266,111 @@ class AgentDesk:
         if isinstance(answer, dict) and answer.get("Response") == "Error":
             log.info("{action}: {msg}", action=action.name, msg=answer.get("Message"))
 
-    # -- what Asterisk reports -------------------------------------------------------------
+    # -- after the book took an event ------------------------------------------------------
 
     def on_event(self, event: ev.Event) -> None:
-        if isinstance(event, ev.AgentMissed):
-            background(self._missed(event.agent), "pausing an agent who did not answer")
-        elif isinstance(event, (ev.AgentRung, ev.CallAnswered, ev.CallCompleted)):
-            act = {ev.AgentRung: Act.RING, ev.CallAnswered: Act.ANSWER, ev.CallCompleted: Act.HANG_UP}[
-                type(event)
-            ]
-            self._track(event.agent, act, event.at)
-            if act is Act.HANG_UP:
-                background(self._wrapped(event.agent, self._wrapup(event.queue)), "ending wrap-up")
-        elif isinstance(event, ev.ResyncStarted):
-            self._census = set()
-        elif isinstance(event, ev.MemberChanged) and self._census is not None and event.paused:
-            self._census.add(event.agent)
+        """The book has taken `event` already (it is subscribed first): save what moved, and
+        act on it: pause on Asterisk an agent who did not answer, time wrap-ups."""
+        if self.book.last is not event:
+            return  # not the book's (or it failed on it)
+        for number in self.book.moved:
+            agent = self.book.agents[number]
+            background(self.live.save(agent), "saving an agent's state")
+            until = self.book.wrap_ends.get(number)
+            if agent.state is State.WRAP_UP and until is not None and self._wrapping.get(number) != until:
+                self._wrapping[number] = until
+                background(self._wrapped(number, until), "ending wrap-up")
+        if isinstance(event, ev.AgentMissed) and event.agent in self.book.moved:
+            agent = self.book.agents[event.agent]
+            if agent.state is State.PAUSED:
+                log.info(
+                    "agent {agent} did not answer: paused ({reason})", agent=agent.number, reason=agent.reason
+                )
+                background(self._pause_member(agent.interface, True, agent.reason), "pausing an agent")
         elif isinstance(event, ev.ResyncFinished):
-            self._pbx_paused, self._census = frozenset(self._census or ()), None
-            background(self.restore(self._pbx_paused), "restoring agents from redis")
+            background(self.restore(), "restoring agents from redis")
 
-    def paused_by_pbx(self) -> frozenset[str]:
-        """Members the last resync found paused (by us, or by Asterisk's autopause alone)."""
-        return self._pbx_paused
+    async def _wrapped(self, number: str, until: float) -> None:
+        await asyncio.sleep(max(0.0, until - self.clock()))
+        if self._wrapping.get(number) == until:
+            del self._wrapping[number]
+        agent = self.book.agents[number]
+        if agent.state is State.WRAP_UP and self.book.wrap_ends.get(number) == until:
+            self.apply(ev.AgentWrappedUp(self.clock(), number))
 
-    def _track(self, number: str, act: Act, at: float) -> None:
-        agent = self.agents.get(number)
-        if agent is None:
-            return
-        try:
-            self.agents[number] = agent.to(act, at)
-        except Refused as why:
-            log.debug("{why}", why=why)  # e.g. a ring that raced a pause: Asterisk is right
-            return
-        background(self.live.save(self.agents[number]), "saving an agent's state")
-
-    async def _missed(self, number: str) -> None:
-        if number in self.agents and await self._move(number, Act.MISS, reason=RNA):
-            log.info("agent {agent} did not answer: paused ({reason})", agent=number, reason=RNA)
-            await self._pause_member(self.agents[number], True)
-
-    async def _wrapped(self, number: str, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-        if number in self.agents and self.agents[number].state is State.WRAP_UP:
-            await self._move(number, Act.WRAPPED)
-
-    def _wrapup(self, queue: str) -> float:
-        return float(next((q.wrapup for q in self.config.queues if q.name == queue), 0))
+    # -- redis -----------------------------------------------------------------------------
 
     def untrusted(self, number: str, agent: Agent) -> str | None:
         """Why a record read back from redis cannot be used as it is; None when it can."""
-        if number not in self.agents or agent.number != number:
+        if number not in self.book.agents or agent.number != number:
             return "not a configured agent"
         phones = {f"PJSIP/{p.name}" for p in self.config.phones}
         phones |= {f"PJSIP/{a.phone}" for a in self.config.agents if a.phone}
         if agent.interface not in phones and not (agent.interface == "" and agent.state is State.LOGGED_OUT):
             return f"interface {agent.interface[:40]!r} is not a configured phone"
         reasons = {"", RNA, "other", *self.config.features.pause_reasons.values()}
-        if agent.reason not in reasons:
-            return f"pause reason {agent.reason[:40]!r} is not a configured reason"
+        if agent.reason not in reasons or agent.pending not in reasons:
+            return f"pause reason {(agent.reason + agent.pending)[:40]!r} is not a configured reason"
         if not math.isfinite(agent.since):
             return "since is not a time"
         return None
 
-    async def restore(self, pbx_paused: frozenset[str] = frozenset()) -> None:
-        """Re-apply what redis remembers: memberships, pauses and logouts; a pause the PBX made
-        while we were away (autopause on ring-no-answer) is adopted, never undone."""
+    async def restore(self) -> None:
+        """Re-apply what redis remembers: memberships, pauses and logouts; what the book
+        does not know yet (a record newer than its own) is told to it first."""
         saved = await self.live.load()
-        for number, agent in saved.items():
-            why = self.untrusted(number, agent)
+        for number, record in saved.items():
+            why = self.untrusted(number, record)
             if why is not None:
                 log.warn("dropped agent {agent!r}'s record from redis: {why}", agent=number[:20], why=why)
                 continue
-            held = holder(self.agents.values(), agent.interface, number)
-            if agent.state is not State.LOGGED_OUT and held is not None:
+            held = self.book.holder(record.interface, number)
+            if record.state is not State.LOGGED_OUT and held is not None:
                 log.warn(
                     "redis has agent {agent} at {iface}, held by {holder}: not restored",
                     agent=number,
-                    iface=agent.interface[:40],
+                    iface=record.interface[:40],
                     holder=held.number,
                 )
                 continue
-            self.agents[number] = agent
-            if agent.state is State.LOGGED_OUT:
-                seat = self.config.agent(number)
-                if seat is not None and seat.phone:
-                    await self._remove(number, f"PJSIP/{seat.phone}")
-                continue
-            await self._add(number, agent.interface, paused=agent.state is State.PAUSED)
-            if agent.state is State.PAUSED:
-                await self._pause_member(agent, True)
+            if record.since > self.book.agents[number].since:
+                self._catch_up(record)
+            await self._reapply(number)
         if saved:
             log.info("agent state restored from redis ({n} agents)", n=len(saved))
-        await self._adopt_pauses(pbx_paused)
 
-    async def _adopt_pauses(self, pbx_paused: frozenset[str]) -> None:
-        for number in sorted(pbx_paused & self.agents.keys()):
-            agent = self.agents[number]
-            act = {State.READY: Act.PAUSE, State.RINGING: Act.MISS}.get(agent.state)
-            if act is None:
-                continue
-            self.agents[number] = agent.to(act, self.clock(), reason=RNA)
-            log.info(
-                "agent {agent} was paused by the PBX while we were away ({reason})", agent=number, reason=RNA
+    def _catch_up(self, record: Agent) -> None:
+        """The book's events for what the record says: logged in where, paused why. Never a
+        ring or a call: those are the PBX's to say (its census came before this)."""
+        number, at, now = record.number, record.since, self.book.agents[record.number]
+        wanted: list[ev.Event] = []
+        if record.state is State.LOGGED_OUT:
+            if now.state is not State.LOGGED_OUT:
+                wanted.append(ev.AgentLoggedOut(at, number))
+        elif now.state is State.LOGGED_OUT or now.interface != record.interface:
+            wanted.append(ev.AgentLoggedIn(at, number, record.interface))
+        if record.state is State.PAUSED and (now.state, now.reason) != (State.PAUSED, record.reason):
+            wanted.append(ev.AgentPaused(at, number, record.reason))
+        if record.pending:
+            wanted.append(ev.AgentPaused(at, number, record.pending))
+        for event in wanted:
+            if self.book.refusal(event) is None:
+                self.apply(event)
+
+    async def _reapply(self, number: str) -> None:
+        """Asterisk gets the book's state of this agent: a restarted PBX forgot it."""
+        agent = self.book.agents[number]
+        if agent.state is State.LOGGED_OUT:
+            seat = self.config.agent(number)
+            if seat is not None and seat.phone:
+                await self._remove(number, f"PJSIP/{seat.phone}")
+            return
+        paused = agent.state is State.PAUSED or bool(agent.pending)
+        await self._add(number, agent.interface, paused=paused)
+        if paused:
+            await self._pause_member(
+                agent.interface, True, agent.reason if agent.state is State.PAUSED else agent.pending
             )
-            await self.live.save(self.agents[number])
 
     def snapshot(self) -> list[dict]:
-        return [a.as_dict() for a in self.agents.values()]
+        return self.book.snapshot(self.clock())

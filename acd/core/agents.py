@@ -32,6 +32,7 @@ class Act(str, enum.Enum):
     MISS = "miss"  # rang out unanswered: the agent is paused, reason ring-no-answer
     HANG_UP = "hang_up"  # the call ended: wrap-up (or ready when the queue has none)
     WRAPPED = "wrapped"  # wrap-up time is over
+    RING_ENDED = "ring_ended"  # the ring stopped unanswered by the agent (the caller left)
 
 
 S, A = State, Act
@@ -41,6 +42,9 @@ TRANSITIONS: dict[tuple[State, Act], State] = {
     (S.READY, A.LOGOUT): S.LOGGED_OUT,
     (S.READY, A.PAUSE): S.PAUSED,
     (S.READY, A.RING): S.RINGING,
+    (S.READY, A.MISS): S.PAUSED,  # rang out, the ring itself unseen (the daemon was away)
+    (S.READY, A.ANSWER): S.ON_CALL,  # answered, the ring unseen: the PBX says so
+    (S.RINGING, A.RING_ENDED): S.READY,
     (S.RINGING, A.ANSWER): S.ON_CALL,
     (S.RINGING, A.MISS): S.PAUSED,
     (S.RINGING, A.LOGOUT): S.LOGGED_OUT,
@@ -49,6 +53,7 @@ TRANSITIONS: dict[tuple[State, Act], State] = {
     (S.WRAP_UP, A.PAUSE): S.PAUSED,
     (S.WRAP_UP, A.LOGOUT): S.LOGGED_OUT,
     (S.WRAP_UP, A.RING): S.RINGING,  # a queue without wrap-up may ring at once
+    (S.WRAP_UP, A.ANSWER): S.ON_CALL,
     (S.PAUSED, A.RESUME): S.READY,
     (S.PAUSED, A.PAUSE): S.PAUSED,  # a new reason
     (S.PAUSED, A.LOGOUT): S.LOGGED_OUT,
@@ -68,15 +73,33 @@ class Agent:
     since: float = 0.0
     reason: str = ""  # why paused (break, lunch, ring-no-answer, ...)
     interface: str = ""  # the softphone they logged in from, e.g. PJSIP/1005
+    pending: str = ""  # the reason of a pause asked for during a ring or call: due as it ends
 
-    def to(self, act: Act, at: float, **changes: Any) -> Agent:
-        """The agent after `act`, or Refused."""
+    def to(
+        self,
+        act: Act,
+        at: float,
+        *,
+        reason: str | None = None,
+        interface: str | None = None,
+        pending: str | None = None,
+    ) -> Agent:
+        """The agent after `act`, or Refused. The reason stays only while paused, a pending
+        pause is dropped at logout; `since` moves when the state does."""
         target = TRANSITIONS.get((self.state, act))
         if target is None:
             raise Refused(f"agent {self.number}: cannot {act.value} while {self.state.value}")
-        reason = changes.pop("reason", self.reason if target is State.PAUSED else "")
+        if reason is None:
+            reason = self.reason if target is State.PAUSED else ""
+        if pending is None:
+            pending = "" if target is State.LOGGED_OUT else self.pending
         return replace(
-            self, state=target, since=at if target is not self.state else self.since, reason=reason, **changes
+            self,
+            state=target,
+            since=at if target is not self.state else self.since,
+            reason=reason,
+            pending=pending,
+            interface=self.interface if interface is None else interface,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -86,7 +109,12 @@ class Agent:
             "since": self.since,
             "reason": self.reason,
             "interface": self.interface,
+            "pending": self.pending,
         }
+
+    def in_state(self, now: float) -> float:
+        """Seconds in the present state (0 before `since`: clocks differ a little)."""
+        return max(0.0, now - self.since)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Agent:
@@ -96,6 +124,7 @@ class Agent:
             float(data["since"]),
             str(data.get("reason", "")),
             str(data.get("interface", "")),
+            str(data.get("pending", "")),
         )
 
 

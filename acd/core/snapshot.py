@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from acd.core.agent_book import AgentBook
+from acd.core.agents import State
 from acd.core.center import CallCenter
 from acd.core.model import ENDED, QueueState
 
 
-def snapshot(center: CallCenter, now: float, recent: int = 50) -> dict[str, Any]:
+def snapshot(
+    center: CallCenter, now: float, recent: int = 50, book: AgentBook | None = None
+) -> dict[str, Any]:
+    """`book`: the agents' states (ready, on_call, paused, ...) join what the queues say."""
     ended = [c for c in center.calls.values() if c.outcome in ENDED]
     ended.sort(key=lambda c: c.ended_at or 0.0)
     return {
         "at": now,
         "resyncs": center.resyncs,
         "queues": {name: _queue(center, q, now) for name, q in sorted(center.queues.items())},
-        "agents": _agents(center),
+        "agents": _agents(center, book, now),
         "closed_per_line": {str(line): round(share, 4) for line, share in center.closed_per_line().items()},
         "calls": [c.as_dict(now) for c in center.active_calls()],
         "recent_calls": [c.as_dict(now) for c in ended[-recent:]],
@@ -55,25 +60,44 @@ def _queue(center: CallCenter, queue: QueueState, now: float) -> dict[str, Any]:
     }
 
 
-def _agents(center: CallCenter) -> dict[str, Any]:
+def _agents(center: CallCenter, book: AgentBook | None, now: float) -> dict[str, Any]:
+    agents = _members(center)
+    for number, agent in book.agents.items() if book is not None else ():
+        if agent.state is State.LOGGED_OUT and number not in agents:
+            continue
+        entry = agents.setdefault(number, _member_entry(agent.interface, "unknown", False, False))
+        entry.update(
+            state=agent.state.value,
+            since=agent.since,
+            in_state=round(agent.in_state(now), 3),
+            reason=agent.reason,
+            pending=agent.pending,
+        )
+    return dict(sorted(agents.items()))
+
+
+def _member_entry(interface: str, device: str, paused: bool, in_call: bool) -> dict[str, Any]:
+    return {
+        "interface": interface,
+        "device": device,
+        "paused": paused,
+        "in_call": in_call,
+        "queues": [],
+        "calls_taken": 0,
+    }
+
+
+def _members(center: CallCenter) -> dict[str, dict[str, Any]]:
     agents: dict[str, dict[str, Any]] = {}
     for queue in center.queues.values():
         for number, member in queue.members.items():
             agent = agents.setdefault(
-                number,
-                {
-                    "interface": member.interface,
-                    "device": member.device,
-                    "paused": member.paused,
-                    "in_call": member.in_call,
-                    "queues": [],
-                    "calls_taken": 0,
-                },
+                number, _member_entry(member.interface, member.device, member.paused, member.in_call)
             )
             agent["queues"].append(queue.name)
             agent["calls_taken"] += member.calls_taken
             agent["in_call"] = agent["in_call"] or member.in_call
-    return dict(sorted(agents.items()))
+    return agents
 
 
 def _ratio(value: float | None) -> float | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from twisted.web import resource
 
 from acd.config import Config, Http, Staff
+from acd.core.agent_book import AgentBook
 from acd.core.center import CallCenter
 from acd.core.snapshot import snapshot
 from acd.web.auth import Forbidden, StaffLogin
@@ -104,11 +105,13 @@ def make_site(
     http: Http,
     more: dict[bytes, resource.Resource] | None = None,
     clock: Callable[[], float] = time.time,
+    book: AgentBook | None = None,
 ) -> GuardedSite:
-    """The state API, and `more` resources under /api (the quality API), behind the edge."""
+    """The state API, and `more` resources under /api (the quality API), behind the edge;
+    the agents' states from `book`, the core's read model of agents."""
     root, api = Branch(), Branch()
     root.putChild(b"api", api)
-    api.putChild(b"state", State(login, lambda: {**snapshot(center, clock()), "links": links()}))
+    api.putChild(b"state", State(login, lambda: {**snapshot(center, clock(), book=book), "links": links()}))
     for name, child in (more or {}).items():
         api.putChild(name, child)
     root.putChild(b"healthz", Healthz())

@@ -14,9 +14,12 @@ from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.callbacks import Callbacks
 from acd.asterisk.guess_limits import GuessLimits, Memory
 from acd.core import events as ev
+from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
 from acd.core.agents import Agent, State
+from acd.core.bus import Bus
 from acd.core.callbacks import Callback
 from acd.core.center import CallCenter
+from acd.core.journal import Entry
 from acd.core.throttle import Backoff
 from acd.speech import SpeechCache
 from tests.asterisk.test_fastagi import on_asyncio
@@ -47,12 +50,43 @@ class FakeLive:
         return self.records
 
 
+def wired_desk(config, ami, live, speech, pins, clock=None) -> AgentDesk:
+    """The desk as the daemon wires it: the book first on a bus, then the desk; the desk's
+    events go through the bus (as through the daemon's apply)."""
+
+    def failed(name: str, entry: Entry, exc: Exception) -> None:
+        raise exc
+
+    book = AgentBook(
+        seats((a.number, a.phone) for a in config.agents), {q.name: q.wrapup for q in config.queues}
+    )
+    bus = Bus(failed)
+    made = AgentDesk(
+        config,
+        ami,
+        live,
+        speech,
+        pins,
+        book,
+        lambda e: bus.publish(Entry(0, e, False)),
+        **({"clock": clock} if clock else {}),
+    )
+    bus.subscribe("agents", book.apply, AGENT_BOOK_EVENTS, model=True)
+    bus.subscribe("agent desk", made.on_event, AGENT_BOOK_EVENTS)
+    made.bus = bus  # type: ignore[attr-defined]  for tests that feed the PBX's events
+    return made
+
+
 def desk(tmp_path, records: dict[str, Agent]) -> tuple[AgentDesk, FakeAmi]:
     raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
     ami = FakeAmi()
     config = config_module.parse(raw)
     pins = GuessLimits(Memory(), Backoff())
-    return AgentDesk(config, ami, FakeLive(records), SpeechCache(tmp_path), pins), ami
+    return wired_desk(config, ami, FakeLive(records), SpeechCache(tmp_path), pins), ami
+
+
+def feed(agents: AgentDesk, event: ev.Event) -> None:
+    agents.bus.publish(Entry(0, event, False))  # type: ignore[attr-defined]
 
 
 @on_asyncio
@@ -72,8 +106,8 @@ async def test_a_record_with_a_line_break_in_its_reason_or_a_strange_phone_is_dr
     touched = {a.get("Interface") for a in ami.sent}
     assert touched == {"PJSIP/1001", "PJSIP/1002"}
     assert {a.get("Reason") for a in ami.sent if a.name == "QueuePause"} == {"lunch", "ring-no-answer"}
-    assert agents.agents["2003"].state is State.LOGGED_OUT and agents.agents["2003"].reason == ""
-    assert agents.agents["1004"].state is State.READY  # the fixed seat as configured
+    assert agents.book.agents["2003"].state is State.LOGGED_OUT and agents.book.agents["2003"].reason == ""
+    assert agents.book.agents["1004"].state is State.READY  # the fixed seat as configured
     assert all("\r" not in str(a.as_dict()) and "\n" not in str(a.as_dict()) for a in ami.sent)
 
 
@@ -81,8 +115,7 @@ async def test_a_record_with_a_line_break_in_its_reason_or_a_strange_phone_is_dr
 async def test_an_unsafe_value_that_got_in_anyway_never_reaches_the_link(tmp_path):
     """Even past the checks on read (a reason set some other way), the builder refuses it."""
     agents, ami = desk(tmp_path, {})
-    agents.agents["1001"] = Agent("1001", State.PAUSED, 1.0, INJECTED, "PJSIP/1001")
-    await agents._pause_member(agents.agents["1001"], True)
+    await agents._pause_member("PJSIP/1001", True, INJECTED)
     assert ami.sent == []
 
 
@@ -124,12 +157,13 @@ async def test_callback_records_from_redis_are_checked_before_they_are_dialled(t
 
 def resync(agents: AgentDesk, paused: dict[str, bool]) -> None:
     """What the PBX says of each member after a (re)connect, as the AMI translator gives it."""
-    agents.on_event(ev.ResyncStarted(5.0))
+    feed(agents, ev.ResyncStarted(5.0))
     for number, is_paused in paused.items():
-        agents.on_event(
-            ev.MemberChanged(5.0, "support", number, f"PJSIP/{number}", "not_in_use", is_paused, False, 0)
+        feed(
+            agents,
+            ev.MemberChanged(5.0, "support", number, f"PJSIP/{number}", "not_in_use", is_paused, False, 0),
         )
-    agents.on_event(ev.ResyncFinished(5.0, ("support",)))  # restores in the background
+    feed(agents, ev.ResyncFinished(5.0, ("support",)))  # restores in the background
 
 
 @on_asyncio
@@ -143,7 +177,9 @@ async def test_a_pause_asterisk_made_while_the_daemon_was_down_is_adopted(tmp_pa
     agents, ami = desk(tmp_path, records)
     resync(agents, {"1001": True, "1002": False, "1004": True})  # 1004: a fixed seat
     await asyncio.sleep(0.2)
-    assert [(agents.agents[n].state, agents.agents[n].reason) for n in ("1001", "1002", "1004")] == [
+    assert [
+        (agents.book.agents[n].state, agents.book.agents[n].reason) for n in ("1001", "1002", "1004")
+    ] == [
         (State.PAUSED, "ring-no-answer"),
         (State.READY, ""),
         (State.PAUSED, "ring-no-answer"),
@@ -154,7 +190,8 @@ async def test_a_pause_asterisk_made_while_the_daemon_was_down_is_adopted(tmp_pa
 def test_pauses_seen_outside_a_resync_are_not_taken_for_asterisk_s(tmp_path):
     """Live member events race the daemon's own pause and resume: only a resync is a census."""
     agents, _ = desk(tmp_path, {})
-    agents.on_event(ev.MemberChanged(5.0, "support", "1001", "PJSIP/1001", "not_in_use", True, False, 0))
-    assert agents.paused_by_pbx() == frozenset()
+    feed(agents, ev.MemberChanged(5.0, "support", "1001", "PJSIP/1001", "not_in_use", True, False, 0))
+    assert agents.book.agents["1001"].state is State.READY
     resync(agents, {"1002": True})
-    assert agents.paused_by_pbx() == frozenset({"1002"})
+    assert agents.book.agents["1001"].state is State.READY
+    assert agents.book.agents["1002"].state is State.PAUSED
