@@ -18,7 +18,7 @@ from acd.asterisk.callbacks import PROMPTS as CALLBACK_PROMPTS
 from acd.asterisk.callbacks import Callbacks
 from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
 from acd.asterisk.escalation import Escalations
-from acd.asterisk.fastagi import FastAgiService
+from acd.asterisk.fastagi import FastAgiService, route_table
 from acd.asterisk.guess_limits import GuessLimits, Memory
 from acd.asterisk.ivr_player import static_parts
 from acd.asterisk.reconciler import Reconciler
@@ -113,14 +113,14 @@ class Daemon(service.MultiService):
         self.bus = self._subscribe()
         self.fastagi = FastAgiService(
             config.fastagi,
-            {
-                **routes.table(),
-                **self.desk.table(),
-                **escalations.table(),
-                **self.supervisors.table(),
-                **self.recorder.table(),
-                **(self.callbacks.table() if self.callbacks else {}),
-            },
+            route_table(
+                routes.table(),
+                self.desk.table(),
+                escalations.table(),
+                self.supervisors.table(),
+                self.recorder.table(),
+                self.callbacks.table() if self.callbacks else {},
+            ),
         )
         announcer = Announcer(
             config, menu, self.center, lambda: self.book.agents, self.ami, self.speech, self.apply

@@ -145,6 +145,21 @@ def _checked(line: str, result: dict) -> dict:
 Route = Callable[[AgiChannel], Awaitable[None]]
 
 
+class DuplicateRoute(ValueError):
+    """Two services offered the same route name: which one answers must never be chance."""
+
+
+def route_table(*tables: Mapping[str, Route]) -> dict[str, Route]:
+    """The daemon's one table of routes, joined from each service's; a name twice is refused."""
+    joined: dict[str, Route] = {}
+    for table in tables:
+        for name, route in table.items():
+            if name in joined:
+                raise DuplicateRoute(f"FastAGI route {name!r} is offered twice")
+            joined[name] = route
+    return joined
+
+
 async def read_headers(reader: asyncio.StreamReader) -> dict[str, str]:
     headers: dict[str, str] = {}
     for _ in range(MAX_HEADER_LINES):
