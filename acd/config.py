@@ -18,6 +18,7 @@ import yaml
 from pydantic import Field, field_validator, model_validator
 
 from acd import credentials
+from acd.config_journal import Journal, TimeZone
 from acd.config_phone import Callback, Features
 from acd.config_push import Push
 from acd.config_types import Digits, Name, PersonName, Pin, Port, Secret, Share, _Section
@@ -213,6 +214,8 @@ class Config(_Section):
     staff: tuple[Staff, ...] = ()
     routing: Routing
     store: Store = Store()
+    journal: Journal = Journal()
+    timezone: TimeZone = ""  # where the day's counters restart at midnight; "" = the host's
     numbers: Numbers = Numbers()
     greeting: Greeting = Greeting()
     features: Features = Features()

@@ -28,6 +28,7 @@ from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
 from acd.asterisk.supervisor_desk import SupervisorDesk
 from acd.background import background
 from acd.config import Config
+from acd.config_journal import Days
 from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
 from acd.core.bus import Bus, live_only
 from acd.core.center import CENTER_EVENTS, CallCenter
@@ -39,8 +40,10 @@ from acd.core.reconcile import CallLedger
 from acd.core.throttle import Backoff
 from acd.live import LiveState
 from acd.pbx.control import state_dir
+from acd.restore import Restored, restore
 from acd.speech import SpeechCache, SpeechError
 from acd.store.directory import Directory
+from acd.store.journal import Journal
 from acd.store.journeys import JourneyWriter, e164
 from acd.web import push
 from acd.web import quality as quality_api
@@ -58,10 +61,13 @@ class Daemon(service.MultiService):
     def __init__(self, config: Config, menu: Menu) -> None:
         super().__init__()
         self.config = config
+        self.days = Days(config.timezone)
         self.center = CallCenter(
             {q.name: float(q.service_level) for q in config.queues},
             lines={q.name: q.line for q in config.queues},
+            day_end=self.days.end,
         )
+        self.journal = Journal(config.store.url, config.journal.retention_days)
         # what the journal holds per queued call (the fold replays the day into it), so queue_log's
         # facts from while the daemon was away are entered once, at AMI's login
         self.ledger = CallLedger()
@@ -151,8 +157,15 @@ class Daemon(service.MultiService):
         web.setServiceParent(self)
 
     def startService(self) -> None:
-        super().startService()
+        self.remember(time.time())
+        super().startService()  # AMI connects now: its resync reconciles the folded model
         self._prompts = asyncio.ensure_future(self._render_prompts())
+
+    def remember(self, now: float) -> Restored:
+        """Fold the day's journal (since local midnight) back into the model; number after it."""
+        self.restored = restore(self.journal, self.bus, self.sequence, self.days.start(now))
+        self.journal.start()  # the retention runs now, then daily
+        return self.restored
 
     async def _render_prompts(self) -> None:
         """Render the fixed prompts now, so no caller or agent waits on espeak-ng for them."""
@@ -177,12 +190,14 @@ class Daemon(service.MultiService):
         self.feed.stop()
         result = super().stopService()
         self.directory.close()
+        self.journal.close()
         return result
 
     def _subscribe(self) -> Bus:
         """Who takes which events, in this order: the legs and the core first, so the adapters
         that act on an event read a model that already holds it."""
         bus = Bus(self._subscriber_failed)
+        bus.subscribe_entries("journal", self.journal.append)  # first: nothing applied unjournaled
         bus.subscribe("agent legs", self.legs.apply, model=True)
         bus.subscribe("core", self.center.apply, CENTER_EVENTS, model=True)
         bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)

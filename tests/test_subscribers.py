@@ -45,11 +45,11 @@ def test_a_subscriber_that_raises_is_logged_with_the_event_and_the_others_still_
     failures[0]["log_failure"].trap(RuntimeError)
 
 
-def test_each_adapter_takes_the_events_once_the_model_first(tmp_path):
+def test_each_adapter_takes_the_events_once_the_journal_then_the_model_first(tmp_path):
     made = daemon(tmp_path)
     try:
         names = made.bus.names
     finally:
         made.directory.close()
-    assert names[:2] == ["agent legs", "core"] and len(names) == len(set(names))
+    assert names[:3] == ["journal", "agent legs", "core"] and len(names) == len(set(names))
     assert {"agent desk", "supervisor desk", "recorder", "call ledger", "call stories"} <= set(names)

@@ -94,7 +94,7 @@ class Member:
 
 @dataclass(slots=True)
 class QueueStats:
-    """Counters since the daemon started; a call counts once, in the queue it joined."""
+    """The day's counters (see CallCenter's day_end); a call counts once, in the queue it joined."""
 
     offered: int = 0
     answered: int = 0

@@ -209,3 +209,33 @@ def test_share_closed_per_line_counts_escalated_calls_where_they_end():
     center.apply(ev.CallCompleted(9.0, "c", "support-2", "2001", 1.0, 3.0, "agent"))
     assert center.closed_per_line() == {1: 2 / 3, 2: 1 / 3}
     assert center.queues["support"].stats.escalated == 1
+
+
+def test_the_counters_are_the_days_they_restart_with_the_first_event_after_midnight():
+    day = 1000.0  # a "day" of 1000 PBX seconds, ending at each multiple of 1000
+    c = CallCenter({"support": 20.0}, day_end=lambda at: (at // day + 1) * day)
+    answered_call(c, "c1")  # 100.0 .. 165.5
+    c.apply(ev.CallRouted(900.0, "c2", "+4930124", "100", "support"))
+    c.apply(ev.CallerJoined(900.0, "c2", "support", "+4930124", 1))
+    assert (c.queue("support").stats.offered, c.queue("support").stats.completed) == (2, 1)
+    c.apply(ev.CallerLeft(1010.0, "c2", "support"))  # midnight passed while c2 waited
+    c.apply(ev.CallAnswered(1010.0, "c2", "support", "1001", 110.0, 2.0))
+    stats = c.queue("support").stats
+    assert (stats.offered, stats.answered, stats.completed) == (0, 1, 0)
+    assert c.calls["c2"].outcome is Outcome.TALKING  # calls carry on across midnight
+    c.apply(ev.CallRouted(1500.0, "c3", "+4930125", "100", "support"))
+    assert c.queue("support").stats.answered == 1  # the same day: nothing reset
+
+
+def test_without_a_day_the_counters_never_restart():
+    c = center()
+    answered_call(c, "c1")
+    c.apply(ev.CallRouted(10 * 86400.0, "c2", "+4930124", "100", "support"))
+    assert c.queue("support").stats.offered == 1
+
+
+def test_a_caller_routed_again_while_queued_waits_in_the_new_queue():
+    c = center()
+    c.apply(ev.CallerJoined(1.0, "c1", "support", "+4930123", 1))
+    c.apply(ev.CallRouted(2.0, "c1", "+4930123", "100", "sales"))
+    assert [x.id for x in c.waiting("sales")] == ["c1"] and c.waiting("support") == []

@@ -1,0 +1,102 @@
+"""Restart with memory: the day's journal folded back into a fresh daemon gives the state the
+daemon had, numbering goes on after the journal's last entry, and the day's counters go on
+from where they were instead of restarting at zero."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from acd import config as config_module
+from acd.config_journal import Days
+from acd.core import events as ev
+from acd.core.snapshot import snapshot
+from acd.lab.day import Shape, day
+from acd.service import Daemon
+from acd.store import db
+from ivr import menu
+
+DAYS = Days()  # the host's zone, as the daemon's default
+TODAY = DAYS.midnight(dt.date(2026, 11, 30))
+SMALL = Shape(agents=40, calls=400, open_calls=30, hours=10.0)
+
+
+@pytest.fixture
+def store(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    db.migrate(url)
+    return url
+
+
+def daemon(tmp_path, url: str) -> Daemon:
+    raw = config_module.read_yaml(config_module.DEFAULT_PATH)
+    raw["store"] = {"url": url}
+    raw["pbx"] = {**raw["pbx"], "state_dir": str(tmp_path / "state")}
+    return Daemon(config_module.parse(raw), menu.load())
+
+
+def queues(made: Daemon) -> tuple[str, ...]:
+    return tuple(q.name for q in made.config.queues)
+
+
+def stop(made: Daemon) -> None:
+    made.journal.close()
+    made.directory.close()
+
+
+def model(made: Daemon, now: float) -> tuple[dict, dict]:
+    return snapshot(made.center, now, recent=10_000), dict(made.legs.legs)
+
+
+def test_a_recorded_day_of_events_replays_into_exactly_the_state_the_daemon_had(tmp_path, store):
+    live = daemon(tmp_path, store)
+    live.remember(TODAY + 1.0)  # an empty journal: nothing folded
+    events = day(TODAY + 60.0, Shape(**{**SMALL.__dict__, "queues": queues(live)}))
+    for event in events:
+        live.apply(event)
+    now = events[-1].at + 1.0
+    had = model(live, now)
+    assert live.journal.flush()
+    stop(live)  # the journal as a kill -9 leaves it (less, there, its last BATCH_DELAY)
+
+    again = daemon(tmp_path, store)
+    restored = again.remember(now)
+    assert restored.entries == len(events)
+    assert model(again, now) == had
+    counted = had[0]["queues"]
+    assert sum(q["offered"] for q in counted.values()) > 300 and sum(q["waiting"] for q in counted.values())
+    stop(again)
+
+
+def test_a_restarted_daemon_goes_on_numbering_and_counting_the_day(tmp_path, store):
+    live = daemon(tmp_path, store)
+    live.remember(TODAY - 86400.0)
+    yesterday = DAYS.midnight(dt.date(2026, 11, 29))
+    shape = Shape(**{**SMALL.__dict__, "queues": queues(live), "open_calls": 0})
+    before = day(yesterday + 60.0, shape) + day(TODAY + 60.0, Shape(**{**shape.__dict__, "seed": 2}))
+    last = None
+    for event in before:
+        last = live.apply(event)
+    counters = {name: q["offered"] for name, q in snapshot(live.center, before[-1].at)["queues"].items()}
+    stop(live)
+
+    again = daemon(tmp_path, store)
+    again.remember(before[-1].at + 5.0)
+    assert again.sequence.last == last.seq == len(before)
+    folded = {name: q["offered"] for name, q in snapshot(again.center, before[-1].at)["queues"].items()}
+    assert folded == counters and sum(folded.values()) > 0  # the day's, not yesterday's too
+    queue = queues(again)[0]
+    entry = again.apply(ev.CallerJoined(before[-1].at + 10.0, "after-restart", queue, "+3225550199", 1))
+    assert entry.seq == len(before) + 1
+    assert again.center.queue(queue).stats.offered == counters[queue] + 1
+    assert again.journal.flush()
+    assert again.journal.since(len(before)) == [entry]
+    stop(again)
+
+
+def test_a_journal_that_cannot_be_read_starts_the_day_at_zero(tmp_path):
+    made = daemon(tmp_path, f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}")
+    restored = made.remember(TODAY)
+    assert (restored.entries, made.sequence.last) == (0, 0)
+    stop(made)
