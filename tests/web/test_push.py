@@ -15,7 +15,6 @@ from acd import config as config_module
 from acd.core import events as ev
 from acd.service import Daemon
 from acd.store.db import migrate
-from acd.store.journal import Journal
 from acd.web import push
 from ivr import menu
 from tests.web.conftest import basic, on_asyncio
@@ -140,10 +139,9 @@ async def test_what_the_ring_forgot_comes_from_the_journal_store(tmp_path):
     from twisted.internet import reactor
 
     made = make_daemon(tmp_path, ring=16, replay_page=7)
-    journal = Journal(made.config.store.url, delay=0.01)
+    journal = made.journal  # the daemon's own: its bus's first subscriber
     journal.start()
     made.feed.journal = push.OnThread(journal)
-    made.bus.subscribe_entries("journal", journal.append)
     listening = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
     try:
         calls(made, 0, 20)  # 60 events; the ring keeps 45..60
