@@ -71,7 +71,9 @@ class Daemon(service.MultiService):
         # what the journal holds per queued call (the fold replays the day into it), so queue_log's
         # facts from while the daemon was away are entered once, at AMI's login
         self.ledger = CallLedger()
-        self.reconciler = Reconciler(state_dir(config) / "log" / "queue_log", self.ledger, self.apply)
+        self.reconciler = Reconciler(
+            state_dir(config) / "log" / "queue_log", self.ledger, self.apply, since=self.days.start
+        )
         self.ami = AmiService(config.ami, self.apply, reconciler=self.reconciler)
         self.ami.setServiceParent(self)
         self.directory = Directory(config.store.url)

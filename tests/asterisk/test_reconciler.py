@@ -48,14 +48,14 @@ def daemon(tmp_path) -> Daemon:
 
 class Watched:
     """The daemon's table, with the agent desk replaced by a note of what reached it, and a
-    stand-in journal noting every entry."""
+    list noting every entry, as the journal takes them."""
 
     def __init__(self, made: Daemon) -> None:
         self.desk: list[ev.Event] = []
         self.journal: list[Entry] = []
         made.desk.on_event = self.desk.append  # type: ignore[method-assign]
         made.bus = made._subscribe()
-        made.bus.subscribe_entries("journal", self.journal.append)
+        made.bus.subscribe_entries("noted", self.journal.append)
 
 
 def test_the_day_enters_once_reconstructed_and_reaches_no_acting_adapter(tmp_path):
