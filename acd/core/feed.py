@@ -33,6 +33,9 @@ class Scope:
     queues: frozenset[str] = frozenset()
     neutral: bool = False  # about the link to the PBX, not about anyone (resyncs)
 
+    def __or__(self, other: Scope) -> Scope:
+        return Scope(self.agents | other.agents, self.queues | other.queues, self.neutral or other.neutral)
+
 
 @dataclass(frozen=True, slots=True)
 class Audience:

@@ -133,6 +133,7 @@ class Feed:
         if after > self.last_seq():
             return self._reset(stream, "the stream was restarted since that event")
         cursor = after
+        past = Calls(self.settings.replay_page * 4)  # the calls the journal's pages tell of
         while not stream.closed:
             kept = self.ring.after(cursor, self.last_seq())
             if kept == []:
@@ -143,7 +144,8 @@ class Feed:
                 if not page or journal_gap(cursor, page):
                     return self._reset(stream, "the events after that one are no longer kept")
                 backlog: list[tuple[int, Scope, bytes | Entry]] = [
-                    (e.seq, self.calls.scope_of(e.event, learn=False), e) for e in page
+                    (e.seq, past.scope_of(e.event) | self.calls.scope_of(e.event, learn=False), e)
+                    for e in page
                 ]
             else:
                 backlog = [(k.seq, k.scope, k.wire) for k in kept]

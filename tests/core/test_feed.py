@@ -91,3 +91,9 @@ def test_a_journal_answer_that_skips_numbers_is_a_gap():
     assert gap(3, entries(5, 6))
     assert gap(3, entries(4, 6))
     assert not gap(3, [])
+
+
+def test_scopes_add_up():
+    one = Scope(frozenset({"1001"}), frozenset())
+    two = Scope(frozenset(), frozenset({"support"}), neutral=True)
+    assert one | two == Scope(frozenset({"1001"}), frozenset({"support"}), True)

@@ -28,10 +28,12 @@ class SseClient:
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
-    async def open(cls, port: int, headers: dict[str, str], path: str = "/api/events") -> SseClient:
+    async def open(
+        cls, port: int, headers: dict[str, str], path: str = "/api/events", method: str = "GET"
+    ) -> SseClient:
         client = cls()
         reader, client._writer = await asyncio.open_connection("127.0.0.1", port)
-        lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Accept: text/event-stream"]
+        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Accept: text/event-stream"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
         client._writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
