@@ -117,7 +117,7 @@ class Daemon(service.MultiService):
             config, self.ami, self.directory, self.speech, self.book.number_at, self.legs
         )
         self.sequence = Sequencer()
-        self.feed = push.Feed(config.push, lambda: self.sequence.last)
+        self.feed = push.Feed(config.push, lambda: self.sequence.last, push.OnThread(self.journal))
         self.bus = self._subscribe()
         self.fastagi = FastAgiService(
             config.fastagi,

@@ -10,13 +10,14 @@ import socket
 import time
 
 import pytest
+from sqlalchemy import delete
 
 from acd import config as config_module
 from acd.core import events as ev
 from acd.core.feed import Calls
 from acd.service import Daemon
 from acd.store.db import migrate
-from acd.web import push
+from acd.store.models import JournalRow
 from ivr import menu
 from tests.web.conftest import basic, on_asyncio
 from tests.web.sse_client import SseClient
@@ -113,9 +114,13 @@ async def test_the_query_parameter_resumes_too_and_a_pruned_past_is_a_reset(tmp_
     from twisted.internet import reactor
 
     made = make_daemon(tmp_path, ring=16)
+    made.journal.start()
     listening = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
     try:
         calls(made, 0, 10)  # 30 events; the ring keeps 15..30
+        assert made.journal.flush()
+        with made.journal.engine.begin() as sql:  # the retention took the oldest
+            sql.execute(delete(JournalRow).where(JournalRow.seq <= 10))
         port = made.config.http.port
         recent = await SseClient.open(port, auth(made, "9901"), "/api/events?last_event_id=20")
         pruned = await SseClient.open(port, {**auth(made, "9901"), "Last-Event-ID": "3"})
@@ -134,6 +139,7 @@ async def test_the_query_parameter_resumes_too_and_a_pruned_past_is_a_reset(tmp_
         for client in (recent, pruned, future):
             client.close()
     finally:
+        made.journal.close()
         made.feed.stop()
         listening.stopListening()
         made.directory.close()
@@ -144,9 +150,8 @@ async def test_what_the_ring_forgot_comes_from_the_journal_store(tmp_path):
     from twisted.internet import reactor
 
     made = make_daemon(tmp_path, ring=16, replay_page=7)
-    journal = made.journal  # the daemon's own: its bus's first subscriber
+    journal = made.journal  # the daemon's own: its bus's first subscriber, the feed's past
     journal.start()
-    made.feed.journal = push.OnThread(journal)
     listening = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
     try:
         calls(made, 0, 20)  # 60 events; the ring keeps 45..60
@@ -171,10 +176,8 @@ async def test_a_supervisor_resuming_from_the_journal_sees_their_calls_whole(tmp
 
     made = make_daemon(tmp_path, ring=16)
     made.feed.calls = Calls(capacity=2)
-    journal = Journal(made.config.store.url, delay=0.01)
+    journal = made.journal  # the daemon's own: its bus's first subscriber, the feed's past
     journal.start()
-    made.feed.journal = push.OnThread(journal)
-    made.bus.subscribe_entries("journal", journal.append)
     listening = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
     try:
         calls(made, 0, 1, "support-2", "2001")  # Tomas's team
