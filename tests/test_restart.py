@@ -45,8 +45,10 @@ def stop(made: Daemon) -> None:
     made.directory.close()
 
 
-def model(made: Daemon, now: float) -> tuple[dict, dict]:
-    return snapshot(made.center, now, recent=10_000), dict(made.legs.legs)
+def model(made: Daemon, now: float) -> tuple[dict, dict, dict]:
+    """Everything the model subscribers keep: calls, queues and agents' states, legs, ledger."""
+    shot = snapshot(made.center, now, recent=10_000, book=made.book)
+    return shot, dict(made.legs.legs), vars(made.ledger)
 
 
 def test_a_recorded_day_of_events_replays_into_exactly_the_state_the_daemon_had(tmp_path, store):
