@@ -1,0 +1,41 @@
+"""The journal's settings and the center's day: a zone that does not exist is refused with
+its key's name, and a day is 23 or 25 hours when the clocks change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from acd import config
+from acd.config_journal import Days
+
+
+@pytest.fixture
+def raw() -> dict:
+    return config.read_yaml(config.DEFAULT_PATH)
+
+
+def test_a_zone_that_does_not_exist_is_refused_with_its_key(raw):
+    with pytest.raises(config.ConfigError, match="timezone"):
+        config.parse({**raw, "timezone": "Europe/Atlantis"})
+    with pytest.raises(config.ConfigError, match=r"journal\.retention_days"):
+        config.parse({**raw, "journal": {"retention_days": 0}})
+    assert config.parse({**raw, "timezone": "Europe/Berlin"}).timezone == "Europe/Berlin"
+
+
+def test_a_day_runs_from_local_midnight_to_the_next_even_when_the_clocks_change():
+    berlin = Days("Europe/Berlin")
+    spring = berlin.midnight(dt.date(2026, 3, 29))  # clocks go forward at 02:00
+    assert berlin.end(spring + 3600) - spring == 23 * 3600
+    autumn = berlin.midnight(dt.date(2026, 10, 25))
+    assert berlin.end(autumn + 3600) - autumn == 25 * 3600
+    assert berlin.start(autumn + 80_000) == autumn
+    assert dt.datetime.fromtimestamp(autumn, dt.UTC).hour == 22  # 00:00 CEST is 22:00 UTC
+
+
+def test_the_hosts_zone_by_default():
+    host = Days()
+    midnight = host.midnight(dt.date(2026, 12, 2))
+    assert dt.datetime.fromtimestamp(midnight).timetuple()[3:6] == (0, 0, 0)
+    assert host.start(midnight + 3600) == midnight and host.end(midnight) > midnight
