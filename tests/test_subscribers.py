@@ -53,3 +53,34 @@ def test_each_adapter_takes_the_events_once_the_journal_then_the_model_first(tmp
         made.directory.close()
     assert names[:3] == ["journal", "agent legs", "core"] and len(names) == len(set(names))
     assert {"agent desk", "supervisor desk", "recorder", "call ledger", "call stories"} <= set(names)
+
+
+def test_the_agents_book_is_read_model_after_the_core_and_a_replay_then_a_resync_frees_the_agent(tmp_path):
+    """The journal's replay (model subscribers only) says 1001 is on a call; the PBX's census
+    after the restart says the member is idle: the call ended while the daemon was down."""
+    from acd.core.journal import Entry
+
+    made = daemon(tmp_path)
+    try:
+        chosen = {s.name: s.model for s in made.bus._subscribers}
+        names = made.bus.names
+        assert names.index("agents") == names.index("core") + 1 and chosen["agents"] is True
+        assert chosen["agent desk"] is False
+        replayed = [
+            ev.AgentRung(1.0, "c1", "support", "1001", "PJSIP/1001-01", "leg1"),
+            ev.CallAnswered(2.0, "c1", "support", "1001", 1.0, 1.0, "PJSIP/1001-01", "leg1"),
+        ]
+        for seq, event in enumerate(replayed, 1):
+            made.bus.replay(Entry(seq, event, False))
+        assert made.book.agents["1001"].state.value == "on_call"
+        census = [
+            ev.ResyncStarted(9.0),
+            ev.MemberChanged(9.0, "support", "1001", "PJSIP/1001", "not_in_use", False, False, 1),
+            ev.ResyncFinished(9.0, ("support",)),
+        ]
+        for seq, event in enumerate(census, 3):
+            made.bus.replay(Entry(seq, event, False))
+        assert made.book.agents["1001"].state.value == "ready"
+        assert made.links()["agent_states"][0]["state"] == "ready"
+    finally:
+        made.directory.close()

@@ -249,3 +249,17 @@ def test_any_events_keep_the_book_sound_and_an_idle_census_frees_every_agent(eve
         assert agent.state not in (State.RINGING, State.ON_CALL), agent  # the PBX has no call
         if agent.state is not State.LOGGED_OUT:
             assert made.refusal(ev.AgentPaused(201.0, agent.number, "lunch")) is None  # *71 works
+
+
+def test_the_status_snapshot_takes_the_agents_states_from_the_book():
+    from acd.core.center import CallCenter
+    from acd.core.snapshot import snapshot
+
+    made = book(rung(1.0), ev.AgentPaused(2.0, "1001", "lunch"))
+    shown = snapshot(CallCenter({"support": 20.0}), 11.0, book=made)["agents"]
+    assert (shown["1001"]["state"], shown["1001"]["pending"], shown["1001"]["in_state"]) == (
+        "ringing",
+        "lunch",
+        10.0,
+    )
+    assert shown["1002"]["state"] == "ready" and "2003" not in shown  # logged out: not shown
