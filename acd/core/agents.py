@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -66,7 +66,7 @@ class Refused(ValueError):
     """The transition is not in the table."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Agent:
     number: str
     state: State = State.LOGGED_OUT
@@ -93,13 +93,13 @@ class Agent:
             reason = self.reason if target is State.PAUSED else ""
         if pending is None:
             pending = "" if target is State.LOGGED_OUT else self.pending
-        return replace(
-            self,
-            state=target,
-            since=at if target is not self.state else self.since,
-            reason=reason,
-            pending=pending,
-            interface=self.interface if interface is None else interface,
+        return Agent(  # not dataclasses.replace: this runs for every ring, answer and hangup
+            self.number,
+            target,
+            at if target is not self.state else self.since,
+            reason,
+            self.interface if interface is None else interface,
+            pending,
         )
 
     def as_dict(self) -> dict[str, Any]:
