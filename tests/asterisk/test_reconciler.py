@@ -15,6 +15,7 @@ from acd.asterisk.reconciler import LIVE_TWINS_S, Reconciler, day_start
 from acd.core import events as ev
 from acd.core.agent_book import AGENT_BOOK_EVENTS
 from acd.core.journal import Entry
+from acd.core.journeys import End
 from acd.core.reconcile import CallLedger
 from acd.pbx.control import state_dir
 from acd.service import Daemon
@@ -81,6 +82,9 @@ def test_the_day_enters_once_reconstructed_and_reaches_no_acting_adapter(tmp_pat
     assert watched.desk == [  # the desk takes the agents book's events, live ones only
         e.event for e in watched.journal if not e.reconstructed and isinstance(e.event, AGENT_BOOK_EVENTS)
     ]
+    # the store's writer takes them: a reconstructed end closes the interaction
+    ends = [w for w in made.journeys._pending if isinstance(w, End)]
+    assert [(w.call_id, w.outcome) for w in ends] == [("acd-1.0", "completed"), ("acd-7.4", "abandoned")]
 
     # a restart: the fold replays the journal into the model; queue_log adds nothing again
     again = daemon(tmp_path / "again")
