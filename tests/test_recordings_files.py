@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from acd import recordings
-from acd.lab import tones
+from tests.lab import tones
 
 
 def closed_wav(path: Path, seconds: float) -> Path:

@@ -20,10 +20,11 @@ import yaml
 from acd import config as config_module
 from acd.asterisk import queue_log
 from acd.core import tiers
-from acd.lab import baresip, sipp, tones
+from acd.lab import sipp
 from acd.lab.daemon_proc import DaemonProcess
 from acd.lab.redis_proc import RedisServer
 from acd.pbx.control import Pbx
+from tests.lab import baresip, sipp_phones, tones
 
 T = TypeVar("T")
 
@@ -187,7 +188,7 @@ def phones(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., list[
             media = 42000 + 20 * len(started)
             if unanswered:
                 started.append(
-                    sipp.UnansweredPhone(target, tmp_path, name, passwords[name], ports[name], media)
+                    sipp_phones.UnansweredPhone(target, tmp_path, name, passwords[name], ports[name], media)
                 )
             else:
                 started.append(
@@ -210,7 +211,7 @@ def softphone(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[..., si
     started: list[sipp.Process] = []
 
     def dial(phone: str, dialled: str, keys=(), patience_ms: int = 15000) -> sipp.Process:
-        process = sipp.phone_call(
+        process = sipp_phones.phone_call(
             sipp.Pbx(port=config.pbx.sip.port),
             tmp_path,
             phone,

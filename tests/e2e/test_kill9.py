@@ -143,11 +143,12 @@ def test_kill9_in_the_middle_of_an_escalation(pbx, daemon, call, ami, lab_config
     caller is redirected: Asterisk queues them in the second line alone, the restarted daemon
     sees them where Asterisk has them, and they leave at their patience; nothing is stuck."""
     from acd.lab import sipp
+    from tests.lab import sipp_phones
 
     config, _ = lab_config
     daemon.start()
     passwords = {p.name: p.password for p in config.phones}
-    first = sipp.EscalatingAgent(
+    first = sipp_phones.EscalatingAgent(
         sipp.Pbx(port=config.pbx.sip.port),
         pbx.state_dir.parent,
         "1001",

@@ -123,6 +123,7 @@ def test_escalation_to_the_second_line_keeps_the_interaction(
     from acd.lab import sipp
     from acd.store import db
     from acd.store.models import Interaction, InteractionSegment, Note
+    from tests.lab import sipp_phones
 
     config, _ = lab_config
     lena = customers("Lena Brandt", ["+49301160001"], language="en")
@@ -137,7 +138,7 @@ def test_escalation_to_the_second_line_keeps_the_interaction(
     passwords = {p.name: p.password for p in config.phones}
     # a port of its own: a BYE the PBX still retransmits to 1001's usual port (a call an earlier
     # test left) would be this one-call agent's "call", and it would quit before ours rang
-    first = sipp.EscalatingAgent(
+    first = sipp_phones.EscalatingAgent(
         sipp.Pbx(port=config.pbx.sip.port),
         pbx.state_dir.parent,
         "1001",

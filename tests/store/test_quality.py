@@ -13,9 +13,9 @@ from alembic.migration import MigrationContext
 
 from acd import recordings
 from acd.core.supervision import Mode, Refusal, Session, refused
-from acd.lab import tones
 from acd.store import db, quality
 from acd.store.models import Base, Interaction
+from tests.lab import tones
 
 DAY = 86400.0
 

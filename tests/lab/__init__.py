@@ -1,0 +1,1 @@
+"""The lab's parts only tests use (not shipped in the wheel)."""

@@ -1,0 +1,159 @@
+"""sipp phones only the end-to-end tests use: one that never answers, an agent who escalates
+over SIP INFO, a softphone that dials a code and presses keys. The demo's phones stay in
+acd/lab/sipp.py (shipped); these, and their scenarios, are not."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from acd.lab.sipp import HOST, Pbx, Process, RegisteredPhone, dtmf_actions
+
+SCENARIOS = Path(__file__).with_name("scenarios")
+
+
+class UnansweredPhone(RegisteredPhone):
+    """A registered softphone that rings and rings: nobody picks up."""
+
+    def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int, media_port: int) -> None:
+        cmd = [
+            "sipp",
+            "-sf",
+            str(SCENARIOS / "ring_forever.xml"),
+            "-i",
+            HOST,
+            "-p",
+            str(port),
+            "-mi",
+            HOST,
+            "-mp",
+            str(media_port),
+            "-nostdin",
+            "-trace_err",
+            "-trace_stat",
+            "-fd",
+            "1",
+        ]
+        super().__init__(pbx, user, password, port, cmd, workdir, f"unanswered-{user}")
+
+
+_INFO = """  <send retrans="500"><![CDATA[
+INFO [$pbx] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: [$local];tag=[pid]agent[call_number]
+To: [$remote]
+[last_Call-ID:]
+CSeq: {cseq} INFO
+Contact: <sip:agent@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/dtmf-relay
+Content-Length: [len]
+
+Signal={digit}
+Duration=160
+]]></send>
+  <recv response="200"/>
+  <pause milliseconds="{pause}"/>
+"""
+
+
+class EscalatingAgent(RegisteredPhone):
+    """An agent's softphone that answers one call, then escalates it: the feature code and a
+    reason digit as SIP INFO (accepted whatever the endpoint's dtmf_mode)."""
+
+    def __init__(
+        self,
+        pbx: Pbx,
+        workdir: Path,
+        user: str,
+        password: str,
+        port: int,
+        code: str,
+        reason: str,
+        media_port: int,
+    ) -> None:
+        infos = [_INFO.format(cseq=10 + i, digit=d, pause=400) for i, d in enumerate(code)]
+        infos.append(_INFO.format(cseq=20, digit=reason, pause=100))
+        text = (SCENARIOS / "agent_escalate.xml").read_text()
+        scenario = workdir / f"escalate-{user}.xml"
+        silence = workdir / "silence.ulaw"
+        silence.write_bytes(b"\xff" * 16000)  # 2 s of u-law silence, looped
+        # the reason goes out once the route asks for it (its prompt is short)
+        scenario.write_text(
+            text.replace("@INFOS@", "".join(infos[:-1]) + '  <pause milliseconds="1500"/>\n' + infos[-1])
+            .replace("@CODE@", code)
+            .replace("@REASON@", reason)
+            .replace("@SILENCE@", str(silence))
+        )
+        cmd = [
+            "sipp",
+            "-sf",
+            str(scenario),
+            "-i",
+            HOST,
+            "-p",
+            str(port),
+            "-mi",
+            HOST,
+            "-mp",
+            str(media_port),
+            "-m",
+            "1",
+            "-nostdin",
+            "-trace_err",
+            "-trace_stat",
+            "-fd",
+            "1",
+        ]
+        super().__init__(pbx, user, password, port, cmd, workdir, f"escalate-{user}")
+
+
+def phone_call(
+    pbx: Pbx,
+    workdir: Path,
+    user: str,
+    password: str,
+    dialled: str,
+    *,
+    keys: Sequence[tuple[int, str]] = (),
+    patience_ms: int = 15000,
+    media_port: int,
+    name: str = "phone-call",
+) -> Process:
+    """A softphone (digest auth) dials `dialled`, e.g. a feature code, and presses `keys`."""
+    scenario = workdir / f"{name}.xml"
+    text = (SCENARIOS / "phone_call.xml").read_text().replace("@PATIENCE@", str(patience_ms))
+    scenario.write_text(text.replace("@DIGITS@", dtmf_actions(keys)))
+    cmd = [
+        "sipp",
+        "-sf",
+        str(scenario),
+        pbx.target,
+        "-s",
+        dialled,
+        "-au",
+        user,
+        "-ap",
+        password,
+        "-key",
+        "phone",
+        user,
+        "-i",
+        HOST,
+        "-p",
+        "0",
+        "-mi",
+        HOST,
+        "-mp",
+        str(media_port),
+        "-m",
+        "1",
+        "-nostdin",
+        "-trace_err",
+        "-trace_stat",
+        "-fd",
+        "1",
+        "-timeout",
+        f"{patience_ms // 1000 + 60}s",
+    ]
+    return Process(cmd, workdir, name)
