@@ -220,6 +220,7 @@ async def bench(args: argparse.Namespace, scratch: Path) -> None:
 
     made = daemon(scratch, max(args.clients, args.lag_clients), args.buffer)
     print(f"load average {os.getloadavg()[0]:.2f} at start; push.client_buffer {args.buffer:,} bytes")
+    made.journal.start()  # the bus's first subscriber writes on its own thread, as in `acd run`
     port = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
     admin = made.config.person("9901")
     auth = "Basic " + base64.b64encode(f"9901:{admin.password}".encode()).decode()
@@ -237,10 +238,13 @@ async def bench(args: argparse.Namespace, scratch: Path) -> None:
                 r, wall, end = await measure(made, auth, count, calls, seconds, first, place)
                 events, first = 3 * (end - first), end
                 print(line(f"run {run}: {label}", r, wall, events), flush=True)
-            print(f"  push: {made.feed.snapshot()}", flush=True)
+                # the journal's writer thread catches up before the next stage (it shares the GIL)
+                await asyncio.get_running_loop().run_in_executor(None, made.journal.flush, 300.0)
+            print(f"  push: {made.feed.snapshot()}; load average {os.getloadavg()[0]:.2f}", flush=True)
     finally:
         print(f"load average {os.getloadavg()[0]:.2f} at the end")
         made.feed.stop()
+        made.journal.close()
         port.stopListening()
         made.directory.close()
 
