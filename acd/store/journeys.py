@@ -27,6 +27,7 @@ from acd.store.directory import Directory
 from acd.store.models import Interaction, InteractionSegment
 
 BATCH_DELAY = 0.05  # seconds a call's write may wait to share a transaction
+SPANS = ("queue", "agent")  # segments that last; an escalation's is a moment, its outcome the reason
 
 Numbers = Callable[[str], "str | None"]  # a caller ID as E.164 (None: withheld or no number)
 
@@ -142,7 +143,9 @@ def _end(session: Session, interaction: Interaction, write: End) -> None:
     interaction.ended_at, interaction.outcome = _utc(write.at), write.outcome[:20]
     still_open = session.scalars(
         select(InteractionSegment).where(
-            InteractionSegment.interaction_id == interaction.id, InteractionSegment.ended_at.is_(None)
+            InteractionSegment.interaction_id == interaction.id,
+            InteractionSegment.kind.in_(SPANS),
+            InteractionSegment.ended_at.is_(None),
         )
     )
     for segment in still_open:
