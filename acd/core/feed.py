@@ -101,9 +101,20 @@ class Ring(Generic[T]):
         return len(self._kept)
 
     def append(self, kept: Kept[T]) -> None:
-        if self._kept and kept.seq <= self._kept[-1].seq:
-            raise ValueError(f"sequence {kept.seq} after {self._kept[-1].seq}")
-        self._kept.append(kept)
+        """Kept in sequence order. An entry may come after a later one: a subscriber ahead of
+        the push that applies an event of its own, there and then, has it published first."""
+        if not self._kept or kept.seq > self._kept[-1].seq:
+            self._kept.append(kept)
+            return
+        at = bisect.bisect_left(self._kept, kept.seq, key=_seq)
+        if at < len(self._kept) and self._kept[at].seq == kept.seq:
+            raise ValueError(f"sequence {kept.seq} kept already")
+        if len(self._kept) == self._kept.maxlen:  # full: the oldest goes, as an append would do
+            if at == 0:
+                return  # older than anything kept: it would be the one to go
+            self._kept.popleft()
+            at -= 1
+        self._kept.insert(at, kept)
 
     @property
     def first(self) -> int | None:
@@ -116,8 +127,12 @@ class Ring(Generic[T]):
             return []
         if not self._kept or self._kept[0].seq > seq + 1:
             return None
-        start = bisect.bisect_right(self._kept, seq, key=lambda k: k.seq)
+        start = bisect.bisect_right(self._kept, seq, key=_seq)
         return [self._kept[i] for i in range(start, len(self._kept))]
+
+
+def _seq(kept: Kept[T]) -> int:
+    return kept.seq
 
 
 def gap(after: int, entries: Iterable[Entry]) -> bool:

@@ -88,6 +88,7 @@ class Feed:
         batch, self._batch = self._batch, []
         if not batch:
             return
+        batch.sort(key=_seq)  # an event applied inside another's delivery was published first
         made: dict[tuple[Audience, int, bool], bytes] = {}
         for stream in list(self.streams):
             if not stream.live or stream.last >= batch[-1].seq:

@@ -76,8 +76,21 @@ def test_the_ring_says_when_it_no_longer_reaches_back():
     assert ring_of([]).after(0, 0) == []
 
 
-def test_the_ring_refuses_numbers_out_of_order():
-    ring = ring_of([5])
+def test_the_ring_keeps_sequence_order_when_an_entry_comes_late():
+    """A subscriber ahead of the push applied an event while one was being delivered: the
+    later number reached the push first."""
+    ring = ring_of([1, 2, 4])
+    ring.append(Kept(3, Scope(), "m3"))
+    assert [k.seq for k in ring.after(0, 4)] == [1, 2, 3, 4]
+    full = ring_of([1, 2, 3, 5])  # capacity 4
+    full.append(Kept(4, Scope(), "m4"))
+    assert [k.seq for k in full.after(1, 5)] == [2, 3, 4, 5]
+    full.append(Kept(1, Scope(), "m1"))  # older than all kept: dropped, as it would be next
+    assert full.first == 2
+
+
+def test_the_ring_refuses_a_number_twice():
+    ring = ring_of([5, 6])
     with pytest.raises(ValueError):
         ring.append(Kept(5, Scope(), "again"))
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete
 
 from acd import config as config_module
 from acd.core import events as ev
+from acd.core.bus import Subscriber
 from acd.core.feed import Calls
 from acd.service import Daemon
 from acd.store.db import migrate
@@ -195,6 +196,34 @@ async def test_a_supervisor_resuming_from_the_journal_sees_their_calls_whole(tmp
         made.feed.stop()
         listening.stopListening()
         made.directory.close()
+
+
+@on_asyncio
+async def test_an_event_applied_inside_another_s_delivery_keeps_its_place(live):
+    """A subscriber ahead of the push applies an event of its own there and then (as an
+    adapter may): the push gets the later number first, the client reads them in order."""
+
+    def react(event: ev.Event) -> None:
+        if isinstance(event, ev.CallerJoined):
+            live.apply(ev.CallerAnnounced(time.time(), event.call_id, 1, None))
+
+    live.bus._subscribers.insert(0, Subscriber("reacts", react, None, takes_entry=False))
+    live.bus._by_type.clear()
+    client = await SseClient.open(live.config.http.port, auth(live, "9901"))
+    calls(live, 0, 2)
+    await client.until(lambda c: len(c.ids) == 8)
+    assert client.ids == list(range(1, 9))
+    assert [m.event for m in client.messages[:4]] == [
+        "CallerJoined",
+        "CallerAnnounced",
+        "AgentRung",
+        "CallerAbandoned",
+    ]
+    again = await SseClient.open(live.config.http.port, {**auth(live, "9901"), "Last-Event-ID": "0"})
+    await again.until(lambda c: len(c.ids) == 8)
+    assert again.ids == list(range(1, 9))  # the ring kept them in order too
+    client.close()
+    again.close()
 
 
 @on_asyncio
