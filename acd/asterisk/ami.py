@@ -40,7 +40,7 @@ class Reconciling(Protocol):
     """What the link asks of acd/asterisk/reconciler.py: enter what happened while away, and
     tell a live event that repeats a fact entered so."""
 
-    def run(self) -> int: ...
+    async def run(self) -> int: ...
     def duplicate(self, event: ev.Event) -> bool: ...
 
 
@@ -225,7 +225,7 @@ class AmiService(service.Service):
         end before the PBX's census, which would otherwise just forget them)."""
         if self.manager is None:
             return  # stopped
-        self._reconcile()
+        await self._reconcile()
         try:
             answer = await self.manager.send_action(actions.queue_status().as_dict(), as_list=True)
         except Exception:  # noqa: BLE001
@@ -243,11 +243,11 @@ class AmiService(service.Service):
         self.sink(ev.ResyncFinished(self.clock(), queues))
         log.info("resynced {n} queues from the PBX", n=len(queues))
 
-    def _reconcile(self) -> None:
+    async def _reconcile(self) -> None:
         if self.reconciler is None:
             return
         try:
-            self.reconciler.run()
+            await self.reconciler.run()
         except Exception:  # noqa: BLE001  a bad queue_log must not stop the resync
             log.failure("queue_log not reconciled")
 

@@ -3,7 +3,7 @@ its AMI link) was away, entered once into the journal and the core, marked recon
 
 The ledger (acd/core/reconcile.py) says what the journal holds; the restart's fold has
 replayed the day into it before AMI starts. queue_log is read from the file, on the reactor:
-once per login, the tail only (queue_log.TAIL).
+once per login, the tail only (queue_log.TAIL), parsed on a thread.
 
 One race is left to close: a fact Asterisk writes to queue_log between our login and the read
 also comes over AMI a moment later. Such a live event is the fact entered already, so it is
@@ -12,6 +12,7 @@ dropped once (`duplicate`), for a short while after the read only.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -51,10 +52,17 @@ class Reconciler:
         self._twins: dict[Key, int] = {}
         self._twins_until = 0.0
 
-    def run(self) -> int:
-        """Enter the day's facts the journal lacks; how many were entered."""
+    async def run(self) -> int:
+        """Read queue_log on a thread (a busy day's tail takes a second to parse), then enter
+        the day's facts the journal lacks, on the reactor; how many were entered."""
+        lines = await asyncio.to_thread(queue_log.tail, self.path)
+        return self.enter(lines)
+
+    def enter(self, lines: list[queue_log.Entry]) -> int:
+        """Compared with the ledger here, after the read: a live event applied meanwhile is held
+        already, one still to come is a twin."""
         now = self.clock()
-        found = missing(queue_log.tail(self.path), self.ledger, self.since(now))
+        found = missing(lines, self.ledger, self.since(now))
         twins: dict[Key, int] = {}
         for event in found:
             self.apply(event, reconstructed=True)

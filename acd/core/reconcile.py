@@ -32,6 +32,13 @@ EXITS = {"EXITWITHTIMEOUT": "TIMEOUT", "EXITEMPTY": "LEAVEEMPTY"}  # queue_log v
 COMPLETIONS = {"COMPLETECALLER": "caller", "COMPLETEAGENT": "agent"}
 TRANSFERS = frozenset({"BLINDTRANSFER", "ATTENDEDTRANSFER", "TRANSFER"})  # ...|holdtime|calltime|pos
 NO_CALL = frozenset({"", "NONE"})
+VERB_KINDS = {
+    "ENTERQUEUE": JOINED,
+    "CONNECT": ANSWERED,
+    **dict.fromkeys((*COMPLETIONS, *TRANSFERS), COMPLETED),
+    "ABANDON": ABANDONED,
+    **dict.fromkeys(EXITS, TIMED_OUT),
+}  # the fact each verb states, as key_of names it for the event translate makes of it
 MAX_CALLS = 200_000  # calls the ledger remembers: more than a busy day; the oldest go first
 
 Key = tuple[str, str, str]  # (call id, queue, kind)
@@ -105,19 +112,23 @@ class CallLedger:
 
 def missing(lines: Iterable[LogLine], ledger: CallLedger, since: float) -> list[ev.Event]:
     """The events for the facts in `lines` (from `since` on) the ledger does not hold, in
-    queue_log's order."""
+    queue_log's order. Only those are translated: with the day folded back, most lines are
+    held, and a busy day has hundreds of thousands."""
     counted: dict[Key, int] = {}
     found: list[ev.Event] = []
     for line in lines:
-        if line.time < since or line.call_id in NO_CALL:
+        kind = VERB_KINDS.get(line.verb)
+        if kind is None or line.time < since or line.call_id in NO_CALL:
             continue
-        event = translate(line)
-        key = key_of(event) if event is not None else None
-        if event is None or key is None:
+        key = (line.call_id, line.queue, kind)
+        n = counted.get(key, 0) + 1
+        if n <= ledger.held(key):
+            counted[key] = n
             continue
-        counted[key] = counted.get(key, 0) + 1
         last = ledger.last(line.call_id)
-        if counted[key] > ledger.held(key) and (last is None or line.time >= int(last)):
+        event = translate(line) if last is None or line.time >= int(last) else None
+        if event is not None:
+            counted[key] = n
             found.append(event)
     return found
 

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from panoramisk.message import Message
 
 from acd import config as config_module
+from acd.asterisk import queue_log
 from acd.asterisk.ami import AmiService
 from acd.asterisk.reconciler import LIVE_TWINS_S, Reconciler, day_start
 from acd.core import events as ev
@@ -47,6 +48,14 @@ def daemon(tmp_path) -> Daemon:
     return made
 
 
+def read_now(reconciler: Reconciler) -> int:
+    """What run() does at a login, its read on a loop of its own (pytest's reactor runs one in
+    this thread)."""
+    with ThreadPoolExecutor(1) as thread:
+        lines = thread.submit(asyncio.run, asyncio.to_thread(queue_log.tail, reconciler.path)).result()
+    return reconciler.enter(lines)
+
+
 class Watched:
     """The daemon's table, with the agent desk replaced by a note of what reached it, and a
     list noting every entry, as the journal takes them."""
@@ -65,7 +74,7 @@ def test_the_day_enters_once_reconstructed_and_reaches_no_acting_adapter(tmp_pat
     try:
         made.apply(ev.CallerJoined(T + 0.2, "acd-1.0", "support", "5558101", 1))
         made.apply(ev.CallAnswered(T + 0.4, "acd-1.0", "support", "1001", 0.2, 0.1))
-        assert made.reconciler.run() == 5
+        assert read_now(made.reconciler) == 5
     finally:
         made.directory.close()
     stats = made.center.queues["support"].stats
@@ -92,7 +101,7 @@ def test_the_day_enters_once_reconstructed_and_reaches_no_acting_adapter(tmp_pat
     try:
         for entry in watched.journal:
             again.bus.replay(entry)
-        assert again.reconciler.run() == 0
+        assert read_now(again.reconciler) == 0
     finally:
         again.directory.close()
     assert again.center.queues["support"].stats.answered == 2
@@ -103,7 +112,7 @@ def test_a_live_event_that_repeats_a_fact_just_entered_is_dropped_once(tmp_path)
     made = daemon(tmp_path)
     Watched(made)
     try:
-        made.reconciler.run()
+        read_now(made.reconciler)
         twin = {
             "Event": "QueueCallerAbandon",
             "Uniqueid": "acd-7.4",
@@ -131,7 +140,7 @@ def test_twins_are_looked_for_a_short_while_and_never_in_a_resync(tmp_path):
         ledger.apply(event)
 
     reconciler = Reconciler(path, ledger, apply, clock=lambda: now[0])
-    assert reconciler.run() == 7
+    assert read_now(reconciler) == 7
     waiting = ev.CallerWaiting(T + 20, "acd-5.2", "support", "5558102", 1, 15.0)
     assert not reconciler.duplicate(waiting)  # where the caller is now: never a twin
     assert reconciler.duplicate(ev.CallerJoined(T + 5.3, "acd-5.2", "support", "5558102", 1))
@@ -143,7 +152,7 @@ def test_the_resync_reconciles_first(tmp_path):
     order: list[str] = []
 
     class Reconciling:
-        def run(self) -> int:
+        async def run(self) -> int:
             order.append("queue_log")
             return 0
 
@@ -168,3 +177,22 @@ def test_the_day_starts_at_local_midnight():
     start = day_start(now)
     assert 0 <= now - start < 86400 + 3600
     assert time.localtime(start)[3:6] == (0, 0, 0)
+
+
+def test_run_reads_on_a_thread_and_enters_on_the_loop(tmp_path):
+    path = tmp_path / "queue_log"
+    path.write_text(queue_log_text())
+    entered: list[tuple[ev.Event, bool, bool]] = []
+
+    async def login() -> int:
+        loop = asyncio.get_running_loop()
+
+        def apply(event: ev.Event, reconstructed: bool = False) -> None:
+            in_loop = asyncio.get_running_loop() is loop  # raises off the loop's thread
+            entered.append((event, reconstructed, in_loop))
+
+        return await Reconciler(path, CallLedger(), apply).run()
+
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(asyncio.run, login()).result() == 7
+    assert len(entered) == 7 and all(rebuilt and in_loop for _, rebuilt, in_loop in entered)

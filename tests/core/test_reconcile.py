@@ -5,7 +5,7 @@ from __future__ import annotations
 from acd.asterisk import queue_log
 from acd.core import events as ev
 from acd.core.center import CallCenter
-from acd.core.reconcile import CallLedger, missing, translate
+from acd.core.reconcile import VERB_KINDS, CallLedger, key_of, missing, translate
 
 # a day on the lab PBX: A answered live, the daemon killed; A ends, B joins, is answered and
 # ends, C joins and abandons, D joins and waits, all while it is down
@@ -146,3 +146,21 @@ def test_the_ledger_forgets_the_oldest_calls_first():
     ledger.apply(ev.CallAnswered(3.0, "c1", "support", "1001", 1.0, 1.0))
     ledger.apply(ev.CallerJoined(4.0, "c3", "support", "", 1))
     assert [ledger.held((c, "support", "joined")) for c in ("c0", "c1", "c2", "c3")] == [0, 1, 0, 1]
+
+
+def test_each_verb_names_the_fact_its_event_states():
+    """missing() keys a line by its verb before translating it: the two must agree."""
+    for text in (
+        "5|c|q|NONE|ENTERQUEUE||5551|1",
+        "5|c|q|1001|CONNECT|1|x|1",
+        "5|c|q|1001|COMPLETECALLER|1|2|1",
+        "5|c|q|1001|COMPLETEAGENT|1|2|1",
+        "5|c|q|1001|BLINDTRANSFER|200|ctx|3|40|1",
+        "5|c|q|1001|ATTENDEDTRANSFER|BRIDGE|b-1|3|40|1",
+        "5|c|q|NONE|ABANDON|1|1|2",
+        "5|c|q|NONE|EXITWITHTIMEOUT|1|1|2",
+        "5|c|q|NONE|EXITEMPTY|1|1|2",
+    ):
+        line = lines(text + "\n")[0]
+        event = translate(line)
+        assert event is not None and key_of(event) == ("c", "q", VERB_KINDS[line.verb]), text
