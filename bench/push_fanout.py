@@ -191,6 +191,7 @@ async def measure(
         if line.strip() != b"ready":
             raise RuntimeError(f"clients did not connect: {line!r}")
     await asyncio.sleep(0.5)
+    flushes = timed(made.feed)
     t0, cpu0 = time.monotonic(), time.process_time()
     first = await drive(made, calls_per_s, seconds, first, place)
     wall = time.monotonic() - t0
@@ -203,15 +204,32 @@ async def measure(
         await child.wait()
     result = merged(parts)
     result["cpu"] = result_cpu
+    result["flush"] = summary(flushes)
+    del made.feed.flush  # the class's own again
     await asyncio.sleep(0.5)  # the daemon sees the streams close
     return result, wall, first
+
+
+def timed(feed) -> list[float]:
+    """How long each Feed.flush takes (the daemon's share of a delivery), seconds."""
+    spent: list[float] = []
+    flush = type(feed).flush
+
+    def measured() -> None:
+        start = time.perf_counter()
+        flush(feed)
+        spent.append(time.perf_counter() - start)
+
+    feed.flush = measured
+    return spent
 
 
 def line(label: str, r: dict, wall: float, events: int) -> str:
     return (
         f"{label}: {events / wall:,.0f} events/s applied, {r['n']:,} deliveries, "
         f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms; "
-        f"daemon CPU {r['cpu']:.0%}, clients cut off {r['cut']}"
+        f"daemon CPU {r['cpu']:.0%}, clients cut off {r['cut']}; one turn's events to every "
+        f"client (Feed.flush) p50 {r['flush']['p50']:.2f} ms, p99 {r['flush']['p99']:.2f} ms"
     )
 
 
