@@ -16,18 +16,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import yaml
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import agi_load
+from daemon_run import start_daemon
 from sqlalchemy.engine import make_url
 
 from acd import config as config_module
@@ -51,32 +49,6 @@ def sample_callers(url: str, count: int) -> list[str]:
     return callers
 
 
-def start_daemon(url: str, scratch: Path) -> subprocess.Popen:
-    raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
-    raw["ami"]["port"] = DEAD_AMI_PORT
-    raw["fastagi"]["port"] = AGI_PORT
-    raw["http"]["port"] = HTTP_PORT
-    raw["store"] = {"url": url}
-    raw["greeting"] = {"enabled": False}
-    raw["pbx"]["state_dir"] = str(scratch / "pbx")
-    raw["secrets_file"] = str(scratch / "acd.secrets.yaml")
-    path = scratch / "acd.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    with open(scratch / "daemon.log", "wb") as log:  # the child keeps its own copy
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "acd", "-c", str(path), "run"], stdout=log, stderr=subprocess.STDOUT
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        # the IVR's prompts are rendered once at start-up: measure after, not during
-        if b"IVR prompts ready" in (scratch / "daemon.log").read_bytes():
-            socket.create_connection(("127.0.0.1", AGI_PORT), timeout=0.2).close()
-            return daemon
-        time.sleep(0.1)
-    daemon.kill()
-    raise RuntimeError(f"the daemon did not listen; see {scratch / 'daemon.log'}")
-
-
 async def measure(args: argparse.Namespace, scratch: Path) -> None:
     for url in args.url:
         await measure_daemon(args, url, scratch)
@@ -88,7 +60,7 @@ async def measure(args: argparse.Namespace, scratch: Path) -> None:
 async def measure_daemon(args: argparse.Namespace, url: str, scratch: Path) -> None:
     callers = sample_callers(url, 5000)
     pick = lambda i: callers[i % len(callers)]
-    daemon = start_daemon(url, scratch)
+    daemon = start_daemon(url, scratch, AGI_PORT, HTTP_PORT, DEAD_AMI_PORT)
     enter = f"{config_module.load(scratch / 'acd.yaml').fastagi.token}/acd/enter"  # as the dialplan's URL
     try:
         await agi_load.run_load(

@@ -12,47 +12,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import agi_load
+from daemon_run import start_daemon
 
 from acd import config as config_module
 
 AGI_PORT, HTTP_PORT, DEAD_AMI_PORT = 4873, 8880, 5997
 CHUNK = b"x" * 65536
-
-
-def start_daemon(scratch: Path) -> subprocess.Popen:
-    raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
-    raw["ami"]["port"] = DEAD_AMI_PORT
-    raw["fastagi"]["port"] = AGI_PORT
-    raw["http"]["port"] = HTTP_PORT
-    raw["store"] = {"url": f"sqlite:///{scratch / 'store.sqlite3'}"}
-    raw["greeting"] = {"enabled": False}
-    raw["pbx"]["state_dir"] = str(scratch / "pbx")
-    raw["secrets_file"] = str(scratch / "acd.secrets.yaml")
-    path = scratch / "acd.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    with open(scratch / "daemon.log", "wb") as log:
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "acd", "-c", str(path), "run"], stdout=log, stderr=subprocess.STDOUT
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if b"IVR prompts ready" in (scratch / "daemon.log").read_bytes():
-            socket.create_connection(("127.0.0.1", AGI_PORT), timeout=0.2).close()
-            return daemon
-        time.sleep(0.1)
-    daemon.kill()
-    raise RuntimeError(f"the daemon did not listen; see {scratch / 'daemon.log'}")
 
 
 async def slowloris(stop: asyncio.Event, held: list[int]) -> None:
@@ -96,7 +68,14 @@ async def big_body(stop: asyncio.Event, sent: list[int]) -> None:
 def spooled(pid: int) -> int:
     """Bodies twisted spools to disk show up as deleted temporary files the daemon holds."""
     fds = Path(f"/proc/{pid}/fd")
-    return sum(1 for fd in fds.iterdir() if "(deleted)" in str(fd.readlink())) if fds.exists() else -1
+    return sum(1 for fd in fds.iterdir() if "(deleted)" in _target(fd)) if fds.exists() else -1
+
+
+def _target(fd: Path) -> str:
+    try:
+        return str(fd.readlink())
+    except FileNotFoundError:  # closed while we looked
+        return ""
 
 
 async def latency(token: str, rate: float, seconds: float) -> agi_load.Result:
@@ -111,7 +90,9 @@ async def latency(token: str, rate: float, seconds: float) -> agi_load.Result:
 
 
 async def measure(args: argparse.Namespace, scratch: Path) -> None:
-    daemon = start_daemon(scratch)
+    daemon = start_daemon(
+        f"sqlite:///{scratch / 'store.sqlite3'}", scratch, AGI_PORT, HTTP_PORT, DEAD_AMI_PORT
+    )
     token = config_module.load(scratch / "acd.yaml").fastagi.token
     try:
         await latency(token, 20, 1)  # warm up
