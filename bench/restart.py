@@ -2,7 +2,7 @@
 
     python bench/restart.py [--agents 1000] [--open 500] [--calls 5000 20000] [--url URL]
 
-A made-up day (acd/lab/day.py: agents logging in, calls answered, abandoned, timed out or
+A made-up day (tests/lab/day.py: agents logging in, calls answered, abandoned, timed out or
 ended in the IVR, and at the end `--open` calls still waiting or talking, as at a kill -9)
 is applied to a daemon (acd.service.Daemon.apply: the journal, the read model and every
 adapter, AMI not connected) on a fresh store. Then, per day size, a new process starts
@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 T0 = time.time()  # as early as this process can take it: the child's "process start"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/lab: the made-up day
 
 CHILD = "--child"
 
@@ -89,10 +90,10 @@ def child(url: str, scratch: Path, now: float) -> None:
 
 def live_day(url: str, scratch: Path, agents: int, open_calls: int, calls: int):
     """Apply the day to a daemon on a fresh store; (events, seconds to journal them, state)."""
-    from acd.lab.day import Shape, day
     from acd.service import Daemon
     from acd.store import db
     from ivr import menu
+    from tests.lab.day import Shape, day
 
     db.migrate(url)
     daemon = Daemon(config_for(url, scratch), menu.load())

@@ -12,10 +12,10 @@ from acd import config as config_module
 from acd.config_journal import Days
 from acd.core import events as ev
 from acd.core.snapshot import snapshot
-from acd.lab.day import Shape, day
 from acd.service import Daemon
 from acd.store import db
 from ivr import menu
+from tests.lab.day import Shape, day
 
 DAYS = Days()  # the host's zone, as the daemon's default
 TODAY = DAYS.midnight(dt.date(2026, 11, 30))

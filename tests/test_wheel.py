@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.test_purity import imported
+
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = ("acd/", "ivr/", "acd-")  # the packages and the dist-info
 NEEDED = [
@@ -74,6 +76,19 @@ def test_nothing_only_tests_use_is_shipped(wheel):
 def test_what_the_daemon_and_the_demo_need_is_shipped(wheel):
     assert [name for name in NEEDED if name not in wheel] == []
     assert any(name.startswith("acd/store/migrations/versions/") for name in wheel)
+
+
+def test_every_shipped_module_is_used_by_the_shipped_code():
+    """A module in acd/ that only tests or benchmarks import is a test-only helper: tests/lab/.
+    (The entry point and the migrations, which alembic loads by path, are used from outside.)"""
+    modules = {}
+    for path in [*(REPO / "acd").rglob("*.py"), *(REPO / "ivr").rglob("*.py")]:
+        if "migrations" not in path.parts:
+            modules[".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")] = path
+    used = set()
+    for name, path in modules.items():
+        used |= {m for m in imported(path.read_text()) if m != name}
+    assert sorted(set(modules) - used - {"acd.__main__"}) == []
 
 
 def test_nothing_shipped_imports_from_tests():
