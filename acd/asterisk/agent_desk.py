@@ -274,12 +274,8 @@ class AgentDesk:
         if self.book.last is not event:
             return  # not the book's (or it failed on it)
         for number in self.book.moved:
-            agent = self.book.agents[number]
-            background(self.live.save(agent), "saving an agent's state")
-            until = self.book.wrap_ends.get(number)
-            if agent.state is State.WRAP_UP and until is not None and self._wrapping.get(number) != until:
-                self._wrapping[number] = until
-                background(self._wrapped(number, until), "ending wrap-up")
+            background(self.live.save(self.book.agents[number]), "saving an agent's state")
+            self._time_wrap_up(number)
         if isinstance(event, ev.AgentMissed) and event.agent in self.book.moved:
             agent = self.book.agents[event.agent]
             if agent.state is State.PAUSED:
@@ -288,7 +284,17 @@ class AgentDesk:
                 )
                 background(self._pause_member(agent.interface, True, agent.reason), "pausing an agent")
         elif isinstance(event, ev.ResyncFinished):
+            for number in list(self.book.wrap_ends):  # wrap-ups the journal's replay left running
+                self._time_wrap_up(number)
             background(self.restore(), "restoring agents from redis")
+
+    def _time_wrap_up(self, number: str) -> None:
+        until = self.book.wrap_ends.get(number)
+        if until is None or self.book.agents[number].state is not State.WRAP_UP:
+            return
+        if self._wrapping.get(number) != until:
+            self._wrapping[number] = until
+            background(self._wrapped(number, until), "ending wrap-up")
 
     async def _wrapped(self, number: str, until: float) -> None:
         await asyncio.sleep(max(0.0, until - self.clock()))

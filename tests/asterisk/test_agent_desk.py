@@ -130,3 +130,24 @@ async def test_a_record_older_than_the_book_changes_nothing(tmp_path):
     feed(made, ev.AgentResumed(20.0, "1001"))
     await made.restore()
     assert made.book.agents["1001"].state is State.READY
+
+
+@on_asyncio
+async def test_a_wrap_up_the_journal_s_replay_left_running_ends_after_the_resync(tmp_path):
+    """The fold replays a sales call's end into the book (not to the desk); the wrap-up's
+    timer is the desk's, started at the resync: else the agent stayed in wrap-up."""
+    from acd.core.journal import Entry
+
+    made, _ = desk(tmp_path)
+    made.clock = __import__("time").time
+    made.book.wrapups["sales"] = 0.1
+    for event in (
+        ev.AgentRung(made.clock(), "c1", "sales", "1004", "PJSIP/1004-01", "leg1"),
+        ev.CallAnswered(made.clock(), "c1", "sales", "1004", 1.0, 1.0, "PJSIP/1004-01", "leg1"),
+        ev.CallCompleted(made.clock(), "c1", "sales", "1004", 1.0, 9.0, "agent"),
+    ):
+        made.bus.replay(Entry(0, event, False))  # type: ignore[attr-defined]
+    resync(made, {"1004": False})
+    assert made.book.agents["1004"].state is State.WRAP_UP
+    await asyncio.sleep(0.3)
+    assert made.book.agents["1004"].state is State.READY
