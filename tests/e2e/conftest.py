@@ -146,7 +146,7 @@ def pbx(lab_config, redis_server) -> Iterator[Pbx]:
 @pytest.fixture(autouse=True)
 def fresh_agents(request) -> Iterator[None]:
     """Each test starts with the agents as configured: nobody logged in from a free phone,
-    no fixed seat paused, nothing remembered in redis."""
+    no fixed seat paused, nothing remembered in redis or in the day's journal."""
     yield
     if "pbx" not in request.fixturenames:
         return
@@ -162,6 +162,23 @@ def fresh_agents(request) -> Iterator[None]:
     client = redis.Redis.from_url(config.redis.url, password=config.redis.password)
     client.delete(f"{config.redis.prefix}:agents")
     client.close()
+    forget_the_day(config.store.url)
+
+
+def forget_the_day(url: str) -> None:
+    """The daemon's memory is the journal too: a restart folds the day back into the agents
+    book, so a pause an earlier test's agent took would come back in the next test's daemon."""
+    import sqlalchemy
+
+    from acd.store import db
+
+    engine = db.engine(url)
+    try:
+        if sqlalchemy.inspect(engine).has_table("journal"):
+            with engine.begin() as connection:
+                connection.execute(sqlalchemy.text("DELETE FROM journal"))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
