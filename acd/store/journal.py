@@ -71,8 +71,8 @@ class Journal:
                 if len(self._pending) > MAX_BACKLOG:
                     del self._pending[0]
                     self.dropped += 1
-                if self._thread is None:
-                    self._start()
+                if self._thread is None or not self._thread.is_alive():
+                    self._start()  # the first entry, or one applied after close (at stop)
                 elif len(self._pending) == 1:
                     self._wake.notify()
         except Exception as exc:  # noqa: BLE001  the caller is the bus, on the reactor
@@ -115,7 +115,7 @@ class Journal:
             if rows:
                 with self.engine.begin() as connection:
                     connection.execute(self._insert(), rows)
-        except SQLAlchemyError as exc:
+        except Exception as exc:  # noqa: BLE001  the writer must live on: the store comes back
             log.error("journal: {n} entries not written, kept to try again: {why}", n=len(rows), why=exc)
             with self._lock:
                 self._pending[:0] = entries

@@ -81,6 +81,19 @@ def test_entries_waiting_at_stop_are_written_and_numbering_resumes_after_them(db
     again.close()
 
 
+def test_an_entry_applied_after_close_is_written_too(db_url):
+    journal = Journal(db_url)
+    wrote = entries(3)
+    journal.append(wrote[0])
+    journal.close()
+    for entry in wrote[1:]:  # the last events of a stop, after the store's close
+        journal.append(entry)
+    assert journal.flush()
+    again = Journal(db_url)
+    assert again.since(0) == wrote
+    again.close()
+
+
 def test_readers_see_entries_not_yet_written(db_url):
     journal = Journal(db_url, delay=60.0)
     wrote = entries(10)
