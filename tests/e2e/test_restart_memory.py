@@ -25,7 +25,7 @@ from tests.e2e.test_kill9 import kill9
 
 pytestmark = pytest.mark.e2e
 STREAM = [f"555810{n}" for n in range(1, 9)]  # one a second; three agents talk 8 s each
-ABANDONER = "5558109"  # joins while the daemon is down and every agent is busy
+ABANDONER = "5558109"  # joins while the daemon is down, behind two callers, every agent busy
 COUNTED = ("offered", "answered", "abandoned")
 
 
@@ -92,14 +92,15 @@ def test_restart_counts_what_happened_while_down(pbx, daemon, phones, call, lab_
     time.sleep(0.3)  # the journal's batch of those events reaches the store
 
     kill9(daemon)
-    abandoner = call([ABANDONER], dialled="100", patience_ms=6000, trunk_port=CALLBACK_TRUNK_PORT)
-    abandoner.wait(30)
-    wait_until(lambda: _logged(pbx, [ABANDONER], ("abandoned",)), 10, "the abandon while the daemon is down")
     wait_until(
         lambda: _logged(pbx, STREAM[:3], ("completed",)) and _logged(pbx, STREAM[3:5], ("connected",)),
         30,
         "calls ended and answered while the daemon is down",
     )
+    # every agent is busy for about 8 s more and two callers wait ahead: this one gives up
+    abandoner = call([ABANDONER], dialled="100", patience_ms=4000, trunk_port=CALLBACK_TRUNK_PORT)
+    abandoner.wait(30)
+    wait_until(lambda: _logged(pbx, [ABANDONER], ("abandoned",)), 10, "the abandon while the daemon is down")
 
     daemon.start()
     stream.wait(120)
