@@ -253,6 +253,8 @@ class Config(_Section):
         features = self.features.model_dump()
         _prefix_free("features", {k: features[k] for k in DIALLED_CODES})
         _prefix_free("features", {k: features[k] for k in CALL_CODES})
+        if self.push.max_streams >= self.http.max_connections:  # streams would hold every connection
+            raise ValueError("push.max_streams: must be below http.max_connections")
         self._check_staff(queues)
         return self
 

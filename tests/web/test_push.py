@@ -47,6 +47,14 @@ def make_daemon(tmp_path, **push) -> Daemon:
     return Daemon(config_module.parse(raw), menu.load())
 
 
+def test_streams_can_never_hold_every_connection():
+    raw = config_module.read_yaml(config_module.DEFAULT_PATH)
+    raw["http"] = {**raw["http"], "max_connections": 32}
+    raw["push"] = {**raw.get("push", {}), "max_streams": 32}
+    with pytest.raises(config_module.ConfigError, match="push.max_streams"):
+        config_module.parse(raw)
+
+
 @pytest.fixture
 def live(tmp_path):
     from twisted.internet import reactor
