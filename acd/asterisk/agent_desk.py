@@ -92,6 +92,8 @@ class AgentDesk:
         self.book, self.apply = book, apply
         self.lines = config.lines()
         self._wrapping: dict[str, float] = {}  # agent -> the wrap-up end a timer waits for
+        self._unsaved: dict[str, None] = {}  # agents whose state redis has yet to get, in order
+        self._saving = False
 
     def table(self) -> dict[str, Route]:
         return {"acd/agent": self.feature}
@@ -274,7 +276,7 @@ class AgentDesk:
         if self.book.last is not event:
             return  # not the book's (or it failed on it)
         for number in self.book.moved:
-            background(self.live.save(self.book.agents[number]), "saving an agent's state")
+            self._save_later(number)
             self._time_wrap_up(number)
         if isinstance(event, ev.AgentMissed) and event.agent in self.book.moved:
             agent = self.book.agents[event.agent]
@@ -287,6 +289,27 @@ class AgentDesk:
             for number in list(self.book.wrap_ends):  # wrap-ups the journal's replay left running
                 self._time_wrap_up(number)
             background(self.restore(), "restoring agents from redis")
+
+    def _save_later(self, number: str) -> None:
+        """Agents that moved are saved one write at a time, each as it is when written: a
+        burst (a resync, a storm of pauses) costs one connection, and the latest state wins."""
+        self._unsaved[number] = None
+        if not self._saving:
+            self._saving = True
+            background(self._save_unsaved(), "saving agents' states")
+
+    async def _save_unsaved(self) -> None:
+        try:
+            while self._unsaved:
+                number = next(iter(self._unsaved))
+                del self._unsaved[number]
+                await self.live.save(self.book.agents[number])
+        finally:
+            self._saving = False
+
+    def saving(self) -> bool:
+        """Whether states are still waiting for redis (tests and a clean stop wait on it)."""
+        return self._saving
 
     def _time_wrap_up(self, number: str) -> None:
         until = self.book.wrap_ends.get(number)
