@@ -134,27 +134,17 @@ class AgentPhone(RegisteredPhone):
     def __init__(
         self, pbx: Pbx, workdir: Path, user: str, password: str, port: int, talk_ms: int, media_port: int
     ) -> None:
-        cmd = [
-            "sipp",
-            "-sf",
-            str(SCENARIOS / "agent.xml"),
-            "-i",
-            HOST,
-            "-p",
-            str(port),
-            "-mi",
-            HOST,
-            "-mp",
-            str(media_port),
-            "-d",
-            str(talk_ms),
-            "-nostdin",
-            "-trace_err",
-            "-trace_stat",
-            "-fd",
-            "1",
-        ]
+        cmd = listening_phone(SCENARIOS / "agent.xml", port, media_port, "-d", str(talk_ms))
         super().__init__(pbx, user, password, port, cmd, workdir, f"agent-{user}")
+
+
+def listening_phone(scenario: Path, port: int, media_port: int, *options: str) -> list[str]:
+    """sipp as a softphone that waits for calls on `port` (media from `media_port`)."""
+    return [
+        *("sipp", "-sf", str(scenario), "-i", HOST, "-p", str(port), "-mi", HOST, "-mp", str(media_port)),
+        *options,
+        *("-nostdin", "-trace_err", "-trace_stat", "-fd", "1"),
+    ]
 
 
 def wait_listening(process: Process, port: int, timeout: float = 5) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from acd.lab.sipp import HOST, Pbx, Process, RegisteredPhone, dtmf_actions
+from acd.lab.sipp import HOST, Pbx, Process, RegisteredPhone, dtmf_actions, listening_phone
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 
@@ -16,24 +16,7 @@ class UnansweredPhone(RegisteredPhone):
     """A registered softphone that rings and rings: nobody picks up."""
 
     def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int, media_port: int) -> None:
-        cmd = [
-            "sipp",
-            "-sf",
-            str(SCENARIOS / "ring_forever.xml"),
-            "-i",
-            HOST,
-            "-p",
-            str(port),
-            "-mi",
-            HOST,
-            "-mp",
-            str(media_port),
-            "-nostdin",
-            "-trace_err",
-            "-trace_stat",
-            "-fd",
-            "1",
-        ]
+        cmd = listening_phone(SCENARIOS / "ring_forever.xml", port, media_port)
         super().__init__(pbx, user, password, port, cmd, workdir, f"unanswered-{user}")
 
 
@@ -85,26 +68,7 @@ class EscalatingAgent(RegisteredPhone):
             .replace("@REASON@", reason)
             .replace("@SILENCE@", str(silence))
         )
-        cmd = [
-            "sipp",
-            "-sf",
-            str(scenario),
-            "-i",
-            HOST,
-            "-p",
-            str(port),
-            "-mi",
-            HOST,
-            "-mp",
-            str(media_port),
-            "-m",
-            "1",
-            "-nostdin",
-            "-trace_err",
-            "-trace_stat",
-            "-fd",
-            "1",
-        ]
+        cmd = listening_phone(scenario, port, media_port, "-m", "1")
         super().__init__(pbx, user, password, port, cmd, workdir, f"escalate-{user}")
 
 
