@@ -162,12 +162,17 @@ def fresh_agents(request) -> Iterator[None]:
     client = redis.Redis.from_url(config.redis.url, password=config.redis.password)
     client.delete(f"{config.redis.prefix}:agents")
     client.close()
-    forget_the_day(config.store.url)
+    forget_the_day(config.store.url, pbx.queue_log)
 
 
-def forget_the_day(url: str) -> None:
+def forget_the_day(url: str, queue_log_path: Path | None = None) -> None:
     """The daemon's memory is the journal too: a restart folds the day back into the agents
-    book, so a pause an earlier test's agent took would come back in the next test's daemon."""
+    book, so a pause an earlier test's agent took would come back in the next test's daemon.
+    And queue_log: a start enters the day's facts the journal lacks, an earlier test's calls
+    too once their journal is gone. Asterisk appends to it, so it may be emptied under it."""
+    if queue_log_path is not None and queue_log_path.exists():
+        with open(queue_log_path, "r+") as handle:
+            handle.truncate(0)
     import sqlalchemy
 
     from acd.store import db
