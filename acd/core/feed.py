@@ -84,7 +84,7 @@ class Calls:
 
 @dataclass(frozen=True, slots=True)
 class Kept(Generic[T]):
-    """One entry in the ring, with whom it concerns and its wire form (made once)."""
+    """One entry in the ring, with whom it concerns and what is sent (or what it is made from)."""
 
     seq: int
     scope: Scope

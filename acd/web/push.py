@@ -67,18 +67,20 @@ class Feed:
         soon: Callable[[Callable[[], None]], object] | None = None,
     ) -> None:
         self.settings, self.last_seq, self.journal = settings, last_seq, journal
-        self.ring: Ring[bytes] = Ring(settings.ring)
+        self.ring: Ring[Entry] = Ring(settings.ring)  # encoded only when someone is sent it
         self.calls = Calls()
         self.streams: set[Stream] = set()
         self.counts = {"opened": 0, "too_slow": 0, "refused_full": 0, "resets": 0}
         self._soon = soon or _next_turn
-        self._batch: list[Kept[bytes]] = []
+        self._batch: list[Kept[Entry]] = []
 
     def publish(self, entry: Entry) -> None:
         """The bus's `live push` subscriber: kept now, sent at the end of this reactor turn
         with the others applied in it (one write per client for a burst of AMI events)."""
-        kept = Kept(entry.seq, self.calls.scope_of(entry.event), sse.of_entry(entry))
+        kept = Kept(entry.seq, self.calls.scope_of(entry.event), entry)
         self.ring.append(kept)
+        if not self.streams:
+            return  # nobody to send it to now; a client that comes back reads the ring
         if not self._batch:
             self._soon(self.flush)
         self._batch.append(kept)
@@ -90,6 +92,7 @@ class Feed:
             return
         batch.sort(key=_seq)  # an event applied inside another's delivery was published first
         made: dict[tuple[Audience, int, bool], bytes] = {}
+        wires: dict[int, bytes] = {}  # each entry encoded once, and only if someone sees it
         for stream in list(self.streams):
             if not stream.live or stream.last >= batch[-1].seq:
                 continue
@@ -97,7 +100,7 @@ class Feed:
             key = (stream.audience, start, stream.chunked)
             wire = made.get(key)
             if wire is None:
-                wanted = [k.wire for k in batch[start:] if stream.audience.sees(k.scope)]
+                wanted = [_wire(k, wires) for k in batch[start:] if stream.audience.sees(k.scope)]
                 wire = made[key] = stream.frame(b"".join(wanted)) if wanted else b""
             stream.last = batch[-1].seq
             if wire:
@@ -149,7 +152,7 @@ class Feed:
                     for e in page
                 ]
             else:
-                backlog = [(k.seq, k.scope, k.wire) for k in kept]
+                backlog = [(k.seq, k.scope, k.wire) for k in kept]  # entries, encoded as sent
             for seq, scope, item in backlog:
                 await stream.room()
                 if stream.closed:
@@ -204,8 +207,15 @@ class Feed:
         return {"streams": len(self.streams), "kept": len(self.ring), **self.counts}
 
 
-def _seq(kept: Kept[bytes]) -> int:
+def _seq(kept: Kept[Entry]) -> int:
     return kept.seq
+
+
+def _wire(kept: Kept[Entry], wires: dict[int, bytes]) -> bytes:
+    found = wires.get(kept.seq)
+    if found is None:
+        found = wires[kept.seq] = sse.of_entry(kept.wire)
+    return found
 
 
 def _next_turn(call: Callable[[], None]) -> None:
