@@ -36,7 +36,7 @@ from acd.core.events import Event
 from acd.core.journal import Entry, Sequencer
 from acd.core.journeys import JOURNEY_EVENTS
 from acd.core.legs import AgentLegs
-from acd.core.reconcile import CallLedger
+from acd.core.reconcile import LEDGER_EVENTS, CallLedger
 from acd.core.throttle import Backoff
 from acd.live import LiveState
 from acd.pbx.control import state_dir
@@ -203,7 +203,7 @@ class Daemon(service.MultiService):
         bus.subscribe("agent legs", self.legs.apply, model=True)
         bus.subscribe("core", self.center.apply, CENTER_EVENTS, model=True)
         bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)
-        bus.subscribe("call ledger", self.ledger.apply, model=True)
+        bus.subscribe("call ledger", self.ledger.apply, LEDGER_EVENTS, model=True)
         # the adapters that act on calls take live events only: reconstructed ones are history
         bus.subscribe_entries("agent desk", live_only(self.desk.on_event), AGENT_BOOK_EVENTS)
         bus.subscribe_entries("supervisor desk", live_only(self.supervisors.on_event))

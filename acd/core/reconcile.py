@@ -42,6 +42,10 @@ VERB_KINDS = {
 MAX_CALLS = 200_000  # calls the ledger remembers: more than a busy day; the oldest go first
 
 Key = tuple[str, str, str]  # (call id, queue, kind)
+# the events key_of can name a fact for: the ledger is subscribed to these alone
+LEDGER_EVENTS = frozenset(
+    {ev.CallerJoined, ev.CallerWaiting, ev.CallAnswered, ev.CallCompleted, ev.CallerAbandoned, ev.QueueExited}
+)
 
 
 class LogLine(Protocol):
