@@ -7,7 +7,8 @@ closes with an end time and an outcome; the interaction closes when the call end
     answered      the queue segment closes "answered", an agent segment opens
     completed     the agent segment closes; so does the interaction ("completed", or
                   "transferred" when the agent transferred the caller)
-    escalated     the agent segment closes "escalated"; the interaction goes on to the next line
+    escalated     the agent segment closes "escalated" (whichever of the escalation and the
+                  agent leg's end comes first); the interaction goes on to the next line
     abandoned     the queue segment and the interaction close "abandoned"
     timed out     the queue segment closes with Queue()'s status, the interaction "timed_out"
     hung up       a caller gone before any queue (the IVR, the greeting): the interaction
@@ -76,6 +77,7 @@ JOURNEY_EVENTS = frozenset(
         ev.CallerWaiting,
         ev.CallAnswered,
         ev.CallCompleted,
+        ev.CallEscalated,
         ev.CallerAbandoned,
         ev.QueueExited,
         ev.ChannelHungUp,
@@ -96,6 +98,9 @@ def writes(event: ev.Event, call: Call | None) -> list[Write]:
         ]
     if isinstance(event, ev.CallCompleted):
         return _completed(event, call)
+    if isinstance(event, ev.CallEscalated):
+        # the route applies it after its Redirect: the agent leg's end may have come first
+        return [Close(event.call_id, "agent", event.agent, event.at, "escalated")]
     if isinstance(event, ev.CallerAbandoned):
         return [
             Close(event.call_id, "queue", event.queue, event.at, "abandoned"),

@@ -57,6 +57,21 @@ def test_escalated_the_agent_segment_closes_the_interaction_goes_on():
     assert [w for w in found if isinstance(w, End)] == [End("e", 90.0, "completed")]
 
 
+def test_escalated_when_the_agent_leg_s_end_comes_first():
+    """The route applies CallEscalated after its Redirect, so the agent leg's AgentComplete
+    (AMI) can be applied before it: the segment still ends "escalated" (seen on the real PBX,
+    tests/e2e/test_lines.py, where it ended "completed")."""
+    found = told(
+        ev.CallerJoined(1.0, "e", "support", "5551", 1),
+        ev.CallAnswered(2.0, "e", "support", "1001", 1.0, 1.0),
+        ev.CallCompleted(30.0, "e", "support", "1001", 1.0, 28.0, "agent"),
+        ev.CallEscalated(30.2, "e", "support", "support-2", "1001", "complaint"),
+        ev.CallerJoined(31.0, "e", "support-2", "5551", 1),
+    )
+    closes = [w for w in found if isinstance(w, Close) and w.kind == "agent"]
+    assert closes[-1] == Close("e", "agent", "1001", 30.2, "escalated")
+
+
 def test_a_hang_up_ends_only_the_callers_own_leg_and_only_if_open():
     assert told(ev.ChannelHungUp(5.0, "c1", "PJSIP/trunk-1", "c1")) == [
         End("c1", 5.0, "hung_up", if_open=True)
