@@ -69,10 +69,15 @@ def test_a_kill9_keeps_the_days_counters(pbx, daemon, phones, call, lab_config):
     after = daemon.wait_for(lambda s: s["resyncs"] > before["resyncs"], 15, "the restarted daemon's resync")
     assert _counters(after) == _counters(before)  # not 0: the day goes on
     assert _agents(after) == _agents(before)
-    journal = Journal(config.store.url)
-    try:
-        entries = journal.since(last_before - 1, limit=100_000)
-    finally:
-        journal.close()
+
+    def written() -> list:  # the restarted daemon's resync reaches the store in its next batch
+        journal = Journal(config.store.url)
+        try:
+            return journal.since(last_before - 1, limit=100_000)
+        finally:
+            journal.close()
+
+    wait_until(lambda: len(written()) > 1, 10, "the restarted daemon's events in the journal")
+    entries = written()
     assert entries[0].seq == last_before and len(entries) > 1  # the resync's events, numbered on
     assert [e.seq for e in entries] == list(range(last_before, last_before + len(entries)))
