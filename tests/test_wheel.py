@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.test_purity import imported
+from tests.source_tree import parse_source
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = ("acd/", "ivr/", "acd-")  # the packages and the dist-info
@@ -95,7 +96,7 @@ def test_nothing_shipped_imports_from_tests():
     """The wheel has no tests/: a shipped module that imported from it would fail installed."""
     found = []
     for path in [*(REPO / "acd").rglob("*.py"), *(REPO / "ivr").rglob("*.py")]:
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(parse_source(path.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             found += [f"{path.relative_to(REPO)}: {n}" for n in names if n.split(".")[0] == "tests"]

@@ -8,6 +8,8 @@ import ast
 import re
 from pathlib import Path
 
+from tests.source_tree import parse_source
+
 REPO = Path(__file__).resolve().parents[2]
 FOLDERS = ("acd", "ivr", "agi_scripts", "bench")
 BUILDER = Path("acd/asterisk/actions.py")
@@ -31,7 +33,7 @@ def _is_built(arg: ast.expr) -> bool:
 def offences(source: str, path: Path) -> list[str]:
     """What in this file writes or sends an AMI action by hand (path: as in the repo)."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(parse_source(source)):
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Dict) and any(_is_action_key(key) for key in node.keys):
             found.append(f"{line}: a dict with an Action key")

@@ -13,6 +13,7 @@ import pytest
 from acd import config as config_module
 from acd.asterisk import channel_vars
 from acd.pbx import render
+from tests.source_tree import parse_source
 
 REPO = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"ACD_[A-Z0-9_]*[A-Z0-9]")
@@ -33,7 +34,7 @@ def _docstrings(tree: ast.AST) -> set[int]:
 
 def named_in_code(path: Path) -> list[tuple[int, str]]:
     """(line, name) for every ACD_* name written in a string of this Python file."""
-    tree = ast.parse(path.read_text(), str(path))
+    tree = parse_source(path.read_text(), str(path))
     prose = _docstrings(tree)
     return [
         (node.lineno, name)
@@ -74,7 +75,7 @@ def test_every_rendered_variable_is_the_modules_and_every_name_is_used(tmp_path)
         getattr(channel_vars, attribute.attr)
         for folder in CODE
         for path in folder.rglob("*.py")
-        for attribute in ast.walk(ast.parse(path.read_text()))
+        for attribute in ast.walk(parse_source(path.read_text()))
         if isinstance(attribute, ast.Attribute) and attribute.attr in channel_vars.NAMES
     }
     unused = set(channel_vars.NAMES.values()) - rendered - in_code

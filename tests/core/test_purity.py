@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.source_tree import parse_source
+
 CORE = Path(__file__).resolve().parents[2] / "acd" / "core"
 ALLOWED = {
     "__future__",
@@ -34,7 +36,7 @@ def imported(source: str) -> set[str]:
     """Every module this source imports, in full (`from acd import config` is acd.config),
     at the top or inside a function: a lazy import is an import all the same."""
     names = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(parse_source(source)):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.source_tree import parse_source
+
 WEB = Path(__file__).resolve().parents[2] / "acd" / "web"
 
 
 def imported(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
+    tree = parse_source(path.read_text())
     names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     return names | {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
 
