@@ -12,8 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.logger import Logger
 
@@ -89,8 +88,15 @@ class Directory:
         return await asyncio.get_running_loop().run_in_executor(self._writes, job)
 
     def _insert_interactions(self, rows: list[dict]) -> None:
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(Interaction).on_conflict_do_nothing(index_elements=["linkedid"])
+        statement: Insert
+        if self.engine.dialect.name == "postgresql":  # imported here: SQLite stores never need it
+            from sqlalchemy.dialects import postgresql
+
+            statement = postgresql.insert(Interaction).on_conflict_do_nothing(index_elements=["linkedid"])
+        else:
+            from sqlalchemy.dialects import sqlite
+
+            statement = sqlite.insert(Interaction).on_conflict_do_nothing(index_elements=["linkedid"])
         with self.engine.begin() as connection:
             connection.execute(statement, rows)
 

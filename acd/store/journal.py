@@ -19,8 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from sqlalchemy import Select, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Insert, Select, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.logger import Logger
 
@@ -126,11 +125,15 @@ class Journal:
             self.written += len(rows)
         return True
 
-    def _insert(self) -> postgresql.Insert | sqlite.Insert:
+    def _insert(self) -> Insert:
         """Insert, skipping a seq already there: a retry after a commit whose answer was lost
         must not fail the whole batch."""
-        if self.engine.dialect.name == "postgresql":
+        if self.engine.dialect.name == "postgresql":  # imported here: SQLite stores never need it
+            from sqlalchemy.dialects import postgresql
+
             return postgresql.insert(JournalRow).on_conflict_do_nothing(index_elements=["seq"])
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(JournalRow).on_conflict_do_nothing(index_elements=["seq"])
 
     def flush(self, timeout: float = 10.0) -> bool:
