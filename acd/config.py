@@ -20,9 +20,10 @@ from pydantic import Field, field_validator, model_validator
 from acd import credentials
 from acd.config_journal import Journal, TimeZone
 from acd.config_phone import Callback, Features
+from acd.config_pop import Pop
 from acd.config_push import Push
 from acd.config_types import Digits, Name, PersonName, Pin, Port, Secret, Share, _Section
-from acd.core import recording, tiers
+from acd.core import pops, recording, tiers
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
 DEFAULT_SECRETS = "var/secrets/acd.secrets.yaml"
@@ -221,6 +222,7 @@ class Config(_Section):
     features: Features = Features()
     callback: Callback | None = None
     recording: Recording = Recording()
+    pop: Pop = Pop()
     redis: Redis
 
     @model_validator(mode="after")
@@ -323,6 +325,16 @@ def recording_policy(config: Config) -> recording.Policy:
         rec.new_agent_days,
         rec.retention_days,
         {q.name: q.line for q in config.queues},
+    )
+
+
+def pop_seats(config: Config) -> pops.Seats:
+    """What the pop needs of the config: lines, agents' own queues, hire dates, recording."""
+    return pops.Seats(
+        {q.name: q.line for q in config.queues},
+        {a.number: frozenset(a.queues) for a in config.agents},
+        {a.number: a.hired for a in config.agents},
+        recording_policy(config),
     )
 
 

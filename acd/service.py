@@ -27,7 +27,7 @@ from acd.asterisk.recorder import Recorder
 from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
 from acd.asterisk.supervisor_desk import SupervisorDesk
 from acd.background import background
-from acd.config import Config
+from acd.config import Config, pop_seats
 from acd.config_journal import Days
 from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
 from acd.core.bus import Bus, live_only
@@ -36,6 +36,7 @@ from acd.core.events import Event
 from acd.core.journal import Entry, Sequencer
 from acd.core.journeys import JOURNEY_EVENTS
 from acd.core.legs import AgentLegs
+from acd.core.pops import POP_EVENTS, Pops
 from acd.core.reconcile import LEDGER_EVENTS, CallLedger
 from acd.core.throttle import Backoff
 from acd.live import LiveState
@@ -45,6 +46,8 @@ from acd.speech import SpeechCache, SpeechError
 from acd.store.directory import Directory
 from acd.store.journal import Journal
 from acd.store.journeys import JourneyWriter, e164
+from acd.store.pops import PopDetails
+from acd.web import pops as pops_api
 from acd.web import push
 from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
@@ -116,6 +119,7 @@ class Daemon(service.MultiService):
         self.recorder = Recorder(
             config, self.ami, self.directory, self.speech, self.book.number_at, self.legs
         )
+        self.pops = Pops(pop_seats(config))  # what ringing agents' screens show
         self.sequence = Sequencer()
         self.feed = push.Feed(config.push, lambda: self.sequence.last, push.OnThread(self.journal))
         self.bus = self._subscribe()
@@ -149,6 +153,13 @@ class Daemon(service.MultiService):
                 b"supervision": quality_api.Supervision(login, self.directory),
                 b"supervise": quality_api.Supervise(login, self.supervisors),
                 b"events": push.Events(login, self.feed),
+                b"pops": pops_api.PopsApi(
+                    login,
+                    self.pops,
+                    PopDetails(self.directory, config.pop.rules(), config.pop.last_contacts),
+                    self.apply,
+                    pops_api.signed_csrf(config.http.signing_key.encode()),
+                ),
             },
             book=self.book,
         )
@@ -204,6 +215,7 @@ class Daemon(service.MultiService):
         bus.subscribe("core", self.center.apply, CENTER_EVENTS, model=True)
         bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)
         bus.subscribe("call ledger", self.ledger.apply, LEDGER_EVENTS, model=True)
+        bus.subscribe("pops", self.pops.apply, POP_EVENTS, model=True)
         # the adapters that act on calls take live events only: reconstructed ones are history
         bus.subscribe_entries("agent desk", live_only(self.desk.on_event), AGENT_BOOK_EVENTS)
         bus.subscribe_entries("supervisor desk", live_only(self.supervisors.on_event))

@@ -102,3 +102,29 @@ def test_a_journal_that_cannot_be_read_starts_the_day_at_zero(tmp_path):
     restored = made.remember(TODAY)
     assert (restored.entries, made.sequence.last) == (0, 0)
     stop(made)
+
+
+def test_a_restart_folds_the_ringing_pops_back_with_the_pick_and_the_note(tmp_path, store):
+    """The pops are read model: a daemon restarted while a phone rings shows the same pop."""
+    live = daemon(tmp_path, store)
+    live.remember(TODAY + 1.0)
+    at = TODAY + 100.0
+    live.apply(ev.CallRouted(at, "c1", "+4930222", "800", "support", None, 2, category="complaint"))
+    live.apply(ev.CallerJoined(at + 1, "c1", "support", "+4930222", 1))
+    live.apply(ev.AgentRung(at + 2, "c1", "support", "1001"))
+    live.apply(ev.CallAnswered(at + 4, "c1", "support", "1001", 3.0, 2.0))
+    live.apply(ev.CustomerPicked(at + 5, "c1", "1001", 2))
+    live.apply(ev.CallEscalated(at + 9, "c1", "support", "support-2", "1001", "complaint", "wants a refund"))
+    live.apply(ev.CallerJoined(at + 10, "c1", "support-2", "+4930222", 1))
+    live.apply(ev.AgentRung(at + 11, "c1", "support-2", "2001"))
+    before = [live.pops.view(p, at + 12) for p in live.pops.of_agent("2001")]
+    assert live.journal.flush()
+    stop(live)
+    again = daemon(tmp_path, store)
+    try:
+        again.remember(at + 20)
+        after = [again.pops.view(p, at + 12) for p in again.pops.of_agent("2001")]
+    finally:
+        stop(again)
+    assert after == before and after[0]["escalations"][0]["note"] == "wants a refund"
+    assert after[0]["caller"]["match"] == "picked" and again.pops.of_agent("1001") == []

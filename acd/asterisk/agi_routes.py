@@ -165,6 +165,7 @@ class Routes:
             account=call.account or "",
             verification=call.verification,
             priority=call.priority,
+            ivr_steps=tuple(call.steps),
         )
 
     async def _tell_ivr(self, channel: AgiChannel, call: IvrCall) -> None:

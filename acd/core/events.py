@@ -30,6 +30,7 @@ class CallRouted(Event):
     account: str = ""
     verification: str = ""  # verified | not_verified | locked
     priority: int = 0
+    ivr_steps: tuple[str, ...] = ()  # what the IVR did, in order ("date_of_birth:right", ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,16 @@ class CallEscalated(Event):
     to_queue: str
     agent: str
     reason: str
+    note: str = ""  # the agent's own words for the next line (from their desk; "" from `*5`)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPicked(Event):
+    """On a shared number, the agent said which of its customers is calling (their desk)."""
+
+    call_id: str
+    agent: str
+    customer_id: int
 
 
 @dataclass(frozen=True, slots=True)

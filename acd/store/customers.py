@@ -172,3 +172,8 @@ def verify_pin(pin: str, stored: str | None) -> bool:
         return False
     expected = hash_pin(pin, base64.b64decode(salt)).split("$")[2]
     return hmac.compare_digest(expected, digest)
+
+
+def by_id(session: Session, customer_id: int) -> CustomerCard | None:
+    found = session.get(Customer, customer_id, options=[selectinload(Customer.accounts)])
+    return _card(found) if found else None

@@ -1,9 +1,10 @@
 """Live push: `GET /api/events`, every journal event as it is applied, as server-sent events.
 
 Signed-in staff only, filtered on the server (acd/core/feed.py): an admin sees every event, a
-supervisor what /api/state shows them. A client that reconnects with `Last-Event-ID` gets every
-event after that one, in order and once: from the ring of recent events, else from the
-journal store; when neither holds them any more it gets `event: reset` and reloads the state.
+supervisor what /api/state shows them, an agent the events that name them or a call that rang
+them. A client that reconnects with `Last-Event-ID` gets every event after that one, in order
+and once: from the ring of recent events, else from the journal store; when neither holds them
+any more it gets `event: reset` and reloads the state.
 
 Memory is bounded per client: the feed writes to a stream only while its socket takes bytes
 (the stream is the response's push producer); while it does not, messages queue up to
@@ -228,6 +229,9 @@ def audience_of(config: Config, person: Staff) -> Audience:
     """What `person` may see, as /api/state decides (acd/web/status.py team_view)."""
     if person.role == "admin":
         return Audience()
+    role: str = person.role  # the staff store adds agents to the configured roles
+    if role == "agent":  # their own calls: a ring (AgentRung) names them, so their desk
+        return Audience(frozenset((person.number,)), frozenset())  # learns of it at once
     if person.role == "supervisor":
         agents = {a.number for a in config.agents if a.team is not None and a.team in person.teams}
         queues = {q for a in config.agents if a.number in agents for q in a.queues}
