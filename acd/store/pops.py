@@ -51,7 +51,7 @@ class PopDetails:
     async def complete(self, shown: dict[str, Any]) -> dict[str, Any]:
         """`shown` (a core view) with the customer's record, contacts, hints and offers."""
         who = shown["caller"]
-        number = who["number"] if who["match"] == "shared" else None
+        number = who["number"] if who["match"] in ("shared", "picked") else None  # may pick again
         facts = await self.directory.read(
             read_facts, who["customer_id"], number, shown["call"], self.last_contacts
         )

@@ -159,6 +159,7 @@ async def test_picking_the_customer_on_a_shared_number_needs_the_csrf_token(live
     assert (
         body["caller"]["match"] == "picked" and body["customer"]["name"] == "Bo" and body["address"] == "Bo"
     )
+    assert [c["id"] for c in body["candidates"]] == [1, 2]  # and may pick again
     with db.sessions(live.directory.engine)() as session:
         assert session.scalar(select(Interaction.customer_id).where(Interaction.linkedid == "c-shared")) == 2
     again = json.loads((await get(live, "/api/pops/c-shared", agent("1001"))).body)
