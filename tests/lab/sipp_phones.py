@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from acd.lab.sipp import HOST, Pbx, Process, RegisteredPhone, dtmf_actions, listening_phone
+from acd.lab.sipp import SCENARIOS as SHIPPED
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 
@@ -18,6 +19,30 @@ class UnansweredPhone(RegisteredPhone):
     def __init__(self, pbx: Pbx, workdir: Path, user: str, password: str, port: int, media_port: int) -> None:
         cmd = listening_phone(SCENARIOS / "ring_forever.xml", port, media_port)
         super().__init__(pbx, user, password, port, cmd, workdir, f"unanswered-{user}")
+
+
+class SlowAnswerPhone(RegisteredPhone):
+    """An agent's softphone that rings `ring_ms` before it answers (the demo agent's scenario,
+    a pause after its 180 Ringing), then talks for `talk_ms`: time for a screen to pop."""
+
+    def __init__(
+        self,
+        pbx: Pbx,
+        workdir: Path,
+        user: str,
+        password: str,
+        port: int,
+        ring_ms: int,
+        talk_ms: int,
+        media_port: int,
+    ) -> None:
+        text = (SHIPPED / "agent.xml").read_text()
+        answer = '  <send retrans="500"><![CDATA[\nSIP/2.0 200 OK'
+        assert text.count(answer) == 1, "the agent scenario's answer moved"
+        scenario = workdir / f"slow-answer-{user}.xml"
+        scenario.write_text(text.replace(answer, f'  <pause milliseconds="{ring_ms}"/>\n' + answer))
+        cmd = listening_phone(scenario, port, media_port, "-d", str(talk_ms))
+        super().__init__(pbx, user, password, port, cmd, workdir, f"slow-answer-{user}")
 
 
 _INFO = """  <send retrans="500"><![CDATA[
