@@ -23,6 +23,7 @@ from acd.config_phone import Callback, Features
 from acd.config_pop import Pop
 from acd.config_push import Push
 from acd.config_types import Digits, Name, PersonName, Pin, Port, Secret, Share, _Section
+from acd.config_wall import Wallboard
 from acd.core import pops, recording, tiers
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
@@ -207,6 +208,7 @@ class Config(_Section):
     fastagi: FastAgi
     http: Http
     push: Push = Push()
+    wallboard: Wallboard = Wallboard()
     pbx: Pbx = Pbx()
     trunks: tuple[Trunk, ...] = Field(min_length=1)
     queues: tuple[Queue, ...] = Field(min_length=1)
@@ -257,6 +259,8 @@ class Config(_Section):
         _prefix_free("features", {k: features[k] for k in CALL_CODES})
         if self.push.max_streams >= self.http.max_connections:  # streams would hold every connection
             raise ValueError("push.max_streams: must be below http.max_connections")
+        if self.wallboard.max_viewers >= self.http.max_connections:
+            raise ValueError("wallboard.max_viewers: must be below http.max_connections")
         self._check_staff(queues)
         return self
 

@@ -51,6 +51,11 @@ class Days:
         """Local midnight on the day holding `at`."""
         return self.midnight(self.date(at))
 
+    def clock(self, at: float) -> float:
+        """Seconds past midnight on the local wall clock (what the wall's intervals are named by)."""
+        local = dt.datetime.fromtimestamp(at, self.tz)
+        return local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+
     def end(self, at: float) -> float:
         """The second the day holding `at` ends (23 or 25 hours on a DST day)."""
         return self.midnight(self.date(at) + dt.timedelta(days=1))

@@ -39,6 +39,7 @@ from acd.core.legs import AgentLegs
 from acd.core.pops import POP_EVENTS, Pops
 from acd.core.reconcile import LEDGER_EVENTS, CallLedger
 from acd.core.throttle import Backoff
+from acd.core.wallboard import WALLBOARD_EVENTS, Wallboard
 from acd.live import LiveState
 from acd.pbx.control import state_dir
 from acd.restore import Restored, restore
@@ -52,6 +53,8 @@ from acd.web import push
 from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
 from acd.web.status import make_site
+from acd.web.wall import WallFeed, WallState
+from acd.web.wall_api import WallApi
 from ivr.menu import Menu
 
 log = Logger()
@@ -98,6 +101,8 @@ class Daemon(service.MultiService):
             seats((a.number, a.phone) for a in config.agents),
             {q.name: float(q.wrapup) for q in config.queues},
         )
+        wall = config.wallboard
+        self.wall = Wallboard(self.center, self.book, self.days, wall.short_abandon, wall.interval * 60.0)
         self.desk = AgentDesk(config, self.ami, self.live, self.speech, pins, self.book, self.apply)
         backoff = menu.identity.backoff
         limits = GuessLimits(self.live, Backoff(backoff.free, backoff.base, backoff.cap, backoff.forget))
@@ -122,6 +127,13 @@ class Daemon(service.MultiService):
         self.pops = Pops(pop_seats(config))  # what ringing agents' screens show
         self.sequence = Sequencer()
         self.feed = push.Feed(config.push, lambda: self.sequence.last, push.OnThread(self.journal))
+        self.wall_feed = WallFeed(
+            WallState(config, self.wall),
+            lambda: self.sequence.last,
+            wall.updates_per_second,
+            config.push.client_buffer,
+            wall.max_viewers,
+        )
         self.bus = self._subscribe()
         self.fastagi = FastAgiService(
             config.fastagi,
@@ -160,12 +172,14 @@ class Daemon(service.MultiService):
                     self.apply,
                     pops_api.signed_csrf(config.http.signing_key.encode()),
                 ),
+                b"wall": WallApi(login, self.wall_feed),
             },
             book=self.book,
         )
         self.site = site
         self.heartbeat = internet.TimerService(config.push.heartbeat, self.feed.beat)
         self.heartbeat.setServiceParent(self)
+        internet.TimerService(config.push.heartbeat, self.wall_feed.refresh).setServiceParent(self)
         web = internet.TCPServer(config.http.port, site, interface=config.http.host)
         web.setServiceParent(self)
 
@@ -201,6 +215,7 @@ class Daemon(service.MultiService):
 
     def stopService(self):
         self.feed.stop()
+        self.wall_feed.stop()
         result = super().stopService()
         self.directory.close()
         self.journal.close()
@@ -214,6 +229,7 @@ class Daemon(service.MultiService):
         bus.subscribe("agent legs", self.legs.apply, model=True)
         bus.subscribe("core", self.center.apply, CENTER_EVENTS, model=True)
         bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)
+        bus.subscribe("wallboard", self.wall.apply, WALLBOARD_EVENTS, model=True)  # reads core, agents
         bus.subscribe("call ledger", self.ledger.apply, LEDGER_EVENTS, model=True)
         bus.subscribe("pops", self.pops.apply, POP_EVENTS, model=True)
         # the adapters that act on calls take live events only: reconstructed ones are history
@@ -224,6 +240,7 @@ class Daemon(service.MultiService):
             bus.subscribe_entries("callbacks", live_only(self.callbacks.on_event))
         bus.subscribe("call stories", self.journeys.on_event, JOURNEY_EVENTS)  # reconstructed too
         bus.subscribe_entries("live push", self.feed.publish)
+        bus.subscribe_entries("wallboard push", self.wall_feed.changed, WALLBOARD_EVENTS)
         return bus
 
     def apply(self, event: Event, reconstructed: bool = False) -> Entry:
@@ -250,4 +267,5 @@ class Daemon(service.MultiService):
             "supervision": self.supervisors.snapshot(),
             "recording": [t.id for t in self.recorder.takes.values()],
             "push": self.feed.snapshot(),
+            "wallboard": self.wall_feed.snapshot(),
         }

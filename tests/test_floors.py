@@ -26,6 +26,7 @@ FLOORS = {  # a module's floor: the longest prefix listed here wins
     "acd.config_phone": 1,
     "acd.config_push": 1,
     "acd.config_pop": 1,
+    "acd.config_wall": 1,
     "acd.config_journal": 1,
     "acd.credentials": 1,
     "acd.security_log": 1,

@@ -84,3 +84,20 @@ def test_the_agents_book_is_read_model_after_the_core_and_a_replay_then_a_resync
         assert made.links()["agent_states"][0]["state"] == "ready"
     finally:
         made.directory.close()
+
+
+def test_the_wallboard_is_read_model_after_the_core_and_the_agents_book(tmp_path):
+    """It reads both as they stand after each event, and a restart folds the day back into it."""
+    made = daemon(tmp_path)
+    try:
+        chosen = {s.name: s.model for s in made.bus._subscribers}
+        names = made.bus.names
+        assert names.index("wallboard") > names.index("agents") > names.index("core")
+        assert chosen["wallboard"] is True
+        from acd.core.journal import Entry
+
+        made.bus.replay(Entry(1, ev.CallerJoined(5.0, "c1", "support", "0301", 1), False))
+        queue = made.wall.snapshot(6.0, made.center.lines, [])["queues"]["support"]
+        assert queue["offered"] == 1 and queue["waiting"] == 1
+    finally:
+        made.directory.close()

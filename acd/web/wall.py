@@ -1,0 +1,193 @@
+"""The wallboard's live stream: `GET /api/wall/events`, one snapshot fanned out to every wall.
+
+No wall polls anything: the bus tells the feed that an entry changed the wall; at most
+`wallboard.updates_per_second` times a second the feed makes the snapshot, once per audience
+(an admin's, each supervisor's teams', each kiosk's), encodes it once, and writes the same bytes
+to every stream of that audience (acd/web/stream.py: bounded per client, cut off past
+`push.client_buffer`). Each message is the whole state, `id:` the sequence number of the last
+entry in it: a client that reconnects with `Last-Event-ID` gets the current state unless it
+has it already, so nothing is lost or doubled. Every `push.heartbeat` seconds the walls get a
+fresh snapshot (waits and times in state move on without events).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from twisted.logger import Logger
+
+from acd.config import Config
+from acd.core.feed import Audience
+from acd.core.journal import Entry
+from acd.core.wallboard import Wallboard
+from acd.web import sse
+from acd.web.stream import Stream
+
+log = Logger()
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What one wall shows: `audience` (acd/web/push.py audience_of); a kiosk shows no
+    controls and no callers' numbers."""
+
+    audience: Audience
+    kiosk: bool = False
+    controls: bool = False  # listen / whisper / barge (supervisors)
+
+
+class WallState:
+    """The snapshot one view gets: the core's wall, limited to the view, with names added."""
+
+    def __init__(self, config: Config, wall: Wallboard, clock: Callable[[], float] = time.time) -> None:
+        self.config, self.wall, self.clock = config, wall, clock
+        self.lines = {q.name: q.line for q in config.queues}
+        self.names = {a.number: a.name for a in config.agents}
+        self.teams = {a.number: a.team or "" for a in config.agents}
+        settings = config.wallboard
+        self.thresholds = {
+            name: {"warn": band.warn, "alarm": band.alarm}
+            for name, band in (
+                ("service_level", settings.service_level),
+                ("abandon_rate", settings.abandon_rate),
+                ("longest_wait", settings.longest_wait),
+                ("waiting", settings.waiting),
+            )
+        }
+
+    def __call__(self, view: View) -> dict[str, Any]:
+        audience = view.audience
+        agents = [n for n in self.names if audience.queues is None or n in audience.agents]
+        data = self.wall.snapshot(self.clock(), self.lines, agents, audience.queues)
+        for agent in data["agents"]:
+            agent["name"], agent["team"] = (
+                self.names.get(agent["number"], ""),
+                self.teams.get(agent["number"], ""),
+            )
+        if view.kiosk:
+            for queue in data["queues"].values():
+                queue["callers"] = [{"waited": c["waited"]} for c in queue["callers"]]
+        data.update(
+            thresholds=self.thresholds,
+            timezone=self.config.timezone or "local",
+            kiosk=view.kiosk,
+            controls=view.controls and not view.kiosk,
+        )
+        return data
+
+
+class WallFeed:
+    """The open walls and the one snapshot per view they are sent."""
+
+    def __init__(
+        self,
+        produce: Callable[[View], dict[str, Any]],
+        last_seq: Callable[[], int],
+        updates_per_second: float,
+        client_buffer: int,
+        max_viewers: int,
+        later: Callable[[float, Callable[[], None]], object] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.produce, self.last_seq = produce, last_seq
+        self.gap, self.client_buffer, self.max_viewers = 1.0 / updates_per_second, client_buffer, max_viewers
+        self.streams: dict[Stream, View] = {}
+        self.counts = {"opened": 0, "snapshots": 0, "too_slow": 0, "refused_full": 0}
+        self._later, self._clock = later or _later, clock
+        self._version: int | None = None  # the last entry that changed the wall (None: since start)
+        self._plain: dict[View, bytes] = {}  # this version's message per view
+        self._wires: dict[tuple[View, bool], bytes] = {}  # the same, framed (chunked or not)
+        self._pending = False
+        self._sent_at = float("-inf")
+
+    @property
+    def version(self) -> int:
+        return self._version if self._version is not None else self.last_seq()
+
+    def changed(self, entry: Entry) -> None:
+        """The bus's `wallboard push` subscriber: a fresh snapshot soon, coalesced."""
+        self._version = entry.seq
+        self._forget()
+        if not self.streams or self._pending:
+            return
+        self._pending = True
+        self._later(max(0.0, self._sent_at + self.gap - self._clock()), self.flush)
+
+    def _forget(self) -> None:
+        self._plain.clear()
+        self._wires.clear()
+
+    def flush(self) -> None:
+        """The current snapshot to every wall that does not have it yet."""
+        self._pending = False
+        self._sent_at = self._clock()
+        version = self.version
+        for stream, view in list(self.streams.items()):
+            if stream.last != version:
+                stream.send(self.wire(view, stream))
+                stream.last = version
+
+    def refresh(self) -> None:
+        """Every wall gets the snapshot made again now (times move on without events)."""
+        self._forget()
+        for stream, view in list(self.streams.items()):
+            stream.send(self.wire(view, stream))
+            stream.last = self.version
+
+    def wire(self, view: View, stream: Stream) -> bytes:
+        """This version's message for `view`: made and encoded once, however many walls get it."""
+        key = (view, stream.chunked)
+        found = self._wires.get(key)
+        if found is None:
+            plain = self._plain.get(view)
+            if plain is None:
+                self.counts["snapshots"] += 1
+                plain = self._plain[view] = sse.message(self.version, "wall", self.produce(view))
+            found = self._wires[key] = stream.frame(plain)
+        return found
+
+    def full(self) -> bool:
+        return len(self.streams) >= self.max_viewers
+
+    def open(self, request, view: View, after: int | None, who: str) -> Stream:
+        """A new wall: the current snapshot unless `after` says it has it already."""
+        stream = Stream(request, view.audience, who, self.client_buffer, self.too_slow, self._closed)
+        self.streams[stream] = view
+        self.counts["opened"] += 1
+        request.notifyFinish().addBoth(lambda _: stream.close())
+        stream.start(sse.opening())
+        version = self.version
+        if after != version:
+            stream.send(self.wire(view, stream))
+        stream.last, stream.live = version, True
+        return stream
+
+    def _closed(self, stream: Stream) -> None:
+        self.streams.pop(stream, None)
+
+    def too_slow(self, stream: Stream) -> None:
+        self.counts["too_slow"] += 1
+        log.warn("wallboard: {who} reads too slowly, cut off", who=stream.who)
+        stream.close()
+        transport = getattr(stream.request.channel, "transport", None)
+        if transport is not None:
+            transport.abortConnection()
+
+    def stop(self) -> None:
+        for stream in list(self.streams):
+            stream.close()
+            if not stream.request.finished:
+                stream.request.unregisterProducer()
+                stream.request.finish()
+
+    def snapshot(self) -> dict[str, int]:
+        return {"walls": len(self.streams), **self.counts}
+
+
+def _later(delay: float, call: Callable[[], None]) -> object:
+    from twisted.internet import reactor  # the one cli.py installed
+
+    return reactor.callLater(delay, call)

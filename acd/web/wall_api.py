@@ -1,0 +1,100 @@
+"""The wallboard's API: `GET /api/wall` (the snapshot, JSON) and `GET /api/wall/events` (the
+same, live, as server-sent events; acd/web/wall.py). Admins see the whole center, supervisors
+their teams' queues and agents (acd/web/push.py audience_of); anyone else 403. A kiosk (a
+wall screen) reads `?kiosk=TOKEN` instead of signing in (acd/web/kiosk.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from twisted.internet import defer
+from twisted.logger import Logger
+from twisted.web import resource, server
+
+from acd.web import sse
+from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
+from acd.web.base import answer, sign_in
+from acd.web.push import audience_of
+from acd.web.wall import View, WallFeed
+
+log = Logger()
+
+
+class WallApi(resource.Resource):
+    """`/api/wall` and `/api/wall/events`: who is asking decides the view."""
+
+    isLeaf = True
+
+    def __init__(self, login: StaffLogin, feed: WallFeed, kiosks=None) -> None:
+        super().__init__()
+        self.login, self.feed, self.kiosks = login, feed, kiosks
+
+    async def person(self, request):
+        """The one place identity comes from (sessions replace HTTP Basic here)."""
+        return sign_in(self.login, request)
+
+    async def view(self, request) -> View:
+        token = request.args.get(b"kiosk")
+        if token is not None and self.kiosks is not None:
+            return await self.kiosks.view(token[-1])
+        person = await self.person(request)
+        if person.role not in ("admin", "supervisor"):
+            raise Forbidden(f"role {person.role!r} may not see the wallboard")
+        return View(audience_of(self.login.config, person), controls=person.role == "supervisor")
+
+    def render_GET(self, request) -> object:
+        done = defer.Deferred.fromFuture(asyncio.ensure_future(self._get(request)))
+        done.addErrback(lambda failure: _failed(request, failure))
+        return server.NOT_DONE_YET
+
+    def render_HEAD(self, request) -> object:
+        answer(request, [], 405, {"error": "method not allowed"})
+        return server.NOT_DONE_YET
+
+    async def _get(self, request) -> None:
+        path = request.postpath
+        if path in ([], [b""]):
+            view = await self.view(request)
+            answer(request, [], 200, self.feed.produce(view))
+        elif path == [b"events"]:
+            await self._events(request)
+        else:
+            answer(request, [], 404, {"error": "not found"})
+
+    async def _events(self, request) -> None:
+        after = sse.resume_id(
+            request.requestHeaders.getRawHeaders(b"last-event-id"), request.args.get(b"last_event_id")
+        )
+        view = await self.view(request)
+        if request.finished or getattr(request, "_disconnected", False):
+            return
+        if self.feed.full():
+            self.feed.counts["refused_full"] += 1
+            request.setHeader(b"retry-after", b"10")
+            answer(request, [], 503, {"error": "too many walls open; try again later"})
+            return
+        request.setHeader(b"content-type", b"text/event-stream; charset=utf-8")
+        request.setHeader(b"cache-control", b"no-store")
+        request.setHeader(b"x-accel-buffering", b"no")
+        peer = getattr(request.getClientAddress(), "host", "") or ""
+        self.feed.open(request, view, after, f"wall@{peer}")
+
+
+def _failed(request, failure) -> None:
+    error = failure.value
+    if request.finished or getattr(request, "_disconnected", False):
+        return
+    if isinstance(error, Unauthorized):
+        request.setHeader(b"www-authenticate", b'Basic realm="acd"')
+        answer(request, [], 401, {"error": str(error)})
+    elif isinstance(error, Throttled):
+        request.setHeader(b"retry-after", str(error.retry_after).encode())
+        answer(request, [], 429, {"error": str(error)})
+    elif isinstance(error, Forbidden):
+        answer(request, [], 403, {"error": str(error)})
+    elif isinstance(error, ValueError):
+        answer(request, [], 400, {"error": str(error)})
+    else:
+        log.failure("wallboard request failed", failure)
+        answer(request, [], 500, {"error": "internal error"})

@@ -1,0 +1,156 @@
+"""The wallboard over HTTP: one snapshot per audience, encoded once for every wall, coalesced,
+resumed by Last-Event-ID without a lost or doubled state; and who may see what."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from acd.core import events as ev
+from tests.web.conftest import LOADED, basic, on_asyncio
+from tests.web.sse_client import SseClient
+from tests.web.wall_site import WallSite
+
+ADMIN, SUPERVISOR_FRONT, QUALITY = "9901", "9001", "9101"
+
+
+@pytest.fixture
+def wall():
+    site = WallSite(LOADED, time.time)
+    yield site
+    site.feed.stop()
+    site.listening.stopListening()
+
+
+def joined(call: str, queue: str = "support", number: str = "0301234") -> ev.CallerJoined:
+    return ev.CallerJoined(time.time(), call, queue, number, 1)
+
+
+async def walls(site: WallSite, n: int, who: str = ADMIN, **headers: str) -> list[SseClient]:
+    opened = [
+        await SseClient.open(site.port, {"Authorization": basic(who), **headers}, path="/api/wall/events")
+        for _ in range(n)
+    ]
+    for client in opened:
+        assert client.status == 200, client.headers
+        await client.until(lambda c: len(c.messages) >= 1)
+    return opened
+
+
+@on_asyncio
+async def test_a_wall_opens_on_the_current_state_with_its_sequence_number(wall):
+    wall.apply(joined("c1"))
+    (client,) = await walls(wall, 1)
+    first = client.messages[0]
+    assert first.event == "wall" and first.id == "1"
+    assert first.data["queues"]["support"]["waiting"] == 1
+    assert client.headers["cache-control"] == "no-store"
+    client.close()
+
+
+@on_asyncio
+async def test_many_walls_get_one_snapshot_made_and_encoded_once_per_change(wall):
+    clients = await walls(wall, 12)
+    made = wall.feed.counts["snapshots"]
+    wall.apply(joined("c1"))
+    for client in clients:
+        await client.until(lambda c: len(c.messages) >= 2)
+    assert wall.feed.counts["snapshots"] == made + 1
+    assert len({repr(c.messages[1]) for c in clients}) == 1
+    for client in clients:
+        client.close()
+
+
+@on_asyncio
+async def test_a_burst_of_events_is_coalesced_into_a_few_snapshots(wall):
+    (client,) = await walls(wall, 1)
+    for i in range(200):
+        wall.apply(joined(f"c{i}"))
+    await client.until(lambda c: c.messages[-1].data["queues"]["support"]["offered"] == 200)
+    await asyncio.sleep(0.3)
+    assert len(client.messages) <= 3  # the opening one, then at most 4 a second
+    assert client.messages[-1].id == "200"
+    client.close()
+
+
+@on_asyncio
+async def test_a_reconnect_gets_the_state_it_lacks_and_nothing_it_has(wall):
+    (client,) = await walls(wall, 1)
+    last = client.messages[-1].id
+    client.close()
+    again = await SseClient.open(
+        wall.port, {"Authorization": basic(ADMIN), "Last-Event-ID": last}, path="/api/wall/events"
+    )
+    await asyncio.sleep(0.3)
+    assert again.messages == []  # it has this state: not sent twice
+    wall.apply(joined("c1"))
+    await again.until(lambda c: len(c.messages) == 1)
+    assert again.messages[0].data["queues"]["support"]["offered"] == 1
+    again.close()
+    wall.apply(joined("c2"))
+    behind = await SseClient.open(
+        wall.port,
+        {"Authorization": basic(ADMIN), "Last-Event-ID": again.messages[0].id},
+        path="/api/wall/events",
+    )
+    await behind.until(lambda c: len(c.messages) == 1)
+    assert behind.messages[0].data["queues"]["support"]["offered"] == 2  # what it missed, as state
+    assert behind.messages[0].id == "2"
+    behind.close()
+
+
+@on_asyncio
+async def test_a_supervisor_sees_their_teams_queues_and_agents_only(wall):
+    wall.apply(joined("c1", "support-2"), joined("c2", "support"))
+    (client,) = await walls(wall, 1, who=SUPERVISOR_FRONT)
+    data = client.messages[0].data
+    assert set(data["queues"]) == {"support", "sales"}  # front and sales serve these
+    assert {a["number"] for a in data["agents"]} == {"1001", "1002", "1003", "1004", "2003"}
+    assert data["lines"]["all"]["offered"] == 1 and data["controls"] is True
+    client.close()
+    (admin,) = await walls(wall, 1)
+    assert admin.messages[0].data["lines"]["all"]["offered"] == 2
+    assert admin.messages[0].data["controls"] is False  # listening in is for supervisors
+    admin.close()
+
+
+@on_asyncio
+async def test_nobody_else_sees_the_wall(wall):
+    anonymous = await SseClient.open(wall.port, {}, path="/api/wall/events")
+    assert anonymous.status == 401
+    quality = await SseClient.open(wall.port, {"Authorization": basic(QUALITY)}, path="/api/wall/events")
+    assert quality.status == 403
+    bad = await SseClient.open(
+        wall.port, {"Authorization": basic(ADMIN), "Last-Event-ID": "x"}, path="/api/wall/events"
+    )
+    assert bad.status == 400
+    for client in (anonymous, quality, bad):
+        client.close()
+
+
+@on_asyncio
+async def test_past_max_viewers_a_wall_is_refused(wall):
+    clients = await walls(wall, LOADED.wallboard.max_viewers)
+    extra = await SseClient.open(wall.port, {"Authorization": basic(ADMIN)}, path="/api/wall/events")
+    assert extra.status == 503 and extra.headers["retry-after"] == "10"
+    for client in [*clients, extra]:
+        client.close()
+
+
+@on_asyncio
+async def test_the_snapshot_as_json_too(wall):
+    from tests.web.conftest import read_answer
+
+    wall.apply(joined("c1"))
+    reader, writer = await asyncio.open_connection("127.0.0.1", wall.port)
+    writer.write(
+        f"GET /api/wall HTTP/1.1\r\nHost: 127.0.0.1:{wall.port}\r\nAuthorization: {basic(ADMIN)}\r\n"
+        "Connection: close\r\n\r\n".encode()
+    )
+    found = await read_answer(reader)
+    writer.close()
+    import json
+
+    assert found.status == 200 and json.loads(found.body)["queues"]["support"]["offered"] == 1

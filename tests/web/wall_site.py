@@ -1,0 +1,92 @@
+"""The wallboard's part of the daemon on a loopback port: the center, the agents book and the
+wall on one bus in acd/service.py's order, the wall feed on the reactor, the real site.
+
+`restart()` is the daemon's: the old site stops (its streams end), a new one folds the same
+journal back into fresh models and listens on the same port."""
+
+from __future__ import annotations
+
+from acd import config as config_module
+from acd.config_journal import Days
+from acd.core import events as ev
+from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
+from acd.core.bus import Bus
+from acd.core.center import CENTER_EVENTS, CallCenter
+from acd.core.journal import Entry, Sequencer
+from acd.core.wallboard import WALLBOARD_EVENTS, Wallboard
+from acd.web.auth import StaffLogin
+from acd.web.status import make_site
+from acd.web.wall import WallFeed, WallState
+from acd.web.wall_api import WallApi
+
+
+def _raise(name: str, entry: Entry, exc: Exception) -> None:
+    raise exc
+
+
+class WallSite:
+    def __init__(self, config: config_module.Config, clock, port: int = 0) -> None:
+        self.config, self.clock = config, clock
+        self.journal: list[Entry] = []
+        self.sequence = Sequencer()
+        self.port = port
+        self._build()
+
+    def _build(self) -> None:
+        from twisted.internet import reactor
+
+        config = self.config
+        days = Days(config.timezone)
+        self.center = CallCenter(
+            {q.name: float(q.service_level) for q in config.queues},
+            lines={q.name: q.line for q in config.queues},
+            day_end=days.end,
+        )
+        self.book = AgentBook(
+            seats((a.number, a.phone) for a in config.agents),
+            {q.name: float(q.wrapup) for q in config.queues},
+        )
+        self.wall = Wallboard(self.center, self.book, days, config.wallboard.short_abandon)
+        self.feed = WallFeed(
+            WallState(config, self.wall, self.clock),
+            lambda: self.sequence.last,
+            config.wallboard.updates_per_second,
+            config.push.client_buffer,
+            config.wallboard.max_viewers,
+        )
+        self.bus = Bus(_raise)
+        self.bus.subscribe_entries("journal", self.journal.append)
+        self.bus.subscribe("core", self.center.apply, CENTER_EVENTS, model=True)
+        self.bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)
+        self.bus.subscribe("wallboard", self.wall.apply, WALLBOARD_EVENTS, model=True)
+        self.bus.subscribe_entries("wallboard push", self.feed.changed, WALLBOARD_EVENTS)
+        self.login = StaffLogin(config)
+        self.site = make_site(
+            self.center, lambda: {}, self.login, config.http, self.more(), clock=self.clock, book=self.book
+        )
+        self.listening = reactor.listenTCP(self.port, self.site, interface="127.0.0.1")
+        self.port = self.listening.getHost().port
+        self.site.rules = type(self.site.rules).of(config.http.model_copy(update={"port": self.port}))
+
+    def more(self) -> dict:
+        return {b"wall": WallApi(self.login, self.feed)}
+
+    def apply(self, *events: ev.Event) -> None:
+        for event in events:
+            self.bus.publish(self.sequence.next(event))
+
+    async def restart(self) -> None:
+        """Stop as the daemon stops, then start again with the day folded back."""
+        self.feed.stop()
+        await self.listening.stopListening()
+        kept = list(self.journal)
+        self.journal.clear()
+        self.sequence = Sequencer(kept[-1].seq if kept else 0)
+        self._build()
+        for entry in kept:
+            self.journal.append(entry)
+            self.bus.replay(entry)
+
+    async def stop(self) -> None:
+        self.feed.stop()
+        await self.listening.stopListening()
