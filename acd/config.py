@@ -18,6 +18,7 @@ import yaml
 from pydantic import Field, field_validator, model_validator
 
 from acd import credentials
+from acd.config_desk import WRAPUP, Desk
 from acd.config_journal import Journal, TimeZone
 from acd.config_phone import Callback, Features
 from acd.config_pop import Pop
@@ -225,6 +226,7 @@ class Config(_Section):
     callback: Callback | None = None
     recording: Recording = Recording()
     pop: Pop = Pop()
+    desk: Desk = Desk()
     redis: Redis
 
     @model_validator(mode="after")
@@ -257,6 +259,8 @@ class Config(_Section):
         features = self.features.model_dump()
         _prefix_free("features", {k: features[k] for k in DIALLED_CODES})
         _prefix_free("features", {k: features[k] for k in CALL_CODES})
+        if WRAPUP in self.features.pause_reasons.values():
+            raise ValueError(f"features.pause_reasons: {WRAPUP!r} is the wrap-up hold's own reason")
         if self.push.max_streams >= self.http.max_connections:  # streams would hold every connection
             raise ValueError("push.max_streams: must be below http.max_connections")
         if self.wallboard.max_viewers >= self.http.max_connections:
@@ -305,6 +309,9 @@ class Config(_Section):
 
     def recordings_path(self) -> Path:
         return _in_repo(self.recording.folder)
+
+    def knowledge_path(self) -> Path:
+        return _in_repo(self.desk.knowledge)
 
     def secrets_path(self) -> Path:
         return _in_repo(self.secrets_file)

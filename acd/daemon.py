@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
+import time
 
 from twisted.internet import asyncioreactor
 
@@ -25,6 +26,7 @@ from acd import security_log
 from acd.config import Config
 from acd.service import Daemon
 from acd.store.db import migrate
+from acd.store.knowledge import seed_folder
 from ivr.menu import Menu
 
 log = Logger()
@@ -42,9 +44,14 @@ def run(config: Config, menu: Menu) -> int:
     globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout)], redirectStandardIO=False)
     try:
         migrate(config.store.url)  # idempotent: the embedded SQLite store needs no separate step
+        added, problem = seed_folder(config.store.url, config.knowledge_path(), time.time())
     except SQLAlchemyError as exc:
         log.critical("the customer store is unusable: {why}", why=exc)
         return 1
+    if problem:
+        log.warn("knowledge base: {why}", why=problem)
+    if added:
+        log.info("knowledge base: {n} entries added from {folder}", n=added, folder=config.desk.knowledge)
     security_log.open_file(config.security_log_path())
     daemon = Daemon(config, menu)
     outcome = {"code": 0}

@@ -30,6 +30,7 @@ from acd.background import background
 from acd.config import Config, pop_seats
 from acd.config_journal import Days
 from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
+from acd.core.agent_day import AGENT_DAY_EVENTS, AgentDay
 from acd.core.bus import Bus, live_only
 from acd.core.center import CENTER_EVENTS, CallCenter
 from acd.core.events import Event
@@ -44,6 +45,7 @@ from acd.live import LiveState
 from acd.pbx.control import state_dir
 from acd.restore import Restored, restore
 from acd.speech import SpeechCache, SpeechError
+from acd.store import knowledge
 from acd.store.directory import Directory
 from acd.store.journal import Journal
 from acd.store.journeys import JourneyWriter, e164
@@ -103,6 +105,7 @@ class Daemon(service.MultiService):
         )
         wall = config.wallboard
         self.wall = Wallboard(self.center, self.book, self.days, wall.short_abandon, wall.interval * 60.0)
+        self.agent_day = AgentDay(self.book, self.days.end)  # each agent's own figures for today
         self.desk = AgentDesk(config, self.ami, self.live, self.speech, pins, self.book, self.apply)
         backoff = menu.identity.backoff
         limits = GuessLimits(self.live, Backoff(backoff.free, backoff.base, backoff.cap, backoff.forget))
@@ -168,7 +171,12 @@ class Daemon(service.MultiService):
                 b"pops": pops_api.PopsApi(
                     login,
                     self.pops,
-                    PopDetails(self.directory, config.pop.rules(), config.pop.last_contacts),
+                    PopDetails(
+                        self.directory,
+                        config.pop.rules(),
+                        config.pop.last_contacts,
+                        hints=lambda category: self.directory.read(knowledge.hints_for_category, category),
+                    ),
                     self.apply,
                     pops_api.signed_csrf(config.http.signing_key.encode()),
                 ),
@@ -230,6 +238,7 @@ class Daemon(service.MultiService):
         bus.subscribe("core", self.center.apply, CENTER_EVENTS, model=True)
         bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)
         bus.subscribe("wallboard", self.wall.apply, WALLBOARD_EVENTS, model=True)  # reads core, agents
+        bus.subscribe("agent day", self.agent_day.apply, AGENT_DAY_EVENTS, model=True)  # reads the book
         bus.subscribe("call ledger", self.ledger.apply, LEDGER_EVENTS, model=True)
         bus.subscribe("pops", self.pops.apply, POP_EVENTS, model=True)
         # the adapters that act on calls take live events only: reconstructed ones are history

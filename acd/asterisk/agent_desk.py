@@ -40,7 +40,7 @@ from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
 from acd.core import tiers
-from acd.core.agent_book import RNA, AgentBook
+from acd.core.agent_book import RNA, WRAPUP, AgentBook
 from acd.core.agents import Agent, State
 from acd.speech import SpeechCache
 
@@ -92,6 +92,7 @@ class AgentDesk:
         self.book, self.apply = book, apply
         self.lines = config.lines()
         self._wrapping: dict[str, float] = {}  # agent -> the wrap-up end a timer waits for
+        self._held: set[str] = set()  # agents the desk holds paused for wrap-up on Asterisk
         self._unsaved: dict[str, None] = {}  # agents whose state redis has yet to get, in order
         self._saving = False
 
@@ -224,9 +225,13 @@ class AgentDesk:
         return True
 
     async def resume(self, number: str) -> bool:
+        """Ready now, or (during a call) the pending pause taken back: on Asterisk the member
+        is then held for the call's wrap-up, if its queue has one, else unpaused."""
         if not self._request(ev.AgentResumed(self.clock(), number)):
             return False
-        await self._pause_member(self.book.agents[number].interface, False, "")
+        paused, reason = self.book.hold(number)
+        if reason != WRAPUP:  # a hold is the book's to follow (on_event sent it already)
+            await self._pause_member(self.book.agents[number].interface, paused, reason)
         return True
 
     async def logout(self, number: str) -> bool:
@@ -278,6 +283,7 @@ class AgentDesk:
         for number in self.book.moved:
             self._save_later(number)
             self._time_wrap_up(number)
+            self._follow_hold(number)
         if isinstance(event, ev.AgentMissed) and event.agent in self.book.moved:
             agent = self.book.agents[event.agent]
             if agent.state is State.PAUSED:
@@ -288,7 +294,38 @@ class AgentDesk:
         elif isinstance(event, ev.ResyncFinished):
             for number in list(self.book.wrap_ends):  # wrap-ups the journal's replay left running
                 self._time_wrap_up(number)
+            for number in self.book.agents:
+                self._settle_hold(number)
             background(self.restore(), "restoring agents from redis")
+
+    def _follow_hold(self, number: str) -> None:
+        """The wrap-up hold on Asterisk follows the book: paused (reason WRAPUP) from the
+        answer of a call whose queue has wrap-up, lifted when the wrap-up ends (submitted or
+        timed out). Pauses of the agent's own are sent where they are asked for."""
+        paused, reason = self.book.hold(number)
+        interface = self.book.agents[number].interface
+        if reason == WRAPUP:
+            if number not in self._held:
+                self._held.add(number)
+                background(self._pause_member(interface, True, WRAPUP), "holding an agent for wrap-up")
+        elif number in self._held:
+            self._held.discard(number)
+            if not paused and self.book.agents[number].state is not State.LOGGED_OUT:
+                background(self._pause_member(interface, False, ""), "ending an agent's wrap-up hold")
+
+    def _settle_hold(self, number: str) -> None:
+        """After a census: a wrap-up hold the PBX still has (from before a restart) that the
+        book no longer wants is lifted, or set where the book wants it and the PBX lacks it."""
+        agent = self.book.agents[number]
+        if agent.state is State.LOGGED_OUT:
+            return
+        want, have = self.book.hold(number), self.book.pbx_holds(number)
+        stale = any(reason == WRAPUP for _, reason in have) and want[1] != WRAPUP
+        if stale or (want[1] == WRAPUP and want not in have):
+            self._held.discard(number)
+            if want[1] == WRAPUP:
+                self._held.add(number)
+            background(self._pause_member(agent.interface, *want), "settling a wrap-up hold")
 
     def _save_later(self, number: str) -> None:
         """Agents that moved are saved one write at a time, each as it is when written: a
@@ -394,12 +431,10 @@ class AgentDesk:
             if seat is not None and seat.phone:
                 await self._remove(number, f"PJSIP/{seat.phone}")
             return
-        paused = agent.state is State.PAUSED or bool(agent.pending)
+        paused, reason = self.book.hold(number)
         await self._add(number, agent.interface, paused=paused)
         if paused:
-            await self._pause_member(
-                agent.interface, True, agent.reason if agent.state is State.PAUSED else agent.pending
-            )
+            await self._pause_member(agent.interface, True, reason)
 
     def snapshot(self) -> list[dict]:
         return self.book.snapshot(self.clock())

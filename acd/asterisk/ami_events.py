@@ -173,6 +173,7 @@ def member_changed(
         _flag(msg, "Paused"),
         _flag(msg, "InCall"),
         int(_number(msg, "CallsTaken", 0)),
+        (_get(msg, "PausedReason") or "")[:40] if _flag(msg, "Paused") else "",
     )
 
 

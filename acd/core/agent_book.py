@@ -23,6 +23,7 @@ from acd.core import events as ev
 from acd.core.agents import Act, Agent, Refused, State, holder
 
 RNA = "ring-no-answer"  # the reason of a pause for a ring nobody answered (or the PBX's own)
+WRAPUP = "wrapup"  # the reason the PBX holds an agent with during a call and its wrap-up
 RINGING_DEVICES = frozenset({"ringing", "ring_in_use"})
 BUSY = frozenset({State.RINGING, State.ON_CALL})  # a pause asked for now is pending
 
@@ -44,6 +45,7 @@ class Report:
     device: str
     paused: bool
     in_call: bool
+    reason: str = ""
 
 
 AGENT_BOOK_EVENTS: tuple[type[ev.Event], ...] = (
@@ -52,6 +54,7 @@ AGENT_BOOK_EVENTS: tuple[type[ev.Event], ...] = (
     ev.AgentPaused,
     ev.AgentResumed,
     ev.AgentWrappedUp,
+    ev.CallWrappedUp,
     ev.AgentRung,
     ev.AgentMissed,
     ev.CallAnswered,
@@ -79,6 +82,7 @@ class AgentBook:
         self._by_call: dict[str, set[str]] = {}  # call id -> agents rung for or on it
         self._by_leg: dict[str, str] = {}  # agent leg's uniqueid -> agent
         self.wrap_ends: dict[str, float] = {}  # agent -> when their wrap-up is over
+        self.wrap_calls: dict[str, Ring] = {}  # agent -> the call their wrap-up is for
         self.members: dict[str, dict[str, Report]] = {}  # agent -> queue -> the PBX's word
         self.moved: list[str] = []  # agents the last event changed, in order
         self.last: ev.Event | None = None  # that event
@@ -89,6 +93,7 @@ class AgentBook:
             ev.AgentPaused: self._paused,
             ev.AgentResumed: self._resumed,
             ev.AgentWrappedUp: self._wrapped_up,
+            ev.CallWrappedUp: self._coded,
             ev.AgentRung: self._rung,
             ev.AgentMissed: self._missed,
             ev.CallAnswered: self._answered,
@@ -151,6 +156,30 @@ class AgentBook:
             return _why(agent, Act.LOGOUT)
         return f"not an agent's request: {type(event).__name__}"
 
+    def hold(self, number: str) -> tuple[bool, str]:
+        """Whether the PBX should hold this agent's member paused now, and with which reason:
+        their pause, the one pending; during a call of a queue with wrap-up, and through that
+        wrap-up, WRAPUP (paused at answer, so no caller can reach them between the hang-up
+        and the daemon's word)."""
+        agent = self.agents.get(number)
+        if agent is None or agent.state is State.LOGGED_OUT:
+            return False, ""
+        if agent.state is State.PAUSED:
+            return True, agent.reason
+        if agent.pending:
+            return True, agent.pending
+        if agent.state is State.WRAP_UP:
+            return True, WRAPUP
+        ring = self.calls.get(number)
+        if agent.state is State.ON_CALL and ring is not None and self.wrapups.get(ring.queue, 0.0) > 0:
+            return True, WRAPUP
+        return False, ""
+
+    def wrapping(self, number: str) -> Ring | None:
+        """The call whose wrap-up holds this agent now, if any."""
+        agent = self.agents.get(number)
+        return self.wrap_calls.get(number) if agent is not None and agent.state is State.WRAP_UP else None
+
     def snapshot(self, now: float) -> list[dict[str, object]]:
         return [{**a.as_dict(), "in_state": round(a.in_state(now), 3)} for a in self.agents.values()]
 
@@ -198,7 +227,7 @@ class AgentBook:
     def _logged_out(self, event: ev.AgentLoggedOut) -> None:
         if self._act(event.agent, Act.LOGOUT, event.at):
             self._drop_call(event.agent)
-            self.wrap_ends.pop(event.agent, None)
+            self._wrap_over(event.agent)
 
     def _paused(self, event: ev.AgentPaused) -> None:
         agent = self.agents.get(event.agent)
@@ -216,12 +245,27 @@ class AgentBook:
 
     def _wrapped_up(self, event: ev.AgentWrappedUp) -> None:
         if self._act(event.agent, Act.WRAPPED, event.at):
-            self.wrap_ends.pop(event.agent, None)
+            self._wrap_over(event.agent)
+
+    def _coded(self, event: ev.CallWrappedUp) -> None:
+        """The agent's disposition for the call their wrap-up is for ends it (a later one,
+        for an earlier call, changes nothing)."""
+        ring = self.wrapping(event.agent)
+        if (
+            ring is not None
+            and ring.call_id == event.call_id
+            and self._act(event.agent, Act.WRAPPED, event.at)
+        ):
+            self._wrap_over(event.agent)
+
+    def _wrap_over(self, number: str) -> None:
+        self.wrap_ends.pop(number, None)
+        self.wrap_calls.pop(number, None)
 
     def _rung(self, event: ev.AgentRung) -> None:
         if self._act(event.agent, Act.RING, event.at):
             self._take_call(event.agent, Ring(event.call_id, event.queue, event.agent_channel_id))
-            self.wrap_ends.pop(event.agent, None)
+            self._wrap_over(event.agent)
 
     def _answered(self, event: ev.CallAnswered) -> None:
         agent = self.agents.get(event.agent)
@@ -232,7 +276,7 @@ class AgentBook:
         if self._act(event.agent, Act.ANSWER, event.at, pending=pending):
             leg = event.agent_channel_id or getattr(self.calls.get(event.agent), "leg", "")
             self._take_call(event.agent, Ring(event.call_id, event.queue, leg))
-            self.wrap_ends.pop(event.agent, None)
+            self._wrap_over(event.agent)
 
     def _completed(self, event: ev.CallCompleted) -> None:
         self._end_call(event.agent, event.at, event.queue)
@@ -286,6 +330,7 @@ class AgentBook:
     def _end_call(self, number: str, at: float, queue: str | None) -> None:
         """The call is over: the pending pause, else wrap-up (ready at once when the queue
         has none, or when the call ended so long ago that it is over too)."""
+        ring = self.calls.get(number)
         self._drop_call(number)
         if not self._act(number, Act.HANG_UP, at):
             return
@@ -294,6 +339,8 @@ class AgentBook:
         wrapup = self.wrapups.get(queue, 0.0) if queue is not None else 0.0
         if wrapup > 0:
             self.wrap_ends[number] = at + wrapup
+            if ring is not None:
+                self.wrap_calls[number] = ring
         else:
             self._act(number, Act.WRAPPED, at)
 
@@ -306,7 +353,7 @@ class AgentBook:
     # -- the PBX's word ----------------------------------------------------------------------
 
     def _member(self, event: ev.MemberChanged) -> None:
-        report = Report(event.interface, event.device, event.paused, event.in_call)
+        report = Report(event.interface, event.device, event.paused, event.in_call, event.reason)
         self.members.setdefault(event.agent, {})[event.queue] = report
         if self._census is not None:
             self._census.setdefault(event.agent, {})[event.queue] = report
@@ -344,11 +391,28 @@ class AgentBook:
         agent = self.agents[number]
         if agent.state is State.WRAP_UP and at >= self.wrap_ends.get(number, 0.0):
             self._wrapped_up(ev.AgentWrappedUp(at, number))
-        if self.agents[number].state is State.READY and any(r.paused for r in reports.values()):
-            self._act(number, Act.PAUSE, at, reason=RNA)  # Asterisk's autopause, while we were away
+        if self.agents[number].state is State.READY and any(
+            r.paused and r.reason != WRAPUP for r in reports.values()
+        ):  # Asterisk's autopause, while we were away (a wrap-up hold is the desk's to lift)
+            self._act(number, Act.PAUSE, at, reason=RNA)
 
     def _pbx_paused(self, number: str, interface: str) -> bool:
-        return any(r.paused for r in self.members.get(number, {}).values() if r.interface == interface)
+        return any(
+            r.paused and r.reason != WRAPUP
+            for r in self.members.get(number, {}).values()
+            if r.interface == interface
+        )
+
+    def pbx_holds(self, number: str) -> set[tuple[bool, str]]:
+        """The pauses the PBX last reported for this agent's member at their phone."""
+        agent = self.agents.get(number)
+        if agent is None:
+            return set()
+        return {
+            (r.paused, r.reason if r.paused else "")
+            for r in self.members.get(number, {}).values()
+            if r.interface == agent.interface
+        }
 
 
 def _why(agent: Agent, act: Act) -> str | None:

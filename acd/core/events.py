@@ -158,6 +158,7 @@ class MemberChanged(Event):
     paused: bool
     in_call: bool
     calls_taken: int
+    reason: str = ""  # why paused, as the PBX has it (the wrap-up hold's is "wrapup")
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,3 +256,15 @@ class AgentWrappedUp(Event):
     """The queue's wrap-up time after the agent's call is over."""
 
     agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallWrappedUp(Event):
+    """The agent coded their call (the page's wrap-up form): it ends their wrap-up hold when
+    it is this call's. The notes go to the store, not the stream."""
+
+    call_id: str
+    agent: str
+    disposition: str
+    resolved: bool
+    follow_up: bool

@@ -213,7 +213,12 @@ AUTOPAUSE = {"autopause": "all", "autopausedelay": "0", "autopausebusy": "no", "
 
 
 def queues_conf(config: Config) -> str:
-    """Queues, with the fixed seats as members; agents who log in are added by the daemon."""
+    """Queues, with the fixed seats as members; agents who log in are added by the daemon.
+
+    No `wrapuptime`: Asterisk's own wrap-up cannot be ended early, and an agent who submits
+    their wrap-up is ready at once. The daemon holds them instead: their member is paused
+    (reason "wrapup") from the answer of a call whose queue has wrap-up until they submit or
+    the queue's wrap-up time runs out (acd/asterisk/agent_desk.py)."""
     out = ["; Generated from config/acd.yaml.", ""]
     out += _section("general", persistentmembers="no", log_membername_as_agent="yes", shared_lastcall="yes")
     lines = config.lines()
@@ -227,7 +232,7 @@ def queues_conf(config: Config) -> str:
             strategy=queue.strategy,
             timeout=str(queue.ring_timeout),
             retry=str(queue.retry),
-            wrapuptime=str(queue.wrapup),
+            wrapuptime="0",  # the daemon holds wrap-up (a pause it lifts on submit): see agent_desk
             servicelevel=str(queue.service_level),
             musicclass="default",
             ringinuse="yes" if queue.ring_in_use else "no",

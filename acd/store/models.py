@@ -104,6 +104,8 @@ class Disposition(Base):
     agent: Mapped[str] = mapped_column(String(20))
     code: Mapped[str] = mapped_column(String(40))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    resolved: Mapped[bool | None] = mapped_column(Boolean)  # on this call (first-contact resolution)
+    follow_up: Mapped[bool | None] = mapped_column(Boolean)  # someone must come back to the customer
 
 
 class Note(Base):
@@ -114,6 +116,37 @@ class Note(Base):
     agent: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KnowledgeEntry(Base):
+    """One answer agents can find, filed under an IVR category; seeded from config/knowledge
+    (`source` names the file), then kept and edited in the store."""
+
+    __tablename__ = "knowledge_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200), unique=True)  # seed file; None: written here
+    updated_by: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KnowledgeQuestion(Base):
+    """A question an agent met with no answer, sent with the call to the back office."""
+
+    __tablename__ = "knowledge_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(40))
+    agent: Mapped[str] = mapped_column(String(20))
+    linkedid: Mapped[str | None] = mapped_column(String(64))
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_entries.id", ondelete="SET NULL"))
+    answered_by: Mapped[str | None] = mapped_column(String(20))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SupervisionSession(Base):

@@ -24,7 +24,7 @@ from acd.store.directory import Directory
 from acd.store.models import Disposition, Interaction, InteractionSegment, Note
 
 NOTE_LIMIT = 500  # characters of a note shown on the pop
-# knowledge hints for a category: the knowledge base's search (helper "wrapup"), when it is wired
+# knowledge hints for a category (acd/store/knowledge.py's hints_for_category, wired in service)
 Hints = Callable[[str], Awaitable[Sequence[dict[str, Any]]]]
 
 
@@ -115,7 +115,13 @@ def last_contacts(session: Session, customer_id: int, call_id: str, limit: int) 
     )
     codes = _by_interaction(
         session.execute(
-            select(Disposition.interaction_id, Disposition.code, Disposition.agent)
+            select(
+                Disposition.interaction_id,
+                Disposition.code,
+                Disposition.agent,
+                Disposition.resolved,
+                Disposition.follow_up,
+            )
             .where(Disposition.interaction_id.in_(ids))
             .order_by(Disposition.at)
         )
@@ -133,7 +139,10 @@ def last_contacts(session: Session, customer_id: int, call_id: str, limit: int) 
             "outcome": i.outcome or "",
             "category": i.category or "",
             "agents": [name for (name,) in agents.get(i.id, [])],
-            "dispositions": [{"code": code, "agent": agent} for code, agent in codes.get(i.id, [])],
+            "dispositions": [
+                {"code": code, "agent": agent, "resolved": resolved, "follow_up": follow_up}
+                for code, agent, resolved, follow_up in codes.get(i.id, [])
+            ],
             "notes": [{"text": clean_note(text), "agent": agent} for text, agent in notes.get(i.id, [])],
         }
         for i in found.values()

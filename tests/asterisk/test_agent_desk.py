@@ -151,3 +151,65 @@ async def test_a_wrap_up_the_journal_s_replay_left_running_ends_after_the_resync
     assert made.book.agents["1004"].state is State.WRAP_UP
     await asyncio.sleep(0.3)
     assert made.book.agents["1004"].state is State.READY
+
+
+@on_asyncio
+async def test_a_call_of_a_queue_with_wrap_up_holds_the_member_until_the_wrap_up_is_submitted(tmp_path):
+    """Asterisk's wrapuptime cannot end early: the desk pauses the member (reason 'wrapup')
+    at the answer, so no caller reaches them after the hang-up, and lifts it on submit."""
+    made, ami = desk(tmp_path)
+    made.book.wrapups["sales"] = 60.0
+    on_a_call(made, "1004", "sales")
+    await asyncio.sleep(0.01)
+    assert pauses(ami) == [("PJSIP/1004", "true", "wrapup")]
+    feed(made, ev.CallCompleted(120.0, "c1", "sales", "1004", 1.0, 29.0, "agent"))
+    await asyncio.sleep(0.01)
+    assert made.book.agents["1004"].state is State.WRAP_UP
+    assert len(pauses(ami)) == 1
+    feed(made, ev.CallWrappedUp(125.0, "c1", "1004", "answered", True, False))
+    await asyncio.sleep(0.01)
+    assert made.book.agents["1004"].state is State.READY
+    assert pauses(ami)[-1] == ("PJSIP/1004", "false", "")
+
+
+@on_asyncio
+async def test_the_wrap_up_hold_is_lifted_when_its_time_runs_out(tmp_path):
+    made, ami = desk(tmp_path)
+    made.book.wrapups["sales"] = 0.05
+    made.clock = __import__("time").time
+    on_a_call(made, "1004", "sales")
+    feed(made, ev.CallCompleted(made.clock(), "c1", "sales", "1004", 1.0, 29.0, "agent"))
+    await asyncio.sleep(0.2)
+    assert made.book.agents["1004"].state is State.READY
+    assert pauses(ami) == [("PJSIP/1004", "true", "wrapup"), ("PJSIP/1004", "false", "")]
+
+
+@on_asyncio
+async def test_a_pause_taken_back_during_a_held_call_goes_back_to_the_hold(tmp_path):
+    made, ami = desk(tmp_path)
+    made.book.wrapups["sales"] = 60.0
+    on_a_call(made, "1004", "sales")
+    await asyncio.sleep(0.01)
+    assert await made.pause("1004", "lunch")
+    assert await made.resume("1004")
+    await asyncio.sleep(0.01)
+    assert pauses(ami) == [
+        ("PJSIP/1004", "true", "wrapup"),
+        ("PJSIP/1004", "true", "lunch"),
+        ("PJSIP/1004", "true", "wrapup"),
+    ]
+    feed(made, ev.CallCompleted(120.0, "c1", "sales", "1004", 1.0, 29.0, "agent"))
+    feed(made, ev.AgentWrappedUp(180.0, "1004"))
+    await asyncio.sleep(0.01)
+    assert pauses(ami)[-1] == ("PJSIP/1004", "false", "")
+
+
+@on_asyncio
+async def test_a_wrap_up_hold_left_on_asterisk_by_a_restart_is_lifted_at_the_resync(tmp_path):
+    made, ami = desk(tmp_path)
+    held = ev.MemberChanged(50.0, "sales", "1004", "PJSIP/1004", "not_in_use", True, False, 3, "wrapup")
+    for event in (ev.ResyncStarted(50.0), held, ev.ResyncFinished(50.0, ("sales",))):
+        feed(made, event)
+    await asyncio.sleep(0.05)
+    assert made.book.agents["1004"].state is State.READY
+    assert ("PJSIP/1004", "false", "") in pauses(ami)

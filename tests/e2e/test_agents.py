@@ -134,7 +134,8 @@ def test_daemon_restart_restores_logins_and_pauses(daemon, softphone, pbx, ami):
 
 def test_wrap_up_after_each_call(daemon, phones, call, ami):
     """After a sales call the agent is in wrap-up (visible in the daemon's state) and is not
-    offered the next caller until the queue's wrap-up time has passed."""
+    offered the next caller until the queue's wrap-up time has passed: the daemon holds the
+    member paused (reason 'wrapup') from the answer, Asterisk's own wrapuptime is 0."""
     from tests.e2e.conftest import SALES_WRAPUP
 
     daemon.start()
@@ -149,7 +150,20 @@ def test_wrap_up_after_each_call(daemon, phones, call, ami):
         30,
         "the first sales call to end",
     )
+    since = ami.mark()
     wait_until(lambda: agent_state(daemon, "1003")["state"] == "wrap_up", 5, "the agent in wrap-up")
+    member_event(ami, "QueueMemberPause", "PJSIP/1003", Paused="1", PausedReason="wrapup")
+    lifted = ami.wait(
+        lambda e: (
+            e.get("Event") == "QueueMemberPause"
+            and e.get("Interface") == "PJSIP/1003"
+            and e.get("Paused") == "0"
+        ),
+        30,
+        "the wrap-up hold lifted",
+        since=since,
+    )
+    assert float(lifted["Timestamp"]) - float(done["Timestamp"]) >= SALES_WRAPUP - 0.5
     second = ami.wait(
         lambda e: e.get("Event") == "AgentConnect" and e.get("CallerIDNum") == "5559002",
         30,

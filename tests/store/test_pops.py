@@ -58,7 +58,11 @@ def seed(url: str) -> None:
         session.flush()  # no relationships between these tables: the rows must exist first
         at = dt.datetime(2026, 11, 7, 9, 5, tzinfo=UTC)
         session.add(InteractionSegment(interaction_id=16, kind="agent", name="1002", started_at=at))
-        session.add(Disposition(interaction_id=16, agent="1002", code="resolved", at=at))
+        session.add(
+            Disposition(
+                interaction_id=16, agent="1002", code="resolved", at=at, resolved=True, follow_up=False
+            )
+        )
         session.add(Note(interaction_id=16, agent="1002", text="router\nreset \u202eok", at=at))
 
 
@@ -95,7 +99,9 @@ async def test_the_record_the_last_contacts_and_the_offers(db_url):
         and contacts[0]["started_at"] == dt.datetime(2026, 11, 7, 9, tzinfo=UTC).timestamp()
     )
     assert contacts[0]["agents"] == ["1002"]
-    assert contacts[0]["dispositions"] == [{"code": "resolved", "agent": "1002"}]
+    assert contacts[0]["dispositions"] == [
+        {"code": "resolved", "agent": "1002", "resolved": True, "follow_up": False}
+    ]
     assert contacts[0]["notes"] == [{"text": "router reset ok", "agent": "1002"}]
     assert shown["offers"] == [{"name": "upgrade", "text": "Offer premium"}]
     assert shown["hints"] == [{"title": "how to fix technical"}]
