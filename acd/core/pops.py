@@ -42,6 +42,9 @@ POP_EVENTS = frozenset(
         ev.CallerAbandoned,
         ev.QueueExited,
         ev.ChannelHungUp,
+        ev.ResyncStarted,
+        ev.MemberChanged,
+        ev.ResyncFinished,
     }
 )
 
@@ -108,6 +111,7 @@ class Pops:
         self.stories: OrderedDict[str, Story] = OrderedDict()
         self.pops: dict[tuple[str, str], Pop] = {}  # (call, agent)
         self._swept_at = 0.0
+        self._census: tuple[set[tuple[str, str]], set[str]] | None = None  # during a resync
         self._handlers: dict[type[ev.Event], Callable[[Any], None]] = {
             ev.CallRouted: self._routed,
             ev.CallerJoined: self._joined,
@@ -121,6 +125,9 @@ class Pops:
             ev.CallerAbandoned: self._gone,
             ev.QueueExited: self._exited,
             ev.ChannelHungUp: self._hung_up,
+            ev.ResyncStarted: self._resync_started,
+            ev.MemberChanged: self._member,
+            ev.ResyncFinished: self._resync_finished,
         }
 
     def apply(self, event: ev.Event) -> None:
@@ -201,6 +208,8 @@ class Pops:
         s.verification, s.steps, s.priority = e.verification, e.ivr_steps, e.priority
 
     def _joined(self, e: ev.CallerJoined | ev.CallerWaiting) -> None:
+        if self._census is not None:
+            self._census[0].add((e.queue, e.call_id))
         s = self._story(e.call_id, e.at)
         s.caller_id = s.caller_id or e.caller_id
         joined = e.at - e.wait if isinstance(e, ev.CallerWaiting) else e.at
@@ -258,6 +267,29 @@ class Pops:
             self._close(lambda p: p.call_id == e.call_id)
         else:
             self._close(lambda p: p.call_id == e.call_id and p.channel_id == e.channel_id)
+
+    # -- a resync: what the PBX no longer has ended while the daemon was away ------------------
+
+    def _resync_started(self, e: ev.ResyncStarted) -> None:
+        self._census = (set(), set())
+
+    def _member(self, e: ev.MemberChanged) -> None:
+        if self._census is not None and e.in_call:
+            self._census[1].add(e.agent)
+
+    def _resync_finished(self, e: ev.ResyncFinished) -> None:
+        """A ring whose caller no longer waits there, a connected pop whose agent is on no
+        call: both ended unseen (their end is not in queue_log's reconciled facts either)."""
+        waiting, busy = self._census or (set(), set())
+        self._census = None
+        resynced = set(e.queues)
+
+        def ended(p: Pop) -> bool:
+            if p.state == RINGING:
+                return p.queue in resynced and (p.queue, p.call_id) not in waiting
+            return p.agent not in busy
+
+        self._close(ended)
 
     def _close_call(self, call_id: str) -> None:
         self._close(lambda p: p.call_id == call_id)

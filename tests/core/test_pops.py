@@ -218,3 +218,26 @@ def test_an_answer_whose_ring_was_not_seen_still_opens_a_connected_pop():
     pops.apply(ev.CallAnswered(140.0, CALL, "support", "1001", 30.0, 4.0))
     [pop] = pops.of_agent("1001")
     assert pop.state == CONNECTED and pop.rung_at == 136.0
+
+
+def test_a_resync_ends_the_rings_and_calls_the_pbx_no_longer_has():
+    """After a reconnect the PBX describes what is left: a caller still waiting keeps their
+    ring's pop, a connected agent on a call keeps theirs; the others ended unseen."""
+    pops = model()
+    ringing(pops, "1001")
+    pops.apply(ev.AgentRung(130.0, "gone", "support", "1002"))
+    pops.apply(ev.CallAnswered(131.0, "talking", "support", "1003", 5.0, 1.0))
+    pops.apply(ev.CallAnswered(131.0, "ended", "support", "2001", 5.0, 1.0))
+    pops.apply(ev.AgentRung(132.0, "elsewhere", "sales", "1004"))  # a queue the resync left out
+    pops.apply(ev.ResyncStarted(200.0))
+    pops.apply(ev.MemberChanged(200.0, "support", "1003", "PJSIP/1003", "in_use", False, True, 1))
+    pops.apply(ev.MemberChanged(200.0, "support", "2001", "PJSIP/2001", "not_in_use", False, False, 1))
+    pops.apply(ev.CallerWaiting(200.0, CALL, "support", "+4930123456", 1, 90.0))
+    pops.apply(ev.ResyncFinished(201.0, ("support", "support-2")))
+    assert sorted((p.call_id, p.agent) for p in pops.pops.values()) == [
+        (CALL, "1001"),
+        ("elsewhere", "1004"),
+        ("talking", "1003"),
+    ]
+    pops.apply(ev.MemberChanged(202.0, "support", "1003", "PJSIP/1003", "not_in_use", False, False, 1))
+    assert len(pops.pops) == 3  # outside a resync, a member's change ends nothing
