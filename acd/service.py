@@ -50,6 +50,8 @@ from acd.store.directory import Directory
 from acd.store.journal import Journal
 from acd.store.journeys import JourneyWriter, e164
 from acd.store.pops import PopDetails
+from acd.web import desk as desk_api
+from acd.web import knowledge as knowledge_api
 from acd.web import pops as pops_api
 from acd.web import push
 from acd.web import quality as quality_api
@@ -113,7 +115,7 @@ class Daemon(service.MultiService):
             config, self.apply, self.directory, self.speech, menu, self.book.ready_at, limits=limits
         )
         self.legs = AgentLegs()  # agents' live legs: what in-call codes may act on
-        escalations = Escalations(
+        self.escalations = escalations = Escalations(
             config, self.center, self.ami, self.directory, self.speech, self.apply, self.legs
         )
         self.callbacks = (
@@ -158,6 +160,7 @@ class Daemon(service.MultiService):
         ).setServiceParent(self)
         self.fastagi.setServiceParent(self)
         login = StaffLogin(config)
+        csrf = pops_api.signed_csrf(config.http.signing_key.encode())
         site = make_site(
             self.center,
             self.links,
@@ -178,9 +181,12 @@ class Daemon(service.MultiService):
                         hints=lambda category: self.directory.read(knowledge.hints_for_category, category),
                     ),
                     self.apply,
-                    pops_api.signed_csrf(config.http.signing_key.encode()),
+                    csrf,
                 ),
                 b"wall": WallApi(login, self.wall_feed),
+                b"desk": desk_api.DeskApi(login, self.book, self.agent_day, self.desk, escalations, csrf),
+                b"wrapup": desk_api.WrapUpApi(login, self.book, self.directory, self.apply, csrf),
+                b"kb": knowledge_api.KnowledgeApi(login, self.directory, csrf),
             },
             book=self.book,
         )

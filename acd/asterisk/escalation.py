@@ -23,11 +23,16 @@ from acd.config import Config
 from acd.core import events as ev
 from acd.core.center import CallCenter
 from acd.core.legs import AgentLegs
+from acd.core.model import Call, Outcome
 from acd.speech import SpeechCache
 from acd.store.directory import Directory
 
 log = Logger()
 PROMPTS = {"reason": "Escalation reason.", "refused": "This call cannot be escalated."}
+
+
+class EscalationRefused(ValueError):
+    """The page's escalate cannot be done now; the message says why."""
 
 
 class Escalations:
@@ -64,10 +69,34 @@ class Escalations:
             )
             await say(channel, self.speech, [("en", PROMPTS["refused"])])
             return
-        # the call object changes as the PBX reports (its queue once redirected): keep what it was
-        call_id, from_queue, agent = call.id, call.queue, call.agent
         digit = await read_digits(channel, self.speech, [("en", PROMPTS["reason"])], 1, 4000)
         reason = self.config.features.escalation_reasons.get(digit, "other")
+        await self._send_on(call, target, reason, "")
+
+    async def escalate_from_web(self, agent: str, reason: str, note: str) -> dict[str, str]:
+        """The page's escalate: the call this agent is talking on, as the PBX reported it
+        (its caller's channel from the queue's events), sent on as `*5` sends it, with the
+        agent's note for the next line. EscalationRefused says why not."""
+        call = next(
+            (
+                c
+                for c in self.center.calls.values()
+                if c.agent == agent and c.outcome is Outcome.TALKING and c.channel
+            ),
+            None,
+        )
+        if call is None:
+            raise EscalationRefused("you are on no queued call")
+        target = self._next_line(call.queue)
+        if target is None:
+            raise EscalationRefused(f"queue {call.queue} has no next line")
+        call_id, from_queue = call.id, call.queue
+        await self._send_on(call, target, reason, note)
+        return {"call": call_id, "from_queue": from_queue, "to_queue": target}
+
+    async def _send_on(self, call: Call, target: str, reason: str, note: str) -> None:
+        # the call object changes as the PBX reports (its queue once redirected): keep what it was
+        call_id, from_queue, agent, peer = call.id, call.queue, call.agent, call.channel
         values = {
             var.QUEUE: target,
             var.ESCALATED_FROM: agent,
@@ -76,7 +105,7 @@ class Escalations:
         }
         for name, value in values.items():
             await self.ami.action(actions.setvar(peer, name, value))
-        event = ev.CallEscalated(self.clock(), call_id, from_queue, target, agent, reason)
+        event = ev.CallEscalated(self.clock(), call_id, from_queue, target, agent, reason, note)
         self.sink(event)
         await self.ami.action(actions.redirect(peer, "acd-escalated"))
         log.info(
@@ -88,7 +117,7 @@ class Escalations:
             reason=reason,
         )
         background(
-            self.directory.record_escalation(call_id, from_queue, target, agent, reason, event.at),
+            self.directory.record_escalation(call_id, from_queue, target, agent, reason, event.at, note),
             "recording an escalation",
         )
 

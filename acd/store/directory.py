@@ -160,12 +160,19 @@ class Directory:
             )
 
     async def record_escalation(
-        self, linkedid: str, from_queue: str, to_queue: str, agent: str, reason: str, at: float
+        self,
+        linkedid: str,
+        from_queue: str,
+        to_queue: str,
+        agent: str,
+        reason: str,
+        at: float,
+        note: str = "",
     ) -> None:
-        await self._write(self._record_escalation, linkedid, from_queue, to_queue, agent, reason, at)
+        await self._write(self._record_escalation, linkedid, from_queue, to_queue, agent, reason, at, note)
 
     def _record_escalation(
-        self, linkedid: str, from_queue: str, to_queue: str, agent: str, reason: str, at: float
+        self, linkedid: str, from_queue: str, to_queue: str, agent: str, reason: str, at: float, note: str
     ) -> None:
         with self.sessions.begin() as session:
             found = session.scalars(select(Interaction.id).where(Interaction.linkedid == linkedid)).first()
@@ -184,7 +191,8 @@ class Directory:
                         interaction_id=found,
                         agent=agent[:20],
                         at=_utc(at),
-                        text=f"escalated from {from_queue} to {to_queue}: {reason}",
+                        text=f"escalated from {from_queue} to {to_queue}: {reason}"
+                        + (f": {note}" if note else ""),
                     )
                 )
 
