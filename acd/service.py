@@ -56,6 +56,7 @@ from acd.web import pops as pops_api
 from acd.web import push
 from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
+from acd.web.kiosk import Kiosks
 from acd.web.status import make_site
 from acd.web.wall import WallFeed, WallState
 from acd.web.wall_api import WallApi
@@ -183,7 +184,7 @@ class Daemon(service.MultiService):
                     self.apply,
                     csrf,
                 ),
-                b"wall": WallApi(login, self.wall_feed),
+                b"wall": WallApi(login, self.wall_feed, Kiosks(config, self.directory, self.wall_feed)),
                 b"desk": desk_api.DeskApi(login, self.book, self.agent_day, self.desk, escalations, csrf),
                 b"wrapup": desk_api.WrapUpApi(login, self.book, self.directory, self.apply, csrf),
                 b"kb": knowledge_api.KnowledgeApi(login, self.directory, csrf),

@@ -206,3 +206,19 @@ class JournalRow(Base):
     type: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
     reconstructed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WallKiosk(Base):
+    """A read-only wallboard link for a wall screen (acd/web/kiosk.py): only the token's hash is
+    kept; the scope is the maker's at the time it was made; revoked links stay, as the record."""
+
+    __tablename__ = "wall_kiosks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(60))
+    made_by: Mapped[str] = mapped_column(String(20), index=True)  # the staff number
+    agents: Mapped[str] = mapped_column(Text)  # comma-separated numbers; "*": the whole center
+    queues: Mapped[str] = mapped_column(Text)  # comma-separated names; "*": the whole center
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

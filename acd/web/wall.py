@@ -95,6 +95,7 @@ class WallFeed:
         self.produce, self.last_seq = produce, last_seq
         self.gap, self.client_buffer, self.max_viewers = 1.0 / updates_per_second, client_buffer, max_viewers
         self.streams: dict[Stream, View] = {}
+        self.kiosks: dict[Stream, int] = {}  # the kiosk link each kiosk's stream was opened by
         self.counts = {"opened": 0, "snapshots": 0, "too_slow": 0, "refused_full": 0}
         self._later, self._clock = later or _later, clock
         self._version: int | None = None  # the last entry that changed the wall (None: since start)
@@ -152,10 +153,12 @@ class WallFeed:
     def full(self) -> bool:
         return len(self.streams) >= self.max_viewers
 
-    def open(self, request, view: View, after: int | None, who: str) -> Stream:
+    def open(self, request, view: View, after: int | None, who: str, kiosk: int | None = None) -> Stream:
         """A new wall: the current snapshot unless `after` says it has it already."""
         stream = Stream(request, view.audience, who, self.client_buffer, self.too_slow, self._closed)
         self.streams[stream] = view
+        if kiosk is not None:
+            self.kiosks[stream] = kiosk
         self.counts["opened"] += 1
         request.notifyFinish().addBoth(lambda _: stream.close())
         stream.start(sse.opening())
@@ -167,10 +170,20 @@ class WallFeed:
 
     def _closed(self, stream: Stream) -> None:
         self.streams.pop(stream, None)
+        self.kiosks.pop(stream, None)
+
+    def close_kiosk(self, kiosk: int) -> None:
+        """A revoked kiosk link: its walls are cut off now (the browser's retry is refused)."""
+        for stream, opened_by in list(self.kiosks.items()):
+            if opened_by == kiosk:
+                self.drop(stream)
 
     def too_slow(self, stream: Stream) -> None:
         self.counts["too_slow"] += 1
         log.warn("wallboard: {who} reads too slowly, cut off", who=stream.who)
+        self.drop(stream)
+
+    def drop(self, stream: Stream) -> None:
         stream.close()
         transport = getattr(stream.request.channel, "transport", None)
         if transport is not None:

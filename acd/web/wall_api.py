@@ -1,12 +1,14 @@
 """The wallboard's API: `GET /api/wall` (the snapshot, JSON) and `GET /api/wall/events` (the
 same, live, as server-sent events; acd/web/wall.py). Admins see the whole center, supervisors
 their teams' queues and agents (acd/web/push.py audience_of); anyone else 403. A kiosk (a
-wall screen) reads `?kiosk=TOKEN` instead of signing in (acd/web/kiosk.py).
+wall screen) reads `?kiosk=TOKEN` instead of signing in; admins and supervisors make, list and
+revoke kiosk links under `/api/wall/kiosks` (acd/web/kiosk.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 
 from twisted.internet import defer
 from twisted.logger import Logger
@@ -14,11 +16,13 @@ from twisted.web import resource, server
 
 from acd.web import sse
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
-from acd.web.base import answer, sign_in
+from acd.web.base import HttpError, answer, sign_in
+from acd.web.kiosk import MAX_BODY, Kiosks
 from acd.web.push import audience_of
 from acd.web.wall import View, WallFeed
 
 log = Logger()
+_ID = re.compile(rb"[1-9][0-9]{0,17}")
 
 
 class WallApi(resource.Resource):
@@ -26,7 +30,7 @@ class WallApi(resource.Resource):
 
     isLeaf = True
 
-    def __init__(self, login: StaffLogin, feed: WallFeed, kiosks=None) -> None:
+    def __init__(self, login: StaffLogin, feed: WallFeed, kiosks: Kiosks | None = None) -> None:
         super().__init__()
         self.login, self.feed, self.kiosks = login, feed, kiosks
 
@@ -34,17 +38,25 @@ class WallApi(resource.Resource):
         """The one place identity comes from (sessions replace HTTP Basic here)."""
         return sign_in(self.login, request)
 
-    async def view(self, request) -> View:
+    async def view(self, request) -> tuple[View, int | None]:
+        """The view asked for, and the kiosk link that opens it (None: a signed-in viewer)."""
         token = request.args.get(b"kiosk")
-        if token is not None and self.kiosks is not None:
-            return await self.kiosks.view(token[-1])
+        if token is not None:
+            if self.kiosks is None:
+                raise Forbidden("no kiosk links here")
+            return await self.kiosks.find(token[-1])
         person = await self.person(request)
         if person.role not in ("admin", "supervisor"):
             raise Forbidden(f"role {person.role!r} may not see the wallboard")
-        return View(audience_of(self.login.config, person), controls=person.role == "supervisor")
+        return View(audience_of(self.login.config, person), controls=person.role == "supervisor"), None
 
     def render_GET(self, request) -> object:
         done = defer.Deferred.fromFuture(asyncio.ensure_future(self._get(request)))
+        done.addErrback(lambda failure: _failed(request, failure))
+        return server.NOT_DONE_YET
+
+    def render_POST(self, request) -> object:
+        done = defer.Deferred.fromFuture(asyncio.ensure_future(self._post(request)))
         done.addErrback(lambda failure: _failed(request, failure))
         return server.NOT_DONE_YET
 
@@ -55,18 +67,37 @@ class WallApi(resource.Resource):
     async def _get(self, request) -> None:
         path = request.postpath
         if path in ([], [b""]):
-            view = await self.view(request)
+            view, _ = await self.view(request)
             answer(request, [], 200, self.feed.produce(view))
         elif path == [b"events"]:
             await self._events(request)
+        elif path == [b"kiosks"]:
+            answer(request, [], 200, await self._kiosks().listing(await self.person(request)))
         else:
             answer(request, [], 404, {"error": "not found"})
+
+    async def _post(self, request) -> None:
+        """`/api/wall/kiosks` makes a kiosk link, `/api/wall/kiosks/<id>/revoke` revokes one."""
+        path = request.postpath
+        person = await self.person(request)
+        if path == [b"kiosks"]:
+            made = await self._kiosks().make(person, request.content.read(MAX_BODY + 1))
+            answer(request, [], 201, made)
+        elif len(path) == 3 and path[0] == b"kiosks" and _ID.fullmatch(path[1]) and path[2] == b"revoke":
+            answer(request, [], 200, await self._kiosks().revoke(person, int(path[1])))
+        else:
+            answer(request, [], 404, {"error": "not found"})
+
+    def _kiosks(self) -> Kiosks:
+        if self.kiosks is None:
+            raise HttpError(404, "no kiosk links here")
+        return self.kiosks
 
     async def _events(self, request) -> None:
         after = sse.resume_id(
             request.requestHeaders.getRawHeaders(b"last-event-id"), request.args.get(b"last_event_id")
         )
-        view = await self.view(request)
+        view, kiosk = await self.view(request)
         if request.finished or getattr(request, "_disconnected", False):
             return
         if self.feed.full():
@@ -78,7 +109,7 @@ class WallApi(resource.Resource):
         request.setHeader(b"cache-control", b"no-store")
         request.setHeader(b"x-accel-buffering", b"no")
         peer = getattr(request.getClientAddress(), "host", "") or ""
-        self.feed.open(request, view, after, f"wall@{peer}")
+        self.feed.open(request, view, after, f"{'kiosk' if kiosk else 'wall'}@{peer}", kiosk)
 
 
 def _failed(request, failure) -> None:
@@ -93,6 +124,8 @@ def _failed(request, failure) -> None:
         answer(request, [], 429, {"error": str(error)})
     elif isinstance(error, Forbidden):
         answer(request, [], 403, {"error": str(error)})
+    elif isinstance(error, HttpError):
+        answer(request, [], error.code, {"error": str(error)})
     elif isinstance(error, ValueError):
         answer(request, [], 400, {"error": str(error)})
     else:

@@ -4,6 +4,7 @@ resumed by Last-Event-ID without a lost or doubled state; and who may see what."
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
@@ -17,11 +18,12 @@ ADMIN, SUPERVISOR_FRONT, QUALITY = "9901", "9001", "9101"
 
 
 @pytest.fixture
-def wall():
-    site = WallSite(LOADED, time.time)
+def wall(tmp_path):
+    site = WallSite(LOADED, time.time, store_url=f"sqlite:///{tmp_path / 'store.sqlite3'}")
     yield site
     site.feed.stop()
     site.listening.stopListening()
+    site.directory.close()
 
 
 def joined(call: str, queue: str = "support", number: str = "0301234") -> ev.CallerJoined:
@@ -154,3 +156,58 @@ async def test_the_snapshot_as_json_too(wall):
     import json
 
     assert found.status == 200 and json.loads(found.body)["queues"]["support"]["offered"] == 1
+
+
+async def call(
+    site: WallSite, method: str, path: str, who: str | None, body: bytes = b""
+) -> tuple[int, dict]:
+    import json
+
+    from tests.web.conftest import read_answer
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", site.port)
+    host = f"127.0.0.1:{site.port}"
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: close"]
+    if who is not None:
+        lines.append(f"Authorization: {basic(who)}")
+    if method == "POST":
+        lines += ["Content-Type: application/json", f"Origin: http://{host}", f"Content-Length: {len(body)}"]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+    found = await read_answer(reader)
+    writer.close()
+    return found.status, json.loads(found.body) if found.body else {}
+
+
+@on_asyncio
+async def test_a_kiosk_link_shows_its_makers_wall_without_callers_numbers_until_revoked(wall):
+    wall.apply(joined("c1", "support", number="03099887766"), joined("c2", "support-2"))
+    status, made = await call(wall, "POST", "/api/wall/kiosks", SUPERVISOR_FRONT, b'{"label": "hall TV"}')
+    assert status == 201 and made["url"] == "/kiosk/" + made["token"] and len(made["token"]) == 43
+    kiosk = await SseClient.open(wall.port, {}, path=f"/api/wall/events?kiosk={made['token']}")
+    await kiosk.until(lambda c: len(c.messages) == 1)
+    data = kiosk.messages[0].data
+    assert set(data["queues"]) == {"support", "sales"} and data["kiosk"] is True and data["controls"] is False
+    assert "03099887766" not in json.dumps(data)
+    assert data["queues"]["support"]["callers"] == [
+        {"waited": data["queues"]["support"]["callers"][0]["waited"]}
+    ]
+    status, listed = await call(wall, "GET", "/api/wall/kiosks", SUPERVISOR_FRONT)
+    assert [k["label"] for k in listed["kiosks"]] == ["hall TV"] and "token" not in listed["kiosks"][0]
+    assert (await call(wall, "POST", f"/api/wall/kiosks/{made['id']}/revoke", "9002"))[0] == 404  # not his
+    status, _ = await call(wall, "POST", f"/api/wall/kiosks/{made['id']}/revoke", SUPERVISOR_FRONT)
+    assert status == 200
+    await kiosk.until(lambda c: c.closed)  # cut off at once
+    again = await SseClient.open(wall.port, {}, path=f"/api/wall/events?kiosk={made['token']}")
+    assert again.status == 403
+    again.close()
+
+
+@on_asyncio
+async def test_a_made_up_kiosk_token_opens_nothing(wall):
+    for token in ["x" * 43, "short", "%3Cscript%3E"]:
+        client = await SseClient.open(wall.port, {}, path=f"/api/wall/events?kiosk={token}")
+        assert client.status == 403
+        client.close()
+    assert (await call(wall, "POST", "/api/wall/kiosks", QUALITY, b"{}"))[0] == 403
+    assert (await call(wall, "POST", "/api/wall/kiosks", None, b"{}"))[0] == 401
+    assert (await call(wall, "POST", "/api/wall/kiosks", ADMIN, b'{"label": "a\\nb\\u0000"}'))[0] == 400

@@ -15,6 +15,7 @@ from acd.core.center import CENTER_EVENTS, CallCenter
 from acd.core.journal import Entry, Sequencer
 from acd.core.wallboard import WALLBOARD_EVENTS, Wallboard
 from acd.web.auth import StaffLogin
+from acd.web.kiosk import Kiosks
 from acd.web.status import make_site
 from acd.web.wall import WallFeed, WallState
 from acd.web.wall_api import WallApi
@@ -25,8 +26,17 @@ def _raise(name: str, entry: Entry, exc: Exception) -> None:
 
 
 class WallSite:
-    def __init__(self, config: config_module.Config, clock, port: int = 0) -> None:
+    def __init__(
+        self, config: config_module.Config, clock, port: int = 0, store_url: str | None = None
+    ) -> None:
         self.config, self.clock = config, clock
+        self.directory = None
+        if store_url is not None:  # kiosk links need the store
+            from acd.store import db
+            from acd.store.directory import Directory
+
+            db.migrate(store_url)
+            self.directory = Directory(store_url)
         self.journal: list[Entry] = []
         self.sequence = Sequencer()
         self.port = port
@@ -69,7 +79,8 @@ class WallSite:
         self.site.rules = type(self.site.rules).of(config.http.model_copy(update={"port": self.port}))
 
     def more(self) -> dict:
-        return {b"wall": WallApi(self.login, self.feed)}
+        kiosks = Kiosks(self.config, self.directory, self.feed) if self.directory is not None else None
+        return {b"wall": WallApi(self.login, self.feed, kiosks)}
 
     def apply(self, *events: ev.Event) -> None:
         for event in events:
@@ -90,3 +101,5 @@ class WallSite:
     async def stop(self) -> None:
         self.feed.stop()
         await self.listening.stopListening()
+        if self.directory is not None:
+            self.directory.close()

@@ -1,0 +1,98 @@
+"""Kiosk links: a read-only wallboard for a wall screen, opened by a long random token in
+its address instead of a sign-in.
+
+An admin or a supervisor makes one (`POST /api/wall/kiosks {"label"}`); it shows what its maker
+saw when it was made, without the listen / whisper / barge controls and without callers'
+numbers. Only the token's SHA-256 is stored, and the token is shown once. Revoking it
+(`POST /api/wall/kiosks/<id>/revoke`, its maker or an admin) refuses it from then on and cuts
+the walls open with it at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable
+
+from acd.config import Config
+from acd.core.feed import Audience
+from acd.store import kiosks as store
+from acd.store.directory import Directory
+from acd.web.auth import Forbidden
+from acd.web.base import HttpError
+from acd.web.push import audience_of
+from acd.web.wall import View, WallFeed
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+_LABEL = re.compile(r"[^\x00-\x1f\x7f]{1,60}")
+MAX_BODY = 1024
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+class Kiosks:
+    def __init__(
+        self, config: Config, directory: Directory, feed: WallFeed, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.config, self.directory, self.feed, self.clock = config, directory, feed, clock
+
+    async def find(self, raw: bytes) -> tuple[View, int]:
+        """The view a kiosk token opens, and the kiosk's id (Forbidden: unknown or revoked)."""
+        token = raw.decode("ascii", "replace")
+        if not TOKEN.fullmatch(token):
+            raise Forbidden("not a kiosk link")
+        found = await self.directory.read(store.find, digest(token))
+        if found is None:
+            raise Forbidden("this kiosk link is unknown or was revoked")
+        queues = found["queues"]
+        audience = Audience(frozenset(found["agents"] or ()), None if queues is None else frozenset(queues))
+        return View(audience, kiosk=True), found["id"]
+
+    async def make(self, person, body: bytes) -> dict:
+        if person.role not in ("admin", "supervisor"):
+            raise Forbidden(f"role {person.role!r} may not make kiosk links")
+        label = _label(body)
+        audience = audience_of(self.config, person)
+        token = secrets.token_urlsafe(32)
+        agents = None if audience.queues is None else sorted(audience.agents)
+        queues = None if audience.queues is None else sorted(audience.queues)
+        made = await self.directory.write(
+            store.make, digest(token), label, person.number, agents, queues, self.clock()
+        )
+        return {**made, "token": token, "url": f"/kiosk/{token}"}
+
+    async def listing(self, person) -> dict:
+        return {"kiosks": await self.directory.read(store.listing, _owner(person))}
+
+    async def revoke(self, person, kiosk_id: int) -> dict:
+        done = await self.directory.write(store.revoke, kiosk_id, _owner(person), self.clock())
+        if not done:
+            raise HttpError(404, "no such kiosk link of yours")
+        self.feed.close_kiosk(kiosk_id)
+        return {"id": kiosk_id, "revoked": True}
+
+
+def _owner(person) -> str | None:
+    """Whose links `person` may list and revoke: None is everyone's (an admin)."""
+    if person.role == "admin":
+        return None
+    if person.role == "supervisor":
+        return person.number
+    raise Forbidden(f"role {person.role!r} may not manage kiosk links")
+
+
+def _label(body: bytes) -> str:
+    if len(body) > MAX_BODY:
+        raise HttpError(413, "request too large")
+    try:
+        label = str(json.loads(body or b"{}").get("label", "wall screen")).strip()
+    except (ValueError, AttributeError):
+        raise HttpError(400, 'expected {"label": "..."}') from None
+    if not _LABEL.fullmatch(label):
+        raise HttpError(400, "label: 1 to 60 characters, no control characters")
+    return label
