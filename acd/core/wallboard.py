@@ -39,6 +39,7 @@ from acd.core.model import Outcome
 
 SHORT_ABANDON = 5.0
 INTERVAL = 900.0
+DAY = 86400.0
 # what the wall takes: whatever changes the center or the agents, less what shows on neither
 QUIET = frozenset({ev.DigitPressed, ev.SpyStarted, ev.SpyEnded, ev.CallbackDialled, ev.CallerAnnounced})
 WALLBOARD_EVENTS = frozenset(CENTER_EVENTS | set(AGENT_BOOK_EVENTS)) - QUIET
@@ -155,6 +156,8 @@ class Wallboard:
         return day, self.day.intervals.setdefault(queue, {}).setdefault(slot, Counts())
 
     def _slot(self, at: float) -> int:
+        if self.day.start <= at < self.day.end and self.day.end - self.day.start == DAY:
+            return int((at - self.day.start) // self.interval)  # no clock change today: the same
         return int(self.days.clock(at) // self.interval)
 
     def _joined(self, event: ev.CallerJoined | ev.CallerWaiting) -> None:
@@ -284,9 +287,12 @@ class Wallboard:
 
 
 def _columns(row: list[Counts]) -> dict[str, list[Any]]:
-    figures = [c.figures() for c in row]
-    keys = ("offered", "answered", "abandoned", "service_level")
-    return {key: [f[key] for f in figures] for key in keys}
+    return {
+        "offered": [c.offered for c in row],
+        "answered": [c.answered for c in row],
+        "abandoned": [c.abandoned for c in row],
+        "service_level": [_share(c.answered_in_sl, c.answered + c.abandoned) for c in row],
+    }
 
 
 def _lines(board: dict[str, dict[str, Any]], lines: Mapping[str, int]) -> dict[str, Any]:
