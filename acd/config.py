@@ -7,7 +7,6 @@ An unknown key or a bad value stops start-up with a message naming the key's pat
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,8 +22,9 @@ from acd.config_journal import Journal, TimeZone
 from acd.config_phone import Callback, Features
 from acd.config_pop import Pop
 from acd.config_push import Push
-from acd.config_types import Digits, Name, PersonName, Pin, Port, Secret, Share, _Section
+from acd.config_types import Digits, Listen, Name, PersonName, Pin, Port, Secret, Share, _Section
 from acd.config_wall import Wallboard
+from acd.config_web import Hashing, Http
 from acd.core import pops, recording, tiers
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
@@ -33,17 +33,6 @@ DEFAULT_SECRETS = "var/secrets/acd.secrets.yaml"
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message says where and why."""
-
-
-class Listen(_Section):
-    host: str = "127.0.0.1"
-    port: Port
-
-    @field_validator("host")
-    @classmethod
-    def _an_address(cls, value: str) -> str:
-        ipaddress.ip_address(value)
-        return value
 
 
 class Ami(Listen):
@@ -61,17 +50,6 @@ class FastAgi(Listen):
     token: Secret  # the dialplan's proof on every session (secrets file)
     header_timeout: float = Field(5.0, gt=0)
     route_timeout: float = Field(300.0, gt=0)  # seconds a session (IVR included) may last
-
-
-class Http(Listen):
-    port: Port = 8480
-    signing_key: Secret  # signs what the web hands out (secrets file)
-    # Host names the API answers to, beside the loopback names and `host` (DNS rebinding)
-    allowed_hosts: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]{1,253}$")], ...] = ()
-    max_body: int = Field(16384, ge=1024, le=1048576)  # bytes; refused before reading
-    max_connections: int = Field(64, ge=1, le=10000)  # open at once; more are closed at once
-    request_timeout: float = Field(10.0, gt=0, le=300)  # seconds for a request's headers and body
-    idle_timeout: float = Field(30.0, gt=0, le=3600)  # seconds a kept-alive connection may idle
 
 
 class Pbx(_Section):
@@ -153,6 +131,7 @@ class Agent(_Section):
     number: Digits
     name: PersonName
     pin: Pin  # typed after the login feature code
+    password: Secret | None = None  # the web desk's (secrets file); the store keeps its hash
     phone: Digits | None = None  # a fixed seat: a member from the PBX's start, no login needed
     queues: tuple[Name, ...] = ()
     team: Name | None = None  # the supervisors of this team may listen in
@@ -228,6 +207,7 @@ class Config(_Section):
     pop: Pop = Pop()
     desk: Desk = Desk()
     redis: Redis
+    hashing: Hashing = Hashing()
 
     @model_validator(mode="after")
     def _references_exist(self) -> Config:
@@ -318,6 +298,12 @@ class Config(_Section):
 
     def security_log_path(self) -> Path:
         return _in_repo(self.security_log)
+
+    def tls_paths(self) -> tuple[Path, Path] | None:
+        """The web's certificate and key files, when HTTPS is configured."""
+        if self.http.tls_cert is None or self.http.tls_key is None:
+            return None
+        return _in_repo(self.http.tls_cert), _in_repo(self.http.tls_key)
 
 
 DIALLED_CODES = ("login", "pause", "resume", "logout", "monitor", "whisper", "barge")

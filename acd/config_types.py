@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
@@ -20,3 +21,14 @@ CallCode = Annotated[str, Field(pattern=r"^\*[0-9]{1,3}$")]  # pressed during a 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Listen(_Section):
+    host: str = "127.0.0.1"
+    port: Port
+
+    @field_validator("host")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        ipaddress.ip_address(value)
+        return value

@@ -34,7 +34,7 @@ _PIN = re.compile(r"[0-9]{4,8}")
 _ALPHABET = string.ascii_letters + string.digits
 # Where acd.yaml would have held a secret: (section, key) for sections, key for list items.
 SECTION_KEYS = (("ami", "secret"), ("redis", "password"), ("fastagi", "token"), ("http", "signing_key"))
-ITEM_KEYS = {"phones": ("password",), "agents": ("pin",), "staff": ("pin", "password")}
+ITEM_KEYS = {"phones": ("password",), "agents": ("pin", "password"), "staff": ("pin", "password")}
 
 
 class SecretsError(ValueError):
@@ -93,7 +93,7 @@ def wanted(raw: dict) -> dict[str, Any]:
         "redis": {"password": None},
         "http": {"signing_key": None},
         "phones": {name: None for name in names("phones", "name")},
-        "agents": {number: {"pin": None} for number in names("agents", "number")},
+        "agents": {number: {"pin": None, "password": None} for number in names("agents", "number")},
         "staff": staff,
     }
 

@@ -15,6 +15,7 @@ from twisted.logger import Logger
 from acd.config import Redis
 from acd.core.agents import Agent
 from acd.core.callbacks import Callback
+from acd.core.people import Session
 from acd.core.throttle import Record
 
 log = Logger()
@@ -25,6 +26,7 @@ class LiveState:
         self.key = f"{config.prefix}:agents"
         self.callbacks_key = f"{config.prefix}:callbacks"
         self.guesses_key = f"{config.prefix}:guesses"
+        self.sessions_key = f"{config.prefix}:session"
         self.client = redis.Redis.from_url(
             config.url, password=config.password, socket_timeout=2, socket_connect_timeout=2
         )
@@ -116,6 +118,35 @@ class LiveState:
                 await pipe.execute()
         except (redis.RedisError, OSError) as exc:
             log.error("guess limits not saved to redis: {why}", why=exc)
+
+    async def save_session(self, session: Session, ttl: int) -> None:
+        """A web session's record (never its cookie: the key is the cookie's hash), for `ttl` s."""
+        try:
+            await self.client.set(f"{self.sessions_key}:{session.key}", json.dumps(session.as_dict()), ex=ttl)
+        except (redis.RedisError, OSError) as exc:
+            log.error("web session not saved to redis: {why}", why=exc)
+
+    async def drop_session(self, key: str) -> None:
+        try:
+            await self.client.delete(f"{self.sessions_key}:{key}")
+        except (redis.RedisError, OSError) as exc:
+            log.error("web session not removed from redis: {why}", why=exc)
+
+    async def load_sessions(self) -> list[Session]:
+        """Every web session redis still keeps; none (and logged) when it cannot say."""
+        found = []
+        try:
+            async for name in self.client.scan_iter(match=f"{self.sessions_key}:*", count=500):
+                blob = await self.client.get(name)
+                if blob is None:
+                    continue
+                try:
+                    found.append(Session.from_dict(json.loads(blob)))
+                except (ValueError, TypeError) as exc:
+                    log.warn("ignored a bad web session in redis: {why}", why=exc)
+        except (redis.RedisError, OSError) as exc:
+            log.error("web sessions not read from redis: {why}", why=exc)
+        return found
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -50,6 +50,7 @@ from acd.store.directory import Directory
 from acd.store.journal import Journal
 from acd.store.journeys import JourneyWriter, e164
 from acd.store.pops import PopDetails
+from acd.store.roster import Roster
 from acd.web import desk as desk_api
 from acd.web import knowledge as knowledge_api
 from acd.web import pops as pops_api
@@ -58,12 +59,14 @@ from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
 from acd.web.kiosk import Kiosks
 from acd.web.status import make_site
+from acd.web.tls import web_service
 from acd.web.wall import WallFeed, WallState
 from acd.web.wall_api import WallApi
 from ivr.menu import Menu
 
 log = Logger()
 SWEEP_EVERY = 60.0  # seconds: recordings left open, recorded without the daemon, or expired
+ROSTER_EVERY = 5.0  # seconds: staff records changed by `acd staff` reach the daemon within this
 
 
 class Daemon(service.MultiService):
@@ -94,6 +97,8 @@ class Daemon(service.MultiService):
         self.prompts_ready = False
         self.menu = menu
         self.live = LiveState(config.redis)
+        # everyone who signs in (web) or logs in (phones): the staff table, seeded by daemon.run
+        self.people = Roster(config.store.url, config.hashing)
         pin = config.features.pin_backoff
         pins = GuessLimits(
             self.live,
@@ -109,7 +114,9 @@ class Daemon(service.MultiService):
         wall = config.wallboard
         self.wall = Wallboard(self.center, self.book, self.days, wall.short_abandon, wall.interval * 60.0)
         self.agent_day = AgentDay(self.book, self.days.end)  # each agent's own figures for today
-        self.desk = AgentDesk(config, self.ami, self.live, self.speech, pins, self.book, self.apply)
+        self.desk = AgentDesk(
+            config, self.ami, self.live, self.speech, pins, self.book, self.apply, self.people
+        )
         backoff = menu.identity.backoff
         limits = GuessLimits(self.live, Backoff(backoff.free, backoff.base, backoff.cap, backoff.forget))
         routes = Routes(
@@ -125,7 +132,7 @@ class Daemon(service.MultiService):
             else None
         )
         self.supervisors = SupervisorDesk(
-            config, self.ami, self.directory, self.speech, self.book.phone_of, pins
+            config, self.ami, self.directory, self.speech, self.book.phone_of, pins, self.people
         )
         self.recorder = Recorder(
             config, self.ami, self.directory, self.speech, self.book.number_at, self.legs
@@ -160,7 +167,8 @@ class Daemon(service.MultiService):
             SWEEP_EVERY, lambda: background(self.recorder.sweep(), "the recordings sweep")
         ).setServiceParent(self)
         self.fastagi.setServiceParent(self)
-        login = StaffLogin(config)
+        login = StaffLogin(config, self.people, keeper=self.live)
+        self.login = login
         csrf = pops_api.signed_csrf(config.http.signing_key.encode())
         site = make_site(
             self.center,
@@ -195,13 +203,27 @@ class Daemon(service.MultiService):
         self.heartbeat = internet.TimerService(config.push.heartbeat, self.feed.beat)
         self.heartbeat.setServiceParent(self)
         internet.TimerService(config.push.heartbeat, self.wall_feed.refresh).setServiceParent(self)
-        web = internet.TCPServer(config.http.port, site, interface=config.http.host)
-        web.setServiceParent(self)
+        web_service(config, site).setServiceParent(self)
+        internet.TimerService(ROSTER_EVERY, self._roster_tick).setServiceParent(self)
 
     def startService(self) -> None:
+        self.people.load()  # seeded already (daemon.run); the web answers from this snapshot
+        background(self._restore_sessions(), "restoring web sessions")
         self.remember(time.time())
         super().startService()  # AMI connects now: its resync reconciles the folded model
         self._prompts = asyncio.ensure_future(self._render_prompts())
+
+    async def _restore_sessions(self) -> None:
+        self.login.sessions.restore(await self.live.load_sessions())
+
+    def _roster_tick(self) -> None:
+        """Changes made by `acd staff` elsewhere arrive; sessions they ended end."""
+
+        async def tick() -> None:
+            await self.people.refresh()
+            self.login.sessions.sweep()
+
+        background(tick(), "refreshing the staff records")
 
     def remember(self, now: float) -> Restored:
         """Fold the day's journal (since local midnight) back into the model; number after it."""
@@ -234,6 +256,7 @@ class Daemon(service.MultiService):
         result = super().stopService()
         self.directory.close()
         self.journal.close()
+        self.people.close()
         return result
 
     def _subscribe(self) -> Bus:

@@ -29,6 +29,7 @@ FLOORS = {  # a module's floor: the longest prefix listed here wins
     "acd.config_wall": 1,
     "acd.config_journal": 1,
     "acd.config_desk": 1,
+    "acd.config_web": 1,
     "acd.credentials": 1,
     "acd.security_log": 1,
     "acd.background": 1,

@@ -28,6 +28,10 @@ NEEDED = [
     "acd/lab/scenarios/caller.xml",
     "acd/lab/scenarios/register.xml",
     "acd/store/migrations/script.py.mako",
+    "acd/web/templates/base.html",  # the pages' templates and static files (package data)
+    "acd/web/templates/signin.html",
+    "acd/web/static/acd.js",
+    "acd/web/static/acd.css",
     "ivr/flow.py",
 ]
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hmac
 import math
 import re
 import time
@@ -42,6 +41,7 @@ from acd.core import events as ev
 from acd.core import tiers
 from acd.core.agent_book import RNA, WRAPUP, AgentBook
 from acd.core.agents import Agent, State
+from acd.core.people import Person
 from acd.speech import SpeechCache
 
 log = Logger()
@@ -75,6 +75,12 @@ class Live(Protocol):
     async def load(self) -> dict[str, Agent]: ...
 
 
+class PinCheck(Protocol):
+    """The staff table's PIN check (acd/store/roster.py): the person, or None."""
+
+    async def check_pin(self, number: str, pin: str) -> Person | None: ...
+
+
 class AgentDesk:
     def __init__(
         self,
@@ -85,8 +91,10 @@ class AgentDesk:
         pins: GuessLimits,
         book: AgentBook,
         apply: Callable[[ev.Event], object],
+        people: PinCheck,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self.people = people  # the staff table: the PIN hashes
         self.config, self.ami, self.live, self.speech, self.clock = config, ami, live, speech, clock
         self.pins = pins  # wrong PINs per agent-at-phone and per phone, across calls
         self.book, self.apply = book, apply
@@ -130,7 +138,8 @@ class AgentDesk:
             if await self.pins.wait(keys, interface) > 0:
                 await self._say(channel, "locked")
                 return "locked"
-            if agent is not None and hmac.compare_digest(pin.encode(), agent.pin.encode()):
+            checked = await self.people.check_pin(number, pin)  # a stranger's costs the same
+            if agent is not None and checked is not None and checked.role == "agent":
                 await self.pins.guessed(keys[:1], right=True, remote=interface)
                 await channel.set_variable(var.AGENT, number)
                 held = self.book.holder(interface, number)

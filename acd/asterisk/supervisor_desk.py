@@ -9,7 +9,6 @@ acd-spy-refused and are only noted. Every attempt, allowed or not, is an audit r
 
 from __future__ import annotations
 
-import hmac
 import re
 import time
 import uuid
@@ -23,8 +22,9 @@ from acd.asterisk.fastagi import AgiChannel, Hangup, Route
 from acd.asterisk.guess_limits import GuessLimits, pin_keys
 from acd.asterisk.ivr_player import read_digits, say
 from acd.background import background
-from acd.config import Config, Staff
+from acd.config import Config
 from acd.core import events as ev
+from acd.core.people import Person
 from acd.core.supervision import (
     Mode,
     Refusal,
@@ -39,6 +39,7 @@ from acd.core.supervision import (
 from acd.speech import SpeechCache
 from acd.store import quality
 from acd.store.directory import Directory
+from acd.store.roster import Roster
 
 log = Logger()
 ASK_CONTEXT = "acd-spy-ask"
@@ -67,9 +68,11 @@ class SupervisorDesk:
         speech: SpeechCache,
         interface_of: Callable[[str], str | None],
         pins: GuessLimits,
+        people: Roster,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config, self.ami, self.directory, self.speech = config, ami, directory, speech
+        self.people = people  # the staff table: who supervises, their phones and PIN hashes
         self.interface_of = interface_of  # an agent's phone (PJSIP/1005) while logged in
         self.clock = clock
         self.book = SessionBook()
@@ -119,22 +122,27 @@ class SupervisorDesk:
             mode=mode_name,
         )
 
-    async def _identify(self, channel: AgiChannel, phone: str) -> Staff:
+    async def _identify(self, channel: AgiChannel, phone: str) -> Person:
         """The supervisor at this phone, by PIN (and number, when the phone is nobody's own)."""
-        own = [s for s in self.config.staff if s.phone == phone and s.role == "supervisor"]
+        own = [
+            p
+            for p in self.people.people.values()
+            if p.phone == phone and p.role == "supervisor" and not p.disabled
+        ]
         for _ in range(self.config.features.pin_attempts):
             number = own[0].number if len(own) == 1 else await self._read(channel, "number", 8)
             pin = await self._read(channel, "pin", 8)
-            person = self.config.person(number)
-            if person is None or person.role != "supervisor" or person.pin is None:
+            person = self.people.person(number)
+            if person is None or person.role != "supervisor" or person.disabled:
                 raise SpyRefused(Refusal.NOT_SUPERVISOR)
             interface = f"PJSIP/{phone}"
             keys = pin_keys(number, interface)
             if await self.pins.wait(keys, interface) > 0:
                 raise SpyRefused(Refusal.LOCKED)
-            if hmac.compare_digest(pin.encode(), person.pin.encode()):
+            checked = await self.people.check_pin(number, pin)
+            if checked is not None and checked.role == "supervisor":
                 await self.pins.guessed(keys[:1], right=True, remote=interface)
-                return person
+                return checked
             log.warn("wrong supervisor PIN for {who!r} at phone {phone}", who=number, phone=phone)
             await self.pins.guessed(keys, right=False, remote=interface)
             await say(channel, self.speech, [("en", PROMPTS["wrong_pin"])])
@@ -150,7 +158,7 @@ class SupervisorDesk:
 
     # -- the rules, for the phone and the web ------------------------------------------------
 
-    def check(self, person: Staff | None, agent: str) -> str:
+    def check(self, person: Person | None, agent: str) -> str:
         """ChanSpy's target (the agent's phone) when `person` may listen to `agent`."""
         configured = self.config.agent(agent)
         supervisor = (
@@ -168,7 +176,7 @@ class SupervisorDesk:
 
     # -- the web -----------------------------------------------------------------------------
 
-    async def listen_from_web(self, person: Staff | None, agent: str, mode: Mode) -> Session:
+    async def listen_from_web(self, person: Person | None, agent: str, mode: Mode) -> Session:
         """Ring the supervisor's own phone; answering lands them in ChanSpy in `mode`."""
         who = person.number if person is not None else "web"
         try:
@@ -229,7 +237,7 @@ class SupervisorDesk:
         if changed is not None:
             self._save(changed)
 
-    def _open(self, person: Staff, agent: str, origin: str, spyer: str, mode: Mode) -> Session:
+    def _open(self, person: Person, agent: str, origin: str, spyer: str, mode: Mode) -> Session:
         session = Session(uuid.uuid4().hex, person.number, agent, origin, self.clock())
         started = self.book.start(spyer, session, mode)
         self._save(started)

@@ -222,3 +222,28 @@ class WallKiosk(Base):
     queues: Mapped[str] = mapped_column(Text)  # comma-separated names; "*": the whole center
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StaffMember(Base):
+    """One person who signs in: an agent, supervisor, quality reviewer or admin (acd/store/staff.py).
+
+    Only hashes are kept (argon2id): `password_hash` for the web, `pin_hash` for phones.
+    `teams` and `queues` are comma-joined names (config names never hold a comma). `version`
+    grows with every change of credentials or standing, so sessions made before it end.
+    """
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    teams: Mapped[str] = mapped_column(String(400), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    queues: Mapped[str] = mapped_column(String(400), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

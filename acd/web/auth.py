@@ -1,12 +1,16 @@
-"""Who is asking: HTTP Basic credentials checked against config/acd.yaml's staff.
+"""Who is asking: a number and a password checked against the staff table (acd/store/roster.py),
+from the sign-in form (then a cookie session, acd/web/sessions.py) or from HTTP Basic (the
+API's tools).
 
-Only staff with a web password can sign in; agents and callers have no web login at all.
-An unknown number and a wrong password get the same answer through the same steps. Wrong
-tries are slowed, never locked out (acd/core/throttle.py): failures count against the number
-and the address, and once either owes a wait, tries there are not even evaluated (429). The
-real user is not caught by a stranger's guessing: a successful sign-in hands out a device
-cookie (signed with http.signing_key), and tries that carry one are counted against that
-device alone (OWASP's "device cookies").
+An unknown number and a wrong password get the same answer through the same steps (argon2
+against a dummy hash). Wrong tries are slowed, never locked out (acd/core/throttle.py):
+failures count against the number and the address, and once either owes a wait, tries there
+are not even evaluated (429). The real user is not caught by a stranger's guessing: a
+successful sign-in hands out a device cookie (signed with http.signing_key), and tries that
+carry one are counted against that device alone (OWASP's "device cookies").
+
+Basic credentials, once checked, are remembered for a few minutes under an HMAC of the pair,
+so a tool polling the API costs one argon2 check, not one a request.
 """
 
 from __future__ import annotations
@@ -21,18 +25,35 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from hashlib import sha256
+from typing import Protocol
 
 from acd import security_log
-from acd.config import Config, Staff
+from acd.config import Config
+from acd.core.people import Person, may_sign_in
 from acd.core.throttle import Backoff, Throttle
+from acd.web.sessions import Keeper, Sessions
 
 DEVICE_COOKIE = b"acd_device"
 DEVICE_DAYS = 30
 WRONG = "wrong number or password"
 MAX_KEYS = 10_000  # throttle records kept; the quiet ones go first
 SIGN_IN_BACKOFF = Backoff(free=5, base=1.0, cap=300.0, forget=3600.0)
+BASIC_MEMORY = 300.0  # seconds a checked Basic pair is remembered
 _NUMBER = re.compile(r"[0-9]{1,20}")
-_DUMMY = secrets.token_urlsafe(24).encode()  # compared against when the number is unknown
+
+
+class People(Protocol):
+    people: dict[str, Person]
+
+    def person(self, number: str) -> Person | None: ...
+
+    async def check_password(self, number: str, password: str) -> Person | None: ...
+
+    async def add(self, person: Person, password: str | None, pin: str | None = None) -> Person: ...
+
+    async def set_password(self, number: str, password: str) -> Person: ...
+
+    async def set_disabled(self, number: str, disabled: bool) -> Person: ...
 
 
 class Unauthorized(Exception):
@@ -53,35 +74,39 @@ class Forbidden(Exception):
 
 @dataclass(frozen=True)
 class SignIn:
-    person: Staff
+    person: Person
     device_cookie: bytes | None  # to set on the answer (a first sign-in from this client)
 
 
 class StaffLogin:
     def __init__(
-        self, config: Config, clock: Callable[[], float] = time.time, rules: Backoff = SIGN_IN_BACKOFF
+        self,
+        config: Config,
+        people: People,
+        clock: Callable[[], float] = time.time,
+        rules: Backoff = SIGN_IN_BACKOFF,
+        keeper: Keeper | None = None,
     ) -> None:
-        self.config, self.clock = config, clock
+        self.config, self.people, self.clock = config, people, clock
         self.key = config.http.signing_key.encode()
         self.throttle = Throttle(rules)
+        self.sessions = Sessions(
+            config.http.signing_key, people, config.http.session_idle, config.http.session_max, clock, keeper
+        )
+        self._basic: dict[str, tuple[str, int, float]] = {}  # HMAC of the pair -> number, version, until
 
-    def sign_in(self, authorization: bytes | None, remote: str = "", device: bytes | None = None) -> SignIn:
-        """The signed-in staff member, or Unauthorized / Throttled."""
-        number, password = _basic(authorization)
+    async def sign_in(
+        self, number: str, password: str, remote: str = "", device: bytes | None = None
+    ) -> SignIn:
+        """The person whose number and password these are, or Unauthorized / Throttled."""
+        if not _NUMBER.fullmatch(number) or not 0 < len(password) <= 128:
+            raise Unauthorized(WRONG)
         now = self.clock()
-        nonce = self._device(device, number, now)
-        keys = [f"device:{nonce}"] if nonce else [f"number:{number}", f"address:{remote}"]
-        owed = self.throttle.wait(keys, now)
-        if owed > 0:
-            security_log.event("HttpSignInThrottled", "http", remote, AccountID=number, Wait=round(owed))
-            raise Throttled(owed)
-        person = self.config.person(number)
-        secret = person.password if person is not None else None
-        known = secret is not None
-        # compared even for a stranger (against a dummy), so the time says nothing
-        matches = hmac.compare_digest(password.encode(), secret.encode() if secret is not None else _DUMMY)
-        if person is None or not (matches and known):
-            self.throttle.fail(keys, now)
+        nonce, keys = self._owed(number, remote, device, now)
+        known = self.people.person(number) is not None
+        person = await self.people.check_password(number, password)  # a stranger's costs the same
+        if not may_sign_in(person) or person is None:
+            self.throttle.fail(keys, self.clock())
             self._bound(now)
             security_log.event(
                 "InvalidPassword" if known else "InvalidAccountID", "http", remote, AccountID=number
@@ -92,8 +117,39 @@ class StaffLogin:
             return SignIn(person, None)
         return SignIn(person, self.device_cookie(number, now))
 
-    def person(self, authorization: bytes | None, remote: str = "") -> Staff:
-        return self.sign_in(authorization, remote).person
+    def _owed(
+        self, number: str, remote: str, device: bytes | None, now: float
+    ) -> tuple[str | None, list[str]]:
+        """The device's nonce and the keys a try counts against; Throttled when one owes a wait."""
+        nonce = self._device(device, number, now)
+        keys = [f"device:{nonce}"] if nonce else [f"number:{number}", f"address:{remote}"]
+        owed = self.throttle.wait(keys, now)
+        if owed > 0:
+            security_log.event("HttpSignInThrottled", "http", remote, AccountID=number, Wait=round(owed))
+            raise Throttled(owed)
+        return nonce, keys
+
+    async def basic(
+        self, authorization: bytes | None, remote: str = "", device: bytes | None = None
+    ) -> SignIn:
+        """HTTP Basic: the same check, remembered a while for the same pair (after the
+        throttle: a remembered pair must not answer a guesser who owes a wait)."""
+        number, password = _basic(authorization)
+        now = self.clock()
+        self._owed(number, remote, device, now)
+        pair = hmac.new(self.key, f"basic|{number}|{password}".encode(), sha256).hexdigest()
+        known = self._basic.get(pair)
+        if known is not None:
+            person = self.people.person(known[0])
+            if known[2] > now and may_sign_in(person) and person is not None and person.version == known[1]:
+                return SignIn(person, None)
+            del self._basic[pair]
+        signed = await self.sign_in(number, password, remote, device)
+        if len(self._basic) >= MAX_KEYS:
+            self._basic = {k: v for k, v in self._basic.items() if v[2] > now}
+        if len(self._basic) < MAX_KEYS:
+            self._basic[pair] = (number, signed.person.version, now + BASIC_MEMORY)
+        return signed
 
     def device_cookie(self, number: str, now: float) -> bytes:
         body = f"{number}.{secrets.token_hex(8)}.{int(now) + DEVICE_DAYS * 86400}"
@@ -125,7 +181,7 @@ class StaffLogin:
             oldest = sorted(self.throttle.records.items(), key=lambda item: item[1].last)
             self.throttle.records = dict(oldest[len(oldest) // 2 :])
 
-    def team_agents(self, person: Staff) -> set[str] | None:
+    def team_agents(self, person: Person) -> set[str] | None:
         """Whose recordings and sessions `person` may see: None is everyone's (quality)."""
         if person.role == "quality":
             return None

@@ -4,7 +4,9 @@ twisted.web as it comes spools any body over 100 KB to a temporary file before a
 sees the request, answers to any Host, keeps a connection as long as its client dribbles
 bytes and takes any number of them. Here, once a request's headers are in and before one
 body byte is read: an unknown Host is refused (DNS rebinding), an announced body over the
-limit gets 413, and a POST must be `application/json` from the same origin (CSRF). Bytes
+limit gets 413, and a POST must be `application/json` from the same origin (CSRF); only the
+pages' own forms (sign-in, sign-out, the admin page) may post form-encoded bodies, same
+origin too, and those also need the session's CSRF token (acd/web/base.py). Bytes
 actually read are capped too (chunked bodies announce no length), connections are counted,
 and a request must be complete within a deadline, so slow clients cannot pile up.
 """
@@ -29,6 +31,18 @@ from acd.config import Http
 log = Logger()
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 UNSAFE_METHODS = {b"POST", b"PUT", b"PATCH", b"DELETE"}
+FORM_PATHS = (b"/signin", b"/signout", b"/admin/")  # the pages' forms (a path, or a prefix ending in /)
+FORM = b"application/x-www-form-urlencoded"
+# Every answer's: pages load only their own scripts and styles and no frame holds them
+SECURITY_HEADERS = {
+    b"content-security-policy": b"default-src 'none'; script-src 'self'; style-src 'self'; "
+    b"img-src 'self' data:; connect-src 'self'; font-src 'self'; form-action 'self'; "
+    b"frame-ancestors 'none'; base-uri 'none'",
+    b"x-frame-options": b"DENY",
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"same-origin",
+    b"cross-origin-opener-policy": b"same-origin",
+}
 _HOST = re.compile(
     rb"^(?:\[(?P<v6>[0-9A-Fa-f:.]{2,45})\]|(?P<name>[A-Za-z0-9.-]{1,253}))(?::(?P<port>[0-9]{1,5}))?$"
 )
@@ -52,6 +66,7 @@ class Rules:
     max_connections: int
     request_timeout: float
     idle_timeout: float
+    scheme: str = "http"
 
     @classmethod
     def of(cls, config: Http) -> Rules:
@@ -63,13 +78,15 @@ class Rules:
             config.max_connections,
             config.request_timeout,
             config.idle_timeout,
+            config.scheme(),
         )
 
     def origins(self) -> frozenset[str]:
         """The API's own origins: a browser page served from any allowed name."""
         named = {f"[{h}]" if ":" in h else h for h in self.hosts}
-        return frozenset(f"http://{h}:{self.port}" for h in named) | (
-            frozenset(f"http://{h}" for h in named) if self.port == 80 else frozenset()
+        default = 443 if self.scheme == "https" else 80
+        return frozenset(f"{self.scheme}://{h}:{self.port}" for h in named) | (
+            frozenset(f"{self.scheme}://{h}" for h in named) if self.port == default else frozenset()
         )
 
 
@@ -86,10 +103,17 @@ def host_refusal(rules: Rules, raw: list[bytes] | None) -> Refusal | None:
     return None
 
 
-def unsafe_refusal(rules: Rules, headers: http.Headers) -> Refusal | None:
-    """A state-changing request: a JSON body, and not sent by another site's page."""
+def form_path(path: bytes) -> bool:
+    bare = path.split(b"?", 1)[0]
+    return any(bare == p or (p.endswith(b"/") and bare.startswith(p)) for p in FORM_PATHS)
+
+
+def unsafe_refusal(rules: Rules, headers: http.Headers, path: bytes = b"") -> Refusal | None:
+    """A state-changing request: a JSON body (a form's, on the forms' paths), and not sent
+    by another site's page."""
     kind = headers.getRawHeaders(b"content-type") or [b""]
-    if len(kind) != 1 or kind[0].split(b";")[0].strip().lower() != b"application/json":
+    media = kind[0].split(b";")[0].strip().lower() if len(kind) == 1 else b""
+    if media != b"application/json" and not (media == FORM and form_path(path)):
         return Refusal(415, "requests that change anything take application/json")
     origin = headers.getRawHeaders(b"origin")
     fetch_site = (headers.getRawHeaders(b"sec-fetch-site") or [b""])[-1].lower()
@@ -126,6 +150,15 @@ class GuardedRequest(server.Request):
             return
         assert self.content is not None  # gotLength came first
         self.content.write(data)
+
+    def process(self) -> None:
+        """Every answer carries the security headers (a resource may set stricter ones)."""
+        for name, value in SECURITY_HEADERS.items():
+            self.setHeader(name, value)
+        channel = cast(GuardedChannel, self.channel)
+        if getattr(channel, "rules", None) is not None and channel.rules.scheme == "https":
+            self.setHeader(b"strict-transport-security", b"max-age=31536000")
+        super().process()
 
     def processingFailed(self, reason):
         """An error no resource caught: logged, and a JSON 500 that says nothing more."""
@@ -197,7 +230,11 @@ class GuardedChannel(http.HTTPChannel):
         refusal = (
             host_refusal(self.rules, headers.getRawHeaders(b"host"))
             or length_refusal(self.rules, self.length)
-            or (unsafe_refusal(self.rules, headers) if self._command.upper() in UNSAFE_METHODS else None)
+            or (
+                unsafe_refusal(self.rules, headers, self._path)
+                if self._command.upper() in UNSAFE_METHODS
+                else None
+            )
         )
         if refusal is not None:
             if refusal.code in (403, 421):

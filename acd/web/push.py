@@ -13,6 +13,7 @@ Memory is bounded per client: the feed writes to a stream only while its socket 
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
@@ -22,14 +23,15 @@ from twisted.internet import defer, threads
 from twisted.logger import Logger
 from twisted.web import resource, server
 
-from acd.config import Config, Staff
+from acd.config import Config
 from acd.config_push import Push
 from acd.core.feed import Audience, Calls, Kept, Ring, Scope
 from acd.core.feed import gap as journal_gap
 from acd.core.journal import Entry
+from acd.core.people import Person
 from acd.web import sse
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
-from acd.web.base import answer, sign_in
+from acd.web.base import answer, identify
 from acd.web.stream import Stream
 
 log = Logger()
@@ -225,7 +227,7 @@ def _next_turn(call: Callable[[], None]) -> None:
     reactor.callLater(0, call)
 
 
-def audience_of(config: Config, person: Staff) -> Audience:
+def audience_of(config: Config, person: Person) -> Audience:
     """What `person` may see, as /api/state decides (acd/web/status.py team_view)."""
     if person.role == "admin":
         return Audience()
@@ -249,16 +251,20 @@ class Events(resource.Resource):
         self.login, self.feed = login, feed
 
     def render_GET(self, request) -> object:
+        opened = defer.Deferred.fromFuture(asyncio.ensure_future(self._open(request)))
+        opened.addErrback(lambda failure: log.failure("opening a live stream failed", failure))
+        return server.NOT_DONE_YET
+
+    async def _open(self, request) -> object:
         try:
             if request.postpath not in ([], [b""]):
                 return self._error(request, 404, "not found")
-            person = sign_in(self.login, request)
+            person = await identify(self.login, request)
             audience = audience_of(self.login.config, person)
             after = sse.resume_id(
                 request.requestHeaders.getRawHeaders(b"last-event-id"), request.args.get(b"last_event_id")
             )
         except Unauthorized as why:
-            request.setHeader(b"www-authenticate", b'Basic realm="acd"')
             return self._error(request, 401, str(why))
         except Throttled as why:
             request.setHeader(b"retry-after", str(why.retry_after).encode())
@@ -267,6 +273,8 @@ class Events(resource.Resource):
             return self._error(request, 403, str(why))
         except ValueError as why:
             return self._error(request, 400, str(why))
+        if request.finished or getattr(request, "_disconnected", False):
+            return None  # gone while its password was checked
         if self.feed.full():
             self.feed.counts["refused_full"] += 1
             request.setHeader(b"retry-after", b"10")

@@ -16,7 +16,7 @@ from typing import Protocol
 from twisted.web import server
 
 from acd import recordings
-from acd.config import Staff
+from acd.core.people import Person
 from acd.core.supervision import Mode, Refusal, Session, SpyRefused
 from acd.store import quality
 from acd.store.directory import Directory
@@ -77,7 +77,7 @@ class Listener(Protocol):
     """What rings a supervisor's phone into ChanSpy (the supervisor desk, an adapter the web
     does not import); raises SpyRefused."""
 
-    async def listen_from_web(self, person: Staff | None, agent: str, mode: Mode) -> Session: ...
+    async def listen_from_web(self, person: Person | None, agent: str, mode: Mode) -> Session: ...
 
 
 class Supervise(AsyncJson):

@@ -13,13 +13,17 @@ from collections.abc import Callable
 
 from twisted.web import resource
 
-from acd.config import Config, Http, Staff
+from acd.config import Config, Http
 from acd.core.agent_book import AgentBook
 from acd.core.center import CallCenter
+from acd.core.people import Person
 from acd.core.snapshot import snapshot
+from acd.web.admin import AdminStaff
 from acd.web.auth import Forbidden, StaffLogin
 from acd.web.base import AsyncJson, HttpError
 from acd.web.boundary import GuardedSite
+from acd.web.pages import Pages, Static
+from acd.web.signin import Home, SignIn, SignOut
 
 
 class NotFound(resource.Resource):
@@ -71,7 +75,7 @@ class State(AsyncJson):
         raise Forbidden(f"role {person.role!r} may not see the live state")
 
 
-def team_view(config: Config, person: Staff, state: dict) -> dict:
+def team_view(config: Config, person: Person, state: dict) -> dict:
     """What a supervisor may see of the state: their teams' agents and the queues they serve."""
     agents = {a.number for a in config.agents if a.team is not None and a.team in person.teams}
     queues = {q for a in config.agents if a.number in agents for q in a.queues}
@@ -106,10 +110,22 @@ def make_site(
     more: dict[bytes, resource.Resource] | None = None,
     clock: Callable[[], float] = time.time,
     book: AgentBook | None = None,
+    top: dict[bytes, resource.Resource] | None = None,
 ) -> GuardedSite:
-    """The state API, and `more` resources under /api (the quality API), behind the edge;
-    the agents' states from `book`, the core's read model of agents."""
+    """The pages (sign-in, the landing page, static files, and `top`: the screens), the state
+    API and `more` resources under /api (the quality API), behind the edge; the agents'
+    states from `book`, the core's read model of agents."""
     root, api = Branch(), Branch()
+    pages = Pages(login)
+    root.putChild(b"", Home(login, pages))
+    root.putChild(b"signin", SignIn(login, pages))
+    root.putChild(b"signout", SignOut(login, pages))
+    root.putChild(b"static", Static())
+    admin = Branch()
+    admin.putChild(b"staff", AdminStaff(login, pages))
+    root.putChild(b"admin", admin)
+    for name, child in (top or {}).items():
+        root.putChild(name, child)
     root.putChild(b"api", api)
     api.putChild(b"state", State(login, lambda: {**snapshot(center, clock(), book=book), "links": links()}))
     for name, child in (more or {}).items():

@@ -15,6 +15,7 @@ from acd.core.throttle import Backoff
 from acd.speech import SpeechCache
 from tests.asterisk.test_agent_restore import FakeAmi, FakeLive, wired_desk
 from tests.asterisk.test_fastagi import on_asyncio
+from tests.people import seeded_roster
 
 RULES = Backoff(free=3, base=30, cap=900, forget=3600)
 
@@ -32,7 +33,10 @@ class Channel:
 def desk(tmp_path, store, now: list[float]) -> AgentDesk:
     config = config_module.parse(yaml.safe_load(config_module.DEFAULT_PATH.read_text()))
     pins = GuessLimits(store, RULES, lambda: now[0], kind="Pin", service="phone")
-    agents = wired_desk(config, FakeAmi(), FakeLive({}), SpeechCache(tmp_path), pins, clock=lambda: now[0])
+    people = seeded_roster(tmp_path, config)  # the PIN hashes, from this config's PINs
+    agents = wired_desk(
+        config, FakeAmi(), FakeLive({}), SpeechCache(tmp_path), pins, clock=lambda: now[0], people=people
+    )
 
     async def read(channel: Channel, prompt: str, max_digits: int) -> str:
         return next(channel.typed, "")  # then silence

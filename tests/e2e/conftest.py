@@ -103,6 +103,8 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
     raw["redis"] = {"url": f"redis://127.0.0.1:{REDIS_PORT}/0", "prefix": "acdtest"}
     raw["secrets_file"] = str(state.parent / f"{state.name}-secrets" / "acd.secrets.yaml")
     raw["security_log"] = str(state.parent / f"{state.name}-log" / "acd-security.log")
+    # the same argon2id, at a cost a shared two-core machine seeds the staff table with quickly
+    raw["hashing"] = {"time_cost": 1, "memory_kib": 8192, "parallelism": 1}
     # every first-line call is recorded (also by the dialplan alone when the daemon is down);
     # nothing else unless an agent asks
     raw["recording"] = {

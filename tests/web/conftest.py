@@ -15,12 +15,23 @@ from acd.asterisk.supervisor_desk import SpyRefused
 from acd.core.center import CallCenter
 from acd.core.supervision import Refusal
 from acd.store import quality
+from acd.store.roster import Roster
 from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
 from acd.web.status import make_site
 from tests.asterisk.test_fastagi import on_asyncio  # noqa: F401  (the web tests' runner too)
+from tests.people import CHEAP, seeded_roster
 
-LOADED = config_module.load(write_secrets=False)
+LOADED = config_module.load(write_secrets=False).model_copy(update={"hashing": CHEAP})
+
+
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory):
+    made = seeded_roster(tmp_path_factory.mktemp("staff"), LOADED)
+    yield made
+    made.close()
+
+
 WAV = bytes(range(256)) * 36  # 9,216 bytes standing in for a recording
 
 
@@ -116,7 +127,9 @@ async def read_answer(reader: asyncio.StreamReader) -> Answer:
     return Answer(int(status_line.split()[1]), headers, body, head + body)
 
 
-def build(tmp_path: Path, http: config_module.Http | None = None) -> Web:
+def build(
+    tmp_path: Path, http: config_module.Http | None = None, roster: Roster | None = None, clock=None
+) -> Web:
     from twisted.internet import (
         reactor,  # pytest-twisted installs the asyncio one first
     )
@@ -127,7 +140,9 @@ def build(tmp_path: Path, http: config_module.Http | None = None) -> Web:
     (tmp_path / "a" / "7.wav").write_bytes(WAV)
     (tmp_path / "b" / "8.wav").write_bytes(WAV)
     center = CallCenter({q.name: float(q.service_level) for q in LOADED.queues})
-    login = StaffLogin(LOADED)
+    people = roster or seeded_roster(tmp_path, LOADED)
+    config = LOADED.model_copy(update={"http": http})
+    login = StaffLogin(config, people, **({"clock": clock} if clock else {}))
     directory = FakeDirectory()
     links = lambda: {"ami_connected": True, "agent_states": [], "supervision": [], "recording": []}
     more = {
@@ -142,6 +157,7 @@ def build(tmp_path: Path, http: config_module.Http | None = None) -> Web:
     site.rules = type(site.rules).of(http.model_copy(update={"port": number}))
     web = Web(number, site, login, http)
     web.listening = port
+    web.people = people
     return web
 
 
@@ -150,3 +166,4 @@ def web(tmp_path):
     made = build(tmp_path)
     yield made
     made.listening.stopListening()
+    made.people.close()
