@@ -55,12 +55,12 @@ def run(config: Config, menu: Menu) -> int:
     security_log.open_file(config.security_log_path())
     daemon = Daemon(config, menu)
     try:
-        added = daemon.people.seed(config)  # acd.yaml's people missing from the staff table
+        made = daemon.people.seed(config)  # acd.yaml's people missing from the staff table
     except SQLAlchemyError as exc:
         log.critical("the staff table is unusable: {why}", why=exc)
         return 1
-    if added:
-        log.info("staff records made from acd.yaml: {numbers}", numbers=", ".join(added))
+    if made:
+        log.info("staff records made from acd.yaml: {numbers}", numbers=", ".join(made))
     outcome = {"code": 0}
 
     def failed(failure) -> None:

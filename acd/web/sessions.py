@@ -102,7 +102,7 @@ class Sessions:
 
     def csrf_token(self, sid: str | bytes) -> str:
         raw = sid.encode() if isinstance(sid, str) else sid
-        return hmac.new(self.key, b"csrf|" + raw, sha256).hexdigest()
+        return hmac.new(self.key, b"session-csrf|" + raw, sha256).hexdigest()
 
     def csrf_ok(self, sid: str | bytes, token: str | bytes | None) -> bool:
         if not token or len(token) > 200:

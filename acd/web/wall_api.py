@@ -16,7 +16,7 @@ from twisted.web import resource, server
 
 from acd.web import sse
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
-from acd.web.base import HttpError, answer, sign_in
+from acd.web.base import HttpError, answer, identify
 from acd.web.kiosk import MAX_BODY, Kiosks
 from acd.web.push import audience_of
 from acd.web.wall import View, WallFeed
@@ -35,8 +35,8 @@ class WallApi(resource.Resource):
         self.login, self.feed, self.kiosks = login, feed, kiosks
 
     async def person(self, request):
-        """The one place identity comes from (sessions replace HTTP Basic here)."""
-        return sign_in(self.login, request)
+        """The one place identity comes from: the session cookie, or Basic (acd/web/base.py)."""
+        return await identify(self.login, request)
 
     async def view(self, request) -> tuple[View, int | None]:
         """The view asked for, and the kiosk link that opens it (None: a signed-in viewer)."""
@@ -116,8 +116,7 @@ def _failed(request, failure) -> None:
     error = failure.value
     if request.finished or getattr(request, "_disconnected", False):
         return
-    if isinstance(error, Unauthorized):
-        request.setHeader(b"www-authenticate", b'Basic realm="acd"')
+    if isinstance(error, Unauthorized):  # no Basic challenge: browsers must never hold Basic credentials
         answer(request, [], 401, {"error": str(error)})
     elif isinstance(error, Throttled):
         request.setHeader(b"retry-after", str(error.retry_after).encode())

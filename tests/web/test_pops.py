@@ -5,7 +5,6 @@ customers; an agent's live stream carries their own rings and nobody else's."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import time
@@ -13,11 +12,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from acd.config import Staff
 from acd.core import events as ev
-from acd.store import db
+from acd.store import db, staff
 from acd.store.models import Customer, Interaction, PhoneNumber
-from acd.web import auth as auth_module
 from acd.web.pops import csrf_token
 from tests.web.conftest import basic, on_asyncio
 from tests.web.sse_client import SseClient
@@ -26,32 +23,20 @@ from tests.web.test_push import auth, make_daemon
 AGENT_PASSWORD = "agent-pass-123"
 
 
-@pytest.fixture
-def agents_sign_in(monkeypatch):
-    """Agents sign in with a password (the staff store's sign-in, by its interface)."""
-    real = auth_module.StaffLogin.sign_in
-
-    def sign_in(self, authorization, remote="", device=None):
-        raw = base64.b64decode((authorization or b"Basic ")[6:]).decode()
-        number, _, password = raw.partition(":")
-        agent = self.config.agent(number)
-        if agent is not None and password == AGENT_PASSWORD:
-            person = Staff.model_construct(number=number, name=agent.name, role="agent", teams=())
-            return auth_module.SignIn(person, None)
-        return real(self, authorization, remote, device)
-
-    monkeypatch.setattr(auth_module.StaffLogin, "sign_in", sign_in)
-
-
 def agent(number: str) -> dict[str, str]:
     return {"Authorization": basic(number, AGENT_PASSWORD)}
 
 
 @pytest.fixture
-def live(tmp_path, agents_sign_in):
+def live(tmp_path):
     from twisted.internet import reactor
 
     made = make_daemon(tmp_path)
+    with made.people.sessions.begin() as session:  # agents sign in with a password we know
+        for each in made.config.agents:
+            hashed = made.people.hasher.hash(AGENT_PASSWORD)
+            staff.change(session, each.number, dt.datetime.now(dt.UTC), True, password_hash=hashed)
+    made.people.load()
     with db.sessions(made.directory.engine).begin() as session:
         session.add_all([Customer(id=1, name="<img src=x onerror=alert(1)>"), Customer(id=2, name="Bo")])
         session.flush()

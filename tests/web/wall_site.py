@@ -6,6 +6,9 @@ journal back into fresh models and listens on the same port."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from acd import config as config_module
 from acd.config_journal import Days
 from acd.core import events as ev
@@ -19,6 +22,7 @@ from acd.web.kiosk import Kiosks
 from acd.web.status import make_site
 from acd.web.wall import WallFeed, WallState
 from acd.web.wall_api import WallApi
+from tests.people import seeded_roster
 
 
 def _raise(name: str, entry: Entry, exc: Exception) -> None:
@@ -40,6 +44,7 @@ class WallSite:
         self.journal: list[Entry] = []
         self.sequence = Sequencer()
         self.port = port
+        self.people = seeded_roster(Path(tempfile.mkdtemp(prefix="acd-wall-")), config)
         self._build()
 
     def _build(self) -> None:
@@ -70,7 +75,7 @@ class WallSite:
         self.bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)
         self.bus.subscribe("wallboard", self.wall.apply, WALLBOARD_EVENTS, model=True)
         self.bus.subscribe_entries("wallboard push", self.feed.changed, WALLBOARD_EVENTS)
-        self.login = StaffLogin(config)
+        self.login = StaffLogin(config, self.people)
         self.site = make_site(
             self.center, lambda: {}, self.login, config.http, self.more(), clock=self.clock, book=self.book
         )
@@ -103,3 +108,4 @@ class WallSite:
         await self.listening.stopListening()
         if self.directory is not None:
             self.directory.close()
+        self.people.close()
