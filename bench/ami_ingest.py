@@ -19,6 +19,9 @@ the same run, so their ratios hold across machines:
 
 The process is pinned to one CPU (`--cpu`); the journal's writer thread shares it. "full"
 stops at the last event applied; the journal's flush to SQLite after it is printed apart.
+"full, CPU" divides by the process's CPU seconds over the same span (every thread: the reactor,
+the journal's and the store's writers), "reactor" by the reactor thread's alone: on a shared
+machine these hold where wall-clock rates swing with the neighbours' load.
 Warnings the daemon logged are counted (an event dropped would show there). Target: full
 >= 50,000 events/s. Prints figures; asserts nothing.
 """
@@ -181,9 +184,13 @@ def config_for(scratch: Path):
     return config_module.parse(raw)
 
 
-async def full(data: bytes, scratch: Path, spent: dict[str, float] | None = None) -> tuple[int, float, float]:
+async def full(
+    data: bytes, scratch: Path, spent: dict[str, float] | None = None, cpu: list[float] | None = None
+) -> tuple[int, float, float]:
     """Socket bytes into a built daemon (AMI not logged in; its own redis, as in production):
-    events applied, seconds to the last one, seconds more until the journal is on disk."""
+    events applied, seconds to the last one, seconds more until the journal is on disk.
+    `cpu` gets the CPU seconds to the last event applied: this process's (every thread), the
+    reactor thread's."""
     from acd.asterisk.ami import _BackoffManager, _SafeProtocol
     from acd.lab.redis_proc import RedisServer
     from acd.service import Daemon
@@ -213,11 +220,13 @@ async def full(data: bytes, scratch: Path, spent: dict[str, float] | None = None
     await loop.connect_accepted_socket(lambda: protocol, reader)
     protocol.factory = manager
     before = daemon.sequence.last
-    started = time.perf_counter()
+    started, process, reactor = time.perf_counter(), time.process_time(), time.thread_time()
     sender = threading.Thread(target=lambda: (writer.sendall(data), writer.close()))
     sender.start()
     await done
     applied = time.perf_counter() - started
+    if cpu is not None:
+        cpu += [time.process_time() - process, time.thread_time() - reactor]
     sender.join()
     daemon.journal.flush(timeout=600)
     flushed = time.perf_counter() - started - applied
@@ -267,7 +276,10 @@ def main() -> None:
     args = parser.parse_args()
     os.sched_setaffinity(0, {args.cpu})
     data, events = stream(args.calls, time.time() - args.calls * 0.02 - 60)
-    print(f"{args.calls} calls: {events} AMI events, {len(data) / 1e6:.1f} MB, pinned to CPU {args.cpu}")
+    print(
+        f"{args.calls} calls: {events} AMI events, {len(data) / 1e6:.1f} MB, pinned to CPU {args.cpu};"
+        f" load average {os.getloadavg()[0]:.2f}"
+    )
     warnings: list[dict] = []
     loud = ("warn", "error", "critical")
     globalLogPublisher.addObserver(
@@ -276,6 +288,7 @@ def main() -> None:
     from acd.asterisk import ami_events
 
     stages: dict[str, tuple[list[int], list[float]]] = {}
+    spent_cpu: list[float] = []  # per full run: the process's CPU seconds, the reactor thread's
 
     def run(label: str, work: Callable[[], int]) -> None:
         count, seconds = timed(work)
@@ -287,7 +300,7 @@ def main() -> None:
         run("panoramisk", lambda: protocol_parse(data))
         run("translation", lambda: protocol_parse(data, lambda m: ami_events.translate(m, 0.0)))
         with tempfile.TemporaryDirectory(prefix="acd-ingest-") as scratch:
-            count, applied, flushed = asyncio.run(full(data, Path(scratch)))
+            count, applied, flushed = asyncio.run(full(data, Path(scratch), cpu=spent_cpu))
         stages.setdefault("full", ([], []))[0].append(count)
         stages["full"][1].append(applied)
         stages.setdefault("journal", ([], []))[0].append(count)
@@ -297,6 +310,17 @@ def main() -> None:
         if label == "journal":
             continue
         print(line(label, counts, seconds, None if label == "plain parse" else anchor))
+    counts = stages["full"][0]
+    processes, reactors = spent_cpu[0::2], spent_cpu[1::2]
+    for label, used in (("full, CPU", processes), ("  reactor", reactors)):
+        print(
+            line(label, counts, used).replace("events/s", "ev/CPU-s")
+            + (
+                " every thread: the machine's other load left out"
+                if label == "full, CPU"
+                else " thread alone"
+            )
+        )
     counts, seconds = stages["journal"]
     print(
         f"{'on disk':<12} {max(c / s for c, s in zip(counts, seconds)):>10,.0f} events/s to the journal's "
@@ -316,7 +340,10 @@ def main() -> None:
         f"  {'the rest':<18} {rest:6.2f} s   (the loop, the socket, work beside the calls:"
         " redis saves, store batches)"
     )
-    print(f"warnings logged: {len(warnings)} (over {args.runs + 1} full runs)")
+    print(
+        f"warnings logged: {len(warnings)} (over {args.runs + 1} full runs);"
+        f" load average {os.getloadavg()[0]:.2f}"
+    )
     for event in warnings[:3]:
         print("  e.g.", str(event.get("log_format", ""))[:100], str(event.get("why", ""))[:80])
 

@@ -10,6 +10,7 @@ callback's dial status, a supervisor's own digits) is for admins only: unknown m
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ from acd.core import events as ev
 from acd.core.journal import Entry
 
 NEUTRAL: frozenset[type[ev.Event]] = frozenset({ev.ResyncStarted, ev.ResyncFinished})
-QUEUE_FIELDS = ("queue", "from_queue", "to_queue")
 CALLS_REMEMBERED = 20_000  # calls whose queues and agents are kept; the oldest go first
 
 T = TypeVar("T")
@@ -62,24 +62,45 @@ class Calls:
 
     def scope_of(self, event: ev.Event, learn: bool = True) -> Scope:
         """Whom `event` concerns: what it names and what its call touched before. `learn`
-        keeps what it names for the call's later events (off for replays of the past)."""
+        keeps what it names for the call's later events (off for replays of the past).
+
+        Runs for every event applied: most of a call's events name nothing new, so the call's
+        scope is returned as it is, and what an event names is a shared, cached Scope."""
         if type(event) in NEUTRAL:
-            return Scope(neutral=True)
-        agent = getattr(event, "agent", "")
-        agents = frozenset((agent,)) if agent else frozenset()
-        queues = frozenset(q for q in (getattr(event, name, "") for name in QUEUE_FIELDS) if q)
+            return _NEUTRAL_SCOPE
+        named = _named(
+            getattr(event, "agent", ""),
+            getattr(event, "queue", ""),  # the fields that name a queue (an escalation: two)
+            getattr(event, "from_queue", ""),
+            getattr(event, "to_queue", ""),
+        )
         call = getattr(event, "call_id", "")
         if not call:
-            return Scope(agents, queues)
+            return named
         known = self._parties.get(call)
-        if known is not None:
-            agents, queues = agents | known.agents, queues | known.queues
-        if learn and (agents or queues):
-            self._parties[call] = Scope(agents, queues)
+        scope = named if known is None else _joined(known, named)
+        if learn and (scope.agents or scope.queues):
+            self._parties[call] = scope
             self._parties.move_to_end(call)
             while len(self._parties) > self.capacity:
                 self._parties.popitem(last=False)
-        return Scope(agents, queues)
+        return scope
+
+
+_NEUTRAL_SCOPE = Scope(neutral=True)
+
+
+@functools.lru_cache(maxsize=4096)  # agents and queues are the config's: few pairs recur
+def _named(agent: str, *queues: str) -> Scope:
+    """The Scope of what one event names (an agent, up to three queues; "" for none)."""
+    return Scope(frozenset((agent,)) if agent else frozenset(), frozenset(q for q in queues if q))
+
+
+def _joined(known: Scope, named: Scope) -> Scope:
+    """`known | named`, without a new Scope when the event names nothing the call lacks."""
+    if named.agents <= known.agents and named.queues <= known.queues:
+        return known
+    return known | named
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from acd.store.directory import Directory
 from acd.store.models import Interaction, InteractionSegment
 
 BATCH_DELAY = 0.05  # seconds a call's write may wait to share a transaction
+IN_CHUNK = 500  # calls read by one query (a backlog's batch may hold thousands)
 SPANS = ("queue", "agent")  # segments that last; an escalation's is a moment, its outcome the reason
 
 Numbers = Callable[[str], "str | None"]  # a caller ID as E.164 (None: withheld or no number)
@@ -85,79 +86,105 @@ class JourneyWriter:
 
 
 def apply_writes(session: Session, batch: list[Write]) -> None:
-    """The batch's writes in order, in the caller's transaction."""
+    """The batch's writes in order, in the caller's transaction. The calls' rows are read
+    once for the whole batch and changed in memory (the commit writes them): a query per
+    write cost ~0.5 ms of ORM work each, more than the rest of an AMI event's path."""
+    stories = _Stories(session, {write.call_id for write in batch})
     for write in batch:
         if isinstance(write, Join):
-            _join(session, write)
+            stories.join(write)
             continue
-        interaction = _interaction(session, write.call_id)
-        if interaction is None:
+        story = stories.found.get(write.call_id)
+        if story is None:
             continue  # a call the store never heard of (a callback's placeholder, say)
         if isinstance(write, Open):
-            session.add(_segment(interaction.id, write.kind, write.name, write.at))
+            story.add(_segment(write.kind, write.name, write.at))
         elif isinstance(write, Close):
-            _close(session, interaction.id, write)
+            story.close(write)
         else:
-            _end(session, interaction, write)
+            story.end(write)
+    stories.add_new()
 
 
-def _join(session: Session, write: Join) -> None:
-    interaction = _interaction(session, write.call_id)
-    if interaction is None:  # it came in without the daemon's route (down, or the fallback)
-        interaction = Interaction(
-            linkedid=write.call_id, caller_number=write.caller_id or None, started_at=_utc(write.at)
+class _Story:
+    """One call's interaction and its segments (in id order; new ones last), as the batch goes."""
+
+    def __init__(self, interaction: Interaction, segments: list[InteractionSegment]) -> None:
+        self.interaction, self.segments = interaction, segments
+        self.new: list[InteractionSegment] = []  # added at the batch's end: their interaction_id
+
+    def add(self, segment: InteractionSegment) -> None:
+        self.segments.append(segment)
+        self.new.append(segment)
+
+    def waiting_in(self, queue: str) -> bool:
+        return any(s.kind == "queue" and s.name == queue[:60] and s.ended_at is None for s in self.segments)
+
+    def close(self, write: Close) -> None:
+        """The latest segment of that kind and name (ended or not) ends with the outcome."""
+        for segment in reversed(self.segments):
+            if segment.kind == write.kind and segment.name == write.name[:60]:
+                segment.ended_at, segment.outcome = _utc(write.at), write.outcome[:20]
+                return
+
+    def end(self, write: End) -> None:
+        interaction = self.interaction
+        if write.if_open and interaction.ended_at is not None:
+            return
+        interaction.ended_at, interaction.outcome = _utc(write.at), write.outcome[:20]
+        for segment in self.segments:
+            if segment.kind in SPANS and segment.ended_at is None:
+                segment.ended_at, segment.outcome = _utc(write.at), write.outcome[:20]
+
+
+class _Stories:
+    """The batch's calls, read in a few queries (IN_CHUNK calls a query)."""
+
+    def __init__(self, session: Session, call_ids: set[str]) -> None:
+        self.session = session
+        self.found: dict[str, _Story] = {}
+        ids = sorted(call_ids)
+        for start in range(0, len(ids), IN_CHUNK):
+            self._load(ids[start : start + IN_CHUNK])
+
+    def _load(self, call_ids: list[str]) -> None:
+        interactions = self.session.scalars(
+            select(Interaction).where(Interaction.linkedid.in_(call_ids))
+        ).all()
+        by_id = {i.id: _Story(i, []) for i in interactions}
+        segments = self.session.scalars(
+            select(InteractionSegment)
+            .where(InteractionSegment.interaction_id.in_(list(by_id)))
+            .order_by(InteractionSegment.id)
         )
-        session.add(interaction)
-        session.flush()
-    elif interaction.ended_at is not None:  # it went on: the next line, or the queue after
-        interaction.ended_at, interaction.outcome = None, None
-    waiting = session.scalars(
-        select(InteractionSegment.id).where(
-            InteractionSegment.interaction_id == interaction.id,
-            InteractionSegment.kind == "queue",
-            InteractionSegment.name == write.queue[:60],
-            InteractionSegment.ended_at.is_(None),
-        )
-    ).first()
-    if waiting is None:
-        session.add(_segment(interaction.id, "queue", write.queue, write.at))
+        for segment in segments:
+            by_id[segment.interaction_id].segments.append(segment)
+        self.found.update((story.interaction.linkedid, story) for story in by_id.values())
+
+    def join(self, write: Join) -> None:
+        story = self.found.get(write.call_id)
+        if story is None:  # it came in without the daemon's route (down, or the fallback)
+            interaction = Interaction(
+                linkedid=write.call_id, caller_number=write.caller_id or None, started_at=_utc(write.at)
+            )
+            self.session.add(interaction)
+            story = self.found[write.call_id] = _Story(interaction, [])
+        elif story.interaction.ended_at is not None:  # it went on: the next line, or the queue after
+            story.interaction.ended_at, story.interaction.outcome = None, None
+        if not story.waiting_in(write.queue):
+            story.add(_segment("queue", write.queue, write.at))
+
+    def add_new(self) -> None:
+        """The new segments, once every interaction new in the batch has its id (one flush)."""
+        self.session.flush()
+        for story in self.found.values():
+            for segment in story.new:
+                segment.interaction_id = story.interaction.id
+            self.session.add_all(story.new)
 
 
-def _close(session: Session, interaction_id: int, write: Close) -> None:
-    segment = session.scalars(
-        select(InteractionSegment)
-        .where(
-            InteractionSegment.interaction_id == interaction_id,
-            InteractionSegment.kind == write.kind,
-            InteractionSegment.name == write.name[:60],
-        )
-        .order_by(InteractionSegment.id.desc())
-    ).first()
-    if segment is not None:
-        segment.ended_at, segment.outcome = _utc(write.at), write.outcome[:20]
-
-
-def _end(session: Session, interaction: Interaction, write: End) -> None:
-    if write.if_open and interaction.ended_at is not None:
-        return
-    interaction.ended_at, interaction.outcome = _utc(write.at), write.outcome[:20]
-    still_open = session.scalars(
-        select(InteractionSegment).where(
-            InteractionSegment.interaction_id == interaction.id,
-            InteractionSegment.kind.in_(SPANS),
-            InteractionSegment.ended_at.is_(None),
-        )
-    )
-    for segment in still_open:
-        segment.ended_at, segment.outcome = _utc(write.at), write.outcome[:20]
-
-
-def _interaction(session: Session, linkedid: str) -> Interaction | None:
-    return session.scalars(select(Interaction).where(Interaction.linkedid == linkedid)).first()
-
-
-def _segment(interaction_id: int, kind: str, name: str, at: float) -> InteractionSegment:
-    return InteractionSegment(interaction_id=interaction_id, kind=kind, name=name[:60], started_at=_utc(at))
+def _segment(kind: str, name: str, at: float) -> InteractionSegment:
+    return InteractionSegment(kind=kind, name=name[:60], started_at=_utc(at))
 
 
 def _utc(at: float) -> dt.datetime:
