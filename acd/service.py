@@ -14,8 +14,8 @@ from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agi_routes import Routes
 from acd.asterisk.ami import AmiService
 from acd.asterisk.announcer import Announcer
+from acd.asterisk.callbacks import CALLBACK_EVENTS, Callbacks
 from acd.asterisk.callbacks import PROMPTS as CALLBACK_PROMPTS
-from acd.asterisk.callbacks import Callbacks
 from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
 from acd.asterisk.escalation import Escalations
 from acd.asterisk.fastagi import FastAgiService, route_table
@@ -23,9 +23,9 @@ from acd.asterisk.guess_limits import GuessLimits, Memory
 from acd.asterisk.ivr_player import static_parts
 from acd.asterisk.reconciler import Reconciler
 from acd.asterisk.recorder import PROMPTS as RECORDER_PROMPTS
-from acd.asterisk.recorder import Recorder
+from acd.asterisk.recorder import RECORDER_EVENTS, Recorder
 from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
-from acd.asterisk.supervisor_desk import SupervisorDesk
+from acd.asterisk.supervisor_desk import SUPERVISOR_DESK_EVENTS, SupervisorDesk
 from acd.background import background
 from acd.config import Config, pop_seats
 from acd.config_journal import Days
@@ -36,7 +36,7 @@ from acd.core.center import CENTER_EVENTS, CallCenter
 from acd.core.events import Event
 from acd.core.journal import Entry, Sequencer
 from acd.core.journeys import JOURNEY_EVENTS
-from acd.core.legs import AgentLegs
+from acd.core.legs import LEG_EVENTS, AgentLegs
 from acd.core.pops import POP_EVENTS, Pops
 from acd.core.reconcile import LEDGER_EVENTS, CallLedger
 from acd.core.throttle import Backoff
@@ -264,7 +264,7 @@ class Daemon(service.MultiService):
         that act on an event read a model that already holds it."""
         bus = Bus(self._subscriber_failed)
         bus.subscribe_entries("journal", self.journal.append)  # first: nothing applied unjournaled
-        bus.subscribe("agent legs", self.legs.apply, model=True)
+        bus.subscribe("agent legs", self.legs.apply, LEG_EVENTS, model=True)
         bus.subscribe("core", self.center.apply, CENTER_EVENTS, model=True)
         bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)
         bus.subscribe("wallboard", self.wall.apply, WALLBOARD_EVENTS, model=True)  # reads core, agents
@@ -273,10 +273,10 @@ class Daemon(service.MultiService):
         bus.subscribe("pops", self.pops.apply, POP_EVENTS, model=True)
         # the adapters that act on calls take live events only: reconstructed ones are history
         bus.subscribe_entries("agent desk", live_only(self.desk.on_event), AGENT_BOOK_EVENTS)
-        bus.subscribe_entries("supervisor desk", live_only(self.supervisors.on_event))
-        bus.subscribe_entries("recorder", live_only(self.recorder.on_event))
+        bus.subscribe_entries("supervisor desk", live_only(self.supervisors.on_event), SUPERVISOR_DESK_EVENTS)
+        bus.subscribe_entries("recorder", live_only(self.recorder.on_event), RECORDER_EVENTS)
         if self.callbacks is not None:
-            bus.subscribe_entries("callbacks", live_only(self.callbacks.on_event))
+            bus.subscribe_entries("callbacks", live_only(self.callbacks.on_event), CALLBACK_EVENTS)
         bus.subscribe("call stories", self.journeys.on_event, JOURNEY_EVENTS)  # reconstructed too
         bus.subscribe_entries("live push", self.feed.publish)
         bus.subscribe_entries("wallboard push", self.wall_feed.changed, WALLBOARD_EVENTS)

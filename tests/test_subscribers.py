@@ -5,13 +5,22 @@ callbacks for that event."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
+
 from twisted.logger import globalLogPublisher
 
 from acd import config as config_module
+from acd.asterisk.callbacks import CALLBACK_EVENTS, Callbacks
+from acd.asterisk.recorder import RECORDER_EVENTS, Recorder
+from acd.asterisk.supervisor_desk import SUPERVISOR_DESK_EVENTS, SupervisorDesk
 from acd.core import events as ev
 from acd.core.bus import Bus
+from acd.core.legs import LEG_EVENTS, AgentLegs
 from acd.service import Daemon
 from ivr import menu
+from tests.source_tree import parse_source
 
 
 def daemon(tmp_path) -> Daemon:
@@ -101,3 +110,24 @@ def test_the_wallboard_is_read_model_after_the_core_and_the_agents_book(tmp_path
         assert queue["offered"] == 1 and queue["waiting"] == 1
     finally:
         made.directory.close()
+
+
+def _events_read_by(function) -> set[type[ev.Event]]:
+    """The event types `function`'s source names (`ev.X`): those its isinstance checks act on."""
+    tree = parse_source(textwrap.dedent(inspect.getsource(function)))
+    names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
+    found = {getattr(ev, name) for name in names if isinstance(getattr(ev, name, None), type)}
+    return found - {ev.Event}  # the annotation
+
+
+def test_an_adapter_registered_with_types_is_handed_every_type_it_reads():
+    """The bus hands these only their types (an event the handler would ignore costs a call,
+    for every AMI event): a branch on a type left out of the set would never run."""
+    for handler, types in (
+        (AgentLegs.apply, LEG_EVENTS),
+        (SupervisorDesk.on_event, SUPERVISOR_DESK_EVENTS),
+        (Recorder.on_event, RECORDER_EVENTS),
+        (Callbacks.on_event, CALLBACK_EVENTS),
+    ):
+        read = _events_read_by(handler)
+        assert read and read <= types, (handler.__qualname__, read - types)

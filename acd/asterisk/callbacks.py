@@ -35,6 +35,7 @@ from acd.pbx.control import state_dir
 from acd.speech import SpeechCache
 
 log = Logger()
+CALLBACK_EVENTS = frozenset({ev.CallbackDialled, ev.ResyncFinished})  # what on_event reads
 PROMPTS = {
     "booked": "Thank you. We will call you back when it is your turn. Goodbye.",
     "withheld": "Your number is withheld, so we cannot call you back. Please hold.",
@@ -160,6 +161,7 @@ class Callbacks:
             log.warn("callback {id} not placed yet ({why}); it is in redis", id=callback.id, why=exc)
 
     def on_event(self, event: ev.Event) -> None:
+        """The bus hands it CALLBACK_EVENTS only: keep that set in step with this."""
         if isinstance(event, ev.CallbackDialled) and event.callback_id in self.pending:
             background(self._dialled(event), "handling a callback's dial result")
         elif isinstance(event, ev.ResyncFinished):

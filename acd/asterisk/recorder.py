@@ -42,6 +42,7 @@ from acd.store import quality
 from acd.store.directory import Directory
 
 log = Logger()
+RECORDER_EVENTS = frozenset({ev.ChannelHungUp})  # what on_event reads: a recorded leg's end
 PROMPTS = {
     "recording": "Recording.",
     "already": "This call is already recorded.",
@@ -198,6 +199,7 @@ class Recorder:
     # -- the end of a take -------------------------------------------------------------------
 
     def on_event(self, event: ev.Event) -> None:
+        """The bus hands it RECORDER_EVENTS only: keep that set in step with this."""
         if isinstance(event, ev.ChannelHungUp) and event.channel_id in self.takes:
             take = self.takes.pop(event.channel_id)
             background(self._close(take, event.at), "closing a recording")

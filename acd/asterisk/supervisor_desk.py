@@ -43,6 +43,10 @@ from acd.store.roster import Roster
 
 log = Logger()
 ASK_CONTEXT = "acd-spy-ask"
+# what on_event reads: a spy's start and end, its digits, a hang-up, a call that never connected
+SUPERVISOR_DESK_EVENTS = frozenset(
+    {ev.SpyStarted, ev.DigitPressed, ev.SpyEnded, ev.ChannelHungUp, ev.OriginateFailed}
+)
 RING_S = 30  # how long the web's call rings the supervisor's phone
 _ENDPOINT = re.compile(r"PJSIP/([0-9]{1,20})-[0-9a-f]+")
 _AGENT = re.compile(r"[0-9]{1,20}")
@@ -225,6 +229,7 @@ class SupervisorDesk:
     # -- what the PBX reports ----------------------------------------------------------------
 
     def on_event(self, event: ev.Event) -> None:
+        """The bus hands it SUPERVISOR_DESK_EVENTS only: keep that set in step with this."""
         changed = None
         if isinstance(event, ev.SpyStarted):
             changed = self.book.spying(event.spyer, event.call_id, event.at)

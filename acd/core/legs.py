@@ -22,6 +22,9 @@ class Leg:
     answered: bool = False
 
 
+LEG_EVENTS = frozenset({ev.AgentRung, ev.CallAnswered, ev.ChannelHungUp})  # what `apply` reads
+
+
 class AgentLegs:
     """The table, kept from core events; `limit` bounds it should hangups be missed."""
 
