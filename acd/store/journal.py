@@ -59,6 +59,7 @@ class Journal:
         self._closing = False
         self._pruned_at: float | None = None
         self._thread: threading.Thread | None = None
+        self._writing_on = False  # the writer runs (a flag: Thread.is_alive costs, per event)
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -70,7 +71,7 @@ class Journal:
                 if len(self._pending) > MAX_BACKLOG:
                     del self._pending[0]
                     self.dropped += 1
-                if self._thread is None or not self._thread.is_alive():
+                if not self._writing_on:
                     self._start()  # the first entry, or one applied after close (at stop)
                 elif len(self._pending) == 1:
                     self._wake.notify()
@@ -85,9 +86,17 @@ class Journal:
 
     def _start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="journal-write", daemon=True)
+        self._writing_on = True
         self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._write_until_closed()
+        finally:  # closed, or a bug: the next append starts a writer again
+            with self._lock:
+                self._writing_on = False
+
+    def _write_until_closed(self) -> None:
         while True:
             self._prune_if_due()
             with self._lock:
