@@ -57,7 +57,9 @@ from acd.web import pops as pops_api
 from acd.web import push
 from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
+from acd.web.desk_page import DeskPage
 from acd.web.kiosk import Kiosks
+from acd.web.pages import Pages
 from acd.web.status import make_site
 from acd.web.tls import web_service
 from acd.web.wall import WallFeed, WallState
@@ -198,6 +200,7 @@ class Daemon(service.MultiService):
                 b"kb": knowledge_api.KnowledgeApi(login, self.directory, csrf),
             },
             book=self.book,
+            top={b"desk": DeskPage(login, Pages(login))},
         )
         self.site = site
         self.heartbeat = internet.TimerService(config.push.heartbeat, self.feed.beat)

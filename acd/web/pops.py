@@ -35,11 +35,15 @@ Csrf = Callable[[Any, Any], None]  # (request, person): raises Forbidden without
 
 
 def signed_csrf(key: bytes) -> Csrf:
-    """A CSRF check until cookie sessions carry their own token: the X-CSRF-Token header must
-    be this person's token (an HMAC of their number under http.signing_key). A cross-site form
-    can send neither the header nor the token."""
+    """The CSRF check of the desk's state-changing requests. A browser's (a cookie session)
+    was checked already, against the session's token in the page's meta tag, where identity
+    is found (acd/web/base.py). A Basic request (the API's tools, tests) must carry this
+    person's token too, an HMAC of their number under http.signing_key: belt and braces, as
+    no browser is ever asked for Basic credentials to forge a request with."""
 
     def check(request, person) -> None:
+        if not request.requestHeaders.hasHeader(b"authorization"):
+            return  # a cookie session: identify() refused it already without the right token
         sent = request.requestHeaders.getRawHeaders(b"x-csrf-token") or [b""]
         if len(sent) != 1 or not hmac.compare_digest(sent[0], csrf_token(key, person.number).encode()):
             raise Forbidden("a valid X-CSRF-Token header is required")

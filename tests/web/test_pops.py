@@ -179,3 +179,31 @@ async def test_an_agent_s_live_stream_carries_their_own_rings_only(live):
     assert calls == {"c-one"}  # never the other agent's call, nor the route before the ring
     assert [m.event for m in mine.messages] == ["AgentRung", "CallerAbandoned"]
     mine.close()
+
+
+@on_asyncio
+async def test_the_desk_page_is_the_agents_and_a_browser_posts_with_its_token_only(live):
+    """Signed in by the form (a cookie session): /desk carries the session's CSRF token, and
+    the pick goes through only with it; the page is for agents (a supervisor's is a 403)."""
+    from tests.web.conftest import Web
+    from tests.web.test_pages import Browser
+
+    web = Web(live.config.http.port, live.site, live.login, live.config.http)
+    assert (await web.request("GET", "/desk")).status == 303  # to the sign-in page
+    browser = Browser(web)
+    assert (await browser.sign_in("1001", AGENT_PASSWORD)).status == 303
+    desk = await browser.get("/desk")
+    assert desk.status == 200 and browser.csrf and b'data-agent="1001"' in desk.body
+    assert desk.headers["cache-control"] == "no-store" and b"<script>" not in desk.body
+    supervisor = Browser(web)
+    await supervisor.sign_in("9001", live.config.person("9001").password)
+    assert (await supervisor.get("/desk")).status == 403
+    ring(live, "c-shared", "1001", caller_id="+4930222", candidates=2)
+    path, body = "/api/pops/c-shared/customer", json.dumps({"customer_id": 2}).encode()
+    sent = {**browser.headers(), "Content-Type": "application/json", "Origin": f"http://{web.host()}"}
+    answers = [
+        await web.request("POST", path, {**sent, **token}, body)
+        for token in ({}, {"X-CSRF-Token": "0" * 64}, {"X-CSRF-Token": browser.csrf})
+    ]
+    assert [a.status for a in answers] == [403, 403, 200]
+    assert json.loads(answers[-1].body)["customer"]["name"] == "Bo"
