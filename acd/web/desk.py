@@ -1,5 +1,6 @@
 """The agent's own desk over HTTP: state controls, escalate, the wrap-up form and today's
-figures. The agent themself only; every state change goes the phone's way (the agent desk's
+figures. The agent themself only (identity and, for a browser's session, the CSRF token on every POST are
+acd/web/base.py's); every state change goes the phone's way (the agent desk's
 pause/resume/logout, the escalation's redirect), so page and phone stay one state.
 
 GET  /api/desk/me                     state, wrap-up countdown, reasons, dispositions, today's figures
@@ -29,7 +30,6 @@ from acd.web.base import AsyncJson, HttpError
 
 MAX_BODY = 8192
 _CALL = re.compile(r"[A-Za-z0-9._-]{1,64}")
-Csrf = Callable[[Any, Any], None]  # (request, person): Forbidden without a valid token
 
 
 class Actions(Protocol):
@@ -96,13 +96,12 @@ class DeskApi(AsyncJson):
         day: AgentDay,
         actions: Actions,
         escalator: Escalator,
-        csrf: Csrf,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(login)
         self.config: Config = login.config
         self.book, self.day, self.actions, self.escalator = book, day, actions, escalator
-        self.csrf, self.clock = csrf, clock
+        self.clock = clock
 
     async def get(self, request) -> object:
         number = agent_of(self.person(request))
@@ -122,7 +121,6 @@ class DeskApi(AsyncJson):
     async def post(self, request) -> object:
         person = self.person(request)
         number = agent_of(person)
-        self.csrf(request, person)
         path = request.postpath
         do = {b"ready": self._ready, b"pause": self._pause, b"logout": self._logout}
         if len(path) == 1 and path[0] == b"escalate":
@@ -204,17 +202,15 @@ class WrapUpApi(AsyncJson):
         book: AgentBook,
         directory: Directory,
         apply: Callable[[ev.Event], object],
-        csrf: Csrf,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(login)
         self.config: Config = login.config
-        self.book, self.directory, self.apply, self.csrf, self.clock = book, directory, apply, csrf, clock
+        self.book, self.directory, self.apply, self.clock = book, directory, apply, clock
 
     async def post(self, request) -> object:
         person = self.person(request)
         number = agent_of(person)
-        self.csrf(request, person)
         if len(request.postpath) != 1:
             raise HttpError(404, "not found")
         call = request.postpath[0].decode("ascii", "replace")

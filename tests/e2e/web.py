@@ -9,9 +9,14 @@ import urllib.request
 
 
 def call_api(
-    base: str, method: str, path: str, auth: tuple[str, str] | None = None, body: object = None
+    base: str,
+    method: str,
+    path: str,
+    auth: tuple[str, str] | None = None,
+    body: object = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, object]:
-    headers = {}
+    headers = dict(headers or {})
     if auth is not None:
         headers["Authorization"] = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
     data = json.dumps(body).encode() if body is not None else None

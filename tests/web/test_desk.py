@@ -19,7 +19,7 @@ from acd.store import db
 from acd.store.models import Disposition, Interaction, InteractionSegment, Note
 from tests.asterisk.test_agent_restore import FakeAmi
 from tests.web.conftest import on_asyncio
-from tests.web.test_pops import agent, agents_sign_in, csrf, get, post  # noqa: F401  (a fixture)
+from tests.web.test_pops import AGENT_PASSWORD, agent, agents_sign_in, get, post  # noqa: F401  (a fixture)
 from tests.web.test_push import auth, make_daemon
 
 
@@ -45,7 +45,40 @@ def live(tmp_path, agents_sign_in):  # noqa: F811
 
 
 def signed(made, number: str) -> dict[str, str]:
-    return {**agent(number), **csrf(made, number)}
+    """An API tool's request: HTTP Basic (never CSRF-able: no browser holds it)."""
+    return agent(number)
+
+
+async def session_of(made, number: str) -> tuple[dict[str, str], str]:
+    """A browser's: the session cookie from the sign-in form, and the CSRF token its pages carry."""
+    import re
+    from urllib.parse import urlencode
+
+    from tests.web.conftest import read_answer
+
+    origin = f"http://127.0.0.1:{made.config.http.port}"
+
+    async def send(method: str, path: str, headers: dict[str, str], body: bytes = b""):
+        reader, writer = await asyncio.open_connection("127.0.0.1", made.config.http.port)
+        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{made.config.http.port}", "Connection: close"]
+        lines += [f"{k}: {v}" for k, v in headers.items()] + [f"Content-Length: {len(body)}"]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        try:
+            return await read_answer(reader)
+        finally:
+            writer.close()
+
+    form = urlencode({"number": number, "password": AGENT_PASSWORD}).encode()
+    signed_in = await send(
+        "POST", "/signin", {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin}, form
+    )
+    cookie = re.search(r"acd_session=([^;\r\n]+)", signed_in.raw.decode("latin-1"))
+    assert signed_in.status == 303 and cookie, signed_in.body
+    headers = {"Cookie": f"acd_session={cookie.group(1)}", "Origin": origin}
+    page = await send("GET", "/admin/staff", headers)  # a 403 page for an agent: it carries the token
+    token = re.search(rb'<meta name="csrf-token" content="([0-9a-f]+)">', page.body)
+    assert token, page.body
+    return headers, token.group(1).decode()
 
 
 def pauses(made) -> list[tuple[str | None, str | None, str | None]]:
@@ -90,17 +123,19 @@ async def test_bad_reasons_missing_tokens_and_other_roles_are_refused(live):
     assert bad.status == 400 and "reason: one of" in json.loads(bad.body)["error"]
     hold = await post(live, "/api/desk/pause", signed(live, "1001"), {"reason": "wrapup"})
     assert hold.status == 400  # the hold's reason is never an agent's
-    no_token = await post(live, "/api/desk/pause", agent("1001"), {"reason": "lunch"})
-    other_token = await post(
-        live, "/api/desk/pause", {**agent("1001"), **csrf(live, "1002")}, {"reason": "lunch"}
-    )
-    supervisor = await post(
-        live, "/api/desk/pause", {**auth(live, "9001"), **csrf(live, "9001")}, {"reason": "lunch"}
-    )
+    session, token = await session_of(live, "1001")
+    no_token = await post(live, "/api/desk/pause", session, {"reason": "lunch"})
+    wrong = await post(live, "/api/desk/pause", {**session, "X-CSRF-Token": "0" * 64}, {"reason": "lunch"})
+    supervisor = await post(live, "/api/desk/pause", auth(live, "9001"), {"reason": "lunch"})
     nobody = await post(live, "/api/desk/pause", {}, {"reason": "lunch"})
-    assert [a.status for a in (no_token, other_token, supervisor, nobody)] == [403, 403, 403, 401]
+    assert [a.status for a in (no_token, wrong, supervisor, nobody)] == [403, 403, 403, 401]
+    assert "CSRF" in json.loads(no_token.body)["error"]
     assert (await get(live, "/api/desk/me", auth(live, "9001"))).status == 403
     assert live.book.agents["1001"].state is State.READY and pauses(live) == []
+    with_token = await post(live, "/api/desk/pause", {**session, "X-CSRF-Token": token}, {"reason": "lunch"})
+    assert with_token.status == 200 and live.book.agents["1001"].state is State.PAUSED
+    no_token_wrapup = await post(live, "/api/wrapup/c-sup", session, {"disposition": "answered"})
+    assert no_token_wrapup.status == 403
 
 
 @on_asyncio
