@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,11 +50,22 @@ def bind(source: Path, rootfs: Path, read_only: bool = False) -> Path:
     """Bind-mount `source` at the same absolute path inside `rootfs`; returns the mount point."""
     target = rootfs / str(source.resolve()).lstrip("/")
     if not is_mounted(target):
-        target.mkdir(parents=True, exist_ok=True)
+        mount_point(target)
         subprocess.run(["mount", "--bind", str(source), str(target)], check=True)
     if read_only and "ro" not in mount_options(target):
         subprocess.run(["mount", "-o", "remount,bind,ro", str(target)], check=True)
     return target
+
+
+def mount_point(target: Path) -> None:
+    """Make `target` and its missing parents, each 0755 whatever the umask: they only lead to
+    the bound folder (which keeps its own modes), and the PBX's user must pass through them
+    (the engine's umask 027 made /work, say, root-only inside the rootfs: Asterisk could not
+    reach its state folder)."""
+    missing = [p for p in (target, *target.parents) if not p.exists()]
+    for part in reversed(missing):
+        part.mkdir()
+        os.chmod(part, 0o755)
 
 
 def unmount(point: Path) -> None:
