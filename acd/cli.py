@@ -72,8 +72,10 @@ def _parser() -> argparse.ArgumentParser:
         "recording.retention_days (0 deletes every finished call's recording)",
     )
     recordings.set_defaults(func=_recordings)
-    demo = verbs.add_parser("demo", help="PBX + daemon + sipp agents and callers, live view")
-    demo.add_argument("--seconds", type=float, default=60.0)
+    demo = verbs.add_parser("demo", help="a simulated day: PBX, daemon, agents and callers, live view")
+    demo.add_argument(
+        "--seconds", type=float, default=None, help="end the day after this long (default: at Ctrl-C)"
+    )
     demo.set_defaults(func=_demo)
     return parser
 

@@ -60,6 +60,19 @@ class DaemonProcess:
         with urllib.request.urlopen(request, timeout=5) as answer:
             return json.load(answer)
 
+    def call(self, method: str, path: str, auth: tuple[str, str], body: object = None) -> tuple[int, object]:
+        """One API request as `auth` (number, password): the status and the decoded JSON."""
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Authorization": _basic(*auth)}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status, _json(answer.read())
+        except urllib.error.HTTPError as error:
+            return error.code, _json(error.read())
+
     def wait_for(self, ready: Callable[[dict], bool], timeout: float, what: str) -> dict:
         deadline = time.monotonic() + timeout
         last: dict | Exception = {}
@@ -78,6 +91,17 @@ class DaemonProcess:
 
 def _admin_authorization(config: Config) -> str:
     admin = next((s for s in config.staff if s.role == "admin" and s.password), None)
-    if admin is None:
+    if admin is None or admin.password is None:
         raise ValueError("the lab reads the daemon's state as staff with role admin: none configured")
-    return "Basic " + base64.b64encode(f"{admin.number}:{admin.password}".encode()).decode()
+    return _basic(admin.number, admin.password)
+
+
+def _basic(number: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{number}:{password}".encode()).decode()
+
+
+def _json(raw: bytes) -> object:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {"error": raw[:200].decode("utf-8", "replace")}

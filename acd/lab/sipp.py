@@ -225,8 +225,8 @@ def callers(
         "-trace_stat",
         "-fd",
         "1",
-        "-timeout",
-        f"{patience_ms // 1000 + 120}s",
+        "-timeout",  # sipp's own end, whatever happens: the last call placed, waited and ended
+        f"{round(len(calls) / max(rate, 0.001)) + patience_ms // 1000 + 120}s",
     ]
     return Process(cmd, workdir, name)
 

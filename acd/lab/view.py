@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from rich import box
 from rich.console import Console, Group
@@ -10,10 +11,8 @@ from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from acd.asterisk import queue_log
 from acd.core.tiers import PERSONAL
 from acd.lab.daemon_proc import DaemonProcess
-from acd.lab.sipp import Process
 
 
 def lines(state: dict) -> list[tuple[str, dict]]:
@@ -74,33 +73,59 @@ def agents_line(state: dict) -> str:
 
 
 def live_view(
-    console: Console, daemon: DaemonProcess, callers: Process, seconds: float, drain: float
+    console: Console,
+    daemon: DaemonProcess,
+    seconds: float | None,
+    drain: float,
+    step: Callable[[dict], list[str]],
+    busy: Callable[[], bool],
 ) -> dict:
-    """Redraw twice a second until the callers are done and the queues are empty."""
+    """Redraw twice a second until the callers are done and the queues are empty (never, with
+    `seconds` None: until Ctrl-C). `step` is given each state and returns the ticker's lines."""
     progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console)
-    task = progress.add_task("calls arriving", total=seconds)
+    task = progress.add_task("calls arriving (Ctrl-C ends the day)", total=seconds)
     started = time.monotonic()
     state = daemon.state()
     with Live(console=console, refresh_per_second=4, transient=False) as live:
-        while True:
-            elapsed = time.monotonic() - started
-            state = daemon.state()
-            busy = callers.running() or state["calls"]
-            progress.update(
-                task,
-                completed=min(elapsed, seconds),
-                description="calls arriving" if elapsed < seconds else "last calls ending",
-            )
-            live.update(Group(progress, queue_table(state), agents_line(state)))
-            if (elapsed >= seconds and not busy) or elapsed >= seconds + drain:
-                return state
-            time.sleep(0.5)
+        try:
+            while True:
+                elapsed = time.monotonic() - started
+                state = daemon.state()
+                ticker = step(state)
+                ending = seconds is not None and elapsed >= seconds
+                overdue = seconds is not None and elapsed >= seconds + drain
+                progress.update(
+                    task,
+                    completed=elapsed if seconds is None else min(elapsed, seconds),
+                    description="last calls ending" if ending else "calls arriving (Ctrl-C ends the day)",
+                )
+                live.update(Group(progress, queue_table(state), agents_line(state), *ticker))
+                if ending and (not (busy() or state["calls"]) or overdue):
+                    return state
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            console.print("[yellow]Ctrl-C: the day ends here")
+            return state
 
 
-def summary_table(state: dict, logged: dict[str, queue_log.QueuedCall], boot_s: float) -> Table:
+def counts(state: dict) -> dict[str, tuple[int, int]]:
+    """(answered, abandoned) per line: the day's so far (a restart folds the day back)."""
+    return {name: (q["answered"], q["abandoned"]) for name, q in lines(state)}
+
+
+def counted(queue: dict, before: tuple[int, int]) -> tuple[int, int]:
+    """What the queue counted since `before`."""
+    return queue["answered"] - before[0], queue["abandoned"] - before[1]
+
+
+def summary_table(
+    state: dict, logged: dict[str, tuple[int, int]], before: dict[str, tuple[int, int]], boot_s: float
+) -> Table:
+    """`logged`: queue_log's (answered, abandoned) per queue since the demo began, the check on
+    what the daemon counted meanwhile (its day's counts less `before`, those at the start)."""
     table = Table(
-        title=f"Summary: PBX booted in {boot_s:.2f} s; answered/abandoned checked "
-        "against Asterisk's queue_log",
+        title=f"Summary of the day so far (PBX booted in {boot_s:.2f} s); this run's "
+        "answered/abandoned checked against Asterisk's queue_log",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
@@ -114,14 +139,14 @@ def summary_table(state: dict, logged: dict[str, queue_log.QueuedCall], boot_s: 
         "avg wait",
         "avg talk",
         "abandon %",
+        "this run",
         "queue_log",
     ):
         table.add_column(column, justify="left" if column == "queue" else "right", no_wrap=True)
     for name, q in lines(state):
-        mine = [c for c in logged.values() if c.queue == name]
-        answered = sum(1 for c in mine if c.outcome in ("connected", "completed"))
-        abandoned = sum(1 for c in mine if c.outcome == "abandoned")
-        agree = (q["answered"], q["abandoned"]) == (answered, abandoned)
+        answered, abandoned = logged.get(name, (0, 0))
+        mine = counted(q, before.get(name, (0, 0)))
+        agree = mine == (answered, abandoned)
         table.add_row(
             name,
             str(q["offered"]),
@@ -132,6 +157,7 @@ def summary_table(state: dict, logged: dict[str, queue_log.QueuedCall], boot_s: 
             _secs(q["average_wait"]),
             _secs(q["average_talk"]),
             _pct(q["abandon_rate"]),
+            f"{mine[0]}/{mine[1]}",
             f"{answered}/{abandoned} " + ("[green]ok" if agree else "[red]differ"),
         )
     return table

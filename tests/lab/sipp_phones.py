@@ -1,16 +1,18 @@
-"""sipp phones only the end-to-end tests use: one that never answers, an agent who escalates
-over SIP INFO, a softphone that dials a code and presses keys. The demo's phones stay in
-acd/lab/sipp.py (shipped); these, and their scenarios, are not."""
+"""sipp phones only the end-to-end tests use: one that never answers, a softphone that dials
+a code and presses keys. The demo's phones (the escalating agent too) are in acd/lab/sipp.py
+and acd/lab/phones.py (shipped); these, and their scenarios, are not."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
+from acd.lab.phones import EscalatingAgent
 from acd.lab.sipp import HOST, Pbx, Process, RegisteredPhone, dtmf_actions, listening_phone
 from acd.lab.sipp import SCENARIOS as SHIPPED
 
 SCENARIOS = Path(__file__).with_name("scenarios")
+__all__ = ["EscalatingAgent", "SlowAnswerPhone", "UnansweredPhone", "phone_call"]
 
 
 class UnansweredPhone(RegisteredPhone):
@@ -43,58 +45,6 @@ class SlowAnswerPhone(RegisteredPhone):
         scenario.write_text(text.replace(answer, f'  <pause milliseconds="{ring_ms}"/>\n' + answer))
         cmd = listening_phone(scenario, port, media_port, "-d", str(talk_ms))
         super().__init__(pbx, user, password, port, cmd, workdir, f"slow-answer-{user}")
-
-
-_INFO = """  <send retrans="500"><![CDATA[
-INFO [$pbx] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: [$local];tag=[pid]agent[call_number]
-To: [$remote]
-[last_Call-ID:]
-CSeq: {cseq} INFO
-Contact: <sip:agent@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Type: application/dtmf-relay
-Content-Length: [len]
-
-Signal={digit}
-Duration=160
-]]></send>
-  <recv response="200"/>
-  <pause milliseconds="{pause}"/>
-"""
-
-
-class EscalatingAgent(RegisteredPhone):
-    """An agent's softphone that answers one call, then escalates it: the feature code and a
-    reason digit as SIP INFO (accepted whatever the endpoint's dtmf_mode)."""
-
-    def __init__(
-        self,
-        pbx: Pbx,
-        workdir: Path,
-        user: str,
-        password: str,
-        port: int,
-        code: str,
-        reason: str,
-        media_port: int,
-    ) -> None:
-        infos = [_INFO.format(cseq=10 + i, digit=d, pause=400) for i, d in enumerate(code)]
-        infos.append(_INFO.format(cseq=20, digit=reason, pause=100))
-        text = (SCENARIOS / "agent_escalate.xml").read_text()
-        scenario = workdir / f"escalate-{user}.xml"
-        silence = workdir / "silence.ulaw"
-        silence.write_bytes(b"\xff" * 16000)  # 2 s of u-law silence, looped
-        # the reason goes out once the route asks for it (its prompt is short)
-        scenario.write_text(
-            text.replace("@INFOS@", "".join(infos[:-1]) + '  <pause milliseconds="1500"/>\n' + infos[-1])
-            .replace("@CODE@", code)
-            .replace("@REASON@", reason)
-            .replace("@SILENCE@", str(silence))
-        )
-        cmd = listening_phone(scenario, port, media_port, "-m", "1")
-        super().__init__(pbx, user, password, port, cmd, workdir, f"escalate-{user}")
 
 
 def phone_call(
