@@ -9,9 +9,11 @@ and ends (Ctrl-C, or after `--seconds`) with a summary checked against Asterisk'
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -23,6 +25,7 @@ from acd.lab.daemon_proc import DaemonProcess
 from acd.lab.demo_day import ROUND_S, Day
 from acd.lab.demo_moments import Moments, moments_table
 from acd.lab.demo_signin import print_addresses
+from acd.lab.demo_wrapup import WrapUps
 from acd.lab.redis_proc import RedisServer
 from acd.lab.view import counted, counts, lines, live_view, summary_table
 from acd.pbx.control import Pbx
@@ -47,6 +50,8 @@ def run(config: Config, config_path: Path, seconds: float | None) -> int:
     day = Day(config, work, daemon, seconds, pbx.cli)
     started_at = time.time()
     moments = Moments(config.store.url, frozenset(config.routing.ivr), _vip_priority(config), started_at)
+    wrapups = WrapUps(config, daemon.base, {a.number for a in config.agents if a.phone})
+    ends: dict[int, Any] = {}
     try:
         boot = pbx.up(say=console.print)
         redis.start()  # live agent state
@@ -59,7 +64,12 @@ def run(config: Config, config_path: Path, seconds: float | None) -> int:
             f"{len(day.phones)} phones registered; everyday callers and a round of scripted "
             f"moments every {ROUND_S:.0f} s, {length}\n"
         )
-        state = live_view(console, daemon, seconds, DRAIN_S, lambda s: _step(day, moments, s), day.busy)
+        ends = {sig: signal.signal(sig, _end_the_day) for sig in (signal.SIGINT, signal.SIGTERM)}
+        state = live_view(
+            console, daemon, seconds, DRAIN_S, lambda s: _step(day, moments, wrapups, s), day.busy
+        )
+        for sig in ends:  # the summary and the cleanup run to their end
+            signal.signal(sig, signal.SIG_IGN)
         day.stop()
         pbx.cli("channel request hangup all")
         state = _settled(daemon)
@@ -68,12 +78,14 @@ def run(config: Config, config_path: Path, seconds: float | None) -> int:
         console.print()
         console.print(summary_table(state, logged, before, boot))
         console.print(moments_table(moments))
-        for note in day.notes:
+        for note in [*day.notes, *wrapups.refused]:
             console.print(f"[yellow]{note}")
         console.print(f"logs: {work}")
         agrees = _agrees(state, logged, before)
         return 0 if agrees else 1
     finally:
+        for sig, handler in ends.items():
+            signal.signal(sig, handler)
         day.stop()
         moments.close()
         daemon.stop()
@@ -82,10 +94,17 @@ def run(config: Config, config_path: Path, seconds: float | None) -> int:
         redis.stop()
 
 
-def _step(day: Day, moments: Moments, state: dict) -> list[str]:
-    """Play what is due, then the latest moments as ticker lines."""
+def _end_the_day(signum: int, frame: object) -> None:
+    """Ctrl-C, or SIGTERM (also where a non-interactive shell ignores SIGINT): the summary."""
+    raise KeyboardInterrupt
+
+
+def _step(day: Day, moments: Moments, wrapups: WrapUps, state: dict) -> list[str]:
+    """Play what is due, code the calls just completed, then the latest moments as ticker lines."""
     day.tick(state)
     moments.poll()
+    for agent, call, queue in moments.take_completed():
+        wrapups.after_call(agent, call, queue)
     return [
         time.strftime("%H:%M:%S ", time.localtime(at)) + f"[cyan]{kind}[/]  {what}"
         for at, kind, what in sorted(moments.seen)[-TICKER:]

@@ -19,7 +19,7 @@ from acd.lab.daemon_proc import DaemonProcess
 from acd.lab.phones import CustomerPhone, EscalatingAgent
 
 AGENT_TALK_MS = {"1001": 7000, "1002": 8000, "1003": 9000, "1004": 6000, "2001": 8000}
-CALL_RATE = 0.5  # everyday calls/s offered, about 70 % support and 30 % sales
+CALL_RATE = 0.4  # everyday calls/s offered, about 70 % support and 30 % sales
 PATIENCE_MS = 20000  # everyday callers hang up after waiting this long
 SCRIPTED_PATIENCE_MS = 45000  # the scripted callers wait longer (IVR, queue and talk)
 ROUND_S = 50.0

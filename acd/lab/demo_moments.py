@@ -32,6 +32,7 @@ class Moments:
     since: float
     seen: list[tuple[float, str, str]] = field(default_factory=list)  # (at, kind, what)
     last_seq: int = -1
+    completed: list[tuple[str, str, str]] = field(default_factory=list)  # (agent, call, queue) to code
 
     def __post_init__(self) -> None:
         self.engine = db.engine(self.url)
@@ -83,6 +84,8 @@ class Moments:
         elif kind == "SpyStarted":
             phone = event["spyee_channel"].split("/")[-1].rsplit("-", 1)[0]
             return at, "supervision", f"a supervisor listens in on the call at phone {phone}"
+        elif kind == "CallCompleted":
+            self.completed.append((event["agent"], event["call_id"], event["queue"]))
         elif kind == "CallWrappedUp":
             return (
                 at,
@@ -93,6 +96,11 @@ class Moments:
                 ),
             )
         return None
+
+    def take_completed(self) -> list[tuple[str, str, str]]:
+        """The calls completed since the last take: their agents code them next."""
+        taken, self.completed = self.completed, []
+        return taken
 
     def counts(self) -> Counter[str]:
         return Counter(kind for _, kind, _ in self.seen)

@@ -112,6 +112,23 @@ def test_every_scripted_moment_reached_the_daemon(demo_run):
     assert "callback" in run.stdout and "supervision" in run.stdout
 
 
+def test_the_agents_code_their_calls_once_they_can_sign_in(demo_run):
+    """Each simulated agent codes their completed calls on POST /api/wrapup/<call>; while
+    agents have no web sign-in (no password in the secrets file), the demo says so."""
+    run, folder, path = demo_run
+    config = config_module.load(path)
+    events = journal(folder)
+    wrapped = [e for e in events if e["type"] == "CallWrappedUp"]
+    if getattr(config.agent("1001"), "password", None) is None:
+        assert "agents cannot sign in at /signin (no web password in this build)" in run.stdout
+        assert wrapped == []
+        return
+    completed = {e["call_id"] for e in events if e["type"] == "CallCompleted"}
+    assert len(wrapped) >= len(completed) // 2 and {e["call_id"] for e in wrapped} <= completed
+    codes = {d.code for d in config.desk.dispositions}
+    assert {e["disposition"] for e in wrapped} <= codes
+
+
 def test_the_demo_says_where_to_look_and_prints_no_secret(demo_run):
     run, folder, _ = demo_run
     assert "http://127.0.0.1:8480/wall" in run.stdout and "http://127.0.0.1:8480/desk" in run.stdout
