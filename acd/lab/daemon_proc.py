@@ -60,10 +60,17 @@ class DaemonProcess:
         with urllib.request.urlopen(request, timeout=5) as answer:
             return json.load(answer)
 
-    def call(self, method: str, path: str, auth: tuple[str, str], body: object = None) -> tuple[int, object]:
+    def call(
+        self,
+        method: str,
+        path: str,
+        auth: tuple[str, str],
+        body: object = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, object]:
         """One API request as `auth` (number, password): the status and the decoded JSON."""
         data = json.dumps(body).encode() if body is not None else None
-        headers = {"Authorization": _basic(*auth)}
+        headers = {**(headers or {}), "Authorization": _basic(*auth)}
         if data is not None:
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)

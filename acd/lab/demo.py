@@ -50,7 +50,7 @@ def run(config: Config, config_path: Path, seconds: float | None) -> int:
     day = Day(config, work, daemon, seconds, pbx.cli)
     started_at = time.time()
     moments = Moments(config.store.url, frozenset(config.routing.ivr), _vip_priority(config), started_at)
-    wrapups = WrapUps(config, daemon.base, {a.number for a in config.agents if a.phone})
+    wrapups = WrapUps(config, daemon, {a.number for a in config.agents if a.phone})
     ends: dict[int, Any] = {}
     try:
         boot = pbx.up(say=console.print)
@@ -74,6 +74,10 @@ def run(config: Config, config_path: Path, seconds: float | None) -> int:
         pbx.cli("channel request hangup all")
         state = _settled(daemon)
         moments.poll()
+        for agent, call, queue in moments.take_completed():  # the last calls' coding
+            wrapups.after_call(agent, call, queue)
+        wrapups.finish()
+        moments.poll()
         logged = _logged(pbx, started_at)
         console.print()
         console.print(summary_table(state, logged, before, boot))
@@ -84,6 +88,7 @@ def run(config: Config, config_path: Path, seconds: float | None) -> int:
         agrees = _agrees(state, logged, before)
         return 0 if agrees else 1
     finally:
+        wrapups.finish(timeout=1)
         for sig, handler in ends.items():
             signal.signal(sig, handler)
         day.stop()
@@ -105,10 +110,15 @@ def _step(day: Day, moments: Moments, wrapups: WrapUps, state: dict) -> list[str
     moments.poll()
     for agent, call, queue in moments.take_completed():
         wrapups.after_call(agent, call, queue)
-    return [
+    shown = sorted(m for m in moments.seen if m[1] != "disposition")[-TICKER:]
+    lines = [
         time.strftime("%H:%M:%S ", time.localtime(at)) + f"[cyan]{kind}[/]  {what}"
-        for at, kind, what in sorted(moments.seen)[-TICKER:]
+        for at, kind, what in shown
     ]
+    coded = [what for _, kind, what in moments.seen if kind == "disposition"]
+    if coded:
+        lines.append(f"[cyan]dispositions[/]  {len(coded)} calls coded by their agents; last: {coded[-1]}")
+    return lines
 
 
 def _settled(daemon: DaemonProcess, timeout: float = 10.0) -> dict:

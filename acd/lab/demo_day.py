@@ -26,7 +26,8 @@ ROUND_S = 50.0
 ENDLESS_CALLS = 20000  # a day's worth: the stream's bound when the day runs until Ctrl-C
 AT = {"ivr: order": 2.0, "ivr: technical": 4.0, "ivr: new": 6.0, "vip": 8.0}
 RUSH_AT, RUSH_CALLS = 5.0, 6  # a burst of support callers: some wait, one asks for a callback
-CALLBACK_FROM, CALLBACK_BY = 7.0, 16.0  # once callers wait, or at the latest then
+CALLBACK_FROM, CALLBACK_BY = 6.0, 30.0  # once callers wait (else this round has none)
+CALLBACK_BEHIND = 3  # callers ahead: the callback caller waits long enough to press the key
 SUPERVISE_FROM, SUPERVISE_BY = 10.0, 35.0
 SUPERVISOR_TALK_MS = 6000  # the supervisor listens this long, then hangs up
 
@@ -115,7 +116,7 @@ class Day:
         if at >= RUSH_AT:
             self._once("rush", self._rush)
         support = state["queues"].get(self.config.routing.default_queue, {})
-        if at >= CALLBACK_BY or (at >= CALLBACK_FROM and support.get("waiting", 0) >= 2):
+        if CALLBACK_FROM <= at <= CALLBACK_BY and support.get("waiting", 0) >= CALLBACK_BEHIND:
             self._once("callback", self._callback_caller)
         booked = self.scripted.get("callback")
         if booked is not None and not booked.running() and "callback" in self.done:
@@ -124,8 +125,10 @@ class Day:
             self._supervise(state)
 
     def busy(self) -> bool:
-        """Callers still calling (the escalating agent waiting for a call does not count)."""
-        running = [p for name, p in self.scripted.items() if name != "escalation" and p.running()]
+        """Callers still calling (phones waiting to be called do not count: a callback not yet
+        dialled is a call in the daemon's state, which the live view waits for)."""
+        idle = ("escalation", "callback answers")  # waiting for a call the queues may never send
+        running = [p for name, p in self.scripted.items() if name not in idle and p.running()]
         return bool(running) or (self.stream is not None and self.stream.running())
 
     def stop(self) -> None:
@@ -214,7 +217,7 @@ class Day:
             media_port=40600,
             patience_ms=PATIENCE_MS,
             name="callback-caller",
-            keys=[(4000, key)],
+            keys=[(3000, key)],
         )
 
     def _callback_customer(self) -> sipp.Process:

@@ -1,116 +1,106 @@
-"""The simulated agents' wrap-up: after each call, its agent codes it on the desk's API, as a
-browser would (sign in at /signin, the session's CSRF token from the page, then
-POST /api/wrapup/<call>). The one place the demo files a disposition: `file_disposition`.
+"""The simulated agents' wrap-up: after each call, its agent codes it on the desk's JSON API
+(POST /api/wrapup/<call>), signed in as themselves. The one place the demo files a
+disposition: `file_disposition`.
 
 Agents sign in with their web password from the secrets file (the demo's own, generated per
-machine); a build where agents cannot sign in yet says so once and files nothing.
+machine), by HTTP Basic as the lab's other API clients do; the desk's resources also want the
+agent's X-CSRF-Token (acd/web/pops.signed_csrf). A build where agents have no web password
+says so once and files nothing.
 """
 
 from __future__ import annotations
 
-import http.cookiejar
-import json
+import contextlib
+import queue
 import random
-import re
-import urllib.error
+import threading
 import urllib.parse
-import urllib.request
 
 from acd.config import Config
+from acd.config_desk import Disposition
+from acd.lab.daemon_proc import DaemonProcess
+from acd.web.pops import csrf_token
 
-_CSRF = re.compile(rb'<meta name="csrf-token" content="([^"]{16,200})"')
-CALL_TYPES = {  # the disposition an agent picks, by the call's queue (else any)
+CALL_TYPES = {  # the dispositions an agent picks from, by the call's queue (else any)
     "sales": ("order_placed", "answered"),
     "support": ("answered", "order_tracked", "fault_fixed", "fault_ticket"),
 }
 
 
-class AgentBrowser:
-    """One agent's browser: a cookie session and its CSRF token."""
-
-    def __init__(self, base: str, number: str, password: str) -> None:
-        self.base, self.number, self.password = base, number, password
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-        self.csrf: str | None = None
-
-    def sign_in(self) -> int:
-        """The sign-in form; the page it leads to carries the session's CSRF token."""
-        form = urllib.parse.urlencode({"number": self.number, "password": self.password}).encode()
-        status, page = self._send(urllib.request.Request(self.base + "/signin", data=form, method="POST"))
-        found = _CSRF.search(page) if status == 200 else None
-        self.csrf = found[1].decode() if found else None
-        return status if found else (status if status != 200 else 403)
-
-    def post(self, path: str, body: dict) -> tuple[int, bytes]:
-        request = urllib.request.Request(
-            self.base + path,
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json", "X-CSRF-Token": self.csrf or ""},
-        )
-        return self._send(request)
-
-    def _send(self, request: urllib.request.Request) -> tuple[int, bytes]:
-        try:
-            with self.opener.open(request, timeout=10) as answer:
-                return answer.status, answer.read(200_000)
-        except urllib.error.HTTPError as error:
-            return error.code, error.read(2000)
-
-
-def file_disposition(browser: AgentBrowser, call: str, code: str, resolved: bool, notes: str) -> int:
-    """The agent codes `call` (its linked id): the HTTP status of POST /api/wrapup/<call>."""
+def file_disposition(
+    daemon: DaemonProcess,
+    agent: tuple[str, str],
+    token: str,
+    call: str,
+    code: str,
+    resolved: bool,
+    notes: str,
+) -> tuple[int, object]:
+    """Agent (number, password) codes `call` (its linked id): POST /api/wrapup/<call>."""
     body = {"disposition": code, "notes": notes, "resolved": resolved, "follow_up": not resolved}
-    status, _ = browser.post(f"/api/wrapup/{urllib.parse.quote(call, safe='')}", body)
-    return status
+    path = f"/api/wrapup/{urllib.parse.quote(call, safe='')}"
+    return daemon.call("POST", path, agent, body, headers={"X-CSRF-Token": token})
 
 
 class WrapUps:
-    """Every simulated agent's wrap-up after their calls (seeded: the same day each time)."""
+    """Every simulated agent's wrap-up after their calls, filed on a thread of its own (each
+    Basic sign-in is an argon2 check: the live view must not wait for it). Seeded: the same
+    choices every day."""
 
-    def __init__(self, config: Config, base: str, agents: set[str]) -> None:
-        self.config, self.base, self.agents = config, base, agents
-        self.browsers: dict[str, AgentBrowser | None] = {}
+    def __init__(self, config: Config, daemon: DaemonProcess, agents: set[str]) -> None:
+        self.config, self.daemon, self.agents = config, daemon, agents
         self.rng = random.Random(11)
         self.filed = 0
         self.refused: list[str] = []  # what went wrong, once per kind, for the terminal
         self.kinds: set[str] = set()
+        self.todo: queue.Queue[tuple[str, str, Disposition] | None] = queue.Queue(maxsize=1000)
+        self.worker = threading.Thread(target=self._work, name="demo-wrapups", daemon=True)
+        self.worker.start()
 
-    def after_call(self, agent: str, call: str, queue: str) -> None:
-        if agent not in self.agents:
-            return
-        browser = self._browser(agent)
-        if browser is None:
+    def after_call(self, agent: str, call: str, queue_name: str) -> None:
+        """Queue `call`'s coding by `agent` (one of the simulated agents)."""
+        if agent not in self.agents or self.config.agent(agent) is None:
             return
         codes = {d.code: d for d in self.config.desk.dispositions}
-        wanted = [c for c in CALL_TYPES.get(queue.split("-")[0], ()) if c in codes] or list(codes)
-        disposition = codes[self.rng.choice(wanted)]
-        status = file_disposition(
-            browser, call, disposition.code, disposition.resolved, f"demo: {disposition.label.lower()}"
-        )
+        wanted = [c for c in CALL_TYPES.get(queue_name.split("-")[0], ()) if c in codes] or list(codes)
+        with contextlib.suppress(queue.Full):  # a stalled daemon: the rest stay uncoded
+            self.todo.put_nowait((agent, call, codes[self.rng.choice(wanted)]))
+
+    def finish(self, timeout: float = 20.0) -> None:
+        """File what is queued (at most `timeout` seconds more), then stop the thread."""
+        with contextlib.suppress(queue.Full):
+            self.todo.put(None, timeout=1)
+        self.worker.join(timeout)
+
+    def _work(self) -> None:
+        while (job := self.todo.get()) is not None:
+            agent, call, chosen = job
+            self._file(agent, call, chosen)
+
+    def _file(self, agent: str, call: str, chosen: Disposition) -> None:
+        password = getattr(self.config.agent(agent), "password", None)
+        if not password:
+            self._refused("password", "dispositions: agents have no web password in this build; none filed")
+            return
+        token = csrf_token(self.config.http.signing_key.encode(), agent)
+        try:
+            status, body = file_disposition(
+                self.daemon,
+                (agent, password),
+                token,
+                call,
+                chosen.code,
+                chosen.resolved,
+                f"demo: {chosen.label}",
+            )
+        except OSError as exc:
+            status, body = 0, str(exc)
         if status == 200:
             self.filed += 1
         else:
             self._refused(
-                f"post {status}", f"dispositions: POST /api/wrapup answered {status} (agent {agent})"
+                str(status), f"dispositions: POST /api/wrapup answered {status} {body} (agent {agent})"
             )
-
-    def _browser(self, agent: str) -> AgentBrowser | None:
-        if agent not in self.browsers:
-            found = self.config.agent(agent)
-            password = getattr(found, "password", None)
-            browser = AgentBrowser(self.base, agent, password) if password else None
-            status = browser.sign_in() if browser is not None else 0
-            if browser is None or status != 200:
-                why = "no web password in this build" if browser is None else f"answered {status}"
-                self._refused(
-                    "sign-in", f"dispositions: agents cannot sign in at /signin ({why}); none filed"
-                )
-                browser = None
-            self.browsers[agent] = browser
-        return self.browsers[agent]
 
     def _refused(self, kind: str, why: str) -> None:
         if kind not in self.kinds:
