@@ -6,7 +6,6 @@ anyway) go one at a time."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from twisted.logger import Logger
 from acd.store import customers, db
 from acd.store.customers import CustomerCard
 from acd.store.models import Interaction, InteractionSegment, IvrAnswer, Note
+from acd.store.times import utc
 
 log = Logger()
 T = TypeVar("T")
@@ -65,7 +65,7 @@ class Directory:
                 "linkedid": linkedid,
                 "customer_id": customer_id,
                 "caller_number": caller_number,
-                "started_at": _utc(at),
+                "started_at": utc(at),
             }
         )
         if self._batch is None:
@@ -104,7 +104,7 @@ class Directory:
         self, e164: str, last_agent_since: float | None
     ) -> tuple[list[CustomerCard], str | None]:
         """The customers on this number and, for exactly one, the agent who served them last."""
-        since = _utc(last_agent_since) if last_agent_since is not None else None
+        since = utc(last_agent_since) if last_agent_since is not None else None
         return await self._read(customers.caller, e164, since)
 
     async def find_account(self, number: str) -> CustomerCard | None:
@@ -143,8 +143,8 @@ class Directory:
                     kind="ivr",
                     name="ivr",
                     outcome=_last(record.steps),
-                    started_at=_utc(record.started_at),
-                    ended_at=_utc(record.ended_at),
+                    started_at=utc(record.started_at),
+                    ended_at=utc(record.ended_at),
                 )
             )
             answers = {
@@ -183,14 +183,14 @@ class Directory:
                         kind="escalation",
                         name=f"{from_queue}>{to_queue}"[:60],
                         outcome=reason[:20],
-                        started_at=_utc(at),
+                        started_at=utc(at),
                     )
                 )
                 session.add(
                     Note(
                         interaction_id=found,
                         agent=agent[:20],
-                        at=_utc(at),
+                        at=utc(at),
                         text=f"escalated from {from_queue} to {to_queue}: {reason}"
                         + (f": {note}" if note else ""),
                     )
@@ -211,7 +211,7 @@ class Directory:
 
     async def last_agent(self, customer_id: int, since: float) -> str | None:
         """The agent who last answered this customer after `since`, if any."""
-        return await self._read(customers.last_agent, customer_id, _utc(since))
+        return await self._read(customers.last_agent, customer_id, utc(since))
 
     def close(self) -> None:
         rows, self._rows = self._rows, []
@@ -223,10 +223,6 @@ class Directory:
         self._writes.shutdown(wait=True)
         self._reads.shutdown(wait=True)
         self.engine.dispose()
-
-
-def _utc(at: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(at, dt.UTC)
 
 
 def _last(steps: str) -> str:

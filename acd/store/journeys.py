@@ -10,7 +10,6 @@ the row its route opened.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
@@ -25,6 +24,7 @@ from acd.core.center import CallCenter
 from acd.core.journeys import JOURNEY_EVENTS, Close, End, Join, Open, Write, writes
 from acd.store.directory import Directory
 from acd.store.models import Interaction, InteractionSegment
+from acd.store.times import utc
 
 BATCH_DELAY = 0.05  # seconds a call's write may wait to share a transaction
 IN_CHUNK = 500  # calls read by one query (a backlog's batch may hold thousands)
@@ -124,17 +124,17 @@ class _Story:
         """The latest segment of that kind and name (ended or not) ends with the outcome."""
         for segment in reversed(self.segments):
             if segment.kind == write.kind and segment.name == write.name[:60]:
-                segment.ended_at, segment.outcome = _utc(write.at), write.outcome[:20]
+                segment.ended_at, segment.outcome = utc(write.at), write.outcome[:20]
                 return
 
     def end(self, write: End) -> None:
         interaction = self.interaction
         if write.if_open and interaction.ended_at is not None:
             return
-        interaction.ended_at, interaction.outcome = _utc(write.at), write.outcome[:20]
+        interaction.ended_at, interaction.outcome = utc(write.at), write.outcome[:20]
         for segment in self.segments:
             if segment.kind in SPANS and segment.ended_at is None:
-                segment.ended_at, segment.outcome = _utc(write.at), write.outcome[:20]
+                segment.ended_at, segment.outcome = utc(write.at), write.outcome[:20]
 
 
 class _Stories:
@@ -165,7 +165,7 @@ class _Stories:
         story = self.found.get(write.call_id)
         if story is None:  # it came in without the daemon's route (down, or the fallback)
             interaction = Interaction(
-                linkedid=write.call_id, caller_number=write.caller_id or None, started_at=_utc(write.at)
+                linkedid=write.call_id, caller_number=write.caller_id or None, started_at=utc(write.at)
             )
             self.session.add(interaction)
             story = self.found[write.call_id] = _Story(interaction, [])
@@ -184,8 +184,4 @@ class _Stories:
 
 
 def _segment(kind: str, name: str, at: float) -> InteractionSegment:
-    return InteractionSegment(kind=kind, name=name[:60], started_at=_utc(at))
-
-
-def _utc(at: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(at, dt.UTC)
+    return InteractionSegment(kind=kind, name=name[:60], started_at=utc(at))

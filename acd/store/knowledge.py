@@ -11,7 +11,6 @@ gain at this size.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from acd.store.models import KnowledgeEntry, KnowledgeQuestion
+from acd.store.times import epoch, utc
 
 MAX_WORDS = 6
 _CATEGORY = re.compile(r"[a-z][a-z0-9_-]{0,39}")
@@ -31,16 +31,6 @@ class Seed:
     category: str
     title: str
     body: str
-
-
-def _utc(at: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(at, dt.UTC)
-
-
-def _epoch(at: dt.datetime | None) -> float | None:
-    if at is None:
-        return None
-    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).timestamp()
 
 
 def read_seeds(folder: Path) -> list[Seed]:
@@ -77,7 +67,7 @@ def seed(session: Session, seeds: list[Seed], at: float) -> int:
             body=s.body,
             source=s.source,
             updated_by="seed",
-            updated_at=_utc(at),
+            updated_at=utc(at),
         )
         for s in new
     )
@@ -140,13 +130,13 @@ def entry_dict(row: KnowledgeEntry) -> dict:
         "category": row.category,
         "title": row.title,
         "body": row.body,
-        "updated_at": _epoch(row.updated_at),
+        "updated_at": epoch(row.updated_at),
         "updated_by": row.updated_by,
     }
 
 
 def add_entry(session: Session, category: str, title: str, body: str, by: str, at: float) -> dict:
-    row = KnowledgeEntry(category=category, title=title, body=body, updated_by=by, updated_at=_utc(at))
+    row = KnowledgeEntry(category=category, title=title, body=body, updated_by=by, updated_at=utc(at))
     session.add(row)
     session.flush()
     return entry_dict(row)
@@ -158,7 +148,7 @@ def update_entry(
     row = session.get(KnowledgeEntry, entry_id)
     if row is None:
         return None
-    row.category, row.title, row.body, row.updated_by, row.updated_at = category, title, body, by, _utc(at)
+    row.category, row.title, row.body, row.updated_by, row.updated_at = category, title, body, by, utc(at)
     return entry_dict(row)
 
 
@@ -166,7 +156,7 @@ def ask(
     session: Session, question: str, agent: str, call_id: str | None, category: str | None, at: float
 ) -> int:
     row = KnowledgeQuestion(
-        question=question, agent=agent, linkedid=call_id, category=category, asked_at=_utc(at)
+        question=question, agent=agent, linkedid=call_id, category=category, asked_at=utc(at)
     )
     session.add(row)
     session.flush()
@@ -185,7 +175,7 @@ def questions(session: Session, open_only: bool = True, limit: int = 200) -> lis
             "category": r.category,
             "agent": r.agent,
             "call": r.linkedid,
-            "asked_at": _epoch(r.asked_at),
+            "asked_at": epoch(r.asked_at),
             "answered_entry": r.entry_id,
             "answered_by": r.answered_by,
         }
@@ -203,5 +193,5 @@ def answer(
         return None
     chosen = category or row.category or "other"
     entry = add_entry(session, chosen, title, body, by, at)
-    row.entry_id, row.answered_by, row.answered_at = entry["id"], by, _utc(at)
+    row.entry_id, row.answered_by, row.answered_at = entry["id"], by, utc(at)
     return entry

@@ -8,7 +8,6 @@ only the store knows, for one screen, when it asks. Names are cleaned as they le
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from acd.store import customers
 from acd.store.customers import CustomerCard
 from acd.store.directory import Directory
 from acd.store.models import Disposition, Interaction, InteractionSegment, Note
+from acd.store.times import epoch
 
 NOTE_LIMIT = 500  # characters of a note shown on the pop
 # knowledge hints for a category (acd/store/knowledge.py's hints_for_category, wired in service)
@@ -135,7 +135,7 @@ def last_contacts(session: Session, customer_id: int, call_id: str, limit: int) 
     )
     return [
         {
-            "started_at": _epoch(i.started_at),
+            "started_at": epoch(i.started_at),
             "outcome": i.outcome or "",
             "category": i.category or "",
             "agents": [name for (name,) in agents.get(i.id, [])],
@@ -179,9 +179,3 @@ def _customer(card: CustomerCard | None) -> dict[str, Any] | None:
         "language": card.language,
         "accounts": list(card.accounts),
     }
-
-
-def _epoch(at: dt.datetime | None) -> float | None:
-    if at is None:
-        return None
-    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).timestamp()

@@ -4,13 +4,13 @@ runs them through Directory.write/read. Times are epoch seconds at this boundary
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from acd.store.models import Disposition, Interaction, InteractionSegment, Note
+from acd.store.times import utc
 
 
 @dataclass(frozen=True)
@@ -22,16 +22,6 @@ class WrapUp:
     resolved: bool
     follow_up: bool
     at: float
-
-
-def _utc(at: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(at, dt.UTC)
-
-
-def _epoch(at: dt.datetime | None) -> float | None:
-    if at is None:
-        return None
-    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).timestamp()
 
 
 def took_call(session: Session, call_id: str, agent: str) -> bool:
@@ -61,8 +51,8 @@ def save_wrapup(session: Session, wrap: WrapUp) -> bool:
     if row is None:
         row = Disposition(interaction_id=interaction, agent=wrap.agent)
         session.add(row)
-    row.code, row.at = wrap.disposition, _utc(wrap.at)
+    row.code, row.at = wrap.disposition, utc(wrap.at)
     row.resolved, row.follow_up = wrap.resolved, wrap.follow_up
     if wrap.notes:
-        session.add(Note(interaction_id=interaction, agent=wrap.agent, text=wrap.notes, at=_utc(wrap.at)))
+        session.add(Note(interaction_id=interaction, agent=wrap.agent, text=wrap.notes, at=utc(wrap.at)))
     return True

@@ -97,16 +97,21 @@ async def _basic(login: StaffLogin, request, authorization: bytes) -> Person:
     strangers' guessing never slows this client down."""
     signed = await login.basic(authorization, peer(request), request.received_cookies.get(DEVICE_COOKIE))
     if signed.device_cookie is not None:
-        request.addCookie(
-            DEVICE_COOKIE,
-            signed.device_cookie,
-            max_age=str(DEVICE_DAYS * 86400),
-            path=b"/",
-            httpOnly=True,
-            sameSite="strict",
-            secure=login.config.http.tls,
-        )
+        set_device_cookie(request, signed.device_cookie, login.config.http.tls)
     return signed.person
+
+
+def set_device_cookie(request, cookie: bytes, secure: bool) -> None:
+    """The device cookie a first sign-in from this client gets (acd/web/auth.py says why)."""
+    request.addCookie(
+        DEVICE_COOKIE,
+        cookie,
+        max_age=str(DEVICE_DAYS * 86400),
+        path=b"/",
+        httpOnly=True,
+        sameSite="strict",
+        secure=secure,
+    )
 
 
 def known(request) -> Person:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from acd.core.people import Person, home
-from acd.web.auth import DEVICE_COOKIE, DEVICE_DAYS, Throttled, Unauthorized
-from acd.web.base import cookie_name, form, peer, session_id
+from acd.web.auth import DEVICE_COOKIE, Throttled, Unauthorized
+from acd.web.base import cookie_name, form, peer, session_id, set_device_cookie
 from acd.web.pages import Page, Redirect
 
 _LOCAL = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%-]{0,200}")  # a path on this site, never //elsewhere
@@ -54,15 +54,7 @@ class SignIn(Page):
             self.login.sessions.end(old)
         secure = self.login.config.http.tls
         if signed.device_cookie is not None:
-            request.addCookie(
-                DEVICE_COOKIE,
-                signed.device_cookie,
-                max_age=str(DEVICE_DAYS * 86400),
-                path=b"/",
-                httpOnly=True,
-                sameSite="strict",
-                secure=secure,
-            )
+            set_device_cookie(request, signed.device_cookie, secure)
         request.addCookie(
             cookie_name(self.login),
             self.login.sessions.open(signed.person).encode(),
