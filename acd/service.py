@@ -171,7 +171,6 @@ class Daemon(service.MultiService):
         self.fastagi.setServiceParent(self)
         login = StaffLogin(config, self.people, keeper=self.live)
         self.login = login
-        csrf = pops_api.signed_csrf(config.http.signing_key.encode())
         site = make_site(
             self.center,
             self.links,
@@ -192,7 +191,6 @@ class Daemon(service.MultiService):
                         hints=lambda category: self.directory.read(knowledge.hints_for_category, category),
                     ),
                     self.apply,
-                    csrf,
                 ),
                 b"wall": WallApi(login, self.wall_feed, Kiosks(config, self.directory, self.wall_feed)),
                 b"desk": desk_api.DeskApi(login, self.book, self.agent_day, self.desk, escalations),

@@ -3,9 +3,8 @@
 disposition: `file_disposition`.
 
 Agents sign in with their web password from the secrets file (the demo's own, generated per
-machine), by HTTP Basic as the lab's other API clients do; the desk's resources also want the
-agent's X-CSRF-Token (acd/web/pops.signed_csrf). A build where agents have no web password
-says so once and files nothing.
+machine), by HTTP Basic as the lab's other API clients do (never CSRF-able: no token). A
+build where agents have no web password says so once and files nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import urllib.parse
 from acd.config import Config
 from acd.config_desk import Disposition
 from acd.lab.daemon_proc import DaemonProcess
-from acd.web.pops import csrf_token
 
 CALL_TYPES = {  # the dispositions an agent picks from, by the call's queue (else any)
     "sales": ("order_placed", "answered"),
@@ -30,7 +28,6 @@ CALL_TYPES = {  # the dispositions an agent picks from, by the call's queue (els
 def file_disposition(
     daemon: DaemonProcess,
     agent: tuple[str, str],
-    token: str,
     call: str,
     code: str,
     resolved: bool,
@@ -39,7 +36,7 @@ def file_disposition(
     """Agent (number, password) codes `call` (its linked id): POST /api/wrapup/<call>."""
     body = {"disposition": code, "notes": notes, "resolved": resolved, "follow_up": not resolved}
     path = f"/api/wrapup/{urllib.parse.quote(call, safe='')}"
-    return daemon.call("POST", path, agent, body, headers={"X-CSRF-Token": token})
+    return daemon.call("POST", path, agent, body)
 
 
 class WrapUps:
@@ -82,12 +79,10 @@ class WrapUps:
         if not password:
             self._refused("password", "dispositions: agents have no web password in this build; none filed")
             return
-        token = csrf_token(self.config.http.signing_key.encode(), agent)
         try:
             status, body = file_disposition(
                 self.daemon,
                 (agent, password),
-                token,
                 call,
                 chosen.code,
                 chosen.resolved,

@@ -4,19 +4,20 @@ GET  /api/pops                    the signed-in agent's pops (ringing or connect
                                   a supervisor's teams' and an admin's all, without the store part
 GET  /api/pops/<call>[?agent=N]   one pop, complete: an agent only their own (anything else is 403,
                                   so a guessed call id says nothing), a supervisor their teams'
-POST /api/pops/<call>/customer    {"customer_id": N}, CSRF token required: on a shared number the
-                                  agent says which customer calls; stored on the interaction, and
-                                  the pop (every screen's, through the event) shows them
+POST /api/pops/<call>/customer    {"customer_id": N}: on a shared number the agent says which
+                                  customer calls; stored on the interaction, and the pop (every
+                                  screen's, through the event) shows them
+
+Identity and, for a browser's session, the CSRF token on every POST are acd/web/base.py's, as
+for the desk's API: Basic (the API's tools) is never CSRF-able, no browser holding it.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 import time
 from collections.abc import Callable
-from hashlib import sha256
 from typing import Any
 
 from acd.config import Config
@@ -31,28 +32,6 @@ LISTED = 200  # pops in one answer for a supervisor or an admin
 _CALL = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _AGENT = re.compile(r"[0-9]{1,20}")
 NOT_YOURS = "no call rings or is connected to you with that id"
-Csrf = Callable[[Any, Any], None]  # (request, person): raises Forbidden without a valid token
-
-
-def signed_csrf(key: bytes) -> Csrf:
-    """The CSRF check of the desk's state-changing requests. A browser's (a cookie session)
-    was checked already, against the session's token in the page's meta tag, where identity
-    is found (acd/web/base.py). A Basic request (the API's tools, tests) must carry this
-    person's token too, an HMAC of their number under http.signing_key: belt and braces, as
-    no browser is ever asked for Basic credentials to forge a request with."""
-
-    def check(request, person) -> None:
-        if not request.requestHeaders.hasHeader(b"authorization"):
-            return  # a cookie session: identify() refused it already without the right token
-        sent = request.requestHeaders.getRawHeaders(b"x-csrf-token") or [b""]
-        if len(sent) != 1 or not hmac.compare_digest(sent[0], csrf_token(key, person.number).encode()):
-            raise Forbidden("a valid X-CSRF-Token header is required")
-
-    return check
-
-
-def csrf_token(key: bytes, number: str) -> str:
-    return hmac.new(key, b"csrf|" + number.encode(), sha256).hexdigest()
 
 
 def visible_agents(config: Config, person: Any) -> frozenset[str] | None:
@@ -73,11 +52,10 @@ class PopsApi(AsyncJson):
         pops: Pops,
         details: PopDetails,
         apply: Callable[[ev.Event], object],
-        csrf: Csrf,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(login)
-        self.pops, self.details, self.apply, self.csrf, self.clock = pops, details, apply, csrf, clock
+        self.pops, self.details, self.apply, self.clock = pops, details, apply, clock
 
     async def get(self, request) -> object:
         person = self.person(request)
@@ -128,7 +106,6 @@ class PopsApi(AsyncJson):
         role: str = person.role
         if role != "agent":
             raise Forbidden("only the agent the call rings may say who calls")
-        self.csrf(request, person)
         pop = self._pop(request, path[0], person, frozenset((person.number,)))
         customer_id = _customer_request(request.content.read(MAX_BODY + 1))
         shown = self.pops.view(pop, self.clock())
