@@ -19,6 +19,8 @@ class BoundedRangeFile(static.File):
         if len(range) > 1024:
             raise ValueError("Range header too long")
         wanted = super()._parseRangeHeader(range)
+        if not wanted:  # "bytes=" or "bytes=,": File would answer an empty multipart body
+            raise ValueError("no ranges")
         if len(wanted) > MAX_RANGES:
             raise ValueError("too many ranges")
         spans = sorted(
