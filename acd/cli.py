@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from acd import config as config_module
+from acd import staff_cli
 from ivr import menu
 
 EXIT_CONFIG = 2
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         "recording.retention_days (0 deletes every finished call's recording)",
     )
     recordings.set_defaults(func=_recordings)
+    staff_cli.add_parser(verbs, _staff)
     demo = verbs.add_parser("demo", help="a simulated day: PBX, daemon, agents and callers, live view")
     demo.add_argument(
         "--seconds", type=float, default=None, help="end the day after this long (default: at Ctrl-C)"
@@ -203,6 +205,10 @@ def _recordings(config: config_module.Config, args: argparse.Namespace) -> int:
         count = recordings.purge(session, config.recordings_path(), time.time(), days)
     print(f"{count} recordings older than {days} days deleted (files and rows)")
     return 0
+
+
+def _staff(config: config_module.Config, args: argparse.Namespace) -> int:
+    return staff_cli.run(config, args)
 
 
 def _demo(config: config_module.Config, args: argparse.Namespace) -> int:

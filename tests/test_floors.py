@@ -45,6 +45,7 @@ FLOORS = {  # a module's floor: the longest prefix listed here wins
     "acd.service": 4,
     "acd.daemon": 4,
     "acd.cli": 4,
+    "acd.staff_cli": 4,
     "acd.__main__": 4,
     "acd.lab": 4,
 }
