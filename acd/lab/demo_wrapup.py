@@ -2,14 +2,16 @@
 (POST /api/wrapup/<call>), signed in as themselves. The one place the demo files a
 disposition: `file_disposition`.
 
-Agents sign in with their web password from the secrets file (the demo's own, generated per
-machine), by HTTP Basic as the lab's other API clients do (never CSRF-able: no token). A
-build where agents have no web password says so once and files nothing.
+Each agent signs in once by the form, as a person at the desk would (acd/lab/desk_session.py:
+the session cookie and the page's CSRF token, reused for every disposition; a new sign-in on
+a 401), with their web password from the secrets file (the demo's own, generated per
+machine). A build where agents have no web password says so once and files nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import queue
 import random
 import threading
@@ -18,6 +20,7 @@ import urllib.parse
 from acd.config import Config
 from acd.config_desk import Disposition
 from acd.lab.daemon_proc import DaemonProcess
+from acd.lab.desk_session import DeskSession, SignInFailed
 
 CALL_TYPES = {  # the dispositions an agent picks from, by the call's queue (else any)
     "sales": ("order_placed", "answered"),
@@ -26,28 +29,23 @@ CALL_TYPES = {  # the dispositions an agent picks from, by the call's queue (els
 
 
 def file_disposition(
-    daemon: DaemonProcess,
-    agent: tuple[str, str],
-    call: str,
-    code: str,
-    resolved: bool,
-    notes: str,
+    desk: DeskSession, call: str, code: str, resolved: bool, notes: str
 ) -> tuple[int, object]:
-    """Agent (number, password) codes `call` (its linked id): POST /api/wrapup/<call>."""
+    """The desk's agent codes `call` (its linked id): POST /api/wrapup/<call>."""
     body = {"disposition": code, "notes": notes, "resolved": resolved, "follow_up": not resolved}
-    path = f"/api/wrapup/{urllib.parse.quote(call, safe='')}"
-    return daemon.call("POST", path, agent, body)
+    return desk.post_json(f"/api/wrapup/{urllib.parse.quote(call, safe='')}", body)
 
 
 class WrapUps:
-    """Every simulated agent's wrap-up after their calls, filed on a thread of its own (each
-    Basic sign-in is an argon2 check: the live view must not wait for it). Seeded: the same
+    """Every simulated agent's wrap-up after their calls, filed on a thread of its own (a
+    sign-in is an argon2 check: the live view must not wait for it). Seeded: the same
     choices every day."""
 
     def __init__(self, config: Config, daemon: DaemonProcess, agents: set[str]) -> None:
         self.config, self.daemon, self.agents = config, daemon, agents
         self.rng = random.Random(11)
         self.filed = 0
+        self.desks: dict[str, DeskSession] = {}  # one signed-in session per agent
         self.refused: list[str] = []  # what went wrong, once per kind, for the terminal
         self.kinds: set[str] = set()
         self.todo: queue.Queue[tuple[str, str, Disposition] | None] = queue.Queue(maxsize=1000)
@@ -79,16 +77,12 @@ class WrapUps:
         if not password:
             self._refused("password", "dispositions: agents have no web password in this build; none filed")
             return
+        desk = self.desks.setdefault(agent, DeskSession(self.daemon.base, agent, password))
         try:
-            status, body = file_disposition(
-                self.daemon,
-                (agent, password),
-                call,
-                chosen.code,
-                chosen.resolved,
-                f"demo: {chosen.label}",
-            )
-        except OSError as exc:
+            status, body = file_disposition(desk, call, chosen.code, chosen.resolved, f"demo: {chosen.label}")
+        except SignInFailed as no:
+            status, body = no.status, str(no)
+        except (OSError, http.client.HTTPException) as exc:
             status, body = 0, str(exc)
         if status == 200:
             self.filed += 1
