@@ -64,6 +64,7 @@ from acd.web.status import make_site
 from acd.web.tls import web_service
 from acd.web.wall import WallFeed, WallState
 from acd.web.wall_api import WallApi
+from acd.web.wall_page import KioskPage, WallPage
 from ivr.menu import Menu
 
 log = Logger()
@@ -198,7 +199,11 @@ class Daemon(service.MultiService):
                 b"kb": knowledge_api.KnowledgeApi(login, self.directory),
             },
             book=self.book,
-            top={b"desk": DeskPage(login, Pages(login))},
+            top={
+                b"desk": DeskPage(login, Pages(login)),
+                b"wall": WallPage(login, Pages(login)),
+                b"kiosk": KioskPage(login, Pages(login), Kiosks(config, self.directory, self.wall_feed)),
+            },
         )
         self.site = site
         self.heartbeat = internet.TimerService(config.push.heartbeat, self.feed.beat)

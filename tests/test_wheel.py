@@ -35,6 +35,12 @@ NEEDED = [
     "acd/web/templates/signin.html",
     "acd/web/static/acd.js",
     "acd/web/static/acd.css",
+    "acd/web/templates/wall.html",  # the wallboard, and the chart library vendored with its licence
+    "acd/web/static/wall.js",
+    "acd/web/static/vendor/uPlot.iife.min.js",
+    "acd/web/static/vendor/uPlot.min.css",
+    "acd/web/static/vendor/uPlot.LICENSE.txt",
+    "acd/web/static/vendor/VERSIONS.txt",
     "ivr/flow.py",
 ]
 

@@ -6,6 +6,7 @@ journal back into fresh models and listens on the same port."""
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 
@@ -19,9 +20,12 @@ from acd.core.journal import Entry, Sequencer
 from acd.core.wallboard import WALLBOARD_EVENTS, Wallboard
 from acd.web.auth import StaffLogin
 from acd.web.kiosk import Kiosks
+from acd.web.pages import Pages
+from acd.web.quality import Listener, Supervise
 from acd.web.status import make_site
 from acd.web.wall import WallFeed, WallState
 from acd.web.wall_api import WallApi
+from acd.web.wall_page import KioskPage, WallPage
 from tests.people import seeded_roster
 
 
@@ -29,11 +33,22 @@ def _raise(name: str, entry: Entry, exc: Exception) -> None:
     raise exc
 
 
+async def _done(stopped) -> None:
+    """Twisted's answer awaited from a coroutine on the reactor's asyncio loop."""
+    if stopped is not None:
+        await stopped.asFuture(asyncio.get_running_loop())
+
+
 class WallSite:
     def __init__(
-        self, config: config_module.Config, clock, port: int = 0, store_url: str | None = None
+        self,
+        config: config_module.Config,
+        clock,
+        port: int = 0,
+        store_url: str | None = None,
+        listener: Listener | None = None,
     ) -> None:
-        self.config, self.clock = config, clock
+        self.config, self.clock, self.listener = config, clock, listener
         self.directory = None
         if store_url is not None:  # kiosk links need the store
             from acd.store import db
@@ -45,6 +60,8 @@ class WallSite:
         self.sequence = Sequencer()
         self.port = port
         self.people = seeded_roster(Path(tempfile.mkdtemp(prefix="acd-wall-")), config)
+        # the sign-ins outlive a restart, as the daemon's do through redis (acd/web/sessions.py)
+        self.login = StaffLogin(config, self.people)
         self._build()
 
     def _build(self) -> None:
@@ -75,26 +92,56 @@ class WallSite:
         self.bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)
         self.bus.subscribe("wallboard", self.wall.apply, WALLBOARD_EVENTS, model=True)
         self.bus.subscribe_entries("wallboard push", self.feed.changed, WALLBOARD_EVENTS)
-        self.login = StaffLogin(config, self.people)
         self.site = make_site(
-            self.center, lambda: {}, self.login, config.http, self.more(), clock=self.clock, book=self.book
+            self.center,
+            lambda: {},
+            self.login,
+            config.http,
+            self.more(),
+            clock=self.clock,
+            book=self.book,
+            top=self.pages(),
         )
+        self.connections: list = []  # every connection's protocol: a restart cuts them all
+        build = self.site.buildProtocol
+
+        def tracked(address):
+            protocol = build(address)
+            self.connections.append(protocol)
+            return protocol
+
+        self.site.buildProtocol = tracked  # type: ignore[method-assign]
         self.listening = reactor.listenTCP(self.port, self.site, interface="127.0.0.1")
         self.port = self.listening.getHost().port
         self.site.rules = type(self.site.rules).of(config.http.model_copy(update={"port": self.port}))
 
+    def kiosks(self) -> Kiosks | None:
+        return Kiosks(self.config, self.directory, self.feed) if self.directory is not None else None
+
     def more(self) -> dict:
-        kiosks = Kiosks(self.config, self.directory, self.feed) if self.directory is not None else None
-        return {b"wall": WallApi(self.login, self.feed, kiosks)}
+        more = {b"wall": WallApi(self.login, self.feed, self.kiosks())}
+        if self.listener is not None:  # listen-in from the page (a stand-in for the PBX's)
+            more[b"supervise"] = Supervise(self.login, self.listener)
+        return more
+
+    def pages(self) -> dict:
+        """The daemon's wallboard pages (acd/service.py's `top`)."""
+        pages = Pages(self.login)
+        return {b"wall": WallPage(self.login, pages), b"kiosk": KioskPage(self.login, pages, self.kiosks())}
 
     def apply(self, *events: ev.Event) -> None:
         for event in events:
             self.bus.publish(self.sequence.next(event))
 
     async def restart(self) -> None:
-        """Stop as the daemon stops, then start again with the day folded back."""
+        """Stop as the daemon stops (its process ends, and every connection with it: a
+        browser's kept-alive connection must not reach the old site), then start again with
+        the day folded back."""
         self.feed.stop()
-        await self.listening.stopListening()
+        await _done(self.listening.stopListening())
+        for protocol in self.connections:
+            if protocol.transport is not None:
+                protocol.transport.abortConnection()
         kept = list(self.journal)
         self.journal.clear()
         self.sequence = Sequencer(kept[-1].seq if kept else 0)
@@ -105,7 +152,7 @@ class WallSite:
 
     async def stop(self) -> None:
         self.feed.stop()
-        await self.listening.stopListening()
+        await _done(self.listening.stopListening())
         if self.directory is not None:
             self.directory.close()
         self.people.close()

@@ -1,0 +1,287 @@
+// The supervisor's wallboard (/wall) and the read-only wall screen (/kiosk/<token>).
+// One EventSource on the page's data-events address: every message is the whole wall for this
+// viewer (acd/web/wall.py), its id the journal's number; the browser resends Last-Event-ID on a
+// reconnect and the server sends the wall only if it changed since. Figures are drawn as text
+// (textContent only: a queue or agent name with markup is text), coloured by the thresholds the
+// snapshot carries (data-level="ok|warn|bad"); times in state and the longest waits tick here
+// between snapshots. Charts: uPlot (vendored, static/vendor/). Listen / whisper / barge post
+// /api/supervise with the page's CSRF token (acd.js) when the snapshot says controls are ours.
+"use strict";
+
+(function () {
+  const page = document.getElementById("wall");
+  const badge = document.getElementById("connection");
+  const said = document.getElementById("supervise-answer");
+  const STATES = [
+    ["ready", "Ready"], ["ringing", "Ringing"], ["on_call", "On call"],
+    ["wrap_up", "Wrap-up"], ["paused", "Paused"], ["logged_out", "Logged out"],
+  ];
+  const STATE_NAMES = Object.fromEntries(STATES);
+  const MODES = [["monitor", "Listen"], ["whisper", "Whisper"], ["barge", "Barge"]];
+  const RETRY_CLOSED_MS = 15000; // the server refused the stream (full, or a revoked link)
+  let last = null; // the snapshot drawn
+  let receivedAt = 0; // performance.now() when it came
+  let lastId = "";
+  let messages = 0;
+  let charts = null;
+
+  function el(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+
+  function setBadge(state, text) {
+    badge.dataset.state = state;
+    badge.textContent = text;
+  }
+
+  const UNKNOWN_AFTER = 86400; // a time in state past a day: not seen since the daemon started
+
+  function duration(seconds) {
+    if (seconds === null || seconds === undefined || seconds > UNKNOWN_AFTER) return "\u2013";
+    const s = Math.max(0, Math.floor(seconds));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    const two = (n) => String(n).padStart(2, "0");
+    return h ? h + ":" + two(m) + ":" + two(r) : m + ":" + two(r);
+  }
+
+  function percent(share) {
+    return share === null || share === undefined ? "\u2013" : Math.round(share * 100) + "%";
+  }
+
+  function clockText(secondsPastMidnight) {
+    const m = Math.round(secondsPastMidnight / 60);
+    return String(Math.floor(m / 60) % 24).padStart(2, "0") + ":" + String(m % 60).padStart(2, "0");
+  }
+
+  // ok / warn / bad by the configured band; a service level is worse as it falls
+  function level(name, value) {
+    const band = last && last.thresholds ? last.thresholds[name] : null;
+    if (!band || value === null || value === undefined) return "none";
+    if (name === "service_level") return value >= band.warn ? "ok" : value >= band.alarm ? "warn" : "bad";
+    return value < band.warn ? "ok" : value < band.alarm ? "warn" : "bad";
+  }
+
+  function cell(text, figure, band, value) {
+    const td = el("td", text);
+    td.dataset.figure = figure;
+    if (band) td.dataset.level = level(band, value);
+    return td;
+  }
+
+  // a cell whose seconds move on between snapshots (tick() redraws it)
+  function tickingCell(seconds, figure, band, moving) {
+    const td = cell(duration(seconds), figure, band, seconds);
+    if (moving) {
+      td.dataset.tick = String(seconds);
+      if (band) td.dataset.band = band;
+    }
+    return td;
+  }
+
+  function byState(states) {
+    const box = el("td", null, "by-state");
+    box.dataset.figure = "agents";
+    for (const [state, label] of STATES) {
+      const n = states[state];
+      if (!n) continue;
+      const chip = el("span", label + " " + n, "chip");
+      chip.dataset.state = state;
+      box.append(chip);
+    }
+    if (!box.childNodes.length) box.textContent = "none signed in";
+    return box;
+  }
+
+  function figureRow(key, label, f, states) {
+    const tr = el("tr");
+    tr.dataset.key = key;
+    tr.append(
+      el("th", label, "name"),
+      cell(f.waiting, "waiting", "waiting", f.waiting),
+      tickingCell(f.longest_wait, "longest_wait", "longest_wait", f.waiting > 0),
+      cell(percent(f.service_level), "service_level", "service_level", f.service_level),
+      cell(percent(f.abandon_rate), "abandon_rate", "abandon_rate", f.abandon_rate),
+      cell(f.offered, "offered"),
+      cell(f.answered, "answered"),
+      cell(duration(f.asa), "asa"),
+      cell(duration(f.aht), "aht"),
+    );
+    if (states) tr.append(byState(states));
+    return tr;
+  }
+
+  function drawLines(data) {
+    const body = document.querySelector("#lines tbody");
+    const keys = Object.keys(data.lines).filter((k) => k !== "all");
+    if (data.lines.all) keys.push("all");
+    body.replaceChildren(...keys.map((k) => {
+      const row = figureRow(k, k === "all" ? "All" : "Line " + k, data.lines[k]);
+      row.dataset.line = k;
+      return row;
+    }));
+  }
+
+  function drawQueues(data) {
+    const body = document.querySelector("#queues tbody");
+    body.replaceChildren(...Object.entries(data.queues).map(([name, q]) => {
+      const row = figureRow(name, name, q, q.agents);
+      row.dataset.queue = name;
+      return row;
+    }));
+  }
+
+  function drawAgents(data) {
+    const body = document.querySelector("#agents tbody");
+    body.replaceChildren(...data.agents.map((a) => {
+      const tr = el("tr");
+      tr.dataset.agent = a.number;
+      tr.dataset.state = a.state;
+      const name = el("th", a.name || a.number, "name");
+      name.append(el("span", " " + a.number, "hint"));
+      const state = el("td", (STATE_NAMES[a.state] || a.state) + (a.reason ? " (" + a.reason + ")" : ""), "state");
+      state.dataset.state = a.state;
+      tr.append(
+        name, el("td", a.team), state,
+        tickingCell(a.in_state, "in_state", null, a.state !== "logged_out" && a.in_state <= UNKNOWN_AFTER),
+        el("td", a.queue), el("td", a.handled),
+      );
+      if (page.dataset.kiosk !== "yes") tr.append(controls(data, a));
+      return tr;
+    }));
+  }
+
+  function controls(data, agent) {
+    const td = el("td", null, "controls");
+    if (!data.controls) return td;
+    for (const [mode, label] of MODES) {
+      const button = el("button", label, mode === "barge" ? "danger" : "quiet");
+      button.type = "button";
+      button.dataset.mode = mode;
+      button.disabled = agent.state === "logged_out";
+      button.addEventListener("click", () => supervise(agent, mode, label));
+      td.append(button);
+    }
+    return td;
+  }
+
+  async function supervise(agent, mode, label) {
+    said.dataset.outcome = "pending";
+    said.textContent = label + " " + (agent.name || agent.number) + ": ringing your phone\u2026";
+    try {
+      const answer = await window.acd.post("/api/supervise", { agent: agent.number, mode: mode });
+      said.dataset.outcome = "ok";
+      said.textContent = label + " " + (agent.name || agent.number)
+        + ": answer your phone (session " + answer.session + ")";
+    } catch (error) {
+      said.dataset.outcome = "refused";
+      said.textContent = label + " " + (agent.name || agent.number) + " refused: " + error.message;
+    }
+  }
+
+  // -- charts ---------------------------------------------------------------------------------
+
+  function chart(holder, series, yRange) {
+    const options = {
+      width: Math.max(280, holder.clientWidth),
+      height: 220,
+      scales: { x: { time: false }, y: yRange ? { range: yRange } : {} },
+      axes: [
+        { values: (u, ticks) => ticks.map(clockText), incrs: [900, 1800, 3600, 7200, 10800, 21600] },
+        {},
+      ],
+      series: [{ label: "Interval", value: (u, v) => (v === null || v === undefined ? "" : clockText(v)) }, ...series],
+    };
+    return new window.uPlot(options, [[], ...series.map(() => [])], holder);
+  }
+
+  function makeCharts() {
+    if (!window.uPlot) return null;
+    const calls = document.getElementById("chart-calls");
+    const sl = document.getElementById("chart-sl");
+    return {
+      calls: chart(calls, [
+        { label: "Offered", stroke: "#1f5fbf", width: 2, points: { show: true, size: 5 } },
+        { label: "Answered", stroke: "#1b7a3d", width: 2 },
+        { label: "Abandoned", stroke: "#b3261e", width: 2 },
+      ]),
+      sl: chart(sl, [{ label: "Service level %", stroke: "#a86400", width: 2, points: { show: true, size: 7 } }], [0, 100]),
+      holders: [calls, sl],
+    };
+  }
+
+  function drawCharts(data) {
+    if (!charts) charts = makeCharts();
+    if (!charts) return;
+    const s = data.intervals, all = s.all;
+    charts.calls.setData([s.starts, all.offered, all.answered, all.abandoned]);
+    charts.sl.setData([s.starts, all.service_level.map((v) => (v === null ? null : Math.round(v * 1000) / 10))]);
+    const holder = charts.holders[0];
+    holder.dataset.points = String(s.starts.length);
+    holder.dataset.offered = String(all.offered.reduce((a, b) => a + b, 0));
+    holder.dataset.answered = String(all.answered.reduce((a, b) => a + b, 0));
+    holder.dataset.abandoned = String(all.abandoned.reduce((a, b) => a + b, 0));
+  }
+
+  function resize() {
+    if (!charts) return;
+    charts.calls.setSize({ width: Math.max(280, charts.holders[0].clientWidth), height: 220 });
+    charts.sl.setSize({ width: Math.max(280, charts.holders[1].clientWidth), height: 220 });
+  }
+
+  // -- the stream -----------------------------------------------------------------------------
+
+  function draw(data) {
+    last = data;
+    receivedAt = performance.now();
+    document.getElementById("wall-at").textContent = "as of " + new Date(data.at * 1000).toLocaleTimeString();
+    drawLines(data);
+    drawQueues(data);
+    drawAgents(data);
+    drawCharts(data);
+  }
+
+  function tick() {
+    if (!last) return;
+    const moved = (performance.now() - receivedAt) / 1000;
+    for (const td of page.querySelectorAll("td[data-tick]")) {
+      const seconds = Number(td.dataset.tick) + moved;
+      td.textContent = duration(seconds);
+      if (td.dataset.band) td.dataset.level = level(td.dataset.band, seconds);
+    }
+  }
+
+  function address() {
+    const base = page.dataset.events;
+    if (!lastId) return base;
+    return base + (base.includes("?") ? "&" : "?") + "last_event_id=" + encodeURIComponent(lastId);
+  }
+
+  function connect() {
+    const source = new EventSource(address());
+    source.addEventListener("open", () => setBadge("live", "live"));
+    source.addEventListener("wall", (event) => {
+      messages += 1;
+      lastId = event.lastEventId;
+      page.dataset.messages = String(messages);
+      page.dataset.lastId = lastId;
+      draw(JSON.parse(event.data));
+    });
+    source.addEventListener("error", () => {
+      if (source.readyState === EventSource.CLOSED) {
+        // refused (a full server, a revoked link): EventSource gives up; so do we, for a while
+        setBadge("down", "disconnected");
+        window.setTimeout(connect, RETRY_CLOSED_MS);
+      } else {
+        setBadge("down", "reconnecting\u2026");
+      }
+    });
+  }
+
+  setBadge("down", "connecting\u2026");
+  connect();
+  window.setInterval(tick, 1000);
+  window.addEventListener("resize", resize);
+})();
