@@ -97,6 +97,13 @@ async def test_the_wall_shows_the_figures_and_moves_with_the_events(wall, page):
     await expect(page.locator("#chart-calls")).to_have_attribute("data-offered", "3")
     await expect(page.locator("#chart-calls")).to_have_attribute("data-abandoned", "1")
     assert await page.locator("#chart-calls canvas").count() >= 1
+    await page.select_option("#chart-queue", "sales")  # the charts of one queue
+    await expect(page.locator("#chart-calls")).to_have_attribute("data-queue", "sales")
+    await expect(page.locator("#chart-calls")).to_have_attribute("data-offered", "0")
+    await page.select_option("#chart-queue", "support")
+    wall.apply(joined("c4"))
+    await expect(page.locator("#chart-calls")).to_have_attribute("data-offered", "4")
+    await expect(page.locator("#chart-calls")).to_have_attribute("data-queue", "support")
     agent = page.locator('#agents tr[data-agent="1001"]')
     await expect(agent).to_have_attribute("data-state", "on_call")
     first = await agent.locator('td[data-figure="in_state"]').text_content()
@@ -113,6 +120,8 @@ async def test_a_hostile_agent_or_queue_name_renders_as_text(wall, page):
     await expect(page.locator("#queues th.name").filter(has_text="<script>")).to_have_text(HOSTILE_QUEUE)
     assert await page.locator("#wall img, #wall b, #wall script").count() == 0
     assert await page.title() != "pwned"
+    await expect(page.locator("#agents .controls-head")).to_be_hidden()  # an admin rings nobody
+    assert await page.locator("#agents button").count() == 0
     assert page.errors == []
 
 
@@ -129,6 +138,11 @@ async def test_the_kiosk_shows_the_wall_without_buttons_or_numbers(wall, page):
     assert CALLER not in await page.content()
     assert await page.locator('meta[name="csrf-token"]').get_attribute("content") == ""
     assert page.errors == []
+    status, _ = await call(wall, "POST", f"/api/wall/kiosks/{made['id']}/revoke", "9001")
+    assert status == 200
+    badge = page.locator("#connection")
+    await expect(badge).to_have_attribute("data-state", "refused")  # cut, and its retry refused
+    await expect(badge).to_have_text("this wall link was revoked")
 
 
 @on_asyncio
@@ -172,3 +186,35 @@ async def test_after_a_restart_the_wall_comes_back_with_nothing_lost_or_doubled(
     await expect(figure(page, "support", "offered")).to_have_text("2")  # folded back once, not twice
     assert not re.search(r"pwned", await page.title())
     assert page.errors == []
+
+
+@on_asyncio
+async def test_a_wall_whose_session_ended_goes_back_to_sign_in(wall, page):
+    await signed_in(page, wall)
+    assert wall.login.sessions.end_for("9001") == 1  # as a new password or a disable does
+    wall.feed.stop()  # the stream ends; its retry is refused (401): the page says where to go
+    await page.wait_for_url(re.compile(r"/signin\?next=(%2F|/)wall$"))
+    await expect(page.locator('input[name="number"]')).to_be_visible()
+
+
+@on_asyncio
+async def test_an_agent_in_wrap_up_shows_the_time_left_counting_down(tmp_path, page):
+    queues = [q.model_copy(update={"wrapup": 90}) if q.name == "support" else q for q in LOADED.queues]
+    site = WallSite(LOADED.model_copy(update={"queues": queues}), time.time)
+    try:
+        now = time.time()
+        site.apply(*logged_in("1001"), joined("c1"))
+        site.apply(ev.CallAnswered(now, "c1", "support", "1001", 3.0, 1.0))
+        site.apply(ev.CallCompleted(now, "c1", "support", "1001", 3.0, 40.0, "caller"))
+        await signed_in(page, site)
+        agent = page.locator('#agents tr[data-agent="1001"]')
+        await expect(agent).to_have_attribute("data-state", "wrap_up")
+        left = agent.locator("span[data-countdown]")
+        await expect(left).to_have_text(re.compile(r"^1:(29|30)$"))
+        await expect(left).to_have_text(re.compile(r"^1:2[0-8]$"), timeout=4000)  # counting down
+        await expect(
+            page.locator('#queues tr[data-queue="support"] .chip[data-state="wrap_up"]')
+        ).to_have_text("Wrap-up 1")
+        assert page.errors == []
+    finally:
+        await site.stop()

@@ -12,6 +12,7 @@
   const page = document.getElementById("wall");
   const badge = document.getElementById("connection");
   const said = document.getElementById("supervise-answer");
+  const picker = document.getElementById("chart-queue");
   const STATES = [
     ["ready", "Ready"], ["ringing", "Ringing"], ["on_call", "On call"],
     ["wrap_up", "Wrap-up"], ["paused", "Paused"], ["logged_out", "Logged out"],
@@ -24,6 +25,7 @@
   let lastId = "";
   let messages = 0;
   let charts = null;
+  let busy = false; // a listen-in request is on its way
 
   function el(tag, text, className) {
     const node = document.createElement(tag);
@@ -135,6 +137,8 @@
 
   function drawAgents(data) {
     const body = document.querySelector("#agents tbody");
+    const head = document.querySelector("#agents .controls-head");
+    if (head) head.hidden = !data.controls; // an admin's wall: nobody to ring
     body.replaceChildren(...data.agents.map((a) => {
       const tr = el("tr");
       tr.dataset.agent = a.number;
@@ -143,31 +147,43 @@
       name.append(el("span", " " + a.number, "hint"));
       const state = el("td", (STATE_NAMES[a.state] || a.state) + (a.reason ? " (" + a.reason + ")" : ""), "state");
       state.dataset.state = a.state;
+      if (a.wrap_up_left !== null && a.wrap_up_left !== undefined) {
+        const left = el("span", duration(a.wrap_up_left), "hint");
+        left.dataset.countdown = String(a.wrap_up_left); // tick() counts it down
+        state.append(" ", left, " left");
+      }
       tr.append(
         name, el("td", a.team), state,
         tickingCell(a.in_state, "in_state", null, a.state !== "logged_out" && a.in_state <= UNKNOWN_AFTER),
         el("td", a.queue), el("td", a.handled),
       );
-      if (page.dataset.kiosk !== "yes") tr.append(controls(data, a));
+      if (data.controls) tr.append(controls(a));
       return tr;
     }));
   }
 
-  function controls(data, agent) {
+  function controls(agent) {
     const td = el("td", null, "controls");
-    if (!data.controls) return td;
     for (const [mode, label] of MODES) {
       const button = el("button", label, mode === "barge" ? "danger" : "quiet");
       button.type = "button";
       button.dataset.mode = mode;
-      button.disabled = agent.state === "logged_out";
+      button.disabled = agent.state === "logged_out" || busy;
       button.addEventListener("click", () => supervise(agent, mode, label));
       td.append(button);
     }
     return td;
   }
 
+  function setBusy(on) {
+    busy = on; // one ring at a time: the supervisor has one phone
+    for (const b of page.querySelectorAll("td.controls button")) {
+      b.disabled = on || b.closest("tr").dataset.state === "logged_out";
+    }
+  }
+
   async function supervise(agent, mode, label) {
+    setBusy(true);
     said.dataset.outcome = "pending";
     said.textContent = label + " " + (agent.name || agent.number) + ": ringing your phone\u2026";
     try {
@@ -178,6 +194,8 @@
     } catch (error) {
       said.dataset.outcome = "refused";
       said.textContent = label + " " + (agent.name || agent.number) + " refused: " + error.message;
+    } finally {
+      setBusy(false);
     }
   }
 
@@ -212,13 +230,30 @@
     };
   }
 
+  // the picker's queues follow the wall's (a kept choice stays while its queue is shown)
+  function drawPicker(data) {
+    const names = Object.keys(data.queues);
+    const have = Array.from(picker.options).slice(1).map((o) => o.value);
+    if (have.join("\n") !== names.join("\n")) {
+      const chosen = picker.value;
+      picker.replaceChildren(picker.options[0], ...names.map((n) => {
+        const option = el("option", n);
+        option.value = n;
+        return option;
+      }));
+      picker.value = names.includes(chosen) ? chosen : "all";
+    }
+  }
+
   function drawCharts(data) {
     if (!charts) charts = makeCharts();
     if (!charts) return;
-    const s = data.intervals, all = s.all;
+    drawPicker(data);
+    const s = data.intervals, all = s[picker.value] || s.all;
     charts.calls.setData([s.starts, all.offered, all.answered, all.abandoned]);
     charts.sl.setData([s.starts, all.service_level.map((v) => (v === null ? null : Math.round(v * 1000) / 10))]);
     const holder = charts.holders[0];
+    holder.dataset.queue = s[picker.value] ? picker.value : "all";
     holder.dataset.points = String(s.starts.length);
     holder.dataset.offered = String(all.offered.reduce((a, b) => a + b, 0));
     holder.dataset.answered = String(all.answered.reduce((a, b) => a + b, 0));
@@ -251,6 +286,9 @@
       td.textContent = duration(seconds);
       if (td.dataset.band) td.dataset.level = level(td.dataset.band, seconds);
     }
+    for (const left of page.querySelectorAll("span[data-countdown]")) {
+      left.textContent = duration(Math.max(0, Number(left.dataset.countdown) - moved));
+    }
   }
 
   function address() {
@@ -270,16 +308,35 @@
       draw(JSON.parse(event.data));
     });
     source.addEventListener("error", () => {
-      if (source.readyState === EventSource.CLOSED) {
-        // refused (a full server, a revoked link): EventSource gives up; so do we, for a while
-        setBadge("down", "disconnected");
-        window.setTimeout(connect, RETRY_CLOSED_MS);
-      } else {
-        setBadge("down", "reconnecting\u2026");
-      }
+      if (source.readyState === EventSource.CLOSED) refused();
+      else setBadge("down", "reconnecting\u2026");
     });
   }
 
+  // EventSource gives up on an answer that is not a stream and does not say which: the
+  // snapshot's address does (401: signed out, 403: a revoked link, 503: too many walls)
+  async function refused() {
+    setBadge("down", "disconnected");
+    let status = 0;
+    try {
+      status = (await fetch(page.dataset.events.replace("/api/wall/events", "/api/wall"), {
+        credentials: "same-origin", cache: "no-store",
+      })).status;
+    } catch (error) {
+      status = 0; // the daemon is away: try again later
+    }
+    if (status === 401 && page.dataset.kiosk !== "yes") {
+      window.location.assign("/signin?next=" + encodeURIComponent(window.location.pathname));
+      return;
+    }
+    if (status === 403) {
+      setBadge("refused", page.dataset.kiosk === "yes" ? "this wall link was revoked" : "not allowed");
+      return;
+    }
+    window.setTimeout(connect, RETRY_CLOSED_MS);
+  }
+
+  picker.addEventListener("change", () => last && drawCharts(last));
   setBadge("down", "connecting\u2026");
   connect();
   window.setInterval(tick, 1000);
