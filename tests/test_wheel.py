@@ -37,6 +37,7 @@ NEEDED = [
     "acd/web/static/acd.css",
     "acd/web/templates/wall.html",  # the wallboard, and the chart library vendored with its licence
     "acd/web/static/wall.js",
+    "acd/web/static/wall-kiosks.js",
     "acd/web/static/vendor/uPlot.iife.min.js",
     "acd/web/static/vendor/uPlot.min.css",
     "acd/web/static/vendor/uPlot.LICENSE.txt",

@@ -200,7 +200,8 @@ async def test_a_wall_whose_session_ended_goes_back_to_sign_in(wall, page):
 @on_asyncio
 async def test_an_agent_in_wrap_up_shows_the_time_left_counting_down(tmp_path, page):
     queues = [q.model_copy(update={"wrapup": 90}) if q.name == "support" else q for q in LOADED.queues]
-    site = WallSite(LOADED.model_copy(update={"queues": queues}), time.time)
+    store = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    site = WallSite(LOADED.model_copy(update={"queues": queues}), time.time, store_url=store)
     try:
         now = time.time()
         site.apply(*logged_in("1001"), joined("c1"))
@@ -218,3 +219,28 @@ async def test_an_agent_in_wrap_up_shows_the_time_left_counting_down(tmp_path, p
         assert page.errors == []
     finally:
         await site.stop()
+
+
+@on_asyncio
+async def test_a_supervisor_makes_a_wall_screen_link_on_the_page_and_revokes_it(wall, page):
+    await signed_in(page, wall)
+    await page.fill("#kiosk-label", HOSTILE_QUEUE)  # a label with markup is text
+    await page.click('#kiosk-make button[type="submit"]')
+    address = page.locator("#kiosk-address")
+    await expect(address).to_have_value(
+        re.compile(rf"^http://127\.0\.0\.1:{wall.port}/kiosk/[A-Za-z0-9_-]{{43}}$")
+    )
+    url = await address.input_value()
+    row = page.locator("#kiosks tbody tr")
+    await expect(row).to_have_count(1)
+    await expect(row.locator("td.label")).to_have_text(HOSTILE_QUEUE)
+    await expect(row.locator("td.state")).to_have_text("open")
+    screen = await page.context.new_page()
+    await screen.goto(url)
+    await expect(screen.locator("#connection")).to_have_attribute("data-state", "live")
+    await row.locator("button", has_text="Revoke").click()
+    await expect(row).to_have_attribute("data-revoked", "yes")
+    await expect(page.locator("#kiosk-made")).to_contain_text("cut off")
+    await expect(screen.locator("#connection")).to_have_attribute("data-state", "refused")
+    assert (await page.request.get(url)).status == 403
+    assert page.errors == [] and await page.title() != "pwned"
