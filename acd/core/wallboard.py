@@ -230,19 +230,33 @@ class Wallboard:
             "interval": self.interval,
             "short_abandon": self.short_abandon,
             "queues": board,
-            "lines": _lines(board, lines),
+            "lines": self._lines(board, lines),
             "agents": [self._agent(n, day, now) for n in agents],
             "intervals": self._series(queues, day, now),
         }
 
-    def _queue(self, name: str, day: Day, now: float) -> dict[str, Any]:
-        waiting = self.center.waiting(name)
-        queue = self.center.queue(name)
+    def _states(self, members: Iterable[str]) -> dict[str, int]:
+        """How many of `members` are in each state (signed-out ones left out)."""
         states: dict[str, int] = {s.value: 0 for s in State if s is not State.LOGGED_OUT}
-        for number in queue.members:
+        for number in members:
             agent = self.book.get(number)
             if agent is not None and agent.state is not State.LOGGED_OUT:
                 states[agent.state.value] += 1
+        return states
+
+    def _lines(self, board: dict[str, dict[str, Any]], lines: Mapping[str, int]) -> dict[str, Any]:
+        """Per line and for the whole center: the queues' figures added up, and their agents by
+        state, each agent once (an agent of two queues of a line is one agent there)."""
+        out = _lines(board, lines)
+        for group in out.values():
+            members = {n for name in group["queues"] for n in self.center.queue(name).members}
+            group["agents"] = self._states(members)
+        return out
+
+    def _queue(self, name: str, day: Day, now: float) -> dict[str, Any]:
+        waiting = self.center.waiting(name)
+        queue = self.center.queue(name)
+        states = self._states(queue.members)
         return {
             "service_level_threshold": queue.service_level_s,
             "waiting": len(waiting),

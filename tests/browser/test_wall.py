@@ -94,6 +94,9 @@ async def test_the_wall_shows_the_figures_and_moves_with_the_events(wall, page):
     await expect(figure(page, "support", "waiting")).to_have_attribute("data-level", "ok")
     chips = page.locator('#queues tr[data-queue="support"] .chip')
     await expect(chips.filter(has_text="On call")).to_have_text("On call 1")
+    line = page.locator('#lines tr[data-line="all"] .chip')
+    await expect(line.filter(has_text="On call")).to_have_text("On call 1")
+    await expect(line.filter(has_text="Ready")).to_have_text("Ready 1")
     await expect(page.locator("#chart-calls")).to_have_attribute("data-offered", "3")
     await expect(page.locator("#chart-calls")).to_have_attribute("data-abandoned", "1")
     assert await page.locator("#chart-calls canvas").count() >= 1

@@ -138,6 +138,15 @@ def test_the_wrap_up_countdown_is_shown_while_it_runs():
     assert agent["state"] == "wrap_up" and agent["wrap_up_left"] == WRAPUP - 10
 
 
+def test_lines_and_the_center_count_each_agent_once_by_state(day):
+    lines = day.snapshot(MORNING + 900)["lines"]
+    # 1001 and 1002 serve support (line 1) and sales (line 2): each counts once per line and once
+    # for the center, not once per queue
+    for key in ("1", "2", "all"):
+        assert lines[key]["agents"]["ready"] == 1 and lines[key]["agents"]["paused"] == 1
+        assert sum(lines[key]["agents"].values()) == 2
+
+
 def test_lines_and_the_center_add_their_queues_up(day):
     day.apply(*answered_call(MORNING + 800, "s1", "1001", 5, 50, queue="sales"))
     lines = day.snapshot(MORNING + 1000)["lines"]

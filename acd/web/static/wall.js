@@ -120,7 +120,7 @@
     const keys = Object.keys(data.lines).filter((k) => k !== "all");
     if (data.lines.all) keys.push("all");
     body.replaceChildren(...keys.map((k) => {
-      const row = figureRow(k, k === "all" ? "All" : "Line " + k, data.lines[k]);
+      const row = figureRow(k, k === "all" ? "All" : "Line " + k, data.lines[k], data.lines[k].agents || {});
       row.dataset.line = k;
       return row;
     }));
