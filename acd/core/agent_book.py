@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from acd.core import checkpoint
 from acd.core import events as ev
 from acd.core.agents import Act, Agent, Refused, State, holder
 
@@ -69,7 +70,7 @@ AGENT_BOOK_EVENTS: tuple[type[ev.Event], ...] = (
 )
 
 
-class AgentBook:
+class AgentBook(checkpoint.Checkpointed):
     """`seats`: agent number -> their fixed phone ("PJSIP/1001") or "" (free phones);
     `wrapups`: queue -> seconds of wrap-up after each call."""
 
@@ -106,6 +107,14 @@ class AgentBook:
             ev.ResyncStarted: self._resync_started,
             ev.ResyncFinished: self._resync_finished,
         }
+
+    STATE = ("agents", "calls", "_by_call", "_by_leg", "wrap_ends", "wrap_calls", "members", "_census")
+
+    def adopt(self, values: Mapping[str, Any]) -> None:
+        """A checkpoint's agents, and those the config seats that it did not know yet."""
+        seated = self.agents
+        super().adopt(values)
+        self.agents = {**seated, **self.agents}
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -426,3 +435,6 @@ def _why(agent: Agent, act: Act) -> str | None:
 def seats(agents: Iterable[tuple[str, str | None]]) -> dict[str, str]:
     """(number, fixed phone name or None) -> the book's seats."""
     return {number: f"PJSIP/{phone}" if phone else "" for number, phone in agents}
+
+
+checkpoint.register(Agent, State, Ring, Report)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from acd.core import checkpoint
 from acd.core import events as ev
 from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook
 from acd.core.agents import State
@@ -46,8 +47,10 @@ class Figures:
         }
 
 
-class AgentDay:
+class AgentDay(checkpoint.Checkpointed):
     """`day_end(at)`: when the local day holding `at` ends; the figures restart then."""
+
+    STATE = ("figures", "day_ends", "_wrapping", "_coded")
 
     def __init__(self, book: AgentBook, day_end: Callable[[float], float] | None = None) -> None:
         self.book, self._day_end = book, day_end
@@ -103,3 +106,6 @@ class AgentDay:
         if found is None:
             found = self.figures[number] = Figures()
         return found
+
+
+checkpoint.register(Figures)

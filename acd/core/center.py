@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from acd.core import checkpoint
 from acd.core import events as ev
 from acd.core.model import ENDED, Call, Member, Outcome, QueueState, QueueStats
 
@@ -25,7 +26,21 @@ SWEEP_EVERY = 60.0
 GONE_KEPT = 2000  # hung-up channels remembered, for a route reported after its caller left
 
 
-class CallCenter:
+class CallCenter(checkpoint.Checkpointed):
+    STATE = (
+        "queues",
+        "calls",
+        "resyncs",
+        "last_event_at",
+        "_ended",
+        "_resync_seen",
+        "_swept_at",
+        "_gone",
+        "_entered",
+        "forgotten",
+        "day_ends",
+    )
+
     def __init__(
         self,
         service_levels: Mapping[str, float],
@@ -52,6 +67,13 @@ class CallCenter:
         self.forgotten = 0  # calls the sweep dropped without seeing them end
         self._day_end = day_end
         self.day_ends = float("-inf") if day_end is not None else float("inf")
+
+    def adopt(self, values: Mapping[str, Any]) -> None:
+        """A checkpoint's queues, with the service levels the config says now."""
+        configured = {name: q.service_level_s for name, q in self.queues.items()}
+        super().adopt(values)
+        for name, level in configured.items():
+            self.queue(name).service_level_s = level
 
     def apply(self, event: ev.Event) -> None:
         handler = _HANDLERS.get(type(event))
@@ -307,3 +329,4 @@ _HANDLERS: dict[type[ev.Event], Callable[[CallCenter, Any], None]] = {
     ev.OriginateFailed: CallCenter._ignore,
 }
 CENTER_EVENTS = frozenset(_HANDLERS)
+checkpoint.register(Call, Member, Outcome, QueueState, QueueStats)

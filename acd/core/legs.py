@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from acd.core import checkpoint
 from acd.core import events as ev
 
 
@@ -25,8 +26,10 @@ class Leg:
 LEG_EVENTS = frozenset({ev.AgentRung, ev.CallAnswered, ev.ChannelHungUp})  # what `apply` reads
 
 
-class AgentLegs:
+class AgentLegs(checkpoint.Checkpointed):
     """The table, kept from core events; `limit` bounds it should hangups be missed."""
+
+    STATE = ("legs",)
 
     def __init__(self, limit: int = 10_000) -> None:
         self.legs: dict[str, Leg] = {}
@@ -50,3 +53,6 @@ class AgentLegs:
         if leg is None or leg.channel != channel or (answered and not leg.answered):
             return None
         return leg
+
+
+checkpoint.register(Leg)

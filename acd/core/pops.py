@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from acd.core import checkpoint, recording, tiers
 from acd.core import events as ev
-from acd.core import recording, tiers
 from acd.core.center import UNANSWERED_EXITS
 
 RINGING, CONNECTED = "ringing", "connected"
@@ -105,7 +105,9 @@ class Seats:
     policy: recording.Policy = field(default_factory=recording.Policy)
 
 
-class Pops:
+class Pops(checkpoint.Checkpointed):
+    STATE = ("stories", "pops", "_swept_at", "_census")
+
     def __init__(self, seats: Seats, capacity: int = CALLS_REMEMBERED) -> None:
         self.seats, self.capacity = seats, capacity
         self.stories: OrderedDict[str, Story] = OrderedDict()
@@ -365,3 +367,6 @@ def _escalation(e: Escalation) -> dict[str, Any]:
         "reason": e.reason,
         "note": e.note,
     }
+
+
+checkpoint.register(Escalation, Story, Pop)

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from acd.core import checkpoint
 from acd.core import events as ev
 from acd.core.center import UNANSWERED_EXITS
 
@@ -86,8 +87,10 @@ class _Seen:
     kinds: dict[tuple[str, str], int] = field(default_factory=dict)  # (queue, kind) -> how many
 
 
-class CallLedger:
+class CallLedger(checkpoint.Checkpointed):
     """What the journal holds about each queued call: a model subscriber, pure state."""
+
+    STATE = ("_calls",)
 
     def __init__(self, limit: int = MAX_CALLS) -> None:
         self._calls: dict[str, _Seen] = {}
@@ -176,3 +179,6 @@ def _int(text: str) -> int:
     if not text.isdigit():
         raise ValueError(text)
     return int(text)
+
+
+checkpoint.register(_Seen)

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
+from acd.core import checkpoint
 from acd.core import events as ev
 from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook
 from acd.core.agents import State
@@ -109,7 +110,7 @@ class Day:
     handled: dict[str, int] = field(default_factory=dict)  # agent -> calls completed today
 
 
-class Wallboard:
+class Wallboard(checkpoint.Checkpointed):
     """Intervals are numbered by the local wall clock: on the day clocks go back, the hour
     that repeats falls into the same four intervals; on the day they go forward, one is empty."""
 
@@ -135,6 +136,8 @@ class Wallboard:
             ev.QueueExited: self._exited,
         }
         self._joined_ids: set[tuple[str, str]] = set()  # (call, queue): offered once per queue
+
+    STATE = ("day", "wraps", "changed", "_joined_ids")
 
     def apply(self, event: ev.Event) -> None:
         """After the center and the book have taken the event (the bus's order)."""
@@ -339,3 +342,6 @@ def _share(part: float, whole: float, digits: int = 4) -> float | None:
 
 def _round(value: float) -> float:
     return round(value, 1) if isinstance(value, float) else value
+
+
+checkpoint.register(Counts, Wrap, Day)
