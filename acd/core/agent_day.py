@@ -9,6 +9,7 @@ definition (talk + hold + after-call work; hold is part of Asterisk's talk time 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -58,6 +59,14 @@ class AgentDay(checkpoint.Checkpointed):
         self.day_ends = float("-inf") if day_end is not None else float("inf")
         self._wrapping: dict[str, float] = {}  # agent -> when their wrap-up began
         self._coded: set[tuple[str, str]] = set()  # (agent, call) counted once, however often sent
+
+    def since(self, now: float) -> float | None:
+        """When today's figures began (None when they never restart); before the day's first
+        event `day_ends` is still -inf, so the day is the one holding `now`."""
+        if self._day_end is None:
+            return None
+        ends = self.day_ends if math.isfinite(self.day_ends) else self._day_end(now)
+        return ends - 86400.0
 
     def of(self, number: str) -> dict[str, object]:
         return self.figures.get(number, Figures()).as_dict()

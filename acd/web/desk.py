@@ -115,7 +115,7 @@ class DeskApi(AsyncJson):
             "escalation_reasons": list(features.escalation_reasons.values()),
             "dispositions": [d.model_dump() for d in desk.dispositions],
             "note_max": desk.note_max,
-            "today": {**self.day.of(number), "since": self.day.day_ends - 86400.0},
+            "today": {**self.day.of(number), "since": self.day.since(self.clock())},
         }
 
     async def post(self, request) -> object:

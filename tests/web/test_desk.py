@@ -98,7 +98,10 @@ def sales_call(made, call: str = "c-sales", number: str = "1004") -> None:
 
 @on_asyncio
 async def test_pause_and_ready_from_the_page_are_the_phone_s_and_the_book_s(live):
-    me = json.loads((await get(live, "/api/desk/me", agent("1001"))).body)
+    fresh = (await get(live, "/api/desk/me", agent("1001"))).body
+    assert b"Infinity" not in fresh  # before the day's first event too: a browser's JSON.parse
+    me = json.loads(fresh)
+    assert time.time() - 2 * 86400 < me["today"]["since"] <= time.time()
     assert me["agent"]["state"] == "ready" and "lunch" in me["pause_reasons"]
     assert {d["code"] for d in me["dispositions"]} >= {"answered", "fault_ticket"}
     paused = await post(live, "/api/desk/pause", signed(live, "1001"), {"reason": "lunch"})

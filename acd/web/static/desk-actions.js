@@ -22,6 +22,7 @@
   let desk = null; // the last GET /api/desk/me
   let lastCall = null; // {call, category}: the call the wrap-up form codes
   let wrapEnds = null; // performance.now() when the wrap-up hold ends
+  const coded = new Set(); // calls whose wrap-up this page sent: their form does not come back
 
   function el(tag, text, className) {
     const made = document.createElement(tag);
@@ -57,7 +58,8 @@
     desk = await answer.json();
     if (desk.wrapup) {
       wrapEnds = performance.now() + desk.wrapup.left * 1000;
-      if (!lastCall || lastCall.call !== desk.wrapup.call) lastCall = { call: desk.wrapup.call, category: "" };
+      const call = desk.wrapup.call;
+      if ((!lastCall || lastCall.call !== call) && !coded.has(call)) lastCall = { call: call, category: "" };
     } else {
       wrapEnds = null;
     }
@@ -79,6 +81,10 @@
   function drawState() {
     const agent = desk.agent;
     const slot = slots.state;
+    // what outlives a redraw (the stream's events redraw often): the last message, and the
+    // escalate form with the note being typed while the call lasts
+    const message = slot.querySelector(".desk-message");
+    const typing = slot.querySelector(".desk-escalate");
     slot.replaceChildren();
     const state = el("p", "", "desk-state");
     state.dataset.state = agent.state;
@@ -104,7 +110,8 @@
     const row = el("div", null, "desk-buttons");
     row.append(ready, labelled("Reason ", reasons), pause, out);
     slot.appendChild(row);
-    if (agent.state === "on_call") slot.appendChild(escalateForm());
+    if (agent.state === "on_call") slot.appendChild(typing || escalateForm());
+    if (message) slot.appendChild(message);
   }
 
   function escalateForm() {
@@ -135,15 +142,17 @@
   function drawWrapup() {
     const slot = slots.wrapup;
     if (!lastCall) {
-      slot.replaceChildren();
+      const said = slot.querySelector(".desk-message"); // "Wrap-up saved." stays until the next call
+      slot.replaceChildren(...(said && !slot.dataset.call ? [said] : []));
       return;
     }
     if (slot.dataset.call === lastCall.call && slot.querySelector("form")) {
       tick();
       return; // keep what the agent is typing
     }
+    const call = lastCall.call; // the form codes this call, whatever rings next
     slot.replaceChildren();
-    slot.dataset.call = lastCall.call;
+    slot.dataset.call = call;
     const form = el("form", null, "wrapup-form");
     form.appendChild(el("h2", "Wrap-up"));
     form.appendChild(el("p", "", "wrapup-countdown"));
@@ -169,17 +178,18 @@
     const submit = el("button", "Submit wrap-up", "wrapup-submit");
     submit.type = "submit";
     form.append(
-      labelled("Disposition ", code), notes, labelled(" Resolved on this call", resolved),
+      labelled("Disposition ", code), labelled("Notes ", notes), labelled(" Resolved on this call", resolved),
       labelled(" Follow-up needed", followUp), submit,
     );
     form.addEventListener("submit", async (submitted) => {
       submitted.preventDefault();
       submit.disabled = true;
       try {
-        await post("/api/wrapup/" + encodeURIComponent(lastCall.call), {
+        await post("/api/wrapup/" + encodeURIComponent(call), {
           disposition: code.value, notes: notes.value, resolved: resolved.checked, follow_up: followUp.checked,
         });
-        lastCall = null;
+        coded.add(call);
+        if (lastCall && lastCall.call === call) lastCall = null;
         slot.replaceChildren(el("p", "Wrap-up saved.", "desk-message"));
         delete slot.dataset.call;
       } catch (error) {
@@ -275,7 +285,7 @@
   page.addEventListener("pop", (shown) => {
     const pop = shown.detail;
     const category = (pop.ivr && pop.ivr.category) || "";
-    if (pop.state === "connected") lastCall = { call: pop.call, category: category };
+    if (pop.state === "connected" && !coded.has(pop.call)) lastCall = { call: pop.call, category: category };
     const field = slots.kb.querySelector(".kb-category");
     if (field) field.value = category;
     refresh();

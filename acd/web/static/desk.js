@@ -16,6 +16,12 @@
     "AgentMissed", "CallAnswered", "CallCompleted", "CallerAbandoned", "QueueExited",
     "ChannelHungUp", "CallEscalated", "CustomerPicked", "CallerJoined",
   ];
+  // what changes the agent's own state or wrap-up, from the phone or the page: passed on as
+  // "deskevent" on #desk for the controls (desk-actions.js), which ask /api/desk/me again
+  const DESK_EVENTS = [
+    "AgentLoggedIn", "AgentLoggedOut", "AgentPaused", "AgentResumed", "AgentWrappedUp",
+    "CallWrappedUp", "AgentRung", "AgentMissed", "CallAnswered", "CallCompleted", "CallEscalated",
+  ];
   const MATCH = {
     number: "matched by the caller's number",
     account: "named by the account typed in the IVR",
@@ -223,11 +229,16 @@
     }
   }
 
+  function deskEvent(type, event) {
+    page.dispatchEvent(new CustomEvent("deskevent", { detail: { type: type, event: event } }));
+  }
+
   function connect() {
     const events = new EventSource("/api/events");
     events.onopen = () => {
       setBadge("live", "live");
       refreshAll(); // what changed while the stream was away (a reset, a restart)
+      deskEvent("open", null);
     };
     events.onerror = () => setBadge("down", events.readyState === EventSource.CLOSED ? "offline" : "reconnecting\u2026");
     events.addEventListener("AgentRung", (message) => {
@@ -240,7 +251,13 @@
         if (shown.has(JSON.parse(message.data).event.call_id)) refreshAll();
       });
     }
-    events.addEventListener("reset", refreshAll);
+    for (const kind of DESK_EVENTS) {
+      events.addEventListener(kind, (message) => deskEvent(kind, JSON.parse(message.data).event));
+    }
+    events.addEventListener("reset", () => {
+      refreshAll();
+      deskEvent("open", null);
+    });
     return events;
   }
 
