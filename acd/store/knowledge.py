@@ -113,6 +113,12 @@ def search(session: Session, q: str = "", category: str | None = None, limit: in
     return [entry_dict(r) for r in ranked[:limit]]
 
 
+def categories(session: Session) -> list[str]:
+    """The categories that hold entries: the desk's search offers these."""
+    query = select(KnowledgeEntry.category).distinct().order_by(KnowledgeEntry.category)
+    return list(session.scalars(query))
+
+
 def hints_for_category(session: Session, category: str, limit: int = 3) -> list[dict]:
     """The category's latest entries, for the pop."""
     rows = session.scalars(

@@ -2,6 +2,7 @@
 an agent's unanswered question goes to the back office's list, whose answer becomes an entry.
 
 GET  /api/kb?q=&category=              entries with every word of q (any signed-in person)
+GET  /api/kb/categories                the categories that hold entries (any signed-in person)
 POST /api/kb {category, title, body}   a new entry (supervisor, admin)
 PUT  /api/kb/<id> {category, title, body}   the entry edited (supervisor, admin)
 POST /api/kb/questions {question, call?, category?}   an agent's question, with the call
@@ -60,6 +61,8 @@ class KnowledgeApi(AsyncJson):
             editor(person)
             everything = request.args.get(b"all", [b""])[0] == b"1"
             return {"questions": await self.directory.read(knowledge.questions, not everything)}
+        if path == [b"categories"]:
+            return {"categories": await self.directory.read(knowledge.categories)}
         if path:
             raise HttpError(404, "not found")
         q = request.args.get(b"q", [b""])[0].decode("utf-8", "replace")

@@ -7,6 +7,7 @@ today's figures. The page follows the stream (desk.js's "deskevent"), never a po
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
@@ -15,13 +16,14 @@ from sqlalchemy import select
 
 from acd.core import events as ev
 from acd.core.agents import State
-from acd.store import db
+from acd.store import db, knowledge
 from acd.store.models import Interaction, Note
 from tests.asterisk.test_agent_restore import FakeAmi
 from tests.asterisk.test_fastagi import on_asyncio
+from tests.browser.test_desk import HOSTILE, signed_in
 from tests.browser.test_desk import live as live  # the fixture
-from tests.browser.test_desk import signed_in
-from tests.web.test_pops import agents_sign_in, post, ring  # noqa: F401  (a fixture)
+from tests.web.test_pops import agents_sign_in, get, post, ring  # noqa: F401  (a fixture)
+from tests.web.test_push import auth
 
 
 @pytest.fixture
@@ -118,6 +120,48 @@ async def test_the_wrap_up_is_saved_and_the_customer_s_next_pop_shows_it(desk, p
     await expect(contact).to_be_visible()
     await expect(contact.locator(".pop-note")).to_have_text("Router <b>dead</b>; ticket 42")
     assert await page.locator(".pop b").count() == 0
+    assert page.errors == []
+
+
+@on_asyncio
+async def test_the_knowledge_base_finds_entries_as_text_and_a_question_reaches_the_back_office(desk, page):
+    with db.sessions(desk.directory.engine).begin() as session:
+        knowledge.add_entry(
+            session, "technical", "Router blinks red", "Hold reset for 10 s.", "9001", time.time()
+        )
+        knowledge.add_entry(
+            session, "technical", HOSTILE + " router", "<script>x</script>", "9001", time.time()
+        )
+        knowledge.add_entry(session, "billing", "Router invoice", "A billing answer.", "9001", time.time())
+    await signed_in(page, desk)
+    ring(desk, "c-one", "1001", customer_id=1, candidates=1, category="technical")
+    await expect(page.locator('.pop[data-call="c-one"]')).to_be_visible()
+    desk.apply(ev.CallAnswered(time.time(), "c-one", "support", "1001", 1.0, 1.0))
+    await expect(page.locator('.pop[data-call="c-one"][data-state="connected"]')).to_be_visible()
+    await expect(page.locator(".kb-category")).to_have_value("technical")  # the pop's category
+    await page.fill(".kb-q", "router")
+    await page.click(".kb-form button[type=submit]")
+    titles = page.locator(".kb-results .kb-entry h3")
+    await expect(titles).to_have_count(2)  # technical only: the billing entry is not in it
+    await expect(page.locator(".kb-results .kb-entry", has_text="Router blinks red")).to_contain_text(
+        "Hold reset"
+    )
+    await expect(titles.filter(has_text="pwned")).to_have_text(HOSTILE + " router")
+    assert await page.locator(".kb-results img, .kb-results script").count() == 0
+    assert await page.title() != "pwned"
+    await page.select_option(".kb-category", "")  # every category
+    await page.click(".kb-form button[type=submit]")
+    await expect(titles).to_have_count(3)
+    await page.fill(".kb-q", "nothing matches this")
+    await page.click(".kb-form button[type=submit]")
+    await expect(page.locator(".kb-results .kb-none")).to_be_visible()
+    await page.fill(".kb-question", "Does the new <i>router</i> do IPv6?")
+    await page.click(".kb-ask button[type=submit]")
+    await expect(page.locator("#kb-search .desk-message")).to_have_text("Sent to the back office.")
+    listed = await get(desk, "/api/kb/questions", auth(desk, "9001"))
+    [asked] = json.loads(listed.body)["questions"]
+    assert asked["question"] == "Does the new <i>router</i> do IPv6?" and asked["agent"] == "1001"
+    assert asked["call"] == "c-one" and asked["category"] == "technical"
     assert page.errors == []
 
 

@@ -61,6 +61,9 @@ async def test_an_agent_searches_the_seeded_entries(live):
     assert bad.status == 400 and "category" in json.loads(bad.body)["error"]
     assert (await get(live, "/api/kb?q=" + "x" * 201, agent("1001"))).status == 400
     assert (await get(live, "/api/kb", {})).status == 401
+    listed = json.loads((await get(live, "/api/kb/categories", agent("1001"))).body)["categories"]
+    assert "technical" in listed and listed == sorted(set(listed))  # the desk's search offers these
+    assert (await get(live, "/api/kb/categories", {})).status == 401
 
 
 @on_asyncio

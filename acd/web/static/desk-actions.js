@@ -22,6 +22,7 @@
   let desk = null; // the last GET /api/desk/me
   let lastCall = null; // {call, category}: the call the wrap-up form codes
   let wrapEnds = null; // performance.now() when the wrap-up hold ends
+  let kbSetFor = null; // the call whose category the search was set to
   const coded = new Set(); // calls whose wrap-up this page sent: their form does not come back
 
   function el(tag, text, className) {
@@ -229,6 +230,20 @@
     slot.appendChild(list);
   }
 
+  // the knowledge base's categories as options (an IVR category set from the pop may be new)
+  function addCategory(select, name) {
+    if (!name || [...select.options].some((o) => o.value === name)) return;
+    select.appendChild(el("option", name.replace(/_/g, " "))).value = name;
+  }
+
+  async function listCategories(select) {
+    const answer = await fetch("/api/kb/categories", { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!answer.ok) return;
+    const chosen = select.value;
+    for (const name of (await answer.json()).categories) addCategory(select, name);
+    select.value = chosen;
+  }
+
   function drawKnowledge() {
     const slot = slots.kb;
     slot.replaceChildren(el("h2", "Knowledge base"));
@@ -237,11 +252,12 @@
     q.type = "search";
     q.maxLength = 200;
     q.placeholder = "Search answers";
-    const category = el("input", null, "kb-category");
-    category.type = "hidden";
+    const category = el("select", null, "kb-category");
+    category.appendChild(el("option", "Every category")).value = "";
     const go = el("button", "Search");
     go.type = "submit";
-    form.append(q, category, go);
+    form.append(labelled("Search ", q), labelled("Category ", category), go);
+    listCategories(category);
     const results = el("ol", null, "kb-results");
     form.addEventListener("submit", async (submitted) => {
       submitted.preventDefault();
@@ -270,7 +286,8 @@
       submitted.preventDefault();
       const body = { question: question.value };
       if (lastCall) body.call = lastCall.call;
-      if (category.value) body.category = category.value;
+      const about = (lastCall && lastCall.category) || category.value; // the call's, else the one searched
+      if (about) body.category = about;
       try {
         await post("/api/kb/questions", body);
         question.value = "";
@@ -287,7 +304,11 @@
     const category = (pop.ivr && pop.ivr.category) || "";
     if (pop.state === "connected" && !coded.has(pop.call)) lastCall = { call: pop.call, category: category };
     const field = slots.kb.querySelector(".kb-category");
-    if (field) field.value = category;
+    if (field && category && pop.call !== kbSetFor) {
+      addCategory(field, category);
+      field.value = category; // the caller's category, once per call: the agent may choose another
+      kbSetFor = pop.call;
+    }
     refresh();
   });
   page.addEventListener("popcleared", refresh);
