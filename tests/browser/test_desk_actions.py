@@ -105,6 +105,14 @@ async def test_the_wrap_up_is_saved_and_the_customer_s_next_pop_shows_it(desk, p
     form = page.locator('#wrapup[data-call="c-one"] .wrapup-form')
     await expect(form.locator(".wrapup-countdown")).to_contain_text("Ready again in")
     await expect(form.locator(".wrapup-resolved")).to_be_checked()  # the first code's default
+    await form.locator(".wrapup-notes").fill("typed before")
+    await page.click(".desk-ready")  # the hold is the wrap-up's: the page says why not
+    await expect(page.locator("#state-controls .desk-message.error")).to_contain_text(
+        "submit the wrap-up first"
+    )
+    await expect(form.locator(".wrapup-notes")).to_have_value("typed before")  # kept across redraws
+    assert [e for e in page.errors if "409" not in e] == []
+    page.errors.clear()
     await form.locator(".wrapup-disposition").select_option("fault_ticket")
     await expect(form.locator(".wrapup-resolved")).not_to_be_checked()
     await form.locator(".wrapup-notes").fill("Router <b>dead</b>; ticket 42")
@@ -112,6 +120,7 @@ async def test_the_wrap_up_is_saved_and_the_customer_s_next_pop_shows_it(desk, p
     await form.locator(".wrapup-submit").click()
     await expect(page.locator("#wrapup .desk-message")).to_have_text("Wrap-up saved.")
     await expect(page.locator(".desk-state")).to_have_attribute("data-state", "ready")
+    await expect(page.locator("#state-controls .desk-message")).to_have_text("")
     assert desk.book.agents["1001"].state is State.READY
     await expect(page.locator("#my-figures .figure-calls")).to_have_text("1")
     await expect(page.locator("#my-figures .figure-wrapups")).to_contain_text("1 (")

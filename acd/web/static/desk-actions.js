@@ -190,6 +190,7 @@
           disposition: code.value, notes: notes.value, resolved: resolved.checked, follow_up: followUp.checked,
         });
         coded.add(call);
+        say(slots.state, ""); // a "submit the wrap-up first" is answered
         if (lastCall && lastCall.call === call) lastCall = null;
         slot.replaceChildren(el("p", "Wrap-up saved.", "desk-message"));
         delete slot.dataset.call;
