@@ -27,9 +27,15 @@ TimeZone = Annotated[str, Field(max_length=60), AfterValidator(_known_zone)]  # 
 
 
 class Journal(_Section):
-    """Events older than `retention_days` are deleted (at start, then daily)."""
+    """Events older than `retention_days` are deleted (at start, then daily), and checkpoints
+    with them. A checkpoint of the read model is taken every `checkpoint_every` entries or
+    `checkpoint_minutes` (whichever comes first, if anything was applied) and at a clean stop;
+    the last `checkpoints_kept` are kept. A start folds the newest valid one and the tail."""
 
     retention_days: int = Field(90, ge=1, le=3650)
+    checkpoint_every: int = Field(20_000, ge=100, le=10_000_000)
+    checkpoint_minutes: float = Field(5.0, ge=0.1, le=1440.0)
+    checkpoints_kept: int = Field(3, ge=1, le=50)
 
 
 class Days:

@@ -27,6 +27,7 @@ from acd.asterisk.recorder import RECORDER_EVENTS, Recorder
 from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
 from acd.asterisk.supervisor_desk import SUPERVISOR_DESK_EVENTS, SupervisorDesk
 from acd.background import background
+from acd.checkpoints import Checkpointer
 from acd.config import Config, pop_seats
 from acd.config_journal import Days
 from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
@@ -43,7 +44,7 @@ from acd.core.throttle import Backoff
 from acd.core.wallboard import WALLBOARD_EVENTS, Wallboard
 from acd.live import LiveState
 from acd.pbx.control import state_dir
-from acd.restore import Restored, restore
+from acd.restore import Checkpoints, Restored, restore
 from acd.speech import SpeechCache, SpeechError
 from acd.store import knowledge
 from acd.store.directory import Directory
@@ -51,6 +52,7 @@ from acd.store.journal import Journal
 from acd.store.journeys import JourneyWriter, e164
 from acd.store.pops import PopDetails
 from acd.store.roster import Roster
+from acd.store.snapshots import Snapshots
 from acd.web import desk as desk_api
 from acd.web import knowledge as knowledge_api
 from acd.web import pops as pops_api
@@ -150,6 +152,7 @@ class Daemon(service.MultiService):
             config.push.client_buffer,
             wall.max_viewers,
         )
+        self.checkpointer = self._checkpointer()
         self.bus = self._subscribe()
         self.fastagi = FastAgiService(
             config.fastagi,
@@ -212,6 +215,24 @@ class Daemon(service.MultiService):
         web_service(config, site).setServiceParent(self)
         internet.TimerService(ROSTER_EVERY, self._roster_tick).setServiceParent(self)
 
+    def _checkpointer(self) -> Checkpointer:
+        """The folded models by name (every model=True subscriber: tests/test_restart.py checks)
+        and the checkpoints of them, every N entries (the bus) and M minutes (a timer)."""
+        self.folded = {
+            "legs": self.legs,
+            "center": self.center,
+            "book": self.book,
+            "wallboard": self.wall,
+            "agent_day": self.agent_day,
+            "ledger": self.ledger,
+            "pops": self.pops,
+        }
+        settings = self.config.journal
+        self.snapshots = Snapshots(self.journal.engine, settings.checkpoints_kept, settings.retention_days)
+        made = Checkpointer(self.folded, self.snapshots, self.sequence, settings.checkpoint_every)
+        internet.TimerService(settings.checkpoint_minutes * 60.0, made.tick).setServiceParent(self)
+        return made
+
     def startService(self) -> None:
         self.people.load()  # seeded already (daemon.run); the web answers from this snapshot
         background(self._restore_sessions(), "restoring web sessions")
@@ -233,7 +254,10 @@ class Daemon(service.MultiService):
 
     def remember(self, now: float) -> Restored:
         """Fold the day's journal (since local midnight) back into the model; number after it."""
-        self.restored = restore(self.journal, self.bus, self.sequence, self.days.start(now))
+        checkpoints = Checkpoints(self.snapshots, self.folded)
+        self.restored = restore(self.journal, self.bus, self.sequence, self.days.start(now), checkpoints)
+        self.checkpointer.taken_seq = self.sequence.last  # the next is due `every` entries on
+        self.checkpointer.saved_seq = self.restored.checkpoint if self.restored.entries == 0 else -1
         self.journal.start()  # the retention runs now, then daily
         return self.restored
 
@@ -260,10 +284,16 @@ class Daemon(service.MultiService):
         self.feed.stop()
         self.wall_feed.stop()
         result = super().stopService()
+        self.close_stores()
+        return result
+
+    def close_stores(self) -> None:
+        """At stop: the last checkpoint (the models as they stop: the next start folds no
+        tail), then what is still waiting written and the stores closed."""
+        self.checkpointer.take_now()
         self.directory.close()
         self.journal.close()
         self.people.close()
-        return result
 
     def _subscribe(self) -> Bus:
         """Who takes which events, in this order: the legs and the core first, so the adapters
@@ -286,6 +316,7 @@ class Daemon(service.MultiService):
         bus.subscribe("call stories", self.journeys.on_event, JOURNEY_EVENTS)  # reconstructed too
         bus.subscribe_entries("live push", self.feed.publish)
         bus.subscribe_entries("wallboard push", self.wall_feed.changed, WALLBOARD_EVENTS)
+        bus.subscribe_entries("checkpoints", self.checkpointer.count)  # last: after every model
         return bus
 
     def apply(self, event: Event, reconstructed: bool = False) -> Entry:

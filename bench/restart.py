@@ -7,13 +7,15 @@ ended in the IVR, and at the end `--open` calls still waiting or talking, as at 
 is applied to a daemon (acd.service.Daemon.apply: the journal, the read model and every
 adapter, AMI not connected) on a fresh store. Then, per day size, a new process starts
 (`python bench/restart.py --child`), imports the daemon, builds it on that store and folds
-the day back (Daemon.remember, what startService runs before AMI connects). Figures: the
-journal's rows, time to write them, and the child's time from exec to folded state (with
-imports, construction, and the fold split into reading and applying); whether the folded
-state is exactly the live one (the snapshot and agents book compared). Not included: the AMI
-resync that follows (QueueStatus on the real PBX). Target: <= 1 s. Asserts nothing.
-The fold is plain replay (no snapshot): its time grows with the day's events, about ten per
-finished call.
+the day back (what Daemon.remember does before AMI connects), twice, side by side: the plain
+full fold of the day, and the newest checkpoint (acd/core/checkpoint.py, taken by the live
+daemon every journal.checkpoint_every entries; a kill -9 leaves none at stop) put back plus
+the fold of the tail after it. Figures: the journal's rows, time to write them, each
+checkpoint's capture (on the reactor) and write, and per mode the child's time from exec to
+folded state (imports, construction, the checkpoint put back, the tail read and replayed);
+whether the folded state is exactly the live one (the status snapshot and every folded
+model's whole state compared). Not included: the AMI resync that follows (QueueStatus on the
+real PBX). Target: <= 1 s. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -42,54 +44,69 @@ def config_for(url: str, scratch: Path):
 
 
 def state(daemon, now: float) -> str:
+    """What the status API shows (calls, queues, agents) and every folded model's whole state
+    (sets in a canonical order): equal means equal."""
     from acd.core.snapshot import snapshot
 
-    try:
-        shot = snapshot(daemon.center, now, recent=10_000, book=daemon.book)
-    except TypeError:  # a core without the agents book
-        shot = snapshot(daemon.center, now, recent=10_000)
-    return json.dumps([shot, sorted(daemon.legs.legs)], sort_keys=True, default=str)
+    shot = snapshot(daemon.center, now, recent=10_000, book=daemon.book)
+    models = {name: _sets_sorted(m.to_state()) for name, m in daemon.folded.items()}
+    return json.dumps([shot, models], sort_keys=True, default=str)
 
 
-def child(url: str, scratch: Path, now: float) -> None:
-    """Start as the daemon does: import, build, fold. Prints one JSON line of timings."""
+def _sets_sorted(value):
+    if isinstance(value, list):
+        return [_sets_sorted(v) for v in value]
+    if isinstance(value, dict):
+        found = {k: _sets_sorted(v) for k, v in value.items()}
+        if "$s" in found:
+            found["$s"] = sorted(found["$s"], key=json.dumps)
+        return found
+    return value
+
+
+def child(url: str, scratch: Path, now: float, mode: str) -> None:
+    """Start as the daemon does: import, build, fold (the whole day, or the newest checkpoint
+    and the tail after it). Prints one JSON line of timings."""
     imported = time.time()
+    from acd.gc_pause import gc_paused
+    from acd.restore import Checkpoints, put_back
     from acd.service import Daemon
     from ivr import menu
 
     loaded = time.time()
     daemon = Daemon(config_for(url, scratch), menu.load())
     built = time.time()
-    read_started = time.perf_counter()
-    entries = daemon.journal.between(daemon.days.start(now), float("inf"))
-    read_s = time.perf_counter() - read_started
-    replay_started = time.perf_counter()
-    for entry in entries:
-        daemon.bus.replay(entry)
-    replay_s = time.perf_counter() - replay_started
-    folded = time.time()
-    daemon.sequence.last = daemon.journal.last_seq()
-    print(
-        json.dumps(
-            {
-                "start": T0,
-                "imported": imported,
-                "loaded": loaded,
-                "built": built,
-                "folded": folded,
-                "read_s": read_s,
-                "replay_s": replay_s,
-                "entries": len(entries),
-                "state": state(daemon, now),
-            }
+    since, last = daemon.days.start(now), daemon.journal.last_seq()
+    with gc_paused():  # as acd/restore.py folds, either way
+        put_started = time.perf_counter()
+        checkpoints = Checkpoints(daemon.snapshots, daemon.folded)
+        after = put_back(checkpoints, since, last) if mode == "checkpoint" else 0
+        put_s = time.perf_counter() - put_started
+        read_started = time.perf_counter()
+        tail = (
+            daemon.journal.iter_tail(after, since) if after else daemon.journal.between(since, float("inf"))
         )
-    )
+        entries = list(tail)
+        read_s = time.perf_counter() - read_started
+        replay_started = time.perf_counter()
+        for entry in entries:
+            daemon.bus.replay(entry)
+        replay_s = time.perf_counter() - replay_started
+    folded = time.time()
+    daemon.sequence.last = last
+    timings = {"start": T0, "imported": imported, "loaded": loaded, "built": built, "folded": folded}
+    found = {"put_s": put_s, "read_s": read_s, "replay_s": replay_s, "entries": len(entries), "after": after}
+    print(json.dumps({**timings, **found, "state": state(daemon, now)}))
     daemon.journal.close()
     daemon.directory.close()
 
 
 def live_day(url: str, scratch: Path, agents: int, open_calls: int, calls: int):
-    """Apply the day to a daemon on a fresh store; (events, seconds to journal them, state)."""
+    """Apply the day to a daemon on a fresh store, checkpoints taken as it runs (every
+    journal.checkpoint_every entries; a kill -9 then: none at stop); (events, seconds to
+    apply, seconds to journal them, the live state, the checkpoints' capture and write)."""
+    from twisted.internet import defer
+
     from acd.service import Daemon
     from acd.store import db
     from ivr import menu
@@ -97,6 +114,7 @@ def live_day(url: str, scratch: Path, agents: int, open_calls: int, calls: int):
 
     db.migrate(url)
     daemon = Daemon(config_for(url, scratch), menu.load())
+    daemon.checkpointer.run = timed(defer.maybeDeferred, spent := [])  # on this thread, timed
     queues = tuple(q.name for q in daemon.config.queues)
     now = time.time()
     start = daemon.days.start(now)
@@ -112,51 +130,83 @@ def live_day(url: str, scratch: Path, agents: int, open_calls: int, calls: int):
     live = state(daemon, events[-1].at + 1.0)
     daemon.journal.close()
     daemon.directory.close()
-    return events, applied, written, live
+    return events, applied, written, live, spent
 
 
-def measure(args: argparse.Namespace, calls: int, scratch: Path) -> None:
-    url = args.url or f"sqlite:///{scratch / 'store.sqlite3'}"
-    if args.url:  # a shared server: start from an empty journal
-        from acd.store import db
+def timed(run, spent: list):
+    """The checkpointer's runner, measuring the capture (the reactor's part) and the write."""
 
-        db.migrate(url)
-        engine = db.engine(url)
-        with engine.begin() as connection:
-            connection.exec_driver_sql("DELETE FROM journal")
-        engine.dispose()
-    events, applied, written, live = live_day(url, scratch, args.agents, args.open, calls)
-    now = events[-1].at + 1.0
+    def wrapped(f, body, captured):
+        started = time.perf_counter()
+        result = run(f, body, captured)
+        spent.append((body["seq"], captured, time.perf_counter() - started))  # the write alone
+        return result
+
+    return wrapped
+
+
+def fresh(url: str) -> None:
+    """A shared server: start from an empty journal and no checkpoints."""
+    from acd.store import db
+
+    db.migrate(url)
+    engine = db.engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM journal")
+        connection.exec_driver_sql("DELETE FROM journal_snapshots")
+    engine.dispose()
+
+
+def restarts(args: argparse.Namespace, url: str, scratch: Path, now: float, mode: str) -> dict:
     runs = []
     for _ in range(args.runs):
         out = subprocess.run(
-            [sys.executable, __file__, CHILD, url, str(scratch), repr(now)],
+            [sys.executable, __file__, CHILD, url, str(scratch), repr(now), mode],
             capture_output=True,
             text=True,
             check=True,
         )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    best = min(runs, key=lambda r: r["folded"] - r["start"])
-    total = best["folded"] - best["start"]
+    return min(runs, key=lambda r: r["folded"] - r["start"])
+
+
+def measure(args: argparse.Namespace, calls: int, scratch: Path) -> None:
+    url = args.url or f"sqlite:///{scratch / 'store.sqlite3'}"
+    if args.url:
+        fresh(url)
+    events, applied, written, live, spent = live_day(url, scratch, args.agents, args.open, calls)
+    now = events[-1].at + 1.0
     print(
         f"day of {calls} calls, {args.agents} agents, {args.open} open: {len(events)} events; "
-        f"live apply {applied:.2f} s, journaled (on disk) after {written:.2f} s "
+        f"live apply {applied:.2f} s (checkpoints included), journaled (on disk) after {written:.2f} s "
         f"({len(events) / written:,.0f} rows/s)"
     )
-    print(
-        f"  restart (best of {args.runs}): process start to folded state {total * 1000:.0f} ms = "
-        f"imports {(best['loaded'] - best['start']) * 1000:.0f} ms + daemon built "
-        f"{(best['built'] - best['loaded']) * 1000:.0f} ms + fold "
-        f"{(best['folded'] - best['built']) * 1000:.0f} ms (read and decode {best['read_s'] * 1000:.0f} ms, "
-        f"replay {best['replay_s'] * 1000:.0f} ms, {best['entries']} entries, "
-        f"{(best['folded'] - best['built']) / max(1, best['entries']) * 1e6:.1f} us each); "
-        f"state equals the live one: {'yes' if best['state'] == live else 'NO'}"
+    for seq, captured, wrote in spent:
+        print(
+            f"  checkpoint at {seq}: captured on the reactor {captured * 1000:.0f} ms, "
+            f"JSON and write (a thread in the daemon) {wrote * 1000:.0f} ms"
+        )
+    print(f"  restart, best of {args.runs}: process start to folded state:")
+    for mode in ("full", "checkpoint"):
+        best = restarts(args, url, scratch, now, mode)
+        print(f"    {mode:>10}: {line(best, live)}")
+
+
+def line(best: dict, live: str) -> str:
+    total = best["folded"] - best["start"]
+    fold = best["folded"] - best["built"]
+    return (
+        f"{total * 1000:.0f} ms = imports {(best['loaded'] - best['start']) * 1000:.0f} ms + built "
+        f"{(best['built'] - best['loaded']) * 1000:.0f} ms + fold {fold * 1000:.0f} ms "
+        f"(checkpoint at {best['after'] or '-'} put back {best['put_s'] * 1000:.0f} ms, "
+        f"read {best['read_s'] * 1000:.0f} ms and replay {best['replay_s'] * 1000:.0f} ms of "
+        f"{best['entries']} entries); state equals the live one: {'yes' if best['state'] == live else 'NO'}"
     )
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == CHILD:
-        child(sys.argv[2], Path(sys.argv[3]), float(sys.argv[4]))
+        child(sys.argv[2], Path(sys.argv[3]), float(sys.argv[4]), sys.argv[5])
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("--agents", type=int, default=1000)

@@ -24,6 +24,19 @@ def test_a_zone_that_does_not_exist_is_refused_with_its_key(raw):
     assert config.parse({**raw, "timezone": "Europe/Berlin"}).timezone == "Europe/Berlin"
 
 
+def test_checkpoints_every_20000_entries_or_5_minutes_the_last_3_kept_by_default(raw):
+    journal = config.parse(raw).journal
+    assert (journal.checkpoint_every, journal.checkpoint_minutes, journal.checkpoints_kept) == (
+        20_000,
+        5.0,
+        3,
+    )
+    for key, bad in (("checkpoint_every", 10), ("checkpoint_minutes", 0), ("checkpoints_kept", 0)):
+        with pytest.raises(config.ConfigError, match=rf"journal\.{key}"):
+            config.parse({**raw, "journal": {key: bad}})
+    assert config.parse({**raw, "journal": {"checkpoint_minutes": 1.5}}).journal.checkpoint_minutes == 1.5
+
+
 def test_a_day_runs_from_local_midnight_to_the_next_even_when_the_clocks_change():
     berlin = Days("Europe/Berlin")
     spring = berlin.midnight(dt.date(2026, 3, 29))  # clocks go forward at 02:00

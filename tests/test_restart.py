@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import delete, update
+from twisted.internet import defer
 
 from acd import config as config_module
 from acd.config_journal import Days
@@ -14,6 +16,7 @@ from acd.core import events as ev
 from acd.core.snapshot import snapshot
 from acd.service import Daemon
 from acd.store import db
+from acd.store.models import JournalRow, JournalSnapshot
 from ivr import menu
 from tests.lab.day import Shape, day
 
@@ -128,3 +131,78 @@ def test_a_restart_folds_the_ringing_pops_back_with_the_pick_and_the_note(tmp_pa
         stop(again)
     assert after == before and after[0]["escalations"][0]["note"] == "wants a refund"
     assert after[0]["caller"]["match"] == "picked" and again.pops.of_agent("1001") == []
+
+
+def synchronous(made: Daemon) -> Daemon:
+    """Checkpoints written at once, not on a thread (no reactor runs here)."""
+    made.checkpointer.run = defer.maybeDeferred
+    return made
+
+
+def test_every_folded_model_is_checkpointed(tmp_path, store):
+    made = daemon(tmp_path, store)
+    models = {id(s.handler.__self__) for s in made.bus._subscribers if s.model}
+    assert models == {id(m) for m in made.folded.values()}
+    stop(made)
+
+
+def test_a_restart_puts_the_newest_checkpoint_back_and_folds_only_the_tail(tmp_path, store):
+    live = synchronous(daemon(tmp_path, store))
+    live.checkpointer.every = 1000
+    live.remember(TODAY + 1.0)
+    events = day(TODAY + 60.0, Shape(**{**SMALL.__dict__, "queues": queues(live)}))
+    for event in events:
+        live.apply(event)
+    now = events[-1].at + 1.0
+    had = model(live, now)
+    assert live.journal.flush()
+    stop(live)  # killed: no checkpoint at stop
+    kept = live.snapshots.seqs()
+    assert len(kept) == 3 and kept[-1] == len(events) // 1000 * 1000
+
+    again = daemon(tmp_path, store)
+    restored = again.remember(now)
+    assert (restored.checkpoint, restored.entries) == (kept[-1], len(events) - kept[-1])
+    assert model(again, now) == had
+    stop(again)
+
+
+def test_a_clean_stop_leaves_a_checkpoint_the_next_start_folds_nothing_after(tmp_path, store):
+    live = synchronous(daemon(tmp_path, store))
+    live.remember(TODAY + 1.0)
+    events = day(TODAY + 60.0, Shape(**{**SMALL.__dict__, "queues": queues(live)}))
+    for event in events:
+        live.apply(event)
+    now = events[-1].at + 1.0
+    had = model(live, now)
+    live.close_stores()  # what a clean stop does after its services
+    again = daemon(tmp_path, store)
+    restored = again.remember(now)
+    assert (restored.checkpoint, restored.entries, restored.last_seq) == (len(events), 0, len(events))
+    assert model(again, now) == had
+    stop(again)
+
+
+@pytest.mark.parametrize("spoil", ["version", "beyond", "json"])
+def test_a_checkpoint_that_does_not_fit_is_ignored_and_the_whole_day_folded(tmp_path, store, spoil):
+    live = synchronous(daemon(tmp_path, store))
+    live.remember(TODAY + 1.0)
+    events = day(TODAY + 60.0, Shape(**{**SMALL.__dict__, "queues": queues(live)}))
+    for event in events:
+        live.apply(event)
+    now = events[-1].at + 1.0
+    had = model(live, now)
+    live.close_stores()  # what a clean stop does after its services
+    body = next(live.snapshots.newest()).body
+    spoilt = {"version": body.replace('"version":1', '"version":9'), "json": body[:100]}.get(spoil, body)
+    with live.journal.engine.begin() as connection:
+        connection.execute(update(JournalSnapshot).values(body=spoilt))
+        if spoil == "beyond":
+            connection.execute(delete(JournalRow).where(JournalRow.seq > 100))
+    again = daemon(tmp_path, store)
+    restored = again.remember(now)
+    assert restored.checkpoint == 0
+    if spoil != "beyond":
+        assert restored.entries == len(events)
+        assert model(again, now) == had
+    stop(again)

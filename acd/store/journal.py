@@ -232,6 +232,18 @@ class Journal:
             yield entry
         yield from self._with_waiting([], lambda e: e.seq > last and at_from <= e.event.at < at_to)
 
+    def iter_tail(self, seq: int, at_from: float) -> Iterator[Entry]:
+        """Entries after `seq` whose PBX time is at or after `at_from`, in seq order: what a
+        restart folds after a checkpoint taken at `seq`."""
+        query = (
+            select(*_COLUMNS).where(JournalRow.seq > seq, JournalRow.at >= at_from).order_by(JournalRow.seq)
+        )
+        last = seq
+        for entry in self._decoded(query):
+            last = entry.seq
+            yield entry
+        yield from self._with_waiting([], lambda e: e.seq > last and at_from <= e.event.at)
+
     def _decoded(self, query: Select[int, str, bool]) -> Iterator[Entry]:
         with self.engine.connect() as connection:
             result = connection.execution_options(yield_per=READ_CHUNK).execute(query)

@@ -208,6 +208,19 @@ class JournalRow(Base):
     reconstructed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class JournalSnapshot(Base):
+    """A checkpoint of the read model after journal entry `seq` (acd/core/checkpoint.py), so a
+    restart folds only the entries after it. `taken_at`: wall-clock epoch seconds; `body`: the
+    checkpoint as JSON text (its own version inside too; `version` is for a glance in SQL)."""
+
+    __tablename__ = "journal_snapshots"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    taken_at: Mapped[float] = mapped_column(Float, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+
+
 class WallKiosk(Base):
     """A read-only wallboard link for a wall screen (acd/web/kiosk.py): only the token's hash is
     kept; the scope is the maker's at the time it was made; revoked links stay, as the record."""

@@ -68,6 +68,21 @@ def test_between_reads_by_the_pbx_clock_in_seq_order(db_url):
     journal.close()
 
 
+def test_the_tail_after_a_checkpoint_is_read_by_seq_from_the_days_start(db_url):
+    journal = Journal(db_url)
+    wrote = entries(100, start_at=5000.0)
+    for entry in wrote[:60]:
+        journal.append(entry)
+    journal.flush()
+    journal.delay = 60.0
+    for entry in wrote[60:]:  # some still waiting for the writer
+        journal.append(entry)
+    assert list(journal.iter_tail(40, 5000.0)) == wrote[40:]
+    assert list(journal.iter_tail(10, 5030.0)) == wrote[30:]
+    assert list(journal.iter_tail(100, 0.0)) == []
+    journal.close()
+
+
 def test_entries_waiting_at_stop_are_written_and_numbering_resumes_after_them(db_url):
     journal = Journal(db_url, delay=60.0)  # nothing would be written for a minute
     wrote = entries(50)

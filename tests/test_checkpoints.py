@@ -1,0 +1,85 @@
+"""Taking checkpoints: every N entries or on the timer if anything is new, one write at a time,
+the last one at stop unless nothing changed, and a store that refuses is logged, not raised."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.exc import OperationalError
+from twisted.internet import defer
+
+from acd.checkpoints import Checkpointer
+from acd.core import events as ev
+from acd.core.journal import Sequencer
+from acd.core.legs import AgentLegs
+
+
+class Store:
+    def __init__(self, fail: bool = False) -> None:
+        self.saved: list[tuple[int, int, dict]] = []
+        self.fail = fail
+
+    def save(self, seq: int, version: int, body: str) -> int:
+        if self.fail:
+            raise OperationalError("INSERT", {}, Exception("disk full"))
+        self.saved.append((seq, version, json.loads(body)))
+        return 0
+
+
+def made(store: Store, run=defer.maybeDeferred) -> tuple[Checkpointer, Sequencer, AgentLegs]:
+    legs, numbers = AgentLegs(), Sequencer()
+    return Checkpointer({"legs": legs}, store, numbers, every=3, run=run), numbers, legs  # type: ignore[arg-type]
+
+
+def applied(taker: Checkpointer, numbers: Sequencer, legs: AgentLegs, n: int) -> None:
+    for i in range(n):
+        entry = numbers.next(ev.AgentRung(float(i), f"c{i}", "support", "1001", "PJSIP/1001-1", f"l{i}"))
+        legs.apply(entry.event)
+        taker.count(entry)
+
+
+def test_a_checkpoint_every_n_entries_of_the_models_at_that_entry():
+    store = Store()
+    taker, numbers, legs = made(store)
+    applied(taker, numbers, legs, 7)
+    assert [seq for seq, _, _ in store.saved] == [3, 6]
+    legs_at_3 = store.saved[0][2]["models"]["legs"]["legs"]["$d"]
+    assert sorted(legs_at_3) == ["l0", "l1", "l2"]
+
+
+def test_the_timer_takes_one_only_when_something_is_new():
+    store = Store()
+    taker, numbers, legs = made(store)
+    taker.tick()
+    applied(taker, numbers, legs, 1)
+    taker.tick()
+    taker.tick()
+    assert [seq for seq, _, _ in store.saved] == [1]
+
+
+def test_one_write_at_a_time():
+    store, waiting = Store(), []
+
+    def later(f, *args):
+        waiting.append((f, args))
+        return defer.Deferred()
+
+    taker, numbers, legs = made(store, run=later)
+    applied(taker, numbers, legs, 9)
+    assert len(waiting) == 1  # at 3; 6 and 9 found one still being written
+
+
+def test_at_stop_the_last_unless_nothing_changed_since_the_last_written():
+    store = Store()
+    taker, numbers, legs = made(store)
+    applied(taker, numbers, legs, 4)
+    taker.take_now()
+    taker.take_now()
+    assert [seq for seq, _, _ in store.saved] == [3, 4]
+
+
+def test_a_store_that_refuses_is_logged_not_raised():
+    taker, numbers, legs = made(Store(fail=True))
+    applied(taker, numbers, legs, 4)
+    taker.take_now()
+    assert taker.taken == 0
