@@ -53,10 +53,15 @@
     line.classList.toggle("error", !!bad);
   }
 
+  let asked = 0; // refreshes started: an older answer arriving after a newer one is stale
+
   async function refresh() {
+    const mine = ++asked;
     const answer = await fetch("/api/desk/me", { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (!answer.ok) return;
-    desk = await answer.json();
+    const said = await answer.json();
+    if (mine !== asked) return; // a later refresh, asked after a later change, draws instead
+    desk = said;
     if (desk.wrapup) {
       wrapEnds = performance.now() + desk.wrapup.left * 1000;
       const call = desk.wrapup.call;
@@ -86,6 +91,7 @@
     // escalate form with the note being typed while the call lasts
     const message = slot.querySelector(".desk-message");
     const typing = slot.querySelector(".desk-escalate");
+    const picked = slot.querySelector(".desk-reason");
     slot.replaceChildren();
     const state = el("p", "", "desk-state");
     state.dataset.state = agent.state;
@@ -100,6 +106,7 @@
     ready.addEventListener("click", () => act("/api/desk/ready", {}));
     const reasons = el("select", null, "desk-reason");
     for (const reason of desk.pause_reasons) reasons.appendChild(el("option", reason)).value = reason;
+    if (picked && desk.pause_reasons.includes(picked.value)) reasons.value = picked.value; // the agent's choice
     const pause = el("button", "Pause", "desk-pause");
     pause.type = "button";
     pause.disabled = agent.state === "logged_out";
