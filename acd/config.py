@@ -26,6 +26,8 @@ from acd.config_types import Digits, Listen, Name, PersonName, Pin, Port, Secret
 from acd.config_wall import Wallboard
 from acd.config_web import Hashing, Http
 from acd.core import pops, recording, tiers
+from acd.core.people import Person
+from acd.core.staffing import Staffing
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
 DEFAULT_SECRETS = "var/secrets/acd.secrets.yaml"
@@ -323,6 +325,19 @@ def recording_policy(config: Config) -> recording.Policy:
         rec.retention_days,
         {q.name: q.line for q in config.queues},
     )
+
+
+def agent_people(config: Config) -> list[Person]:
+    """acd.yaml's agents as staff records: what seeds the staff table (acd/store/staff.py)."""
+    return [
+        Person(a.number, a.name, "agent", (a.team,) if a.team else (), a.phone, a.queues)
+        for a in config.agents
+    ]
+
+
+def seed_staffing(config: Config) -> Staffing:
+    """The agents as acd.yaml seeds them: for tools and tests that run without the staff table."""
+    return Staffing(agent_people(config))
 
 
 def pop_seats(config: Config) -> pops.Seats:

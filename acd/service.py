@@ -40,6 +40,7 @@ from acd.core.journeys import JOURNEY_EVENTS
 from acd.core.legs import LEG_EVENTS, AgentLegs
 from acd.core.pops import POP_EVENTS, Pops
 from acd.core.reconcile import LEDGER_EVENTS, CallLedger
+from acd.core.staffing import enrolments
 from acd.core.throttle import Backoff
 from acd.core.wallboard import WALLBOARD_EVENTS, Wallboard
 from acd.live import LiveState
@@ -146,7 +147,7 @@ class Daemon(service.MultiService):
         self.sequence = Sequencer()
         self.feed = push.Feed(config.push, lambda: self.sequence.last, push.OnThread(self.journal))
         self.wall_feed = WallFeed(
-            WallState(config, self.wall),
+            WallState(config, self.wall, staffing=lambda: self.people.staffing),
             lambda: self.sequence.last,
             wall.updates_per_second,
             config.push.client_buffer,
@@ -238,6 +239,7 @@ class Daemon(service.MultiService):
         background(self._restore_sessions(), "restoring web sessions")
         self.remember(time.time())
         super().startService()  # AMI connects now: its resync reconciles the folded model
+        self._enrol()  # who `acd staff` added or disabled while the daemon was away
         self._prompts = asyncio.ensure_future(self._render_prompts())
 
     async def _restore_sessions(self) -> None:
@@ -249,8 +251,19 @@ class Daemon(service.MultiService):
         async def tick() -> None:
             await self.people.refresh()
             self.login.sessions.sweep()
+            self._enrol()
 
         background(tick(), "refreshing the staff records")
+
+    def _enrol(self) -> None:
+        """The book's agents follow the staff table's: a new agent is enrolled, a disabled one
+        logged out (off the PBX's queues) and then withdrawn; journaled, so a replay has them."""
+        events, logged_in = enrolments(self.people.staffing, self.book.agents, time.time())
+        for event in events:
+            self.apply(event)
+        for number in logged_in:
+            log.info("agent {agent} is disabled: logging them out", agent=number)
+            background(self.desk.logout(number), "logging out a disabled agent")
 
     def remember(self, now: float) -> Restored:
         """Fold the day's journal (since local midnight) back into the model; number after it."""

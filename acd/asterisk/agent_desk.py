@@ -42,6 +42,7 @@ from acd.core import tiers
 from acd.core.agent_book import RNA, WRAPUP, AgentBook
 from acd.core.agents import Agent, State
 from acd.core.people import Person
+from acd.core.staffing import Staffing
 from acd.speech import SpeechCache
 
 log = Logger()
@@ -76,7 +77,9 @@ class Live(Protocol):
 
 
 class PinCheck(Protocol):
-    """The staff table's PIN check (acd/store/roster.py): the person, or None."""
+    """The staff table (acd/store/roster.py): its PIN check (the person, or None) and its agents."""
+
+    staffing: Staffing
 
     async def check_pin(self, number: str, pin: str) -> Person | None: ...
 
@@ -133,7 +136,7 @@ class AgentDesk:
         for _ in range(features.pin_attempts):
             number = await self._read(channel, "number", 8)
             pin = await self._read(channel, "pin", 8)
-            agent = self.config.agent(number)
+            agent = self.people.staffing.get(number)
             keys = pin_keys(number, interface)
             if await self.pins.wait(keys, interface) > 0:
                 await self._say(channel, "locked")
@@ -253,8 +256,7 @@ class AgentDesk:
     # -- Asterisk --------------------------------------------------------------------------
 
     def _penalties(self, number: str) -> dict[str, int]:
-        agent = self.config.agent(number)
-        lines = tiers.memberships(agent.queues if agent else (), self.lines)
+        lines = tiers.memberships(self.people.staffing.queues(number), self.lines)
         return {**lines, tiers.personal_queue(number): tiers.OWN}
 
     async def _add(self, number: str, interface: str, paused: bool) -> None:

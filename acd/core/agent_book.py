@@ -15,13 +15,15 @@ A pause asked for during a ring or a call is pending and taken as it ends.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from acd.core import checkpoint
 from acd.core import events as ev
+from acd.core.agent_records import Report, Ring
 from acd.core.agents import Act, Agent, Refused, State, holder
+from acd.core.staffing import seats as seats  # the config's fixed phones, as the book seats them
 
 RNA = "ring-no-answer"  # the reason of a pause for a ring nobody answered (or the PBX's own)
 WRAPUP = "wrapup"  # the reason the PBX holds an agent with during a call and its wrap-up
@@ -29,29 +31,11 @@ RINGING_DEVICES = frozenset({"ringing", "ring_in_use"})
 BUSY = frozenset({State.RINGING, State.ON_CALL})  # a pause asked for now is pending
 
 
-@dataclass(frozen=True, slots=True)
-class Ring:
-    """The call an agent is rung for or talking on, and their leg of it."""
-
-    call_id: str
-    queue: str
-    leg: str = ""  # the agent channel's uniqueid ("" when the event did not carry it)
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """What the PBX last said of the agent as a member of one queue."""
-
-    interface: str
-    device: str
-    paused: bool
-    in_call: bool
-    reason: str = ""
-
-
 AGENT_BOOK_EVENTS: tuple[type[ev.Event], ...] = (
     ev.AgentLoggedIn,
     ev.AgentLoggedOut,
+    ev.AgentEnrolled,
+    ev.AgentWithdrawn,
     ev.AgentPaused,
     ev.AgentResumed,
     ev.AgentWrappedUp,
@@ -91,6 +75,8 @@ class AgentBook(checkpoint.Checkpointed):
         self._handlers: dict[type[ev.Event], Callable[[Any], None]] = {
             ev.AgentLoggedIn: self._logged_in,
             ev.AgentLoggedOut: self._logged_out,
+            ev.AgentEnrolled: self._enrolled,
+            ev.AgentWithdrawn: self._withdrawn,
             ev.AgentPaused: self._paused,
             ev.AgentResumed: self._resumed,
             ev.AgentWrappedUp: self._wrapped_up,
@@ -237,6 +223,17 @@ class AgentBook(checkpoint.Checkpointed):
         if self._act(event.agent, Act.LOGOUT, event.at):
             self._drop_call(event.agent)
             self._wrap_over(event.agent)
+
+    def _enrolled(self, event: ev.AgentEnrolled) -> None:
+        if event.agent not in self.agents:
+            self._set(Agent(event.agent))
+
+    def _withdrawn(self, event: ev.AgentWithdrawn) -> None:
+        """Only a logged-out agent is forgotten (the daemon logs a disabled one out first)."""
+        agent = self.agents.get(event.agent)
+        if agent is not None and agent.state is State.LOGGED_OUT:
+            del self.agents[event.agent]
+            self.members.pop(event.agent, None)
 
     def _paused(self, event: ev.AgentPaused) -> None:
         agent = self.agents.get(event.agent)
@@ -430,11 +427,6 @@ def _why(agent: Agent, act: Act) -> str | None:
     except Refused as why:
         return str(why)
     return None
-
-
-def seats(agents: Iterable[tuple[str, str | None]]) -> dict[str, str]:
-    """(number, fixed phone name or None) -> the book's seats."""
-    return {number: f"PJSIP/{phone}" if phone else "" for number, phone in agents}
 
 
 checkpoint.register(Agent, State, Ring, Report)

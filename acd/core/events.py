@@ -239,6 +239,22 @@ class AgentLoggedOut(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class AgentEnrolled(Event):
+    """The staff table has an agent the book did not know (added by `acd staff` or the admin
+    page while the daemon ran): the book knows them now, logged out, so *70 may log them in."""
+
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentWithdrawn(Event):
+    """The agent was disabled (or is no longer an agent) in the staff table, and is logged
+    out: the book forgets them, so no login is taken for them."""
+
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
 class AgentPaused(Event):
     """The agent asked for a pause; during a call it takes effect as the call ends."""
 

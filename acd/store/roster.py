@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from acd.config import Config
 from acd.config_web import Hashing
 from acd.core.people import Person
+from acd.core.staffing import Staffing
 from acd.store import db, staff
 from acd.store.models import StaffMember
 from acd.store.passwords import DEFAULT_COST, Hasher
@@ -32,6 +33,7 @@ class Roster:
         self.sessions = db.sessions(self.engine)
         self.hasher = Hasher(cost)
         self.people: dict[str, Person] = {}
+        self.staffing = Staffing()  # the agents among them (acd/core/staffing.py)
         self._mark: tuple[object, ...] | None = None
         self._threads = ThreadPoolExecutor(CHECKERS, thread_name_prefix="staff")
 
@@ -44,14 +46,17 @@ class Roster:
         """Read the table now (start-up, and after a change made here)."""
         with self.sessions() as session:
             self._mark = _mark(session)
-            self.people = {p.number: p for p in staff.everyone(session)}
+            self._take(staff.everyone(session))
 
     def _reload_if_changed(self) -> None:
         with self.sessions() as session:
             mark = _mark(session)
             if mark != self._mark:
                 self._mark = mark
-                self.people = {p.number: p for p in staff.everyone(session)}
+                self._take(staff.everyone(session))
+
+    def _take(self, people: list[Person]) -> None:
+        self.people, self.staffing = {p.number: p for p in people}, Staffing(people)
 
     async def refresh(self) -> None:
         """Catch up with changes made elsewhere (one cheap query when nothing changed)."""

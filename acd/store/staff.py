@@ -11,7 +11,7 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from acd.config import Config
+from acd.config import Config, agent_people
 from acd.core.people import ROLES, Person
 from acd.store.models import StaffMember
 from acd.store.passwords import Hasher
@@ -118,8 +118,7 @@ def change(session: Session, number: str, now: dt.datetime, ends_sessions: bool,
 def from_config(config: Config) -> list[tuple[Person, str | None, str | None]]:
     """acd.yaml's people with their secrets (password, PIN) from the secrets file."""
     people: list[tuple[Person, str | None, str | None]] = [
-        (Person(a.number, a.name, "agent", (a.team,) if a.team else (), a.phone, a.queues), a.password, a.pin)
-        for a in config.agents
+        (person, a.password, a.pin) for person, a in zip(agent_people(config), config.agents, strict=True)
     ]
     people += [(Person(s.number, s.name, s.role, s.teams, s.phone), s.password, s.pin) for s in config.staff]
     return people

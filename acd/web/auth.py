@@ -30,6 +30,7 @@ from typing import Protocol
 from acd import security_log
 from acd.config import Config
 from acd.core.people import Person, may_sign_in
+from acd.core.staffing import Staffing
 from acd.core.throttle import Backoff, Throttle
 from acd.web.sessions import Keeper, Sessions
 
@@ -44,6 +45,7 @@ _NUMBER = re.compile(r"[0-9]{1,20}")
 
 class People(Protocol):
     people: dict[str, Person]
+    staffing: Staffing  # the agents among them
 
     def person(self, number: str) -> Person | None: ...
 
@@ -181,12 +183,17 @@ class StaffLogin:
             oldest = sorted(self.throttle.records.items(), key=lambda item: item[1].last)
             self.throttle.records = dict(oldest[len(oldest) // 2 :])
 
+    @property
+    def staffing(self) -> Staffing:
+        """Who the agents are, their teams and queues: the staff table's, never acd.yaml's."""
+        return self.people.staffing
+
     def team_agents(self, person: Person) -> set[str] | None:
         """Whose recordings and sessions `person` may see: None is everyone's (quality)."""
         if person.role == "quality":
             return None
         if person.role == "supervisor":
-            return {a.number for a in self.config.agents if a.team in person.teams}
+            return set(self.staffing.of_teams(person.teams))
         raise Forbidden(f"role {person.role!r} may not hear recordings")
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from acd.config import Config
 from acd.core.feed import Audience
+from acd.core.staffing import Staffing
 from acd.store import kiosks as store
 from acd.store.directory import Directory
 from acd.web.auth import Forbidden
@@ -53,11 +54,11 @@ class Kiosks:
         audience = Audience(frozenset(found["agents"] or ()), None if queues is None else frozenset(queues))
         return View(audience, kiosk=True), found["id"]
 
-    async def make(self, person, body: bytes) -> dict:
+    async def make(self, person, body: bytes, staffing: Staffing) -> dict:
         if person.role not in ("admin", "supervisor"):
             raise Forbidden(f"role {person.role!r} may not make kiosk links")
         label = _label(body)
-        audience = audience_of(self.config, person)
+        audience = audience_of(staffing, person)
         token = secrets.token_urlsafe(32)
         agents = None if audience.queues is None else sorted(audience.agents)
         queues = None if audience.queues is None else sorted(audience.queues)

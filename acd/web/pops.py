@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from acd.config import Config
 from acd.core import events as ev
 from acd.core.pops import Pop, Pops
+from acd.core.staffing import Staffing
 from acd.store.pops import PopDetails
 from acd.web.auth import Forbidden, StaffLogin
 from acd.web.base import AsyncJson, HttpError
@@ -34,14 +34,14 @@ _AGENT = re.compile(r"[0-9]{1,20}")
 NOT_YOURS = "no call rings or is connected to you with that id"
 
 
-def visible_agents(config: Config, person: Any) -> frozenset[str] | None:
+def visible_agents(staffing: Staffing, person: Any) -> frozenset[str] | None:
     """Whose pops `person` may open: None is everyone's (an admin)."""
     if person.role == "admin":
         return None
     if person.role == "agent":
         return frozenset((person.number,))
     if person.role == "supervisor":
-        return frozenset(a.number for a in config.agents if a.team is not None and a.team in person.teams)
+        return staffing.of_teams(person.teams)
     raise Forbidden(f"role {person.role!r} may not see screen pops")
 
 
@@ -59,7 +59,7 @@ class PopsApi(AsyncJson):
 
     async def get(self, request) -> object:
         person = self.person(request)
-        allowed = visible_agents(self.login.config, person)
+        allowed = visible_agents(self.login.staffing, person)
         path = [p for p in request.postpath if p] if request.postpath != [b""] else []
         if not path:
             return await self._listed(person, allowed)

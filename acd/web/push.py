@@ -23,12 +23,12 @@ from twisted.internet import defer, threads
 from twisted.logger import Logger
 from twisted.web import resource, server
 
-from acd.config import Config
 from acd.config_push import Push
 from acd.core.feed import Audience, Calls, Kept, Ring, Scope
 from acd.core.feed import gap as journal_gap
 from acd.core.journal import Entry
 from acd.core.people import Person
+from acd.core.staffing import Staffing
 from acd.web import sse
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
 from acd.web.base import answer, identify
@@ -227,7 +227,7 @@ def _next_turn(call: Callable[[], None]) -> None:
     reactor.callLater(0, call)
 
 
-def audience_of(config: Config, person: Person) -> Audience:
+def audience_of(staffing: Staffing, person: Person) -> Audience:
     """What `person` may see, as /api/state decides (acd/web/status.py team_view)."""
     if person.role == "admin":
         return Audience()
@@ -235,9 +235,8 @@ def audience_of(config: Config, person: Person) -> Audience:
     if role == "agent":  # their own calls: a ring (AgentRung) names them, so their desk
         return Audience(frozenset((person.number,)), frozenset())  # learns of it at once
     if person.role == "supervisor":
-        agents = {a.number for a in config.agents if a.team is not None and a.team in person.teams}
-        queues = {q for a in config.agents if a.number in agents for q in a.queues}
-        return Audience(frozenset(agents), frozenset(queues))
+        agents = staffing.of_teams(person.teams)
+        return Audience(agents, staffing.queues_of(agents))
     raise Forbidden(f"role {person.role!r} may not see the live events")
 
 
@@ -260,7 +259,7 @@ class Events(resource.Resource):
             if request.postpath not in ([], [b""]):
                 return self._error(request, 404, "not found")
             person = await identify(self.login, request)
-            audience = audience_of(self.login.config, person)
+            audience = audience_of(self.login.staffing, person)
             after = sse.resume_id(
                 request.requestHeaders.getRawHeaders(b"last-event-id"), request.args.get(b"last_event_id")
             )

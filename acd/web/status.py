@@ -13,11 +13,12 @@ from collections.abc import Callable
 
 from twisted.web import resource
 
-from acd.config import Config, Http
+from acd.config import Http
 from acd.core.agent_book import AgentBook
 from acd.core.center import CallCenter
 from acd.core.people import Person
 from acd.core.snapshot import snapshot
+from acd.core.staffing import Staffing
 from acd.web.admin import AdminStaff
 from acd.web.auth import Forbidden, StaffLogin
 from acd.web.base import AsyncJson, HttpError
@@ -71,14 +72,14 @@ class State(AsyncJson):
         if person.role == "admin":
             return self.produce()
         if person.role == "supervisor":
-            return team_view(self.login.config, person, self.produce())
+            return team_view(self.login.staffing, person, self.produce())
         raise Forbidden(f"role {person.role!r} may not see the live state")
 
 
-def team_view(config: Config, person: Person, state: dict) -> dict:
+def team_view(staffing: Staffing, person: Person, state: dict) -> dict:
     """What a supervisor may see of the state: their teams' agents and the queues they serve."""
-    agents = {a.number for a in config.agents if a.team is not None and a.team in person.teams}
-    queues = {q for a in config.agents if a.number in agents for q in a.queues}
+    agents = staffing.of_teams(person.teams)
+    queues = staffing.queues_of(agents)
     mine = lambda call: call.get("agent") in agents or call.get("queue") in queues
     links = state.get("links", {})
     return {

@@ -19,9 +19,10 @@ from typing import Any
 
 from twisted.logger import Logger
 
-from acd.config import Config
+from acd.config import Config, seed_staffing
 from acd.core.feed import Audience
 from acd.core.journal import Entry
+from acd.core.staffing import Staffing
 from acd.core.wallboard import Wallboard
 from acd.web import sse
 from acd.web.stream import Stream
@@ -42,11 +43,17 @@ class View:
 class WallState:
     """The snapshot one view gets: the core's wall, limited to the view, with names added."""
 
-    def __init__(self, config: Config, wall: Wallboard, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: Config,
+        wall: Wallboard,
+        clock: Callable[[], float] = time.time,
+        staffing: Callable[[], Staffing] | None = None,  # the staff table's (None: acd.yaml's seed)
+    ) -> None:
         self.config, self.wall, self.clock = config, wall, clock
         self.lines = {q.name: q.line for q in config.queues}
-        self.names = {a.number: a.name for a in config.agents}
-        self.teams = {a.number: a.team or "" for a in config.agents}
+        seeded = seed_staffing(config)
+        self.staffing = staffing or (lambda: seeded)
         settings = config.wallboard
         self.thresholds = {
             name: {"warn": band.warn, "alarm": band.alarm}
@@ -60,13 +67,13 @@ class WallState:
 
     def __call__(self, view: View) -> dict[str, Any]:
         audience = view.audience
-        agents = [n for n in self.names if audience.queues is None or n in audience.agents]
+        staffing = self.staffing()
+        people = staffing.everyone
+        agents = [n for n in staffing.agents if audience.queues is None or n in audience.agents]
         data = self.wall.snapshot(self.clock(), self.lines, agents, audience.queues)
         for agent in data["agents"]:
-            agent["name"], agent["team"] = (
-                self.names.get(agent["number"], ""),
-                self.teams.get(agent["number"], ""),
-            )
+            person = people.get(agent["number"])
+            agent["name"], agent["team"] = (person.name, person.team or "") if person else ("", "")
         if view.kiosk:
             for queue in data["queues"].values():
                 queue["callers"] = [{"waited": c["waited"]} for c in queue["callers"]]

@@ -48,7 +48,7 @@ class WallApi(resource.Resource):
         person = await self.person(request)
         if person.role not in ("admin", "supervisor"):
             raise Forbidden(f"role {person.role!r} may not see the wallboard")
-        return View(audience_of(self.login.config, person), controls=person.role == "supervisor"), None
+        return View(audience_of(self.login.staffing, person), controls=person.role == "supervisor"), None
 
     def render_GET(self, request) -> object:
         done = defer.Deferred.fromFuture(asyncio.ensure_future(self._get(request)))
@@ -81,7 +81,7 @@ class WallApi(resource.Resource):
         path = request.postpath
         person = await self.person(request)
         if path == [b"kiosks"]:
-            made = await self._kiosks().make(person, request.content.read(MAX_BODY + 1))
+            made = await self._kiosks().make(person, request.content.read(MAX_BODY + 1), self.login.staffing)
             answer(request, [], 201, made)
         elif len(path) == 3 and path[0] == b"kiosks" and _ID.fullmatch(path[1]) and path[2] == b"revoke":
             answer(request, [], 200, await self._kiosks().revoke(person, int(path[1])))

@@ -13,6 +13,7 @@ from acd.asterisk import actions
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.callbacks import Callbacks
 from acd.asterisk.guess_limits import GuessLimits, Memory
+from acd.config import seed_staffing
 from acd.core import events as ev
 from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
 from acd.core.agents import Agent, State
@@ -20,6 +21,7 @@ from acd.core.bus import Bus
 from acd.core.callbacks import Callback
 from acd.core.center import CallCenter
 from acd.core.journal import Entry
+from acd.core.staffing import Staffing
 from acd.core.throttle import Backoff
 from acd.speech import SpeechCache
 from tests.asterisk.test_fastagi import on_asyncio
@@ -53,6 +55,9 @@ class FakeLive:
 class NoPins:
     """The staff table's PIN check, for tests that log nobody in by phone."""
 
+    def __init__(self, staffing: Staffing | None = None) -> None:
+        self.staffing = staffing or Staffing()
+
     async def check_pin(self, number: str, pin: str) -> None:
         return None
 
@@ -76,7 +81,7 @@ def wired_desk(config, ami, live, speech, pins, clock=None, people=None) -> Agen
         pins,
         book,
         lambda e: bus.publish(Entry(0, e, False)),
-        people or NoPins(),
+        people or NoPins(seed_staffing(config)),
         **({"clock": clock} if clock else {}),
     )
     bus.subscribe("agents", book.apply, AGENT_BOOK_EVENTS, model=True)

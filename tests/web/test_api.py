@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from acd.config import seed_staffing
 from acd.web.status import team_view
 from tests.web.conftest import LOADED, WAV, basic, on_asyncio
 
@@ -56,7 +57,7 @@ def test_team_view_hides_other_teams_callers():
             "supervision": [{"supervisor": "9001"}, {"supervisor": "9002"}],
         },
     }
-    seen = team_view(LOADED, tomas, state)
+    seen = team_view(seed_staffing(LOADED), tomas, state)
     theirs = {q for a in LOADED.agents if a.team == "back" for q in a.queues}
     assert set(seen["queues"]) == theirs
     assert set(seen["agents"]) == {"2001", "2002"}
