@@ -24,6 +24,7 @@ from acd.lab import sipp
 from acd.lab.daemon_proc import DaemonProcess
 from acd.lab.redis_proc import RedisServer
 from acd.pbx.control import Pbx
+from tests.e2e.browser_fixtures import pytest_runtest_makereport, sync_browser, sync_page  # noqa: F401
 from tests.lab import baresip, sipp_phones, tones
 
 T = TypeVar("T")
