@@ -43,9 +43,11 @@ class Checkpointer:
         self.taken = 0  # checkpoints written by this process
         self.saved_seq = -1  # the newest on disk (the restart's, then ours)
         self._writing: Deferred[Any] | None = None
+        self.last: Entry | None = None  # the latest entry applied (a checkpoint's mark)
 
     def count(self, entry: Entry) -> None:
         """A bus subscriber (after the models): one more entry; a checkpoint when due."""
+        self.last = entry
         if entry.seq - self.taken_seq >= self.every:
             self.take()
 
@@ -56,12 +58,12 @@ class Checkpointer:
 
     def take(self) -> Deferred[Any] | None:
         """Capture now (the reactor's thread), write on a thread; None if one is being written."""
-        if self._writing is not None:
+        if self._writing is not None or not self._marked():
             return None
         seq = self.sequence.last
         started = time.perf_counter()
         with gc_paused():
-            body = checkpoint.capture(self.models, seq)
+            body = checkpoint.capture(self.models, seq, checkpoint.mark_of(self.last))
         self.taken_seq = seq
         captured = time.perf_counter() - started
         self._writing = self.run(self._write, body, captured)
@@ -69,19 +71,24 @@ class Checkpointer:
         self._writing.addBoth(self._written)
         return self._writing
 
+    def _marked(self) -> bool:
+        """Whether the models are at an entry this process applied (none yet after a start:
+        the next start folds what this one did, no checkpoint needed)."""
+        return self.last is not None and self.last.seq == self.sequence.last
+
     def _written(self, result: object) -> None:
         self._writing = None
 
     def take_now(self) -> None:
         """At a clean stop, on the reactor's thread: the last checkpoint, written before the
         journal closes (a write in flight is let finish first; an unchanged model is skipped)."""
-        if self.sequence.last == self.saved_seq:
+        if self.sequence.last == self.saved_seq or not self._marked():
             return
         seq = self.sequence.last
         self.taken_seq = seq
         try:
             with gc_paused():
-                body = checkpoint.capture(self.models, seq)
+                body = checkpoint.capture(self.models, seq, checkpoint.mark_of(self.last))
             self._write(body, 0.0)
         except Exception as exc:  # noqa: BLE001  a stop must go on: the next start folds the day
             log.error("checkpoint at stop not taken: {why}", why=exc)

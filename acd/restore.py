@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from acd.core import checkpoint
 from acd.core.bus import Bus
@@ -59,7 +60,7 @@ def restore(
         sequence.last = max(sequence.last, journal.last_seq())
         with gc_paused():
             if checkpoints is not None:
-                after = put_back(checkpoints, since, sequence.last)
+                after = put_back(checkpoints, journal, since, sequence.last)
             for entry in _entries(journal, after, since):
                 bus.replay(entry)
                 folded += 1
@@ -81,16 +82,19 @@ def _entries(journal: Journal, after: int, since: float) -> Iterator[Entry]:
     return journal.iter_tail(after, since) if after else journal.iter_between(since, float("inf"))
 
 
-def put_back(checkpoints: Checkpoints, since: float, last_seq: int) -> int:
-    """The newest checkpoint taken since `since` that fits, put back into the models; its
-    sequence number, or 0 when none does (the models are then untouched)."""
+def put_back(checkpoints: Checkpoints, journal: Journal, since: float, last_seq: int) -> int:
+    """The newest checkpoint taken since `since` that fits the journal, put back into the
+    models; its sequence number, or 0 when none does (the models are then untouched)."""
     try:
         for stored in checkpoints.snapshots.newest(since):
             try:
                 body = json.loads(stored.body)
-                return checkpoint.restore(checkpoints.models, body, last_seq)
+                return checkpoint.restore(checkpoints.models, body, last_seq, journal.mark_at)
             except (ValueError, RecursionError) as exc:  # BadState and bad JSON are ValueErrors
                 log.error("checkpoint at {seq} ignored: {why}", seq=stored.seq, why=str(exc)[:200])
+            except Exception as exc:  # noqa: BLE001  a bug in a model's decoding: a checkpoint
+                # only saves time, it must never stop a start (decoding changed nothing yet)
+                log.failure("checkpoint at {seq} ignored", Failure(exc), seq=stored.seq)
     except SQLAlchemyError as exc:
         log.error("checkpoints not read, the whole day is folded: {why}", why=exc)
     return 0

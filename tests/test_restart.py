@@ -206,3 +206,32 @@ def test_a_checkpoint_that_does_not_fit_is_ignored_and_the_whole_day_folded(tmp_
         assert restored.entries == len(events)
         assert model(again, now) == had
     stop(again)
+
+
+def test_a_checkpoint_of_another_journal_is_ignored(tmp_path, store):
+    """The journal emptied (by hand, a restore from backup) under checkpoints of the old one:
+    their sequence numbers exist again, their entries do not."""
+    old = synchronous(daemon(tmp_path, store))
+    old.checkpointer.every = 100
+    old.remember(TODAY + 1.0)
+    for event in day(TODAY + 60.0, Shape(**{**SMALL.__dict__, "queues": queues(old), "calls": 200})):
+        old.apply(event)
+    assert old.journal.flush()
+    stop(old)
+    with old.journal.engine.begin() as connection:
+        connection.execute(delete(JournalRow))
+    live = daemon(tmp_path, store)
+    live.remember(TODAY + 1.0)
+    events = day(TODAY + 60.0, Shape(**{**SMALL.__dict__, "queues": queues(live)}))
+    for event in events:
+        live.apply(event)
+    now = events[-1].at + 1.0
+    had = model(live, now)
+    assert live.journal.flush()
+    stop(live)
+    assert 0 < max(live.snapshots.seqs()) <= len(events)  # the old ones: their seqs are there again
+    again = daemon(tmp_path, store)
+    restored = again.remember(now)
+    assert (restored.checkpoint, restored.entries) == (0, len(events))
+    assert model(again, now) == had
+    stop(again)

@@ -24,6 +24,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
+from acd.core.journal import Entry
+
 VERSION = 1  # bump when a model's state changes shape: older checkpoints are then ignored
 
 
@@ -248,17 +250,32 @@ class Checkpointed:
             setattr(self, name, value)
 
 
-def capture(models: Mapping[str, Checkpointed], seq: int) -> dict[str, Any]:
-    """Every model's state after entry `seq`: a checkpoint's body."""
-    return {"version": VERSION, "seq": seq, "models": {name: m.to_state() for name, m in models.items()}}
+Mark = list[Any] | None  # what the journal holds at a checkpoint's seq: [at, event type]
 
 
-def restore(models: Mapping[str, Checkpointed], body: object, last_seq: int) -> int:
+def mark_of(entry: Entry | None) -> Mark:
+    """The entry a checkpoint is taken after, as the journal can be asked for it again: a
+    checkpoint of another journal (reset, restored from a backup) has the seq, not the entry."""
+    return None if entry is None else [entry.event.at, type(entry.event).__name__]
+
+
+def capture(models: Mapping[str, Checkpointed], seq: int, mark: Mark = None) -> dict[str, Any]:
+    """Every model's state after entry `seq` (whose mark_of is `mark`): a checkpoint's body."""
+    states = {name: m.to_state() for name, m in models.items()}
+    return {"version": VERSION, "seq": seq, "mark": mark, "models": states}
+
+
+def restore(
+    models: Mapping[str, Checkpointed], body: object, last_seq: int, mark: Callable[[int], Mark]
+) -> int:
     """Put a checkpoint back into `models`, all or nothing; returns its sequence number, after
     which the journal's tail is folded. `last_seq`: the journal's last (a checkpoint beyond it
-    is of another journal, or of entries lost in a crash: refused)."""
+    is of another journal, or of entries lost in a crash: refused); `mark(seq)`: the journal's
+    entry there (one that is not the checkpoint's: another journal, refused)."""
     seq = check_body(body, models, last_seq)
     assert isinstance(body, Mapping)
+    if body.get("mark") != mark(seq):
+        raise BadState(f"the journal's entry {seq} is not the one this checkpoint was taken after")
     decoded = {name: model.decode_state(body["models"][name]) for name, model in models.items()}
     for name, model in models.items():
         model.adopt(decoded[name])

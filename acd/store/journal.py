@@ -18,6 +18,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import Insert, Select, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -211,6 +212,13 @@ class Journal:
         with self._lock:
             waiting = [e.seq for e in (*self._writing, *self._pending)]
         return max([found, *waiting])
+
+    def mark_at(self, seq: int) -> list[Any] | None:
+        """The entry `seq` as a checkpoint names it ([at, type]; None: no such entry)."""
+        with self.engine.connect() as connection:
+            query = select(JournalRow.at, JournalRow.type).where(JournalRow.seq == seq)
+            found = connection.execute(query).first()
+        return None if found is None else [found[0], found[1]]
 
     def since(self, seq: int, limit: int = 1000) -> list[Entry]:
         """Up to `limit` entries after `seq`, in order (a push client resuming after `seq`)."""

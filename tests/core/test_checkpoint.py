@@ -116,8 +116,14 @@ ENTRIES = _entries()
 FULL = Models().fold(ENTRIES).states()
 
 
+def _mark(seq: int) -> checkpoint.Mark:
+    """The journal's entry `seq` as a checkpoint names it."""
+    return checkpoint.mark_of(ENTRIES[seq - 1]) if seq else None
+
+
 def _through_json(models: Models, seq: int) -> object:
-    return json.loads(json.dumps(checkpoint.capture(models.models, seq), allow_nan=False))
+    body = checkpoint.capture(models.models, seq, _mark(seq))
+    return json.loads(json.dumps(body, allow_nan=False))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -134,7 +140,7 @@ def test_the_edges_too(n):
 def _checkpoint_at(n: int) -> None:
     body = _through_json(Models().fold(ENTRIES[:n]), n)
     again = Models()
-    assert checkpoint.restore(again.models, body, last_seq=len(ENTRIES)) == n
+    assert checkpoint.restore(again.models, body, len(ENTRIES), _mark) == n
     assert again.fold(ENTRIES[n:]).states() == FULL
 
 
@@ -165,6 +171,8 @@ assert isinstance(BODY, dict)
         _corrupt(BODY, ("version",), checkpoint.VERSION + 1),
         _corrupt(BODY, ("seq",), "500"),
         _corrupt(BODY, ("seq",), len(ENTRIES) + 1),  # beyond the journal
+        _corrupt(BODY, ("seq",), 499),  # of another journal: not the entry it was taken after
+        _corrupt(BODY, ("mark",), None),
         _corrupt(BODY, ("models", "legs"), {}),
         _corrupt(BODY, ("models", "center", "resyncs"), "one"),
         _corrupt(BODY, ("models", "center", "calls"), {"$d": {"x": {"$c": "Call", "v": [1]}}}),
@@ -172,6 +180,9 @@ assert isinstance(BODY, dict)
         _corrupt(BODY, ("models", "book", "agents"), {"$d": {"1": {"$c": "Agent", "v": [1] * 6}}}),
         _corrupt(BODY, ("models", "pops", "_swept_at"), {"$f": "1e999x"}),
         _corrupt(BODY, ("models", "ledger", "_calls"), {"$m": [[[1], 2]]}),
+        _corrupt(BODY, ("models", "ledger", "_calls"), {"c": [1.0, [["q", "joined", "2"]]]}),
+        _corrupt(BODY, ("models", "ledger", "_calls"), {"c": ["1.0", []]}),
+        _corrupt(BODY, ("models", "ledger"), {"calls": {}}),
         _corrupt(BODY, ("models", "wallboard", "changed"), {"$x": 1}),
         [],
     ],
@@ -180,7 +191,7 @@ def test_a_checkpoint_that_does_not_fit_is_refused_whole(spoilt):
     models = Models().fold(ENTRIES[:10])
     before = models.states()
     with pytest.raises(checkpoint.BadState):
-        checkpoint.restore(models.models, spoilt, last_seq=len(ENTRIES))
+        checkpoint.restore(models.models, spoilt, len(ENTRIES), _mark)
     assert models.states() == before
 
 
@@ -190,7 +201,7 @@ def test_the_config_wins_over_a_checkpoint_for_service_levels_and_seats():
     again = Models()
     again.center.queues["support"].service_level_s = 30.0
     again.book.agents["99999"] = dataclasses.replace(again.book.agents["10000"], number="99999")
-    checkpoint.restore(again.models, body, last_seq=500)
+    checkpoint.restore(again.models, body, 500, _mark)
     assert again.center.queues["support"].service_level_s == 30.0
     assert "99999" in again.book.agents and again.book.agents["10001"] == models.book.agents["10001"]
 

@@ -182,9 +182,11 @@ def forget_the_day(url: str, queue_log_path: Path | None = None) -> None:
 
     engine = db.engine(url)
     try:
-        if sqlalchemy.inspect(engine).has_table("journal"):
-            with engine.begin() as connection:
-                connection.execute(sqlalchemy.text("DELETE FROM journal"))
+        tables = sqlalchemy.inspect(engine).get_table_names()
+        with engine.begin() as connection:
+            for table in ("journal", "journal_snapshots"):  # and its checkpoints
+                if table in tables:
+                    connection.execute(sqlalchemy.text(f"DELETE FROM {table}"))
     finally:
         engine.dispose()
 
