@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 from twisted.application import internet, service
 from twisted.logger import Logger
@@ -40,7 +41,7 @@ from acd.core.journeys import JOURNEY_EVENTS
 from acd.core.legs import LEG_EVENTS, AgentLegs
 from acd.core.pops import POP_EVENTS, Pops
 from acd.core.reconcile import LEDGER_EVENTS, CallLedger
-from acd.core.staffing import enrolments
+from acd.core.staffing import Skills, enrolments
 from acd.core.throttle import Backoff
 from acd.core.wallboard import WALLBOARD_EVENTS, Wallboard
 from acd.live import LiveState
@@ -143,7 +144,8 @@ class Daemon(service.MultiService):
         self.recorder = Recorder(
             config, self.ami, self.directory, self.speech, self.book.number_at, self.legs
         )
-        self.pops = Pops(pop_seats(config))  # what ringing agents' screens show
+        # what ringing agents' screens show; an agent's own queues are the staff table's
+        self.pops = Pops(replace(pop_seats(config), skills=Skills(lambda: self.people.staffing)))
         self.sequence = Sequencer()
         self.feed = push.Feed(config.push, lambda: self.sequence.last, push.OnThread(self.journal))
         self.wall_feed = WallFeed(

@@ -8,7 +8,7 @@ answers out; a change to the table makes a new Staffing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from acd.core import events as ev
 from acd.core.agents import Agent, State
@@ -40,6 +40,22 @@ class Staffing:
     def queues_of(self, numbers: Iterable[str]) -> frozenset[str]:
         """The queues these agents serve."""
         return frozenset(q for n in numbers if n in self.everyone for q in self.everyone[n].queues)
+
+
+class Skills(Mapping[str, frozenset[str]]):
+    """Agent -> the queues they serve, as the staffing says now (the pop's overflow note)."""
+
+    def __init__(self, staffing: Callable[[], Staffing]) -> None:
+        self._staffing = staffing
+
+    def __getitem__(self, number: str) -> frozenset[str]:
+        return frozenset(self._staffing().everyone[number].queues)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._staffing().everyone)
+
+    def __len__(self) -> int:
+        return len(self._staffing().everyone)
 
 
 def enrolments(staffing: Staffing, book: Mapping[str, Agent], at: float) -> tuple[list[ev.Event], list[str]]:

@@ -8,7 +8,7 @@ from acd.core import events as ev
 from acd.core.agent_book import AgentBook
 from acd.core.agents import State
 from acd.core.people import Person
-from acd.core.staffing import Staffing, enrolments
+from acd.core.staffing import Skills, Staffing, enrolments
 
 ANA = Person("1001", "Ana", "agent", ("front",), "1001", ("support",))
 NEW = Person("3001", "Nia", "agent", ("front",), None, ("sales", "support"))
@@ -26,6 +26,14 @@ def test_staffing_answers_agents_teams_and_queues_from_the_records():
     assert staffing.queues("3001") == ("sales", "support")
     assert staffing.queues("3002") == ("billing",)  # to take them off those queues
     assert staffing.queues("9999") == ()
+
+
+def test_skills_follow_the_staffing_it_is_given_each_time():
+    now = [Staffing([ANA])]
+    skills = Skills(lambda: now[0])
+    assert dict(skills) == {"1001": frozenset({"support"})} and skills.get("3001") is None
+    now[0] = Staffing([ANA, NEW, GONE])
+    assert skills["3001"] == {"sales", "support"} and len(skills) == 3
 
 
 def test_enrolments_add_new_agents_and_withdraw_disabled_ones_once_logged_out():

@@ -40,6 +40,12 @@ async def test_a_store_only_agent_s_pops_are_filtered_as_a_configured_agent_s(li
     front = json.loads((await get(live, "/api/pops", auth(live, "9001"))).body)["pops"]
     back = json.loads((await get(live, "/api/pops", auth(live, "9002"))).body)["pops"]
     assert {p["call"] for p in front} == {"c-one", "c-other"} and back == []
+    now = time.time()  # a sales caller offered to her: the pop says it is not one of her queues
+    live.apply(ev.CallRouted(now, "c-sales", "+4930111", "200", "sales"))
+    live.apply(ev.CallerJoined(now, "c-sales", "sales", "+4930111", 1))
+    live.apply(ev.AgentRung(now, "c-sales", "sales", "3001", "PJSIP/1006-1", "leg-sales"))
+    pop = json.loads((await get(live, "/api/pops/c-sales", nia)).body)
+    assert pop["overflow"]["own_queues"] == ["support"]
 
 
 @on_asyncio
