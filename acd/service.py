@@ -169,7 +169,14 @@ class Daemon(service.MultiService):
             ),
         )
         announcer = Announcer(
-            config, menu, self.center, lambda: self.book.agents, self.ami, self.speech, self.apply
+            config,
+            menu,
+            self.center,
+            lambda: self.book.agents,
+            self.ami,
+            self.speech,
+            self.apply,
+            staffing=lambda: self.people.staffing,
         )
         internet.TimerService(1.0, announcer.tick).setServiceParent(self)
         internet.TimerService(

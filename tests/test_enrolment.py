@@ -7,9 +7,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from acd import config as config_module
 from acd.core import events as ev
 from acd.core.people import Person
+from acd.core.supervision import Refusal, SpyRefused
 from acd.service import Daemon
 from acd.store import db
 from acd.store.roster import Roster
@@ -94,4 +97,21 @@ async def test_a_disabled_agent_logged_in_is_logged_out_by_the_desk_then_withdra
     assert out == ["2001"] and live.book.get("2001") is not None  # logged out, not yet withdrawn
     live._enrol()
     assert live.book.get("2001") is None
+    stop(live)
+
+
+@on_asyncio
+async def test_a_store_only_agent_s_supervisor_may_listen_in_and_no_other(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    db.migrate(url)
+    live = daemon(tmp_path, url)
+    live.remember(time.time())
+    await live.people.add(NIA, None, "4321")
+    live._enrol()
+    live.apply(ev.AgentLoggedIn(time.time(), "3001", "PJSIP/1006"))
+    back, front = live.people.person("9002"), live.people.person("9001")
+    assert live.supervisors.check(back, "3001") == "PJSIP/1006-"  # NIA is back's
+    with pytest.raises(SpyRefused) as refused:
+        live.supervisors.check(front, "3001")
+    assert refused.value.why is Refusal.OTHER_TEAM
     stop(live)

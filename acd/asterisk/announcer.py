@@ -21,13 +21,14 @@ from twisted.logger import Logger
 from acd.asterisk import actions
 from acd.asterisk import channel_vars as var
 from acd.background import background
-from acd.config import Config
+from acd.config import Config, seed_staffing
 from acd.core import events as ev
 from acd.core.agents import State
 from acd.core.center import CallCenter
 from acd.core.dispatch import Roster
 from acd.core.ewt import remaining_for
 from acd.core.model import Call
+from acd.core.staffing import Staffing
 from acd.speech import SpeechCache, SpeechError
 from ivr.menu import Menu
 
@@ -46,8 +47,11 @@ class Announcer:
         speech: SpeechCache,
         sink: Callable[[ev.Event], object],
         clock: Callable[[], float] = time.time,
+        staffing: Callable[[], Staffing] | None = None,  # the staff table's (None: acd.yaml's seed)
     ) -> None:
         self.config, self.menu, self.center, self.agents = config, menu, center, agents
+        seeded = seed_staffing(config)
+        self.staffing = staffing or (lambda: seeded)
         self.ami, self.speech, self.sink, self.clock = ami, speech, sink, clock
         self._busy: set[str] = set()
 
@@ -69,9 +73,9 @@ class Announcer:
 
     def estimate(self, call: Call, now: float) -> float | None:
         roster = Roster(self.config.lines())
+        staffing = self.staffing()
         for number, agent in self.agents().items():
-            known = self.config.agent(number)
-            skills = known.queues if known else ()
+            skills = staffing.queues(number)
             if agent.state not in (State.LOGGED_OUT, State.PAUSED) and self._reachable(agent.interface):
                 roster.log_in(number, skills)
         handle = self._handle_time(call.queue)

@@ -164,7 +164,7 @@ class SupervisorDesk:
 
     def check(self, person: Person | None, agent: str) -> str:
         """ChanSpy's target (the agent's phone) when `person` may listen to `agent`."""
-        configured = self.config.agent(agent)
+        configured = self.people.staffing.everyone.get(agent)  # the staff table's agents
         supervisor = (
             Supervisor(person.number, frozenset(person.teams))
             if person is not None and person.role == "supervisor"
