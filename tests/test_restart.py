@@ -235,3 +235,15 @@ def test_a_checkpoint_of_another_journal_is_ignored(tmp_path, store):
     assert (restored.checkpoint, restored.entries) == (0, len(events))
     assert model(again, now) == had
     stop(again)
+
+
+def test_checkpoints_are_timed_and_kept_as_the_config_says(tmp_path, store):
+    raw = config_module.read_yaml(config_module.DEFAULT_PATH)
+    raw["store"] = {"url": store}
+    raw["pbx"] = {**raw["pbx"], "state_dir": str(tmp_path / "state")}
+    raw["journal"] = {"checkpoint_every": 500, "checkpoint_minutes": 2.5, "checkpoints_kept": 2}
+    made = Daemon(config_module.parse(raw), menu.load())
+    timers = [s for s in made if getattr(s, "call", (None,))[0] == made.checkpointer.tick]
+    assert [t.step for t in timers] == [150.0]
+    assert (made.checkpointer.every, made.snapshots.keep, made.snapshots.retention_days) == (500, 2, 90)
+    stop(made)
