@@ -11,132 +11,29 @@ HTTP/1.1), so they never share this process's CPU. Events enter where AMI messag
 send time as the PBX's `Timestamp`; a client measures, for every event it reads, now minus that
 stamp. Fan-out: `--clients` admins, `--rate` calls a second (three events each). Lag:
 `--lag-clients` admins, `--lag-rate` events a second. Prints figures; asserts nothing.
+
+The subscribers are admins (they see every event) added to acd.yaml's staff, one person and
+one session each (bench/sse_load.py says how the sessions are opened: no argon2 per client);
+the daemon has refused Basic-less streams since staff sign in by session, and a bench without
+a seeded staff table got 401 for every stream.
+
+Last measured: (see below)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import json
 import os
-import selectors
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from acd import config as config_module
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ run as a script
+from sse_load import cookie_header, daemon, sessions, start_clients, stop_clients, summary
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-# -- the clients (a child process) -------------------------------------------------------------
-
-
-def connect(port: int, auth: str) -> tuple[socket.socket, bytes]:
-    """One stream, its answer's headers read (blocking); what came after them is returned."""
-    sock = socket.create_connection(("127.0.0.1", port))
-    sock.sendall(
-        f"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: {auth}\r\n\r\n".encode()
-    )
-    data = b""
-    while b"\r\n\r\n" not in data:
-        more = sock.recv(65536)
-        if not more:
-            raise RuntimeError("the daemon closed the stream")
-        data += more
-    head, rest = data.split(b"\r\n\r\n", 1)
-    if b" 200 " not in head.split(b"\r\n", 1)[0]:
-        raise RuntimeError(head.split(b"\r\n", 1)[0].decode())
-    sock.setblocking(False)
-    return sock, rest
-
-
-def stamps(buffer: bytes, now: float, lags: list[float]) -> bytes:
-    """Each complete `"at":<stamp>,` in `buffer` is one event's lag; the rest is kept."""
-    at = 0
-    while (start := buffer.find(b'"at":', at)) >= 0:
-        end = buffer.find(b",", start)
-        if end < 0:
-            return buffer[start:]
-        lags.append(now - float(buffer[start + 5 : end]))
-        at = end
-    return buffer[-8:]  # a `"at":` cut in two by the read
-
-
-def clients(port: int, count: int, auth: str) -> None:
-    """`count` streams on one selector (no per-connection coroutine: the clients must cost
-    less than the daemon); "ready", then read until stdin closes; print the lags' figures."""
-    chosen = selectors.DefaultSelector()
-    buffers: dict[int, bytes] = {}
-    for _ in range(count):
-        sock, rest = connect(port, auth)
-        buffers[sock.fileno()] = rest
-        chosen.register(sock, selectors.EVENT_READ)
-    chosen.register(sys.stdin, selectors.EVENT_READ)
-    print("ready", flush=True)
-    lags: list[float] = []
-    cut = 0
-    while True:
-        for key, _ in chosen.select():
-            if key.fileobj is sys.stdin:
-                print(json.dumps({"lags": [round(x * 1000, 3) for x in lags], "cut": cut}), flush=True)
-                return
-            try:
-                data = key.fileobj.recv(262144)
-            except BlockingIOError:
-                continue
-            except ConnectionError:
-                data, cut = b"", cut + 1  # the daemon cut it off (too slow)
-            if not data:
-                chosen.unregister(key.fileobj)
-                continue
-            buffers[key.fd] = stamps(buffers[key.fd] + data, time.time(), lags)
-
-
-PROCESSES = 2  # client processes: one selector loop reading a thousand sockets lags behind itself
-
-
-def split(count: int, parts: int) -> list[int]:
-    return [n for n in (count // parts + (1 if i < count % parts else 0) for i in range(parts)) if n]
-
-
-def merged(parts: list[dict]) -> dict:
-    """The clients' figures together: percentiles from each process's sorted sample."""
-    lags = sorted(x for p in parts for x in p["lags"])
-    return {**summary(lags, scale=1.0), "cut": sum(p["cut"] for p in parts)}
-
-
-def summary(lags: list[float], scale: float = 1000.0) -> dict:
-    data = sorted(lags)
-    pick = lambda q: data[min(len(data) - 1, int(q * len(data)))] * scale if data else float("nan")
-    return {"n": len(data), "p50": pick(0.5), "p99": pick(0.99), "max": pick(1.0)}
-
-
-# -- the daemon (this process) -----------------------------------------------------------------
-
-
-def daemon(scratch: Path, streams: int, buffer: int):
-    from acd.service import Daemon
-    from acd.store.db import migrate
-    from ivr import menu
-
-    raw = config_module.read_yaml(config_module.DEFAULT_PATH)
-    url = f"sqlite:///{scratch / 'store.sqlite3'}"
-    migrate(url)
-    raw["store"] = {"url": url}
-    raw["pbx"] = {**raw["pbx"], "state_dir": str(scratch / "state")}
-    raw["secrets_file"] = str(scratch / "acd.secrets.yaml")
-    raw["http"] = {**raw["http"], "port": free_port(), "max_connections": streams + 16}
-    raw["push"] = {**raw.get("push", {}), "max_streams": streams, "client_buffer": buffer}
-    raw["callback"] = {**raw.get("callback", {}), "enabled": False}
-    return Daemon(config_module.parse(raw), menu.load())
+ADMINS = "8{:04d}"  # the subscribers: admins (every event), one session each, added to acd.yaml
 
 
 def feed_call(made, i: int) -> None:
@@ -179,17 +76,9 @@ async def drive(made, calls_per_s: float, seconds: float, first: int, place=ami_
 
 
 async def measure(
-    made, auth: str, count: int, calls_per_s: float, seconds: float, first: int, place=ami_call
+    made, sids: list[str], scratch: Path, calls_per_s: float, seconds: float, first: int, place=ami_call
 ) -> tuple:
-    children = []
-    for share in split(count, PROCESSES):
-        children.append(await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--client", str(made.config.http.port), str(share), auth,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 28,
-        ))  # fmt: skip
-        line = await asyncio.wait_for(children[-1].stdout.readline(), 120)
-        if line.strip() != b"ready":
-            raise RuntimeError(f"clients did not connect: {line!r}")
+    children = await start_clients(made.config.http.port, cookie_header(made), sids, (), scratch)
     await asyncio.sleep(0.5)
     flushes = timed(made.feed)
     t0, cpu0 = time.monotonic(), time.process_time()
@@ -197,12 +86,7 @@ async def measure(
     wall = time.monotonic() - t0
     result_cpu = (time.process_time() - cpu0) / wall
     await asyncio.sleep(1.0)  # the last events reach the clients
-    parts = []
-    for child in children:
-        child.stdin.close()
-        parts.append(json.loads(await asyncio.wait_for(child.stdout.readline(), 60)))
-        await child.wait()
-    result = merged(parts)
+    result = await stop_clients(children)
     result["cpu"] = result_cpu
     result["flush"] = summary(flushes)
     del made.feed.flush  # the class's own again
@@ -236,12 +120,15 @@ def line(label: str, r: dict, wall: float, events: int) -> str:
 async def bench(args: argparse.Namespace, scratch: Path) -> None:
     from twisted.internet import reactor
 
-    made = daemon(scratch, max(args.clients, args.lag_clients), args.buffer)
+    most = max(args.clients, args.lag_clients)
+    admins = [ADMINS.format(i) for i in range(most)]
+    made = daemon(scratch, most, args.buffer, lambda raw: raw["staff"].extend(
+        {"number": n, "name": f"Bench admin {n}", "role": "admin"} for n in admins
+    ))  # fmt: skip
+    sids = sessions(made, admins)
     print(f"load average {os.getloadavg()[0]:.2f} at start; push.client_buffer {args.buffer:,} bytes")
     made.journal.start()  # the bus's first subscriber writes on its own thread, as in `acd run`
     port = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
-    admin = made.config.person("9901")
-    auth = "Basic " + base64.b64encode(f"9901:{admin.password}".encode()).decode()
     first = 0
     try:
         for run in range(1, args.runs + 1):
@@ -253,7 +140,7 @@ async def bench(args: argparse.Namespace, scratch: Path) -> None:
                  args.lag_seconds, feed_call),
             )  # fmt: skip
             for label, count, calls, seconds, place in stages:
-                r, wall, end = await measure(made, auth, count, calls, seconds, first, place)
+                r, wall, end = await measure(made, sids[:count], scratch, calls, seconds, first, place)
                 events, first = 3 * (end - first), end
                 print(line(f"run {run}: {label}", r, wall, events), flush=True)
                 # the journal's writer thread catches up before the next stage (it shares the GIL)
@@ -268,10 +155,6 @@ async def bench(args: argparse.Namespace, scratch: Path) -> None:
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--client"]:
-        port, count, auth = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-        clients(port, count, auth)
-        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=20, help="calls a second (three events each)")
