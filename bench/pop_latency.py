@@ -28,25 +28,39 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ run as a script
-from sse_load import cookie_header, daemon, sessions, start_clients, stop_clients, summary
+from sse_load import (
+    cookie_header,
+    daemon,
+    on_reactor,
+    serving,
+    sessions,
+    start_clients,
+    stop_clients,
+    summary,
+)
 
 AGENTS = "5{:04d}"
 QUEUE = "support"
-SEEN = """document.addEventListener("pop", (e) => window.popSeen(e.detail.call, Date.now()), true);"""
+SEEN = """document.addEventListener("pop", (e) => window.popSeen(e.detail.call, Date.now()), true);
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const m = e.name.match(/[/]api[/]pops[/]([^/?]+)$/);
+    if (m) window.popFetched(decodeURIComponent(m[1]), performance.timeOrigin + e.startTime,
+                             performance.timeOrigin + e.responseEnd);
+  }
+}).observe({ type: "resource", buffered: true });"""
 
 
 def agents_added(count: int):
     numbers = [AGENTS.format(i) for i in range(count)]
 
     def edit(raw: dict) -> None:
-        raw["agents"].extend(
-            {"number": n, "name": f"Bench agent {n}", "pin": "4321", "queues": [QUEUE]} for n in numbers
-        )
+        raw["agents"].extend({"number": n, "name": f"Bench agent {n}", "queues": [QUEUE]} for n in numbers)
 
     return numbers, edit
 
@@ -88,19 +102,45 @@ async def drive(made, agents: list[str], me: str, args, first: int, sent: dict[s
     return first + made_calls
 
 
-async def open_desk(chromium, made, number: str, seen: dict[str, float]):
-    """The browser's agent signed in by the form, on /desk with its stream live."""
+class Desk:
+    """The browser's page and what it saw: each call's first pop drawn and first fetch."""
+
+    def __init__(self, me: str) -> None:
+        self.me = me  # the browser's agent
+        self.page: Any = None
+        self.seen: dict[str, float] = {}
+        self.fetched: dict[str, tuple[float, float]] = {}
+
+    def parts(self, sent: dict[str, float]) -> dict[str, list[float]]:
+        """The DOM's figure for the calls it drew, and its parts (seconds)."""
+        mine = {c: t for c, t in sent.items() if c in self.seen and c in self.fetched}
+        return {
+            "dom": [self.seen[c] - t for c, t in mine.items()],
+            "stream": [self.fetched[c][0] - t for c, t in mine.items()],
+            "fetch": [self.fetched[c][1] - self.fetched[c][0] for c in mine],
+            "draw": [self.seen[c] - self.fetched[c][1] for c in mine],
+        }
+
+
+async def open_desk(chromium, made, desk: Desk):
+    """The browser's agent signed in by the form, on /desk with its stream live; the page tells
+    `desk` of each pop drawn and of each GET /api/pops/<call> (resource timing: start and end),
+    which split the DOM's figure into stream, fetch and drawing."""
     page = await chromium.new_page()
 
     def pop_seen(_source, call: str, at_ms: float) -> None:
-        seen.setdefault(call, at_ms / 1000)  # a card drawn again (a refresh) is not a new pop
+        desk.seen.setdefault(call, at_ms / 1000)  # a card drawn again (a refresh) is not a new pop
+
+    def pop_fetched(_source, call: str, start_ms: float, end_ms: float) -> None:
+        desk.fetched.setdefault(call, (start_ms / 1000, end_ms / 1000))
 
     await page.expose_binding("popSeen", pop_seen)
+    await page.expose_binding("popFetched", pop_fetched)
     await page.add_init_script(SEEN)
     base = f"http://127.0.0.1:{made.config.http.port}"
     await page.goto(f"{base}/signin?next=/desk")
-    await page.fill('input[name="number"]', number)
-    await page.fill('input[name="password"]', made.config.agent(number).password)
+    await page.fill('input[name="number"]', desk.me)
+    await page.fill('input[name="password"]', made.config.agent(desk.me).password)
     await page.click('button[type="submit"]')
     await page.wait_for_url("**/desk")
     await page.wait_for_selector('#connection[data-state="live"]')
@@ -114,58 +154,71 @@ def line(label: str, r: dict) -> str:
     )
 
 
-async def bench(args: argparse.Namespace, scratch: Path) -> None:
-    from twisted.internet import reactor
+def split_line(parts: dict[str, list[float]]) -> str:
+    """The browser's figure in its parts: AgentCalled to the page's fetch (the stream and
+    desk.js), the fetch of /api/pops/<call> (the daemon and its store), the answer to the card."""
+    return "; ".join(
+        f"{label} p50 {summary(parts[key])['p50']:.1f} / p99 {summary(parts[key])['p99']:.1f} ms"
+        for key, label in (("stream", "to the fetch"), ("fetch", "fetch"), ("draw", "drawing"))
+    )
 
+
+async def one_run(made, args, desk: Desk, desktops: list[str], sids: list[str], first: int, scratch: Path):
+    """One measured stretch: the desktops connect, the calls come, the figures; its last call."""
+    children = await start_clients(made.config.http.port, cookie_header(made), sids, ("AgentRung",), scratch)
+    await asyncio.sleep(0.5)
+    sent: dict[str, float] = {}
+    t0 = time.monotonic()
+    end = await drive(made, desktops, desk.me, args, first, sent)
+    wall = time.monotonic() - t0
+    await asyncio.sleep(1.5)  # the last pops drawn, the last rings ended
+    sse = await stop_clients(children)
+    parts = {**desk.parts(sent), "sse": [x / 1000 for x in sse["lags"]]}
+    rung = sum(1 for n in range(first, end) if n % args.browser_every == 0)
+    print(
+        f"{args.clients:,} SSE desktops + 1 browser, {end - first:,} calls in {wall:.1f} s "
+        f"({(end - first) / wall:.1f}/s); streams cut off {sse['cut']}"
+    )
+    return end, parts, rung
+
+
+def report(parts: dict[str, list[float]], rung: int | None = None) -> None:
+    print("  " + line("SSE desktops, AgentCalled to AgentRung read", summary(parts["sse"])))
+    drew = "" if rung is None else f" ({rung} rung)"
+    print("  " + line(f"browser DOM{drew}, AgentCalled to the pop drawn", summary(parts["dom"])))
+    print("  " + split_line(parts), flush=True)
+
+
+async def bench(args: argparse.Namespace, scratch: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.lab.browser import CHROMIUM, Chromium
 
     numbers, edit = agents_added(args.clients + 1)
-    me, desktops = numbers[0], numbers[1:]
+    desktops = numbers[1:]
     made = daemon(scratch, args.clients + 8, 4 << 20, edit)
     print(f"load average {os.getloadavg()[0]:.2f} at start; {len(numbers):,} agents configured")
-    made.journal.start()
-    port = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
-    chromium = Chromium()
-    await chromium.start(str(CHROMIUM))
-    seen: dict[str, float] = {}
-    first = 0
-    try:
-        page = await open_desk(chromium, made, me, seen)
-        sids = sessions(made, desktops)
-        for run in range(1, args.runs + 1):
-            children = await start_clients(
-                made.config.http.port, cookie_header(made), sids, ("AgentRung",), scratch
-            )
-            await asyncio.sleep(0.5)
-            sent: dict[str, float] = {}
-            t0 = time.monotonic()
-            end = await drive(made, desktops, me, args, first, sent)
-            wall = time.monotonic() - t0
-            await asyncio.sleep(1.5)  # the last pops drawn, the last rings ended
-            sse = await stop_clients(children)
-            dom = summary([seen[c] - sent[c] for c in sent if c in seen])
-            mine = sum(1 for n in range(first, end) if n % args.browser_every == 0)
-            print(
-                f"run {run}: {args.clients:,} SSE desktops + 1 browser, {end - first:,} calls in "
-                f"{wall:.1f} s ({(end - first) / wall:.1f}/s); streams cut off {sse['cut']}",
-                flush=True,
-            )
-            print("  " + line("SSE desktops, AgentCalled to AgentRung read", sse), flush=True)
-            print("  " + line(f"browser DOM ({mine} rung), AgentCalled to the pop drawn", dom), flush=True)
-            first = end
-            await asyncio.get_running_loop().run_in_executor(None, made.journal.flush, 300.0)
-            await asyncio.sleep(0.5)
-        if page.errors:
-            print(f"page errors: {page.errors[:5]}")
-        print(f"  push: {made.feed.snapshot()}")
-    finally:
-        print(f"load average {os.getloadavg()[0]:.2f} at the end")
-        await chromium.stop()
-        made.feed.stop()
-        made.journal.close()
-        port.stopListening()
-        made.directory.close()
+    chromium, desk = Chromium(), Desk(numbers[0])
+    every: dict[str, list[float]] = {"sse": [], "dom": [], "stream": [], "fetch": [], "draw": []}
+    with serving(made):
+        await chromium.start(str(CHROMIUM))
+        try:
+            desk.page = await open_desk(chromium, made, desk)
+            sids, first = sessions(made, desktops), 0
+            for run in range(1, args.runs + 1):
+                print(f"run {run}: ", end="")
+                first, parts, rung = await one_run(made, args, desk, desktops, sids, first, scratch)
+                report(parts, rung)
+                for key, values in parts.items():
+                    every[key].extend(values)
+                await asyncio.get_running_loop().run_in_executor(None, made.journal.flush, 300.0)
+                await asyncio.sleep(0.5)
+            print("all runs: ", end="")
+            report(every)
+            if desk.page.errors:
+                print(f"page errors: {desk.page.errors[:5]}")
+            print(f"  push: {made.feed.snapshot()}")
+        finally:
+            await chromium.stop()
 
 
 def main() -> None:
@@ -177,18 +230,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    from twisted.internet import asyncioreactor
-
-    asyncioreactor.install(loop)
-    from twisted.internet import defer, reactor
-
-    with tempfile.TemporaryDirectory(prefix="acd-bench-pop-") as scratch:
-        done = defer.Deferred.fromFuture(asyncio.ensure_future(bench(args, Path(scratch))))
-        done.addErrback(lambda failure: failure.printTraceback())
-        done.addBoth(lambda _: reactor.stop())
-        reactor.run()
+    on_reactor(bench, args, "acd-bench-pop-")
 
 
 if __name__ == "__main__":

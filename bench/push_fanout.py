@@ -26,12 +26,20 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ run as a script
-from sse_load import cookie_header, daemon, sessions, start_clients, stop_clients, summary
+from sse_load import (
+    cookie_header,
+    daemon,
+    on_reactor,
+    serving,
+    sessions,
+    start_clients,
+    stop_clients,
+    summary,
+)
 
 ADMINS = "8{:04d}"  # the subscribers: admins (every event), one session each, added to acd.yaml
 
@@ -118,7 +126,6 @@ def line(label: str, r: dict, wall: float, events: int) -> str:
 
 
 async def bench(args: argparse.Namespace, scratch: Path) -> None:
-    from twisted.internet import reactor
 
     most = max(args.clients, args.lag_clients)
     admins = [ADMINS.format(i) for i in range(most)]
@@ -127,10 +134,8 @@ async def bench(args: argparse.Namespace, scratch: Path) -> None:
     ))  # fmt: skip
     sids = sessions(made, admins)
     print(f"load average {os.getloadavg()[0]:.2f} at start; push.client_buffer {args.buffer:,} bytes")
-    made.journal.start()  # the bus's first subscriber writes on its own thread, as in `acd run`
-    port = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
     first = 0
-    try:
+    with serving(made):
         for run in range(1, args.runs + 1):
             stages = (
                 (f"fan-out to {args.clients} subscribers", args.clients, args.rate, args.seconds, ami_call),
@@ -146,12 +151,6 @@ async def bench(args: argparse.Namespace, scratch: Path) -> None:
                 # the journal's writer thread catches up before the next stage (it shares the GIL)
                 await asyncio.get_running_loop().run_in_executor(None, made.journal.flush, 300.0)
             print(f"  push: {made.feed.snapshot()}; load average {os.getloadavg()[0]:.2f}", flush=True)
-    finally:
-        print(f"load average {os.getloadavg()[0]:.2f} at the end")
-        made.feed.stop()
-        made.journal.close()
-        port.stopListening()
-        made.directory.close()
 
 
 def main() -> None:
@@ -166,18 +165,7 @@ def main() -> None:
     parser.add_argument("--buffer", type=int, default=4 << 20, help="push.client_buffer, bytes")
     args = parser.parse_args()
 
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    from twisted.internet import asyncioreactor
-
-    asyncioreactor.install(loop)
-    from twisted.internet import defer, reactor
-
-    with tempfile.TemporaryDirectory(prefix="acd-bench-push-") as scratch:
-        done = defer.Deferred.fromFuture(asyncio.ensure_future(bench(args, Path(scratch))))
-        done.addErrback(lambda failure: failure.printTraceback())
-        done.addBoth(lambda _: reactor.stop())
-        reactor.run()
+    on_reactor(bench, args, "acd-bench-push-")
 
 
 if __name__ == "__main__":

@@ -15,13 +15,17 @@ takes now minus the event's `"at"`, the stamp the bench sent as the PBX's `Times
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import json
+import os
 import selectors
 import socket
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 from acd import config as config_module
@@ -61,6 +65,23 @@ def daemon(scratch: Path, streams: int, buffer: int, edit: Callable[[dict], None
     return made
 
 
+@contextlib.contextmanager
+def serving(made) -> Iterator[None]:
+    """The daemon's journal writer and web port, as `acd run` starts them; stopped after."""
+    from twisted.internet import reactor
+
+    made.journal.start()  # the bus's first subscriber writes on its own thread
+    port = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
+    try:
+        yield
+    finally:
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
+        made.feed.stop()
+        made.journal.close()
+        port.stopListening()
+        made.directory.close()
+
+
 def sessions(made, numbers: list[str]) -> list[str]:
     """A session (its cookie's value) for each number, as the sign-in form opens them."""
     found = [made.people.person(n) for n in numbers]
@@ -97,20 +118,36 @@ async def start_clients(port: int, cookie: str, sids: list[str], kinds: tuple[st
 
 
 async def stop_clients(children) -> dict:
-    """Each child's figures, merged: its lags (ms) sorted together, the streams cut off."""
+    """Each child's figures, merged: the lags (ms, sorted together), the streams cut off."""
     parts = []
     for child in children:
         child.stdin.close()
         parts.append(json.loads(await asyncio.wait_for(child.stdout.readline(), 60)))
         await child.wait()
     lags = sorted(x for p in parts for x in p["lags"])
-    return {**summary(lags, scale=1.0), "cut": sum(p["cut"] for p in parts)}
+    return {**summary(lags, scale=1.0), "cut": sum(p["cut"] for p in parts), "lags": lags}
 
 
 def summary(lags: list[float], scale: float = 1000.0) -> dict:
     data = sorted(lags)
     pick = lambda q: data[min(len(data) - 1, int(q * len(data)))] * scale if data else float("nan")
     return {"n": len(data), "p50": pick(0.5), "p95": pick(0.95), "p99": pick(0.99), "max": pick(1.0)}
+
+
+def on_reactor(bench: Callable[[argparse.Namespace, Path], Awaitable[None]], args, prefix: str) -> None:
+    """`bench(args, scratch)` on twisted's asyncio reactor (the daemon's), in a temp dir."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    from twisted.internet import asyncioreactor
+
+    asyncioreactor.install(loop)
+    from twisted.internet import defer, reactor
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
+        done = defer.Deferred.fromFuture(asyncio.ensure_future(bench(args, Path(scratch))))
+        done.addErrback(lambda failure: failure.printTraceback(file=sys.stderr))
+        done.addBoth(lambda _: reactor.stop())
+        reactor.run()
 
 
 # -- the clients (a child process) ---------------------------------------------------------------
