@@ -19,7 +19,11 @@ for one agent stamped with the send time as the PBX's `Timestamp`, and a second 
 QueueCallerAbandon (the ring ends, the pop goes). `--rate` calls a second, round the desktops;
 every `--browser-every`-th call rings the browser's agent. Prints figures; asserts nothing.
 
-Last measured: (see below)
+Last measured 2026-12-02 (2 cores; 1,000 SSE desktops + 1 browser, 20 calls/s, 3 x 20 s, 40
+browser pops a run): quiet machine (load average 0.8): SSE p50 2.0, p95 6.2, p99 9.4 ms; the
+browser's DOM p50 20.7, p95 33.1, p99 41.9 ms (target <= 100 ms). With other work on the
+machine (load average 3): SSE p99 10.1 ms, the DOM p99 122.6 ms, max 274 ms, its tail in the
+fetch of /api/pops/<call> (p99 86 ms; the quiet runs' store reads in the daemon: p99 15 ms).
 """
 
 from __future__ import annotations
@@ -168,12 +172,14 @@ async def one_run(made, args, desk: Desk, desktops: list[str], sids: list[str], 
     children = await start_clients(made.config.http.port, cookie_header(made), sids, ("AgentRung",), scratch)
     await asyncio.sleep(0.5)
     sent: dict[str, float] = {}
+    reads = timed_reads(made.directory)
     t0 = time.monotonic()
     end = await drive(made, desktops, desk.me, args, first, sent)
     wall = time.monotonic() - t0
     await asyncio.sleep(1.5)  # the last pops drawn, the last rings ended
     sse = await stop_clients(children)
-    parts = {**desk.parts(sent), "sse": [x / 1000 for x in sse["lags"]]}
+    del made.directory.read  # the class's own again
+    parts = {**desk.parts(sent), "sse": [x / 1000 for x in sse["lags"]], "reads": reads}
     rung = sum(1 for n in range(first, end) if n % args.browser_every == 0)
     print(
         f"{args.clients:,} SSE desktops + 1 browser, {end - first:,} calls in {wall:.1f} s "
@@ -182,11 +188,31 @@ async def one_run(made, args, desk: Desk, desktops: list[str], sids: list[str], 
     return end, parts, rung
 
 
+def timed_reads(directory) -> list[float]:
+    """How long each store read takes (the thread hop and the query; a pop's fetch makes one)."""
+    spent: list[float] = []
+    read = directory.read
+
+    async def measured(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return await read(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - start)
+
+    directory.read = measured
+    return spent
+
+
 def report(parts: dict[str, list[float]], rung: int | None = None) -> None:
     print("  " + line("SSE desktops, AgentCalled to AgentRung read", summary(parts["sse"])))
     drew = "" if rung is None else f" ({rung} rung)"
     print("  " + line(f"browser DOM{drew}, AgentCalled to the pop drawn", summary(parts["dom"])))
     print("  " + split_line(parts), flush=True)
+    reads = summary(parts["reads"])
+    print(
+        f"  store reads in the daemon (thread and query): p50 {reads['p50']:.1f} / p99 {reads['p99']:.1f} ms"
+    )
 
 
 async def bench(args: argparse.Namespace, scratch: Path) -> None:
@@ -198,7 +224,7 @@ async def bench(args: argparse.Namespace, scratch: Path) -> None:
     made = daemon(scratch, args.clients + 8, 4 << 20, edit)
     print(f"load average {os.getloadavg()[0]:.2f} at start; {len(numbers):,} agents configured")
     chromium, desk = Chromium(), Desk(numbers[0])
-    every: dict[str, list[float]] = {"sse": [], "dom": [], "stream": [], "fetch": [], "draw": []}
+    every: dict[str, list[float]] = {k: [] for k in ("sse", "dom", "stream", "fetch", "draw", "reads")}
     with serving(made):
         await chromium.start(str(CHROMIUM))
         try:
