@@ -63,6 +63,7 @@ from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
 from acd.web.desk_page import DeskPage
 from acd.web.kiosk import Kiosks
+from acd.web.knowledge_page import KnowledgePage
 from acd.web.pages import Pages
 from acd.web.status import make_site
 from acd.web.tls import web_service
@@ -215,6 +216,7 @@ class Daemon(service.MultiService):
             top={
                 b"desk": DeskPage(login, Pages(login)),
                 b"wall": WallPage(login, Pages(login)),
+                b"knowledge": KnowledgePage(login, Pages(login)),
                 b"kiosk": KioskPage(login, Pages(login), Kiosks(config, self.directory, self.wall_feed)),
             },
         )

@@ -39,9 +39,9 @@ TYPES = {  # what the static folder may hold, and how it is served
 }
 NAV = {  # the header's links, by role (the pages themselves are other modules')
     "agent": (("/desk", "Desk"),),
-    "supervisor": (("/wall", "Wallboard"),),
+    "supervisor": (("/wall", "Wallboard"), ("/knowledge", "Knowledge")),
     "quality": (("/", "Home"),),
-    "admin": (("/wall", "Wallboard"), ("/admin/staff", "Staff")),
+    "admin": (("/wall", "Wallboard"), ("/knowledge", "Knowledge"), ("/admin/staff", "Staff")),
 }
 
 
