@@ -63,7 +63,7 @@
     if (name === "title") input.maxLength = 200;
     if (name === "category") {
       input.maxLength = 40;
-      input.pattern = "[a-z][a-z0-9_-]{0,39}";
+      input.pattern = "[a-z][a-z0-9_\\-]{0,39}"; // the v flag wants the - escaped
     }
     if (name !== "category" || form.dataset.needsCategory === "yes") input.required = true;
     wrap.append(input);
