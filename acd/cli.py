@@ -9,6 +9,7 @@ from pathlib import Path
 
 from acd import config as config_module
 from acd import staff_cli
+from acd.web import tls
 from ivr import menu
 
 EXIT_CONFIG = 2
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_module.load(args.config, write_secrets=args.func is not _check)
         args.menu = menu.load(config.ivr_path(), queues=[q.name for q in config.queues])
+        tls.configured(config)  # a missing or bad certificate is said here, not as a traceback later
     except config_module.ConfigError as exc:
         print(f"acd: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

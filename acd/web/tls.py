@@ -26,9 +26,23 @@ def context(cert: bytes, key: bytes) -> ssl.CertificateOptions:
     )
 
 
-def web_service(config: Config, site) -> service.Service:
+def configured(config: Config) -> ssl.CertificateOptions | None:
+    """The TLS options the config names, or None for plain HTTP; unreadable files or a bad pair
+    are a ConfigError (acd check-config and acd run say so before anything listens)."""
     paths = config.tls_paths()
     if paths is None:
+        return None
+    try:
+        cert, key = (path.read_bytes() for path in paths)
+    except OSError as exc:
+        raise ConfigError(
+            f"http.tls_cert / http.tls_key: cannot read {exc.filename}: {exc.strerror}"
+        ) from None
+    return context(cert, key)
+
+
+def web_service(config: Config, site) -> service.Service:
+    options = configured(config)
+    if options is None:
         return internet.TCPServer(config.http.port, site, interface=config.http.host)
-    cert, key = (path.read_bytes() for path in paths)
-    return internet.SSLServer(config.http.port, site, context(cert, key), interface=config.http.host)
+    return internet.SSLServer(config.http.port, site, options, interface=config.http.host)
