@@ -70,3 +70,23 @@ async def test_a_supervisor_answers_an_agent_s_question_and_edits_the_entry(live
         "IPv6 on the new router (firmware 2)"
     )
     assert page.errors == []
+
+
+@on_asyncio
+async def test_a_new_entry_is_added_and_a_refused_one_says_why(live, page):
+    await supervisor_in(page, live, "9901")  # an admin
+    await page.click("#kb-new summary")
+    form = page.locator("#kb-new form")
+    await form.locator(".kb-title").fill("Opening hours")
+    await form.locator(".kb-body").fill("8 to 20, Monday to Saturday.")
+    await form.locator(".kb-category").fill("Not One")  # the browser's pattern refuses it
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator("#kb-message")).to_have_text("")
+    await form.locator(".kb-category").fill("general")
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator("#kb-message")).to_have_text("Entry added.")
+    await expect(page.locator(".kb-entry", has_text="Opening hours")).to_contain_text("general")
+    await expect(form.locator(".kb-title")).to_have_value("")
+    found = json.loads((await get(live, "/api/kb?q=opening", agent("1001"))).body)
+    assert [e["updated_by"] for e in found["entries"]] == ["9901"]
+    assert page.errors == []

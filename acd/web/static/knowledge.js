@@ -182,6 +182,20 @@
     root.dataset.loaded = "yes";
   }
 
+  const fresh = entryForm("new", {}, true, "Add");
+  fresh.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await acd.post("/api/kb", valuesOf(fresh));
+      fresh.reset();
+      say("Entry added.");
+      await refresh();
+    } catch (error) {
+      say(`Not added: ${error.message}`, true);
+    }
+  });
+  document.getElementById("kb-new").append(fresh);
+
   filter.addEventListener("submit", (event) => {
     event.preventDefault();
     refresh().catch((error) => say(`Not loaded: ${error.message}`, true));
