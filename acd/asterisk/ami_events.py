@@ -40,8 +40,8 @@ def _get(msg: Message, key: str) -> str | None:
             f"{key} given {len(value) if isinstance(value, list) else 'as non-text'}"
             f"{' times' if isinstance(value, list) else ''}"
         )
-    if _CONTROL.search(value):
-        raise BadEvent(f"control character in {key}")
+    if not value.isprintable() and _CONTROL.search(value):  # a C check first: a control
+        raise BadEvent(f"control character in {key}")  # character is never printable
     return value
 
 
