@@ -284,3 +284,28 @@ class CallWrappedUp(Event):
     disposition: str
     resolved: bool
     follow_up: bool
+
+
+# -- after the call and instead of waiting: what the numbers issue counts -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackBooked(Event):
+    """A waiting caller pressed the callback key and was booked: they left the queue, keeping
+    their place (callback rate; queue_log's story of the call goes on with the dial-back)."""
+
+    call_id: str
+    queue: str
+    callback_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswered(Event):
+    """The caller rated the call after the agent hung up (DTMF 1-5). A caller who hangs up or
+    presses nothing leaves no event: no score, not a zero."""
+
+    call_id: str
+    queue: str
+    agent: str
+    question: int  # 1 or 2: the survey's questions in order
+    score: int  # 1..5
