@@ -7,7 +7,6 @@ journal back into fresh models and listens on the same port."""
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from pathlib import Path
 
 from acd import config as config_module
@@ -47,6 +46,7 @@ class WallSite:
         port: int = 0,
         store_url: str | None = None,
         listener: Listener | None = None,
+        folder: Path | None = None,
     ) -> None:
         self.config, self.clock, self.listener = config, clock, listener
         self.directory = None
@@ -59,7 +59,12 @@ class WallSite:
         self.journal: list[Entry] = []
         self.sequence = Sequencer()
         self.port = port
-        self.people = seeded_roster(Path(tempfile.mkdtemp(prefix="acd-wall-")), config)
+        # the roster's store beside the kiosk store (the test's tmp_path), never left in /tmp
+        if folder is None:
+            folder = Path(store_url.removeprefix("sqlite:///")).parent if store_url else None
+        if folder is None:
+            raise ValueError("a WallSite without a store needs a folder for its staff records")
+        self.people = seeded_roster(folder, config)
         # the sign-ins outlive a restart, as the daemon's do through redis (acd/web/sessions.py)
         self.login = StaffLogin(config, self.people)
         self._build()
