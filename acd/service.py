@@ -10,7 +10,7 @@ from twisted.application import internet, service
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from acd.asterisk.agent_desk import PROMPTS as AGENT_PROMPTS
+from acd.asterisk.agent_codes import PROMPTS as AGENT_PROMPTS
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agi_routes import Routes
 from acd.asterisk.ami import AmiService
