@@ -22,6 +22,7 @@ from acd.config_journal import Journal, TimeZone
 from acd.config_phone import Callback, Features
 from acd.config_pop import Pop
 from acd.config_push import Push
+from acd.config_survey import Survey
 from acd.config_types import Digits, Listen, Name, PersonName, Pin, Port, Secret, Share, _Section
 from acd.config_wall import Wallboard
 from acd.config_web import Hashing, Http
@@ -205,6 +206,7 @@ class Config(_Section):
     greeting: Greeting = Greeting()
     features: Features = Features()
     callback: Callback | None = None
+    survey: Survey = Survey()
     recording: Recording = Recording()
     pop: Pop = Pop()
     desk: Desk = Desk()

@@ -10,6 +10,10 @@ from pydantic import Field
 from acd.config_dial import DialPolicy
 from acd.config_types import CallCode, DialCode, Name, _Section
 
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+# one sentence; "{key}" is the callback key, and no other braces
+OfferText = Annotated[str, Field(min_length=1, max_length=300, pattern=r"^[^\r\n{}]*(\{key\}[^\r\n{}]*)*$")]
+
 
 class PinBackoff(_Section):
     """Wrong PINs slow the next try at that agent from that phone (and at that phone), never
@@ -62,3 +66,8 @@ class Callback(_Section):
     give_up_after: int = Field(7200, ge=60, le=604800)
     dial_policy: DialPolicy = DialPolicy()  # which caller IDs may be dialled (toll fraud)
     per_number_per_day: int = Field(3, ge=1, le=100)  # bookings per number and day (redis)
+    offer: bool = True  # said with every position announcement, in the caller's language
+    offer_text: dict[Language, OfferText] = {
+        "en": "Press {key} to be called back, keeping your place.",
+        "de": "Drücken Sie die {key}, dann rufen wir Sie zurück, und Sie behalten Ihren Platz.",
+    }

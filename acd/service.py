@@ -14,7 +14,7 @@ from acd.asterisk.agent_codes import PROMPTS as AGENT_PROMPTS
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agi_routes import Routes
 from acd.asterisk.ami import AmiService
-from acd.asterisk.announcer import Announcer
+from acd.asterisk.announcer import Announcer, callback_offers
 from acd.asterisk.callbacks import CALLBACK_EVENTS, Callbacks
 from acd.asterisk.callbacks import PROMPTS as CALLBACK_PROMPTS
 from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
@@ -27,6 +27,7 @@ from acd.asterisk.recorder import PROMPTS as RECORDER_PROMPTS
 from acd.asterisk.recorder import RECORDER_EVENTS, Recorder
 from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
 from acd.asterisk.supervisor_desk import SUPERVISOR_DESK_EVENTS, SupervisorDesk
+from acd.asterisk.survey import Survey
 from acd.background import background
 from acd.checkpoints import Checkpointer
 from acd.config import Config, pop_seats
@@ -127,15 +128,23 @@ class Daemon(service.MultiService):
         )
         backoff = menu.identity.backoff
         limits = GuessLimits(self.live, Backoff(backoff.free, backoff.base, backoff.cap, backoff.forget))
+        self.survey = Survey(config.survey, self.apply, self.directory, self.speech)
         routes = Routes(
-            config, self.apply, self.directory, self.speech, menu, self.book.ready_at, limits=limits
+            config,
+            self.apply,
+            self.directory,
+            self.speech,
+            menu,
+            self.book.ready_at,
+            limits=limits,
+            survey=self.survey,
         )
         self.legs = AgentLegs()  # agents' live legs: what in-call codes may act on
         self.escalations = escalations = Escalations(
             config, self.center, self.ami, self.directory, self.speech, self.apply, self.legs
         )
         self.callbacks = (
-            Callbacks(config, self.center, self.ami, self.live, self.speech)
+            Callbacks(config, self.center, self.ami, self.live, self.speech, sink=self.apply)
             if config.callback and config.callback.enabled
             else None
         )
@@ -167,6 +176,7 @@ class Daemon(service.MultiService):
                 self.supervisors.table(),
                 self.recorder.table(),
                 self.callbacks.table() if self.callbacks else {},
+                self.survey.table(),
             ),
         )
         announcer = Announcer(
@@ -295,6 +305,7 @@ class Daemon(service.MultiService):
             *RECORDER_PROMPTS.values(),
         ]
         parts = static_parts(self.menu) | {("en", text) for text in fixed}
+        parts |= self.survey.static_parts() | callback_offers(self.config)
         for language, text in sorted(parts):
             try:
                 await self.speech.render(text, language)

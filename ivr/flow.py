@@ -111,6 +111,7 @@ class IvrCall:
     verification: str = ""  # verified | not_verified | locked | "" (not asked)
     steps: list[str] = field(default_factory=list)
     greeted: bool = False  # the greeting went out with the first prompt
+    survey_offer: dict[str, str] = field(default_factory=dict)  # language -> "rate us? press 1"
     _prefix: tuple[Part, ...] = ()
 
     @property
@@ -140,6 +141,8 @@ class IvrCall:
             yield from self._take_account()
         if self.category and self.category.verify and self.account is not None:
             yield from self._verify()
+        if self.survey_offer:
+            yield from self._offer_survey()
         yield Say(self._take_prefix() + (self._say("connecting"),))
 
     # -- the steps -------------------------------------------------------------------------
@@ -224,6 +227,14 @@ class IvrCall:
             self._prefix = () if skipped else (self._say("wrong_answer"),)
         self.verification = "not_verified"
         self._prefix = (self._say("not_verified"),)
+
+    def _offer_survey(self) -> Generator[Request, object, None]:
+        """Asked once, never re-prompted: "1" opts in (the step says so: survey:yes), anything
+        else or nothing is no (the share may still choose the call)."""
+        language = self.language if self.language in self.survey_offer else next(iter(self.survey_offer))
+        parts = self._take_prefix() + ((language, self.survey_offer[language]),)
+        digits = yield from self._keyed("survey", parts, 1)
+        self.steps.append("survey:yes" if digits == "1" else "survey:no")
 
     # -- helpers ---------------------------------------------------------------------------
 

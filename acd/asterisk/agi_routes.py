@@ -14,6 +14,7 @@ from acd.asterisk import channel_vars as var
 from acd.asterisk.fastagi import AgiChannel, AgiError, Hangup, Route
 from acd.asterisk.guess_limits import GuessLimits
 from acd.asterisk.ivr_player import IvrPlayer
+from acd.asterisk.survey import Survey
 from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
@@ -44,8 +45,10 @@ class Routes:
         ready: Callable[[str], bool] = lambda agent: False,
         clock: Callable[[], float] = time.time,
         limits: GuessLimits | None = None,
+        survey: Survey | None = None,
     ) -> None:
         self.config = config
+        self.survey = survey  # who rates the call after the agent hangs up (None: nobody)
         self.limits = limits  # identity guesses across calls (redis)
         self.menu = menu
         self.ready = ready  # is this agent logged in and free?
@@ -98,6 +101,12 @@ class Routes:
             if known is None or routed.customer_id != known.id:  # named by an account in the IVR
                 last_agent = await self.directory.last_agent(routed.customer_id, since)
             await self._offer_last_agent(channel, last_agent)
+        if self.survey is not None and routed.queue:
+            language = routed.language or values.get(var.LANGUAGE, "")
+            opted_in = "survey:yes" in routed.ivr_steps
+            chosen = await self.survey.values(call_id, language, opted_in)
+            if chosen:
+                await channel.set_variables(chosen)
         self.sink(routed)
 
     async def _look_up(self, caller: str, since: float | None) -> tuple[list[CustomerCard], str | None]:
@@ -126,7 +135,12 @@ class Routes:
             self._greeting_text(known),
             routed.caller_id or None,
         )
-        call = IvrCall(self.menu, caller, open=hours.is_open(self.menu.hours, self.clock()))
+        call = IvrCall(
+            self.menu,
+            caller,
+            open=hours.is_open(self.menu.hours, self.clock()),
+            survey_offer=self._survey_offer(),
+        )
         player = IvrPlayer(channel, self.speech, self.directory, self.limits)
         started = self.clock()
         try:
@@ -167,6 +181,15 @@ class Routes:
             priority=call.priority,
             ivr_steps=tuple(call.steps),
         )
+
+    def _survey_offer(self) -> dict[str, str]:
+        """The IVR's "rate us afterwards?" per language, the default language's first; {} when
+        the survey takes no opt-ins."""
+        settings = self.config.survey
+        if self.survey is None or not settings.enabled or not settings.ivr_opt_in:
+            return {}
+        words = settings.opt_in
+        return dict(sorted(words.items(), key=lambda item: item[0] != settings.default_language))
 
     async def _tell_ivr(self, channel: AgiChannel, call: IvrCall) -> None:
         values = {

@@ -104,12 +104,16 @@ class Announcer:
         wait = self.estimate(call, now)
         language = call.language if call.language in self.menu.prompts else self.menu.default_language
         prompts = self.menu.prompts[language]
-        parts = [prompts.position.format(position=call.position)]
+        parts = [(language, prompts.position.format(position=call.position))]
         if wait is not None:
             minutes = math.ceil(wait / 60)
-            parts.append(prompts.wait_short if wait < 60 else prompts.wait.format(minutes=minutes))
+            said = prompts.wait_short if wait < 60 else prompts.wait.format(minutes=minutes)
+            parts.append((language, said))
+        offer = callback_offer(self.config, language)
+        if offer is not None:
+            parts.append(offer)
         try:
-            files = "&".join([str(await self.speech.render(text, language)) for text in parts])
+            files = "&".join([str(await self.speech.render(text, lang)) for lang, text in parts])
             await self.ami.action(
                 actions.originate(
                     "Local/announce@acd-announce/n",
@@ -122,3 +126,23 @@ class Announcer:
             log.warn("caller {call} not told their wait: {why}", call=call.id, why=exc)
             return
         self.sink(ev.CallerAnnounced(self.clock(), call.id, call.position, wait))
+
+
+def callback_offer(config: Config, language: str) -> tuple[str, str] | None:
+    """(language, "press 1 to be called back, keeping your place"), in the caller's language
+    where the callback section has words for it (else English, else its first); None when
+    callbacks are off or not offered."""
+    callback = config.callback
+    if callback is None or not callback.enabled or not callback.offer or not callback.offer_text:
+        return None
+    texts = callback.offer_text
+    chosen = language if language in texts else "en" if "en" in texts else next(iter(texts))
+    return chosen, texts[chosen].format(key=callback.key)
+
+
+def callback_offers(config: Config) -> set[tuple[str, str]]:
+    """Every offer the announcer can say: rendered at start-up."""
+    callback = config.callback
+    if callback is None or not callback.enabled or not callback.offer:
+        return set()
+    return {(language, text.format(key=callback.key)) for language, text in callback.offer_text.items()}

@@ -56,8 +56,10 @@ class Callbacks:
         speech: SpeechCache,
         clock: Callable[[], float] = time.time,
         queue_log_path: Path | None = None,
+        sink: Callable[[ev.Event], object] = lambda event: None,  # the daemon's apply
     ) -> None:
         assert config.callback is not None
+        self.sink = sink
         self.config, self.center, self.ami, self.live = config, center, ami, live
         self.speech, self.clock = speech, clock
         self.queue_log = queue_log_path or state_dir(config) / "log" / "queue_log"
@@ -113,6 +115,7 @@ class Callbacks:
         )
         await self._place(callback)
         await channel.set_variable(var.CALLBACK, "1")
+        self.sink(ev.CallbackBooked(self.clock(), call_id, queue, callback.id))
         await say(channel, self.speech, [("en", PROMPTS["booked"])])
         log.info(
             "callback {id} for {number}: holds place {pos} in {queue}",

@@ -56,6 +56,14 @@ CALLBACK_ID = "ACD_CALLBACK_ID"
 CALLBACK_NUMBER = "ACD_CALLBACK_NUMBER"  # the dial string of the number to call back
 POSITION = "ACD_POSITION"  # the placeholder's place in the queue
 
+# -- the post-call survey: set as the call is routed, read once the agent hangs up ----------
+SURVEY = "ACD_SURVEY"  # "1": the daemon chose this caller; Queue() then continues after the agent
+SURVEY_QUESTIONS = "ACD_SURVEY_QUESTIONS"  # how many questions: 1 or 2
+SURVEY_FIRST = "ACD_SURVEY_FIRST"  # the files of the first question (the intro with it), &-joined
+SURVEY_SECOND = "ACD_SURVEY_SECOND"  # ...of the second (none when the survey asks one)
+SURVEY_THANKS = "ACD_SURVEY_THANKS"
+SURVEY_DIGIT = "ACD_SURVEY_DIGIT"  # what Read() collected for a question
+
 NAMES: dict[str, str] = {
     constant: value
     for constant, value in dict(globals()).items()

@@ -65,6 +65,7 @@ def tokens(config: Config, state_dir: Path) -> dict[str, str]:
         "CALLBACK_KEY": config.callback.key if config.callback else "none",
         "CALLBACK_TRUNK": f"trunk-{config.callback.trunk}" if config.callback else "none",
         "CALLBACK_RING": str(config.callback.ring) if config.callback else "30",
+        "SURVEY_TIMEOUT": str(config.survey.timeout),
         **{f"VAR_{constant}": name for constant, name in channel_vars.NAMES.items()},
     }
 
@@ -239,6 +240,7 @@ def queues_conf(config: Config) -> str:
             joinempty="yes",
             leavewhenempty="no",
             autofill="yes",
+            setinterfacevar="yes",  # MEMBERNAME on the caller: who a surveyed caller rates
             **AUTOPAUSE,
             **rule,
         )[:-1]
@@ -258,6 +260,7 @@ def queues_conf(config: Config) -> str:
             ringinuse="no",
             leavewhenempty="yes",
             joinempty="paused,unavailable,invalid,inuse,ringing,wrapup",
+            setinterfacevar="yes",
             **AUTOPAUSE,
         )[:-1]
         if agent.phone:

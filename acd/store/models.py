@@ -108,6 +108,22 @@ class Disposition(Base):
     follow_up: Mapped[bool | None] = mapped_column(Boolean)  # someone must come back to the customer
 
 
+class SurveyAnswer(Base):
+    """The caller's rating of the call, one row per question answered (1-5). A caller who
+    hung up or pressed nothing has no row: no score, not a zero."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("interaction_id", "question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    question: Mapped[int] = mapped_column(Integer)  # 1 or 2, in the survey's order
+    score: Mapped[int] = mapped_column(Integer)
+    agent: Mapped[str] = mapped_column(String(20))  # who the caller rated
+    queue: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Note(Base):
     __tablename__ = "notes"
 

@@ -207,3 +207,41 @@ def test_closed_line_says_so_and_asks_nothing():
 def test_unsupported_language_falls_back_to_the_menu(caller):
     call, script = ivr(caller, "1", "9")
     assert script.steps()[0] == "language" and call.language == "en"
+
+
+# -- the survey's opt-in (acd.yaml survey.ivr_opt_in) ------------------------------------------
+
+
+def _opt_in_run(digits: list[str], offer: dict[str, str]) -> tuple[IvrCall, list[Ask]]:
+    from ivr.menu import load
+
+    call = IvrCall(load(), Caller(language="de"), survey_offer=offer)
+    flow, asked, reply = call.run(), [], None
+    replies = iter(digits)
+    while True:
+        try:
+            request = flow.send(reply)
+        except StopIteration:
+            return call, asked
+        if isinstance(request, Ask):
+            asked.append(request)
+            reply = next(replies, "")
+        else:
+            reply = None
+
+
+def test_the_ivr_asks_for_the_survey_once_and_a_1_opts_in():
+    offer = {"en": "Rate us afterwards? Press 1.", "de": "Danach bewerten? Drücken Sie 1."}
+    call, asked = _opt_in_run(["9", "1"], offer)  # category "other", then yes
+    assert call.steps[-1] == "survey:yes"
+    assert asked[-1].step == "survey" and asked[-1].max_digits == 1
+    assert asked[-1].parts[-1] == ("de", "Danach bewerten? Drücken Sie 1.")  # their language
+    call, asked = _opt_in_run(["9", "2"], offer)
+    assert call.steps[-1] == "survey:no" and [a.step for a in asked].count("survey") == 1
+    call, _ = _opt_in_run(["9"], {"en": "Rate us afterwards? Press 1."})  # silence; English only
+    assert call.steps[-1] == "survey:no"
+
+
+def test_without_an_offer_the_ivr_does_not_ask():
+    call, asked = _opt_in_run(["9"], {})
+    assert "survey" not in [a.step for a in asked] and not any(s.startswith("survey") for s in call.steps)
