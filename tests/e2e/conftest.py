@@ -100,6 +100,8 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
         {"name": "carrier-b", "match": f"127.0.0.1:{CALLBACK_TRUNK_PORT}"},
     ]
     raw["callback"].update(trunk="carrier-b", ring=10, retry_after=5)
+    # nobody rated after their call (tests/e2e/test_survey.py starts a daemon that asks everyone)
+    raw["survey"].update(share=0.0, ivr_opt_in=False)
     raw["store"] = {"url": f"sqlite:///{state.parent / (state.name + '-store') / 'acd.sqlite3'}"}
     raw["redis"] = {"url": f"redis://127.0.0.1:{REDIS_PORT}/0", "prefix": "acdtest"}
     raw["secrets_file"] = str(state.parent / f"{state.name}-secrets" / "acd.secrets.yaml")

@@ -1,0 +1,131 @@
+"""The post-call survey and the callback offer on the real PBX.
+
+A daemon that surveys every call (share 1) routes a carrier caller; the agent hangs up, the
+caller stays in the dialplan (Queue()'s c), hears the questions and keys 4 and 5 as RFC 4733
+digits: both scores land on the call's interaction and in the journal. A caller who hangs up
+during the questions leaves no score. A waiting caller hears the callback offer with their
+position (the PBX's own AcdAnnounce event names the offer's file) and pressing 1 books a
+callback that the journal holds as CallbackBooked.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+import yaml
+
+from acd import config as config_module
+from acd.asterisk.announcer import callback_offer
+from acd.lab.daemon_proc import DaemonProcess
+from acd.pbx.control import state_dir
+from acd.speech import SpeechCache
+from tests.e2e.conftest import wait_until
+from tests.e2e.test_callback_policy import forget_callbacks
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def surveying(pbx, lab_config, tmp_path: Path):
+    """A daemon on the lab's configuration, except that it asks every caller."""
+    _, path = lab_config
+    raw = yaml.safe_load(path.read_text())
+    raw["survey"].update(share=1.0)
+    changed = tmp_path / "acd-survey.yaml"
+    changed.write_text(yaml.safe_dump(raw))
+    process = DaemonProcess(config_module.load(changed), changed, tmp_path / "daemon.log")
+    process.start()
+    yield process
+    process.stop()
+
+
+def rows(url: str, query: str, **params: object) -> list[tuple]:
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(sqlalchemy.text(query), params)]
+    finally:
+        engine.dispose()
+
+
+def interaction(url: str, caller: str) -> tuple | None:
+    found = rows(
+        url,
+        "SELECT id, linkedid, ended_at FROM interactions WHERE caller_number LIKE :n ORDER BY id DESC",
+        n=f"%{caller.lstrip('0')}",
+    )
+    return found[0] if found else None
+
+
+def scores(url: str, interaction_id: int) -> dict[int, tuple[int, str, str]]:
+    found = rows(
+        url,
+        "SELECT question, score, agent, queue FROM survey_answers WHERE interaction_id = :i",
+        i=interaction_id,
+    )
+    return {q: (s, a, qu) for q, s, a, qu in found}
+
+
+def journal(url: str, kind: str) -> list[dict]:
+    return [json.loads(b) for (b,) in rows(url, "SELECT body FROM journal WHERE type = :t", t=kind)]
+
+
+def test_a_surveyed_caller_keys_4_and_5_after_the_agent_hangs_up(surveying, phones, call, lab_config):
+    config, _ = lab_config
+    phones(talk_ms=2000)
+    sipp = call(["05557301"], dialled="100", keys=[(5000, "4"), (4000, "5")], patience_ms=40000)
+    url = config.store.url
+    found = wait_until(lambda: interaction(url, "05557301"), 20, "the call's interaction")
+    given = wait_until(lambda: len(s := scores(url, found[0])) == 2 and s, 40, "two scores on it")
+    agent = given[1][1]
+    assert given == {1: (4, agent, "support"), 2: (5, agent, "support")} and agent in ("1001", "1002", "1003")
+    answered = [e for e in journal(url, "SurveyAnswered") if e["call_id"] == found[1]]
+    assert [(e["question"], e["score"], e["agent"], e["queue"]) for e in answered] == [
+        (1, 4, agent, "support"),
+        (2, 5, agent, "support"),
+    ]
+    sipp.wait(30)  # the PBX hung up after the thanks: the caller got its BYE
+
+
+def test_a_caller_who_hangs_up_during_the_questions_leaves_no_score(surveying, phones, call, lab_config):
+    config, _ = lab_config
+    phones(talk_ms=2000)
+    sipp = call(["05557302"], dialled="100", patience_ms=5000)  # gone during the first question
+    url = config.store.url
+    found = wait_until(lambda: interaction(url, "05557302"), 20, "the call's interaction")
+    sipp.wait(30)
+    wait_until(lambda: (i := interaction(url, "05557302")) and i[2] is not None, 20, "the call ended")
+    time.sleep(3)  # a moment for a stray answer: none may come
+    assert scores(url, found[0]) == {}
+    assert [e for e in journal(url, "SurveyAnswered") if e["call_id"] == found[1]] == []
+
+
+def test_a_waiting_caller_hears_the_callback_offer_and_pressing_1_books_it(
+    pbx, daemon, call, ami, lab_config
+):
+    config, _ = lab_config
+    assert config.callback is not None
+    daemon.start()
+    mark = ami.mark()
+    offer = callback_offer(config, "en")  # an unknown caller on 100: the menu's default language
+    try:
+        sipp = call(["05557303"], dialled="100", keys=[(9000, config.callback.key)], patience_ms=20000)
+        said = ami.wait(
+            lambda e: e.get("Event") == "UserEvent" and e.get("UserEvent") == "AcdAnnounce",
+            15,
+            "an announcement to the waiting caller",
+            since=mark,
+        )
+        assert offer is not None
+        offered = SpeechCache(state_dir(config) / "sounds").path(offer[1], offer[0])
+        assert str(offered) in said["Files"].split("&"), said["Files"]
+        url = config.store.url
+        booked = wait_until(lambda: journal(url, "CallbackBooked"), 25, "CallbackBooked in the journal")
+        assert [(b["queue"], b["callback_id"] == b["call_id"]) for b in booked] == [("support", True)]
+        sipp.wait(30)
+    finally:
+        forget_callbacks(config)
