@@ -30,17 +30,30 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def surveying(pbx, lab_config, tmp_path: Path):
-    """A daemon on the lab's configuration, except that it asks every caller."""
+def surveying_daemon(pbx, lab_config, tmp_path: Path):
+    """surveying_daemon(share=1.0): a daemon on the lab's configuration, but for its survey."""
     _, path = lab_config
-    raw = yaml.safe_load(path.read_text())
-    raw["survey"].update(share=1.0)
-    changed = tmp_path / "acd-survey.yaml"
-    changed.write_text(yaml.safe_dump(raw))
-    process = DaemonProcess(config_module.load(changed), changed, tmp_path / "daemon.log")
-    process.start()
-    yield process
-    process.stop()
+    started: list[DaemonProcess] = []
+
+    def start(**survey: object) -> DaemonProcess:
+        raw = yaml.safe_load(path.read_text())
+        raw["survey"].update(survey)
+        changed = tmp_path / "acd-survey.yaml"
+        changed.write_text(yaml.safe_dump(raw))
+        process = DaemonProcess(config_module.load(changed), changed, tmp_path / "daemon.log")
+        started.append(process)
+        process.start()
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def surveying(surveying_daemon):
+    """A daemon that asks every caller."""
+    return surveying_daemon(share=1.0)
 
 
 def rows(url: str, query: str, **params: object) -> list[tuple]:
@@ -129,3 +142,27 @@ def test_a_waiting_caller_hears_the_callback_offer_and_pressing_1_books_it(
         sipp.wait(30)
     finally:
         forget_callbacks(config)
+
+
+def test_an_ivr_caller_who_opts_in_is_asked_in_their_language(
+    surveying_daemon, phones, customers, call, ami, lab_config
+):
+    """Known by caller ID (German, so no language menu), picks "anything else", presses 1 at
+    "would you rate this call afterwards?"; nobody else is chosen (share 0). After the agent
+    hangs up they key 4 to the first question and nothing to the second: one score."""
+    config, _ = lab_config
+    customers("Greta Voss", ["+49301130001"], language="de")
+    surveying_daemon(share=0.0, ivr_opt_in=True)
+    phones(talk_ms=2000)
+    call(["0301130001"], dialled="800", keys=[(2000, "9"), (1500, "1"), (6000, "4")], patience_ms=40000)
+    event = ami.wait(
+        lambda e: e.get("UserEvent") == "AcdRouted" and e.get("CallerIDNum") == "0301130001",
+        30,
+        "AcdRouted for the IVR caller",
+    )
+    assert event["Steps"] == "language:de:known category:other survey:yes"
+    url = config.store.url
+    found = wait_until(lambda: interaction(url, "0301130001"), 20, "the call's interaction")
+    given = wait_until(lambda: scores(url, found[0]), 40, "a score on it")
+    wait_until(lambda: (i := interaction(url, "0301130001")) and i[2] is not None, 40, "the call ended")
+    assert {q: s for q, (s, _, _) in scores(url, found[0]).items()} == {1: 4}, given  # the 2nd: none
