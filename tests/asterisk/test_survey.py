@@ -201,3 +201,39 @@ def test_the_settings_need_words_in_the_default_language():
         Settings(questions=({"de": "Wie war es?"},))
     with pytest.raises(ValueError):
         Settings(questions=())  # one or two
+
+
+async def _entered(tmp_path, share: float) -> list[str]:
+    from acd import config as config_module
+    from acd.asterisk.agi_routes import Routes
+    from acd.asterisk.fastagi import FastAgiService
+    from acd.config import FastAgi
+    from acd.store import db
+    from acd.store.directory import Directory
+    from ivr import menu
+    from tests.asterisk.test_fastagi import TOKEN, asterisk, free_port, headers, listening
+
+    url = f"sqlite:///{tmp_path / f'store{share}.sqlite3'}"
+    db.migrate(url)
+    directory, config = Directory(url), config_module.load()
+    settings = config.survey.model_copy(update={"share": share})
+    speech = Speech()
+    made = Survey(settings, [].append, directory, speech)  # type: ignore[arg-type]
+    routes = Routes(config, [].append, directory, speech, menu.load(), survey=made)  # type: ignore[arg-type]
+    service = FastAgiService(FastAgi(port=free_port(), header_timeout=0.5, token=TOKEN), routes.table())
+    try:
+        await listening(service)
+        return await asterisk(service.config.port, headers())
+    finally:
+        service.stopService()
+        directory.close()
+
+
+@on_asyncio
+async def test_the_route_marks_a_chosen_call_before_it_queues_and_leaves_others_alone(tmp_path):
+    chosen_call = await _entered(tmp_path, 1.0)
+    assert chosen_call[-1] == 'SET VARIABLE ACD_AGI_OK "1"'
+    marked = [c for c in chosen_call if var.SURVEY in c]
+    assert marked and f"{var.SURVEY}=1," in marked[0] and f"{var.SURVEY_QUESTIONS}=2" in marked[0]
+    assert any(c.startswith(f'SET VARIABLE {var.SURVEY_FIRST} "/sounds/en/') for c in chosen_call)
+    assert not any(var.SURVEY in c for c in await _entered(tmp_path, 0.0))
