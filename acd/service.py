@@ -15,7 +15,7 @@ from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agi_routes import Routes
 from acd.asterisk.ami import AmiService
 from acd.asterisk.announcer import Announcer, callback_offers
-from acd.asterisk.callbacks import CALLBACK_EVENTS, Callbacks
+from acd.asterisk.callbacks import CALLBACK_EVENTS, Callbacks, spoken_parts
 from acd.asterisk.callbacks import PROMPTS as CALLBACK_PROMPTS
 from acd.asterisk.escalation import PROMPTS as ESCALATION_PROMPTS
 from acd.asterisk.escalation import Escalations
@@ -305,7 +305,7 @@ class Daemon(service.MultiService):
             *RECORDER_PROMPTS.values(),
         ]
         parts = static_parts(self.menu) | {("en", text) for text in fixed}
-        parts |= self.survey.static_parts() | callback_offers(self.config)
+        parts |= self.survey.static_parts() | callback_offers(self.config) | spoken_parts()
         for language, text in sorted(parts):
             try:
                 await self.speech.render(text, language)

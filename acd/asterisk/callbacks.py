@@ -42,6 +42,16 @@ PROMPTS = {
     "refused": "We cannot call this number back. Please hold.",
     "capped": "We cannot call this number back again today. Please hold.",
 }
+# what a German caller hears instead (the offer they answered was in their language too)
+SPOKEN: dict[str, dict[str, str]] = {
+    "en": PROMPTS,
+    "de": {
+        "booked": "Danke. Wir rufen Sie zurück, sobald Sie an der Reihe sind. Auf Wiederhören.",
+        "withheld": "Ihre Nummer ist unterdrückt, wir können Sie nicht zurückrufen. Bitte bleiben Sie dran.",
+        "refused": "Diese Nummer können wir nicht zurückrufen. Bitte bleiben Sie dran.",
+        "capped": "Diese Nummer können wir heute nicht noch einmal zurückrufen. Bitte bleiben Sie dran.",
+    },
+}
 HOLD = "Local/s@acd-callback-hold/n"
 _CALLBACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -79,6 +89,9 @@ class Callbacks:
     async def request(self, channel: AgiChannel) -> None:
         """The caller pressed the callback key (Queue() sent them to acd-queue-keys)."""
         call_id = channel.headers.get("agi_uniqueid", "")[:64]
+        language = await channel.get_variable(var.LANGUAGE)
+        words = SPOKEN.get(language, PROMPTS)
+        spoken = language if language in SPOKEN else "en"
         verdict = dialling.check(channel.headers.get("agi_callerid", ""), self.numbers, self.policy)
         if not verdict.allowed or verdict.number is None:
             if verdict.reason != "withheld":
@@ -86,7 +99,7 @@ class Callbacks:
             await say(
                 channel,
                 self.speech,
-                [("en", PROMPTS["withheld" if verdict.reason == "withheld" else "refused"])],
+                [(spoken, words["withheld" if verdict.reason == "withheld" else "refused"])],
             )
             return  # the dialplan puts them back in the queue
         number = verdict.number
@@ -100,7 +113,7 @@ class Callbacks:
                 cap=self.per_day,
             )
             security_log.event("CallbackCapped", "callback", "", call=call_id, bookings=booked)
-            await say(channel, self.speech, [("en", PROMPTS["capped"])])
+            await say(channel, self.speech, [(spoken, words["capped"])])
             return
         known = self.center.calls.get(call_id)
         queue = await channel.get_variable(var.QUEUE) or self.config.routing.default_queue
@@ -116,7 +129,7 @@ class Callbacks:
         await self._place(callback)
         await channel.set_variable(var.CALLBACK, "1")
         self.sink(ev.CallbackBooked(self.clock(), call_id, queue, callback.id))
-        await say(channel, self.speech, [("en", PROMPTS["booked"])])
+        await say(channel, self.speech, [(spoken, words["booked"])])
         log.info(
             "callback {id} for {number}: holds place {pos} in {queue}",
             id=call_id,
@@ -253,6 +266,11 @@ class Callbacks:
                 n=callback.attempts,
             )
         return callback
+
+
+def spoken_parts() -> set[tuple[str, str]]:
+    """Every sentence the callback route says, in each language: rendered at start-up."""
+    return {(language, text) for language, words in SPOKEN.items() for text in words.values()}
 
 
 def dialled_meanwhile(entries: list[queue_log.Entry]) -> dict[str, list[str]]:

@@ -141,3 +141,32 @@ async def test_a_refused_callback_books_nothing(monkeypatch):
     channel.headers = {"agi_uniqueid": "acd-9.2", "agi_callerid": "112"}
     await made.request(channel)  # type: ignore[arg-type]
     assert applied == [] and var.CALLBACK not in channel.variables
+
+
+@on_asyncio
+async def test_the_callback_route_answers_in_the_callers_language(monkeypatch):
+    heard: list[object] = []
+
+    async def said(channel, speech, parts) -> None:
+        heard.extend(parts)
+
+    monkeypatch.setattr(callbacks_module, "say", said)
+    made = Callbacks(
+        config_module.load(write_secrets=False),
+        CallCenter({"support": 20.0}),
+        Ami(),
+        Live(),
+        None,  # type: ignore[arg-type]
+    )
+    german = Channel()
+    german.variables[var.LANGUAGE] = "de"
+    await made.request(german)  # type: ignore[arg-type]
+    french = Channel()
+    french.headers = {"agi_uniqueid": "acd-9.3", "agi_callerid": "112"}
+    french.variables[var.LANGUAGE] = "fr"  # no words in French: English
+    await made.request(french)  # type: ignore[arg-type]
+    assert heard == [
+        ("de", callbacks_module.SPOKEN["de"]["booked"]),
+        ("en", callbacks_module.PROMPTS["refused"]),
+    ]
+    assert set(callbacks_module.SPOKEN["de"]) == set(callbacks_module.PROMPTS)
