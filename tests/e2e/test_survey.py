@@ -96,7 +96,11 @@ def test_a_surveyed_caller_keys_4_and_5_after_the_agent_hangs_up(surveying, phon
     given = wait_until(lambda: len(s := scores(url, found[0])) == 2 and s, 40, "two scores on it")
     agent = given[1][1]
     assert given == {1: (4, agent, "support"), 2: (5, agent, "support")} and agent in ("1001", "1002", "1003")
-    answered = [e for e in journal(url, "SurveyAnswered") if e["call_id"] == found[1]]
+    answered = wait_until(  # the journal is written in batches of its own
+        lambda: len(a := [e for e in journal(url, "SurveyAnswered") if e["call_id"] == found[1]]) == 2 and a,
+        10,
+        "both answers in the journal",
+    )
     assert [(e["question"], e["score"], e["agent"], e["queue"]) for e in answered] == [
         (1, 4, agent, "support"),
         (2, 5, agent, "support"),
