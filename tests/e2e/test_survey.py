@@ -170,3 +170,45 @@ def test_an_ivr_caller_who_opts_in_is_asked_in_their_language(
     given = wait_until(lambda: scores(url, found[0]), 40, "a score on it")
     wait_until(lambda: (i := interaction(url, "0301130001")) and i[2] is not None, 40, "the call ended")
     assert {q: s for q, (s, _, _) in scores(url, found[0]).items()} == {1: 4}, given  # the 2nd: none
+
+
+def test_an_escalated_caller_rates_the_agent_who_ended_the_call(
+    surveying, pbx, customers, phones, softphone, call, ami, lab_config
+):
+    """Queue()'s c does not stand in the escalation's way: the first-line agent escalates (*5,
+    reason 2), the second line's agent answers and hangs up, and the caller (keying 4 every
+    few seconds: ignored in the queue and in the bridge) rates them, 2001 in support-2."""
+    from acd.lab import sipp
+    from tests.e2e.conftest import SECRETS
+    from tests.lab import sipp_phones
+
+    config, _ = lab_config
+    customers("Jonas Pohl", ["+49301170001"], language="en")
+    phones(talk_ms=1500, names=("1005",))
+    softphone("1005", "*70", keys=SECRETS.login("2001"))
+    ami.wait(
+        lambda e: e.get("UserEvent") == "AcdAgentFeature" and e.get("Result") == "logged_in",
+        30,
+        "the second-line agent logged in",
+    )
+    passwords = {p.name: p.password for p in config.phones}
+    first = sipp_phones.EscalatingAgent(
+        sipp.Pbx(port=config.pbx.sip.port),
+        pbx.state_dir.parent,
+        "1001",
+        passwords["1001"],
+        6121,
+        config.features.escalate,
+        "2",
+        42500,
+    )
+    try:
+        call(["0301170001"], dialled="800", keys=[(2000, "9")] + [(2000, "4")] * 16, patience_ms=20000)
+        escalated = ami.wait(lambda e: e.get("UserEvent") == "AcdEscalated", 40, "the escalation")
+        url = config.store.url
+        found = wait_until(lambda: interaction(url, "0301170001"), 20, "the call's interaction")
+        assert found[1] == escalated["Uniqueid"]
+        given = wait_until(lambda: len(s := scores(url, found[0])) == 2 and s, 60, "two scores")
+    finally:
+        first.stop()
+    assert given == {1: (4, "2001", "support-2"), 2: (4, "2001", "support-2")}
