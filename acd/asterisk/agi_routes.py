@@ -139,7 +139,7 @@ class Routes:
             self.menu,
             caller,
             open=hours.is_open(self.menu.hours, self.clock()),
-            survey_offer=self._survey_offer(),
+            survey_offer=self._survey_offer(routed.call_id),
         )
         player = IvrPlayer(channel, self.speech, self.directory, self.limits)
         started = self.clock()
@@ -182,11 +182,13 @@ class Routes:
             ivr_steps=tuple(call.steps),
         )
 
-    def _survey_offer(self) -> dict[str, str]:
+    def _survey_offer(self, call_id: str) -> dict[str, str]:
         """The IVR's "rate us afterwards?" per language, the default language's first; {} when
-        the survey takes no opt-ins."""
-        settings = self.config.survey
-        if self.survey is None or not settings.enabled or not settings.ivr_opt_in:
+        the survey takes no opt-ins, or the share has chosen this call already (no need to ask)."""
+        if self.survey is None:
+            return {}
+        settings = self.survey.settings
+        if not settings.enabled or not settings.ivr_opt_in or self.survey.wanted(call_id, opted_in=False):
             return {}
         words = settings.opt_in
         return dict(sorted(words.items(), key=lambda item: item[0] != settings.default_language))

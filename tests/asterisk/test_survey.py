@@ -237,3 +237,19 @@ async def test_the_route_marks_a_chosen_call_before_it_queues_and_leaves_others_
     assert marked and f"{var.SURVEY}=1," in marked[0] and f"{var.SURVEY_QUESTIONS}=2" in marked[0]
     assert any(c.startswith(f'SET VARIABLE {var.SURVEY_FIRST} "/sounds/en/') for c in chosen_call)
     assert not any(var.SURVEY in c for c in await _entered(tmp_path, 0.0))
+
+
+def test_the_ivr_asks_for_the_opt_in_only_where_it_is_on_and_the_share_did_not_choose_the_call():
+    from acd import config as config_module
+    from acd.asterisk.agi_routes import Routes
+    from ivr import menu
+
+    def offer(**settings: object) -> dict[str, str]:
+        made, _, _ = survey(TWO.model_copy(update=settings))
+        routes = Routes(config_module.load(), [].append, None, Speech(), menu.load(), survey=made)  # type: ignore[arg-type]
+        return routes._survey_offer("acd-1.7")
+
+    assert offer(share=0.0, ivr_opt_in=False) == {}
+    assert list(offer(share=0.0, ivr_opt_in=True)) == ["en"]  # the default language's words first
+    assert offer(share=1.0, ivr_opt_in=True) == {}  # chosen anyway: not asked
+    assert offer(share=0.0, ivr_opt_in=True, enabled=False) == {}
