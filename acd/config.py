@@ -19,6 +19,7 @@ from pydantic import Field, field_validator, model_validator
 from acd import credentials
 from acd.config_desk import WRAPUP, Desk
 from acd.config_journal import Journal, TimeZone
+from acd.config_metrics import Metrics
 from acd.config_phone import Callback, Features
 from acd.config_pop import Pop
 from acd.config_push import Push
@@ -207,6 +208,7 @@ class Config(_Section):
     features: Features = Features()
     callback: Callback | None = None
     survey: Survey = Survey()
+    metrics: Metrics = Metrics()
     recording: Recording = Recording()
     pop: Pop = Pop()
     desk: Desk = Desk()
@@ -232,6 +234,7 @@ class Config(_Section):
             wanted += [(f"agents[{i}].queues", q) for q in agent.queues]
             if agent.phone is not None and agent.phone not in phones:
                 raise ValueError(f"agents[{i}].phone: no phone named {agent.phone!r}")
+        wanted += [("metrics.sales_queues", q) for q in self.metrics.sales_queues]
         for where, name in wanted:
             if name not in queues:
                 raise ValueError(f"{where}: no queue named {name!r}")
@@ -249,6 +252,8 @@ class Config(_Section):
             raise ValueError("push.max_streams: must be below http.max_connections")
         if self.wallboard.max_viewers >= self.http.max_connections:
             raise ValueError("wallboard.max_viewers: must be below http.max_connections")
+        if unknown := set(self.metrics.sale_dispositions) - {d.code for d in self.desk.dispositions}:
+            raise ValueError(f"metrics.sale_dispositions: no disposition {sorted(unknown)[0]!r}")
         self._check_staff(queues)
         return self
 

@@ -37,6 +37,7 @@ from acd.core.agent_day import AGENT_DAY_EVENTS, AgentDay
 from acd.core.bus import Bus, live_only
 from acd.core.center import CENTER_EVENTS, CallCenter
 from acd.core.events import Event
+from acd.core.figures import FIGURES_EVENTS, Figures
 from acd.core.journal import Entry, Sequencer
 from acd.core.journeys import JOURNEY_EVENTS
 from acd.core.legs import LEG_EVENTS, AgentLegs
@@ -51,6 +52,7 @@ from acd.restore import Checkpoints, Restored, restore
 from acd.speech import SpeechCache, SpeechError
 from acd.store import knowledge
 from acd.store.directory import Directory
+from acd.store.figures import figures_spec
 from acd.store.journal import Journal
 from acd.store.journeys import JourneyWriter, e164
 from acd.store.pops import PopDetails
@@ -123,6 +125,7 @@ class Daemon(service.MultiService):
         wall = config.wallboard
         self.wall = Wallboard(self.center, self.book, self.days, wall.short_abandon, wall.interval * 60.0)
         self.agent_day = AgentDay(self.book, self.days.end)  # each agent's own figures for today
+        self.figures = Figures(self.book, self.days, figures_spec(config))  # docs/metrics.md's
         self.desk = AgentDesk(
             config, self.ami, self.live, self.speech, pins, self.book, self.apply, self.people
         )
@@ -246,6 +249,7 @@ class Daemon(service.MultiService):
             "book": self.book,
             "wallboard": self.wall,
             "agent_day": self.agent_day,
+            "figures": self.figures,
             "ledger": self.ledger,
             "pops": self.pops,
         }
@@ -340,6 +344,7 @@ class Daemon(service.MultiService):
         bus.subscribe("agents", self.book.apply, AGENT_BOOK_EVENTS, model=True)
         bus.subscribe("wallboard", self.wall.apply, WALLBOARD_EVENTS, model=True)  # reads core, agents
         bus.subscribe("agent day", self.agent_day.apply, AGENT_DAY_EVENTS, model=True)  # reads the book
+        bus.subscribe("figures", self.figures.apply, FIGURES_EVENTS, model=True)  # reads the book
         bus.subscribe("call ledger", self.ledger.apply, LEDGER_EVENTS, model=True)
         bus.subscribe("pops", self.pops.apply, POP_EVENTS, model=True)
         # the adapters that act on calls take live events only: reconstructed ones are history
