@@ -68,6 +68,7 @@ from acd.web.desk_page import DeskPage
 from acd.web.kiosk import Kiosks
 from acd.web.knowledge_page import KnowledgePage
 from acd.web.pages import Pages
+from acd.web.prometheus import MetricsPage, exporter
 from acd.web.status import make_site
 from acd.web.tls import web_service
 from acd.web.wall import WallFeed, WallState
@@ -168,6 +169,9 @@ class Daemon(service.MultiService):
             config.push.client_buffer,
             wall.max_viewers,
         )
+        self.prometheus = exporter(
+            config, self.center, self.book, lambda: self.ami.connected, lambda: self.sequence.last
+        )
         self.checkpointer = self._checkpointer()
         self.bus = self._subscribe()
         self.fastagi = FastAgiService(
@@ -230,6 +234,7 @@ class Daemon(service.MultiService):
                 b"desk": DeskPage(login, Pages(login)),
                 b"wall": WallPage(login, Pages(login)),
                 b"knowledge": KnowledgePage(login, Pages(login)),
+                b"metrics": MetricsPage(login, self.prometheus.registry),
                 b"kiosk": KioskPage(login, Pages(login), Kiosks(config, self.directory, self.wall_feed)),
             },
         )
@@ -355,6 +360,7 @@ class Daemon(service.MultiService):
             bus.subscribe_entries("callbacks", live_only(self.callbacks.on_event), CALLBACK_EVENTS)
         bus.subscribe("call stories", self.journeys.on_event, JOURNEY_EVENTS)  # reconstructed too
         bus.subscribe_entries("live push", self.feed.publish)
+        bus.subscribe_entries("prometheus", self.prometheus.on_entry)
         bus.subscribe_entries("wallboard push", self.wall_feed.changed, WALLBOARD_EVENTS)
         bus.subscribe_entries("checkpoints", self.checkpointer.count)  # last: after every model
         return bus

@@ -30,6 +30,8 @@ FLOORS = {  # a module's floor: the longest prefix listed here wins
     "acd.config_journal": 1,
     "acd.config_desk": 1,
     "acd.config_web": 1,
+    "acd.config_survey": 1,
+    "acd.config_metrics": 1,
     "acd.credentials": 1,
     "acd.security_log": 1,
     "acd.background": 1,
@@ -48,6 +50,8 @@ FLOORS = {  # a module's floor: the longest prefix listed here wins
     "acd.daemon": 4,
     "acd.cli": 4,
     "acd.staff_cli": 4,
+    "acd.report_cli": 4,
+    "acd.report_charts": 4,
     "acd.__main__": 4,
     "acd.lab": 4,
 }
