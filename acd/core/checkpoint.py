@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from acd.core.journal import Entry
 
-VERSION = 1  # bump when a model's state changes shape: older checkpoints are then ignored
+VERSION = 2  # bump when a model's state changes shape: older checkpoints are then ignored
 
 
 class BadState(ValueError):

@@ -13,10 +13,10 @@ Definitions (T: the queue's `service_level` seconds; S: `wallboard.short_abandon
   left out of every rate below
 - timed out: callers the queue's own rules sent on (max wait, no agents): neither answered
   nor abandoned here
-- service level (ours) = answered in T / (answered + abandoned)
+- service level (ours) = answered in T / (answered + abandoned after T), as docs/metrics.md
   Variants, side by side: SL1 = answered in T / answered (Asterisk's ServiceLevelPerf, Wazo);
-  SL2 = answered in T / (answered + abandoned + short abandons) (Asterisk's ServiceLevelPerf2);
-  SL of offered = answered in T / offered (NethVoice)
+  SL2 = (answered in T + every abandon within T) / (answered + abandoned + short abandons)
+  (Asterisk's ServiceLevelPerf2); SL of offered = answered in T / (offered - short abandons)
 - abandon rate = abandoned / (answered + abandoned)
 - ASA (average speed of answer) = sum of answered calls' waits / answered (abandons excluded)
 - AHT (average handle time) = (talk, hold included, + after-call work) / calls completed, where
@@ -63,6 +63,8 @@ class Counts:
     answered_in_sl: int = 0
     abandoned: int = 0  # after the short-abandon threshold
     short_abandoned: int = 0
+    abandoned_after_sl: int = 0  # of `abandoned`: waited longer than T
+    abandoned_in_sl: int = 0  # every abandon (short ones too) within T: Asterisk's SL2 counts them
     timed_out: int = 0
     answer_wait: float = 0.0  # seconds, summed over answered calls
     completed: int = 0
@@ -78,10 +80,10 @@ class Counts:
         closed = self.answered + self.abandoned
         return {
             **{name: _round(getattr(self, name)) for name in _FIELDS},
-            "service_level": _share(self.answered_in_sl, closed),
+            "service_level": _share(self.answered_in_sl, self.answered + self.abandoned_after_sl),
             "sl1": _share(self.answered_in_sl, self.answered),
-            "sl2": _share(self.answered_in_sl, closed + self.short_abandoned),
-            "sl_offered": _share(self.answered_in_sl, self.offered),
+            "sl2": _share(self.answered_in_sl + self.abandoned_in_sl, closed + self.short_abandoned),
+            "sl_offered": _share(self.answered_in_sl, self.offered - self.short_abandoned),
             "abandon_rate": _share(self.abandoned, closed),
             "asa": _share(self.answer_wait, self.answered, 1),
             "aht": _share(self.talk + self.wrap_up, self.completed, 1),
@@ -188,11 +190,14 @@ class Wallboard(checkpoint.Checkpointed):
 
     def _abandoned(self, event: ev.CallerAbandoned) -> None:
         short = event.hold_time < self.short_abandon
+        threshold = self.center.queue(event.queue).service_level_s
         for counts in self._counts(event.queue, event.at):
             if short:
                 counts.short_abandoned += 1
             else:
                 counts.abandoned += 1
+                counts.abandoned_after_sl += event.hold_time > threshold
+            counts.abandoned_in_sl += event.hold_time <= threshold
 
     def _exited(self, event: ev.QueueExited) -> None:
         call = self.center.calls.get(event.call_id)
@@ -308,7 +313,7 @@ def _columns(row: list[Counts]) -> dict[str, list[Any]]:
         "offered": [c.offered for c in row],
         "answered": [c.answered for c in row],
         "abandoned": [c.abandoned for c in row],
-        "service_level": [_share(c.answered_in_sl, c.answered + c.abandoned) for c in row],
+        "service_level": [_share(c.answered_in_sl, c.answered + c.abandoned_after_sl) for c in row],
     }
 
 

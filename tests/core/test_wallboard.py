@@ -88,10 +88,10 @@ def test_each_figure_names_its_numerator_and_denominator(day):
     assert support["offered"] == 5
     assert (support["answered"], support["answered_in_sl"]) == (2, 1)
     assert (support["abandoned"], support["short_abandoned"], support["timed_out"]) == (1, 1, 1)
-    assert support["service_level"] == round(1 / 3, 4)  # in T / (answered + abandoned)
+    assert support["service_level"] == round(1 / 3, 4)  # in T / (answered + abandoned after T)
     assert support["sl1"] == 0.5  # in T / answered
-    assert support["sl2"] == 0.25  # in T / (answered + every abandon)
-    assert support["sl_offered"] == 0.2  # in T / offered
+    assert support["sl2"] == 0.5  # (in T + the 3 s abandon) / (answered + every abandon)
+    assert support["sl_offered"] == 0.25  # in T / (offered - short abandons)
     assert support["abandon_rate"] == round(1 / 3, 4)  # abandoned / (answered + abandoned)
     assert support["asa"] == 25.0  # (10 + 40) / 2
     assert support["aht"] == (100 + WRAPUP + 200 + 12) / 2  # (talk + after-call work) / completed
