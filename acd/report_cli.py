@@ -14,11 +14,13 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
+from acd.asterisk import queue_log
+from acd.asterisk.queue_log_figures import interval_tallies
 from acd.config import Config
 from acd.config_journal import Days
 from acd.core.figures import DIMENSIONS, INTERVALS
-from acd.core.figures_counts import FIGURE_NAMES
-from acd.store.figures import report_rows, report_totals
+from acd.core.figures_counts import FIGURE_NAMES, Tally
+from acd.store.figures import figures_spec, report_rows, report_totals
 
 # the table's columns (every figure is in --csv): what a supervisor reads first
 SHOWN = ("offered", "answered", "abandoned", "service_level", "abandon_rate", "asa", "aht", "fcr")
@@ -40,6 +42,9 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
     report.add_argument("--csv", action="store_true", help="CSV on stdout, every figure")
     report.add_argument("--chart", choices=CHARTS, help="draw this chart to --out instead")
     report.add_argument("--out", type=Path, help="the chart's file: .png or .svg")
+    report.add_argument(
+        "--queue-log", type=Path, help="count from an Asterisk queue_log instead (per queue: what it records)"
+    )
     report.set_defaults(func=run)
 
 
@@ -51,7 +56,9 @@ def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> i
         print("acd report: --chart needs --out FILE.png or FILE.svg", file=sys.stderr)
         return 2
     try:
-        if args.totals:
+        if args.queue_log is not None:
+            rows = queue_log_rows(config, args.queue_log, first, last, args.interval)
+        elif args.totals:
             totals = report_totals(config, first, last, args.by)
             rows = [{"day": f"{first}..{last}", "label": "", "key": k, **v} for k, v in totals.items()]
         else:
@@ -99,3 +106,22 @@ def _cell(name: str, value: object) -> str:
     if name in SHARES and isinstance(value, float):
         return f"{value:.1%}"
     return str(value)
+
+
+def queue_log_rows(config: Config, path: Path, first: dt.date, last: dt.date, minutes: int) -> list[dict]:
+    """Per queue and interval, what queue_log alone records (history before the engine ran)."""
+    days, spec = Days(config.timezone), figures_spec(config)
+    entries = [e for e in queue_log.read(path) if first <= days.date(e.time) <= last]
+    rows = []
+    for day in sorted({days.date(e.time) for e in entries}):
+        mine = [e for e in entries if days.date(e.time) == day]
+        tallies = interval_tallies(mine, days, spec.service_levels, spec.short_abandon)
+        for queue, slots in sorted(tallies.items()):
+            grouped: dict[int, Tally] = {}
+            for slot, tally in slots.items():
+                grouped.setdefault(slot // (minutes // 15), Tally()).add(tally)
+            for group, tally in sorted(grouped.items()):
+                clock = group * minutes * 60
+                label = f"{clock // 3600:02d}:{clock % 3600 // 60:02d}"
+                rows.append({"day": day.isoformat(), "label": label, "key": queue, **tally.figures()})
+    return rows

@@ -69,6 +69,7 @@ from acd.web.kiosk import Kiosks
 from acd.web.knowledge_page import KnowledgePage
 from acd.web.pages import Pages
 from acd.web.prometheus import MetricsPage, exporter
+from acd.web.reports import ReportsApi, ReportsPage
 from acd.web.status import make_site
 from acd.web.tls import web_service
 from acd.web.wall import WallFeed, WallState
@@ -228,6 +229,7 @@ class Daemon(service.MultiService):
                 b"desk": desk_api.DeskApi(login, self.book, self.agent_day, self.desk, escalations),
                 b"wrapup": desk_api.WrapUpApi(login, self.book, self.directory, self.apply),
                 b"kb": knowledge_api.KnowledgeApi(login, self.directory),
+                b"reports": ReportsApi(login, config, self.figures),
             },
             book=self.book,
             top={
@@ -235,6 +237,7 @@ class Daemon(service.MultiService):
                 b"wall": WallPage(login, Pages(login)),
                 b"knowledge": KnowledgePage(login, Pages(login)),
                 b"metrics": MetricsPage(login, self.prometheus.registry),
+                b"reports": ReportsPage(login, Pages(login)),
                 b"kiosk": KioskPage(login, Pages(login), Kiosks(config, self.directory, self.wall_feed)),
             },
         )

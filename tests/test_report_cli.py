@@ -4,8 +4,10 @@ totals, and the charts as real PNG and SVG files; bad ranges are a clear error."
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +68,12 @@ def test_bad_requests_are_refused_with_a_reason(config, capsys):
     assert report(config, "--from", "2026-01-01", "--to", "2026-12-01")[0] == 2
     assert "1 to 62 days" in capsys.readouterr().err
     assert report(config, "--chart", "volume", "--out", "x.txt")[0] == 2
+
+
+def test_a_queue_log_is_reported_by_the_same_definitions(config):
+    golden = Path(__file__).parent / "fixtures" / "queue_log" / "golden.log"
+    day = dt.datetime.fromtimestamp(int(golden.read_text().split("|")[0]), dt.UTC).date().isoformat()
+    utc = config.model_copy(update={"timezone": "UTC"})
+    code, text = report(utc, "--day", day, "--queue-log", str(golden), "--interval", "60", "--csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert code == 0 and sum(int(r["offered"]) for r in rows if r["key"] == "support") == 11

@@ -39,9 +39,14 @@ TYPES = {  # what the static folder may hold, and how it is served
 }
 NAV = {  # the header's links, by role (the pages themselves are other modules')
     "agent": (("/desk", "Desk"),),
-    "supervisor": (("/wall", "Wallboard"), ("/knowledge", "Knowledge")),
+    "supervisor": (("/wall", "Wallboard"), ("/reports", "Reports"), ("/knowledge", "Knowledge")),
     "quality": (("/", "Home"),),
-    "admin": (("/wall", "Wallboard"), ("/knowledge", "Knowledge"), ("/admin/staff", "Staff")),
+    "admin": (
+        ("/wall", "Wallboard"),
+        ("/reports", "Reports"),
+        ("/knowledge", "Knowledge"),
+        ("/admin/staff", "Staff"),
+    ),
 }
 
 
