@@ -13,7 +13,7 @@ from acd.asterisk import ivr_player
 from ivr import menu as menu_module
 from ivr.flow import Ask, Caller, Check, FindAccount, Guessed, IvrCall, Limit, Say
 
-MENU = menu_module.load(queues=["support", "sales"])
+MENU = menu_module.load(queues=["support", "support-3", "sales"])
 Owner = namedtuple("Owner", "id vip")
 COUNTS = {"flows": 0, "replies": 0, "player_reads": 0}
 FLOWS, READS = 1000, 1000

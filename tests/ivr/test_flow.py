@@ -9,7 +9,7 @@ import pytest
 from ivr import menu as menu_module
 from ivr.flow import Ask, Caller, Check, FindAccount, Guessed, IvrCall, Limit, Say
 
-MENU = menu_module.load(queues=["support", "sales"])
+MENU = menu_module.load(queues=["support", "support-3", "sales"])
 Owner = namedtuple("Owner", "id vip")
 ACCOUNTS = {"00000018": Owner(7, False), "00000026": Owner(8, True)}  # valid Luhn numbers
 FACTS = {(7, "postcode"): "10115", (7, "date_of_birth"): "01021980", (8, "postcode"): "20095"}
@@ -149,7 +149,7 @@ def test_star_skips_a_question_but_costs_like_a_wrong_answer():
 def test_too_many_wrong_answers_lock():
     caller = Caller(customer_id=7, language="en", accounts=("00000018",))
     call, script = ivr(caller, "5", "00000018", "11111111", "99999")
-    assert call.verification == "locked" and call.queue == "support"
+    assert call.verification == "locked" and call.queue == "support-3"  # a complaint
     assert script.said[-1].parts[0][1] == "We could not verify you."
 
 
@@ -245,3 +245,16 @@ def test_the_ivr_asks_for_the_survey_once_and_a_1_opts_in():
 def test_without_an_offer_the_ivr_does_not_ask():
     call, asked = _opt_in_run(["9"], {})
     assert "survey" not in [a.step for a in asked] and not any(s.startswith("survey") for s in call.steps)
+
+
+def test_complaint_callers_go_to_the_line_that_takes_complaints():
+    """config/acd.yaml says the third line takes complaints: the IVR's category routes there
+    (it sent them to the first line before)."""
+    from acd import config as config_module
+
+    config = config_module.load(write_secrets=False)
+    menu = menu_module.load(queues=[q.name for q in config.queues])
+    (complaint,) = [c for c in menu.categories if c.name == "complaint"]
+    assert config.queue(complaint.queue).line == 3
+    caller = Caller(customer_id=7, language="en", accounts=("00000018",))
+    assert ivr(caller, "5", "00000018", "*", "10115")[0].queue == "support-3"

@@ -18,12 +18,12 @@ def broken(change) -> str:
     raw = copy.deepcopy(RAW)
     change(raw)
     with pytest.raises(ConfigError) as failure:
-        menu.parse(raw, "ivr.yaml", queues=["support", "sales"])
+        menu.parse(raw, "ivr.yaml", queues=["support", "support-3", "sales"])
     return str(failure.value)
 
 
 def test_shipped_menu_has_five_or_six_categories_and_all_prompts():
-    loaded = menu.load(queues=["support", "sales"])
+    loaded = menu.load(queues=["support", "support-3", "sales"])
     assert 5 <= len(loaded.categories) <= 6
     assert set(loaded.prompts) == {"en", "de"}
 
@@ -97,7 +97,7 @@ def test_holiday_is_closed_all_day():
 def test_holidays_from_yaml_dates_or_strings():
     raw = copy.deepcopy(RAW)
     raw["hours"]["holidays"] = [dt.date(2026, 12, 25), "2026-12-26"]
-    loaded = menu.parse(raw, queues=["support", "sales"])
+    loaded = menu.parse(raw, queues=["support", "support-3", "sales"])
     assert loaded.hours.holidays == (dt.date(2026, 12, 25), dt.date(2026, 12, 26))
     raw["hours"]["holidays"] = ["2026-13-01"]
     with pytest.raises(ConfigError, match=r"hours.holidays\[0\]"):
