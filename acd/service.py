@@ -22,6 +22,7 @@ from acd.asterisk.escalation import Escalations
 from acd.asterisk.fastagi import FastAgiService, route_table
 from acd.asterisk.guess_limits import GuessLimits, Memory
 from acd.asterisk.ivr_player import static_parts
+from acd.asterisk.queue_log_verbs import QUEUE_LOG_EVENTS, QueueLogVerbs
 from acd.asterisk.reconciler import Reconciler
 from acd.asterisk.recorder import PROMPTS as RECORDER_PROMPTS
 from acd.asterisk.recorder import RECORDER_EVENTS, Recorder
@@ -144,6 +145,7 @@ class Daemon(service.MultiService):
             limits=limits,
             survey=self.survey,
         )
+        self.queue_log_verbs = QueueLogVerbs(self.ami, self.center)  # our facts in queue_log too
         self.legs = AgentLegs()  # agents' live legs: what in-call codes may act on
         self.escalations = escalations = Escalations(
             config, self.center, self.ami, self.directory, self.speech, self.apply, self.legs
@@ -361,6 +363,7 @@ class Daemon(service.MultiService):
         bus.subscribe_entries("recorder", live_only(self.recorder.on_event), RECORDER_EVENTS)
         if self.callbacks is not None:
             bus.subscribe_entries("callbacks", live_only(self.callbacks.on_event), CALLBACK_EVENTS)
+        bus.subscribe_entries("queue_log", live_only(self.queue_log_verbs.on_event), QUEUE_LOG_EVENTS)
         bus.subscribe("call stories", self.journeys.on_event, JOURNEY_EVENTS)  # reconstructed too
         bus.subscribe_entries("live push", self.feed.publish)
         bus.subscribe_entries("prometheus", self.prometheus.on_entry)

@@ -221,3 +221,25 @@ def mixmonitor_mute(channel: str, muted: bool, direction: str = "both") -> Actio
 
 def user_event(name: str, headers: Mapping[str, str]) -> Action:
     return build("UserEvent", {"UserEvent": name, **headers})
+
+
+_VERB = re.compile(r"ACD[A-Z]{1,16}")
+
+
+def queue_log(queue: str, call_id: str, agent: str, verb: str, fields: Iterable[str]) -> Action:
+    """A line of our own in Asterisk's queue_log (time|callid|queue|agent|verb|data...), so
+    tools that read it see the engine's facts beside app_queue's. Our verbs start with ACD;
+    a field never holds the separator."""
+    if not _VERB.fullmatch(verb):
+        raise UnsafeAction(f"Event: {verb[:40]!r} is not one of our verbs (ACD and capitals)")
+    message = "|".join(field.replace("|", "/") for field in fields)
+    return build(
+        "QueueLog",
+        {
+            "Queue": queue,
+            "Event": verb,
+            "Uniqueid": call_id or "NONE",
+            "Interface": agent or "NONE",
+            "Message": message,
+        },
+    )

@@ -1,7 +1,8 @@
 """Wrap-up on the real PBX: after a sales call (the queue has wrap-up) the agent's member is
 held paused ('wrapup'), so the caller waiting behind is not offered to them, until the agent
 submits the wrap-up from the page's API; then Asterisk offers that caller at once, well
-before the queue's wrap-up time would have run out. The disposition is on the interaction."""
+before the queue's wrap-up time would have run out. The disposition is on the interaction,
+and in queue_log (ACDDISPOSITION, on the call's uniqueid)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from acd.asterisk import queue_log
 from acd.store import db
 from acd.store.models import Disposition, Interaction
 from tests.e2e.conftest import SALES_WRAPUP, SECRETS, wait_until
@@ -28,7 +30,7 @@ def agent_login(number: str) -> tuple[str, str]:
     return number, found.password
 
 
-def test_the_agent_is_not_offered_a_call_until_they_submit_the_wrap_up(daemon, phones, call, ami):
+def test_the_agent_is_not_offered_a_call_until_they_submit_the_wrap_up(pbx, daemon, phones, call, ami):
     daemon.start()
     phones(talk_ms=1000, names=(AGENT,))
     call(["5559101", "5559102"], dialled="200", rate=1, patience_ms=40000)
@@ -78,3 +80,15 @@ def test_the_agent_is_not_offered_a_call_until_they_submit_the_wrap_up(daemon, p
         ).one()
     engine.dispose()
     assert tuple(row) == ("order_placed", True, AGENT)
+
+    # and queue_log has it too, on the call's own uniqueid, beside app_queue's lines
+    coded = wait_until(
+        lambda: [e for e in queue_log.read(pbx.queue_log) if e.verb == "ACDDISPOSITION"] or None,
+        10,
+        "ACDDISPOSITION in queue_log",
+    )
+    assert [(e.call_id, e.queue, e.agent, e.data) for e in coded] == [
+        (first, "sales", AGENT, ("order_placed", "1", "0"))
+    ]
+    story = queue_log.calls(queue_log.read(pbx.queue_log))[first]
+    assert story.outcome == "completed" and story.verbs[-1] == "ACDDISPOSITION"
