@@ -13,6 +13,7 @@ from twisted.internet import defer
 from acd import config as config_module
 from acd.config_journal import Days
 from acd.core import events as ev
+from acd.core.checkpoint import VERSION
 from acd.core.snapshot import snapshot
 from acd.service import Daemon
 from acd.store import db
@@ -194,7 +195,8 @@ def test_a_checkpoint_that_does_not_fit_is_ignored_and_the_whole_day_folded(tmp_
     had = model(live, now)
     live.close_stores()  # what a clean stop does after its services
     body = next(live.snapshots.newest()).body
-    spoilt = {"version": body.replace('"version":1', '"version":9'), "json": body[:100]}.get(spoil, body)
+    spoilt = {"version": body.replace(f'"version":{VERSION}', '"version":9'), "json": body[:100]}.get(spoil, body)
+    assert spoil != "version" or spoilt != body
     with live.journal.engine.begin() as connection:
         connection.execute(update(JournalSnapshot).values(body=spoilt))
         if spoil == "beyond":

@@ -67,7 +67,7 @@ def test_the_wrap_up_from_the_page_is_saved_and_the_customer_s_next_pop_shows_it
 
     customers("Wanda Wrap", ["+49301140001"])
     daemon.start()
-    phones(talk_ms=3000, names=(AGENT_SALES,))
+    phones(talk_ms=8000, names=(AGENT_SALES,))  # the pop stays long enough on a loaded machine
     page = sync_page
     number, password = agent_login(AGENT_SALES)
     page.goto(f"{daemon.base}/signin?next=/desk")
@@ -98,6 +98,7 @@ def test_the_wrap_up_from_the_page_is_saved_and_the_customer_s_next_pop_shows_it
     assert tuple(row) == ("order_placed", AGENT_SALES)
 
     call(["+49301140001"], dialled="200", patience_ms=40000)
+    page.wait_for_selector(f'.pop:not([data-call="{first}"])', timeout=40_000)
     contact = page.locator(".pop .pop-contacts li", has_text=f"order_placed ({AGENT_SALES})")
     contact.wait_for(timeout=30_000)
     assert contact.locator(".pop-note").text_content() == "two <b>chairs</b>, delivery Friday"
