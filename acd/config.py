@@ -21,6 +21,7 @@ from acd.config_desk import WRAPUP, Desk
 from acd.config_journal import Journal, TimeZone
 from acd.config_metrics import Metrics
 from acd.config_phone import Callback, Features
+from acd.config_planning import Planning
 from acd.config_pop import Pop
 from acd.config_push import Push
 from acd.config_survey import Survey
@@ -208,6 +209,7 @@ class Config(_Section):
     features: Features = Features()
     callback: Callback | None = None
     survey: Survey = Survey()
+    planning: Planning = Planning()
     metrics: Metrics = Metrics()
     recording: Recording = Recording()
     pop: Pop = Pop()
