@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from acd.config import Config
+from acd.planning.shifts import ShiftPlan, plan_shifts
 from acd.planning.staffing import IntervalPlan, Targets, plan_day
 
 Interval = tuple[str, float, float | None]  # label, calls, AHT (None: --aht)
@@ -38,12 +39,17 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
     staffing.add_argument(
         "--trunk-limit", type=int, help="channels the trunks allow (default: planning.trunk_channels)"
     )
+    staffing.add_argument("--shifts", action="store_true", help="a plan of 12-, 8- and 6-hour shifts")
+    staffing.add_argument("--chart", type=Path, help="draw need (and the shifts) per interval: .png or .svg")
     staffing.set_defaults(func=run)
 
 
 def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     defaults = config.planning
     minutes = args.interval_minutes or defaults.interval
+    if args.chart is not None and args.chart.suffix not in (".png", ".svg"):
+        print("acd staffing: --chart needs FILE.png or FILE.svg", file=sys.stderr)
+        return 2
     try:
         intervals = read_csv(args.csv) if args.csv is not None else labelled(args.calls, args.start, minutes)
         if not intervals:
@@ -66,13 +72,28 @@ def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> i
             minutes * 60,
             targets,
         )
+        shifts = plan_shifts([p.scheduled for p in plans], minutes) if args.shifts else None
     except (ValueError, OSError) as exc:
         print(f"acd staffing: {exc}", file=sys.stderr)
         return 2
+    labels = [label for label, _, _ in intervals]
     console = Console(file=out, width=150)
-    console.print(table([label for label, _, _ in intervals], plans, targets, minutes))
+    console.print(table(labels, plans, targets, minutes))
     for line in summary(plans, targets, minutes):
         console.print(line)
+    if shifts is not None:
+        console.print(shift_table(labels, shifts))
+        extra = shifts.agent_hours / shifts.need_hours - 1 if shifts.need_hours else 0.0
+        console.print(
+            f"shifts: {shifts.agent_hours:g} agent-hours for a need of {shifts.need_hours:g} (+{extra:.1%})"
+        )
+    if args.chart is not None:
+        from acd.staffing_chart import draw  # matplotlib only when a chart is asked for
+
+        scheduled = None if shifts is None else shifts.scheduled
+        agents, seats = [p.agents for p in plans], [p.scheduled for p in plans]
+        draw(labels, agents, seats, scheduled, args.chart, f"need per {minutes} min")
+        console.print(f"{args.chart}: need per interval{' and the shift plan' if shifts else ''}")
     return 0
 
 
@@ -170,3 +191,13 @@ def summary(plans: list[IntervalPlan], targets: Targets, minutes: int) -> list[s
     if targets.trunk_headroom < 1.5:
         lines.append(f"note: trunk headroom {targets.trunk_headroom:g} is below the practice's 1.5")
     return lines
+
+
+def shift_table(labels: list[str], plan: ShiftPlan) -> Table:
+    """Who starts when, for how long."""
+    shown = Table(title="shift plan (12, 8 and 6 h)")
+    for name in ("start", "hours", "agents"):
+        shown.add_column(name, justify="left" if name == "start" else "right")
+    for shift in plan.shifts:
+        shown.add_row(labels[shift.start], f"{shift.hours:g}", str(shift.agents))
+    return shown

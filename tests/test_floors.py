@@ -54,6 +54,7 @@ FLOORS = {  # a module's floor: the longest prefix listed here wins
     "acd.staff_cli": 4,
     "acd.report_cli": 4,
     "acd.staffing_cli": 4,
+    "acd.staffing_chart": 4,
     "acd.report_charts": 4,
     "acd.__main__": 4,
     "acd.lab": 4,

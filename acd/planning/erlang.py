@@ -152,7 +152,7 @@ def _integral(f: Callable[[float], float], upper: float, scale: float) -> float:
     total, start, width = 0.0, 0.0, 20.0 * scale
     while start < upper:
         end = min(upper, start + width)
-        piece = float(integrate.quad(f, start, end, limit=200, epsabs=0.0, epsrel=1e-11)[0])
+        piece = float(integrate.quad(f, start, end, limit=200, epsabs=1e-14, epsrel=1e-10)[0])
         total += piece
         if math.isinf(upper) and piece <= 1e-16 * max(total, 1e-300):
             break

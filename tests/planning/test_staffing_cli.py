@@ -70,6 +70,7 @@ def test_the_planning_section_gives_the_defaults(config):
         (["--aht", "180", "--start", "25:00", "100"], "HH:MM"),
         (["--aht", "180", "--trunk-headroom", "0.5", "100"], "headroom"),
         (["--aht", "180", "--csv", "/nonexistent/day.csv"], "No such file"),
+        (["--aht", "180", "--shifts", "100"], "shorter than the shortest shift"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_exit_2(config, capsys, argv, says):
@@ -88,3 +89,23 @@ def test_argparse_refuses_a_non_number(config):
     with pytest.raises(SystemExit) as exit_:
         staffing(config, "--aht", "180", "lots")
     assert exit_.value.code == 2
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "docs" / "planning-seeds-day.csv"
+
+
+def test_the_seeds_day_with_its_shift_plan_and_chart(config, tmp_path: Path):
+    """docs/planning.md's run: 2000 calls, 08:00-20:30, AHT 612 s, 80/20."""
+    out = tmp_path / "plan.svg"
+    code, text = staffing(config, "--csv", str(SEEDS), "--aht", "612", "--shifts", "--chart", str(out))
+    assert code == 0 and len(rows(text)) > 25  # the intervals, then the shifts
+    table = rows(text)[:25]
+    assert sum(float(r[1]) for r in table) == 2000
+    assert max(int(r[4]) for r in table) == 43 and "shift plan" in text and "agent-hours for a need" in text
+    svg = out.read_text()
+    assert all(f'id="{gid}' in svg for gid in ("agents", "seats", "scheduled"))
+
+
+def test_a_chart_needs_png_or_svg(config, capsys, tmp_path: Path):
+    assert staffing(config, "--aht", "180", "--chart", str(tmp_path / "x.gif"), "100")[0] == 2
+    assert "--chart needs" in capsys.readouterr().err
