@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from acd.config import Config
+from acd.planning.forecast import WEEKDAYS, Observed, busiest_weekday, clock, forecast
 from acd.planning.shifts import ShiftPlan, plan_shifts
 from acd.planning.staffing import IntervalPlan, Targets, plan_day
 
@@ -39,6 +41,15 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
     staffing.add_argument(
         "--trunk-limit", type=int, help="channels the trunks allow (default: planning.trunk_channels)"
     )
+    staffing.add_argument(
+        "--history", type=_date_range, help="FIRST..LAST (YYYY-MM-DD): forecast the calls from these days"
+    )
+    staffing.add_argument(
+        "--queue-log", type=Path, help="with --history: count an Asterisk queue_log instead"
+    )
+    staffing.add_argument(
+        "--weekday", choices=WEEKDAYS, help="with --history: the day to plan (default: the busiest)"
+    )
     staffing.add_argument("--shifts", action="store_true", help="a plan of 12-, 8- and 6-hour shifts")
     staffing.add_argument("--chart", type=Path, help="draw need (and the shifts) per interval: .png or .svg")
     staffing.set_defaults(func=run)
@@ -50,8 +61,18 @@ def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> i
     if args.chart is not None and args.chart.suffix not in (".png", ".svg"):
         print("acd staffing: --chart needs FILE.png or FILE.svg", file=sys.stderr)
         return 2
+    notes: list[str] = []
     try:
-        intervals = read_csv(args.csv) if args.csv is not None else labelled(args.calls, args.start, minutes)
+        if args.history is not None:
+            if args.calls or args.csv is not None:
+                raise ValueError("--history plans from the journal: give no calls and no --csv with it")
+            intervals, notes = from_history(config, args, minutes)
+        elif args.queue_log is not None or args.weekday is not None:
+            raise ValueError("--queue-log and --weekday go with --history")
+        elif args.csv is not None:
+            intervals = read_csv(args.csv)
+        else:
+            intervals = labelled(args.calls, args.start, minutes)
         if not intervals:
             raise ValueError("give the calls per interval, or --csv FILE")
         if args.aht is None and any(aht is None for _, _, aht in intervals):
@@ -78,6 +99,8 @@ def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> i
         return 2
     labels = [label for label, _, _ in intervals]
     console = Console(file=out, width=150)
+    for note in notes:
+        console.print(note)
     console.print(table(labels, plans, targets, minutes))
     for line in summary(plans, targets, minutes):
         console.print(line)
@@ -99,6 +122,48 @@ def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> i
 
 def _pick(given: T | None, default: T) -> T:
     return default if given is None else given
+
+
+def _date_range(text: str) -> tuple[dt.date, dt.date]:
+    first, sep, last = text.partition("..")
+    try:
+        dates = dt.date.fromisoformat(first), dt.date.fromisoformat(last if sep else first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected YYYY-MM-DD..YYYY-MM-DD") from None
+    if dates[1] < dates[0]:
+        raise argparse.ArgumentTypeError(f"{text!r}: the range ends before it starts")
+    return dates
+
+
+def from_history(config: Config, args: argparse.Namespace, minutes: int) -> tuple[list[Interval], list[str]]:
+    """The weekday's mean calls and AHT per interval over the history's days, with the peaks."""
+    from acd.report_cli import queue_log_rows  # the store and queue_log only for this flag
+    from acd.store.figures import report_rows
+
+    first, last = args.history
+    if args.queue_log is not None:
+        rows = queue_log_rows(config, args.queue_log, first, last, minutes)
+    else:
+        rows = report_rows(config, first, last, "center", minutes)
+    history = [
+        Observed(
+            day=dt.date.fromisoformat(row["day"]),
+            minute=int(row["label"][:2]) * 60 + int(row["label"][3:5]),
+            offered=float(row["offered"] or 0),
+            answered=float(row["answered"] or 0),
+            aht=None if row["aht"] is None else float(row["aht"]),
+        )
+        for row in rows
+    ]
+    weekday = WEEKDAYS.index(args.weekday) if args.weekday else busiest_weekday(history)
+    made = forecast(history, weekday, minutes)
+    peaks = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in made.peaks) or "none"
+    source = args.queue_log or "the journal"
+    notes = [
+        f"forecast: the mean of {made.days} {WEEKDAYS[weekday]}(s) in {first}..{last} from {source}; "
+        f"peaks {peaks}"
+    ]
+    return [(clock(m), n, a) for m, n, a in zip(made.starts, made.calls, made.aht, strict=True)], notes
 
 
 def labelled(calls: list[float], start: str, minutes: int) -> list[Interval]:
@@ -152,7 +217,7 @@ def table(labels: list[str], plans: list[IntervalPlan], targets: Targets, minute
         fig = plan.figures
         shown.add_row(
             label,
-            f"{plan.calls:g}",
+            f"{plan.calls:g}" if plan.calls == int(plan.calls) else f"{plan.calls:.1f}",
             f"{plan.aht:g}",
             f"{plan.erlangs:.2f}",
             str(plan.agents),
