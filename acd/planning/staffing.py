@@ -81,18 +81,30 @@ def figures(agents: int, erlangs: float, aht: float, targets: Targets) -> Figure
 
 
 def agents_needed(erlangs: float, aht: float, targets: Targets) -> int:
-    """The fewest agents meeting both the service level and the occupancy cap."""
+    """The fewest agents meeting both the service level and the occupancy cap: both improve
+    with each agent added, so a galloping search then bisection (thousands of agents in a
+    few dozen evaluations)."""
     if erlangs == 0:
         return 0
     if targets.patience is None:  # no steady state at or below the load; occupancy is A / n
-        agents = max(math.floor(erlangs) + 1, math.ceil(erlangs / targets.max_occupancy - 1e-9))
+        low = max(math.floor(erlangs) + 1, math.ceil(erlangs / targets.max_occupancy - 1e-9))
     else:  # the answered are at most n / A of the offered, so fewer cannot meet the target
-        agents = max(1, math.floor(targets.service_level * erlangs))
-    while figures(agents, erlangs, aht, targets).service_level < targets.service_level:
-        agents += 1
-    while figures(agents, erlangs, aht, targets).occupancy > targets.max_occupancy:
-        agents += 1  # Erlang A's occupancy is of the answered load: rises as fewer abandon
-    return agents
+        low = max(1, math.floor(targets.service_level * erlangs))
+
+    def enough(agents: int) -> bool:
+        shown = figures(agents, erlangs, aht, targets)
+        return shown.service_level >= targets.service_level and shown.occupancy <= targets.max_occupancy
+
+    if enough(low):
+        return low
+    step, high = 1, low + 1
+    while not enough(high):
+        low, step = high, step * 2
+        high = low + step
+    while high - low > 1:  # enough(high), not enough(low)
+        middle = (low + high) // 2
+        low, high = (low, middle) if enough(middle) else (middle, high)
+    return high
 
 
 def channels_needed(erlangs: float, blocking: float) -> int:

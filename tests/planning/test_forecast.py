@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +116,15 @@ def test_history_errors_are_exit_2(config, capsys):
     assert staffing(config, "--weekday", "mon", "--aht", "180", "100")[0] == 2
     with pytest.raises(SystemExit):
         staffing(config, "--history", "2026-11-20..2026-11-01")
+
+
+def test_staffing_from_an_imported_queue_log(config):
+    """The golden queue_log (tests/fixtures): every queue's calls add up per interval."""
+    golden = Path(__file__).resolve().parents[1] / "fixtures" / "queue_log" / "golden.log"
+    day = dt.datetime.fromtimestamp(int(golden.read_text().split("|")[0]), dt.UTC).date().isoformat()
+    utc = config.model_copy(update={"timezone": "UTC"})
+    code, text = staffing(utc, "--history", day, "--queue-log", str(golden), "--interval-minutes", "60")
+    assert code == 0, text
+    assert "golden.log; peaks" in text
+    calls = [float(line.split("│")[2]) for line in text.splitlines() if line.startswith("│")]
+    assert sum(calls) >= 11  # support's 11 and any other queue's

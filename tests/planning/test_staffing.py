@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acd.planning import erlang
-from acd.planning.staffing import Targets, agents_needed, channels_needed, plan_day, plan_interval
+from acd.planning.staffing import Targets, agents_needed, channels_needed, figures, plan_day, plan_interval
 
 
 def test_the_published_example_needs_fourteen_agents_and_twenty_seats():
@@ -92,7 +92,24 @@ def test_the_plan_meets_its_targets_with_the_fewest_agents(calls, aht, patience)
     assert plan.figures.service_level >= 0.8 and plan.figures.occupancy <= 0.9 + 1e-12
     fewer = plan_interval(calls, aht, 1800, targets).agents - 1
     if fewer >= 1 and (patience is not None or fewer > plan.erlangs):
-        from acd.planning.staffing import figures
-
         one_less = figures(fewer, plan.erlangs, aht, targets)
         assert one_less.service_level < 0.8 or one_less.occupancy > 0.9
+
+
+@pytest.mark.parametrize("patience", [None, 45.0, 600.0])
+def test_the_search_agrees_with_counting_up_one_agent_at_a_time(patience):
+    targets = Targets(patience=patience)
+    for erlangs in (0.3, 2.5, 10.0, 33.3, 120.0):
+        agents = 1
+        while True:
+            shown = figures(agents, erlangs, 240, targets)
+            if shown.service_level >= 0.8 and shown.occupancy <= 0.9:
+                break
+            agents += 1
+        assert agents_needed(erlangs, 240, targets) == agents, erlangs
+
+
+def test_a_very_large_center_is_planned_at_once():
+    """3333 Erlangs (20000 calls per half hour at 300 s), Erlang A: a bisection, not a crawl."""
+    plan = plan_interval(20000, 300, 1800, Targets(patience=300))
+    assert plan.agents == 3704 and plan.figures.service_level >= 0.8
