@@ -123,7 +123,8 @@ def erlang_a(agents: int, erlangs: float, aht: float, patience: float, target: f
     # P(wait) = pi_n A with pi_n = 1 / (1/B + A - 1): in logs, z = log(B A)
     z = log_b + log_tail
     p_wait = 1.0 / (1.0 + (1.0 - math.exp(log_b)) * math.exp(-z)) if z > -700 else math.exp(z)
-    p_abandon = p_wait * (1.0 - 1.0 / rho + math.exp(-log_tail) / rho)
+    # P(abandon | wait) = 1 - (1 - 1/A) / rho; expm1 keeps 1 - 1/A exact when A is near 1
+    p_abandon = p_wait * (1.0 + math.expm1(-log_tail) / rho)
     p_abandon = min(max(p_abandon, 0.0), p_wait)
     log_pi_n = math.log(p_wait) - log_tail if p_wait > 0 else -math.inf
     rate = agents * mu
