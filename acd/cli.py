@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from acd import config as config_module
-from acd import report_cli, staff_cli, staffing_cli
+from acd import report_cli, sim_cli, staff_cli, staffing_cli
 from acd.web import tls
 from ivr import menu
 
@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     staff_cli.add_parser(verbs, _staff)
     report_cli.add_parser(verbs, report_cli.run)
     staffing_cli.add_parser(verbs, staffing_cli.run)
+    sim_cli.add_parser(verbs, sim_cli.run)
     demo = verbs.add_parser("demo", help="a simulated day: PBX, daemon, agents and callers, live view")
     demo.add_argument(
         "--seconds", type=float, default=None, help="end the day after this long (default: at Ctrl-C)"

@@ -1,0 +1,253 @@
+"""The event loop: a heap of (time, order, kind, subject) on a virtual clock.
+
+What it models is app_queue's part: a caller joins, waits in order (waiting.py), rings the
+longest-idle agent the core lets take them (tiers.eligible via pool.py), is answered after the
+phone's ring, talks, and the agent does wrap-up; a caller out of patience hangs up. Every
+decision the engine makes is the core's: the overflow widening by wait (tiers), the expected
+wait before a callback offer (dispatch/ewt), a callback after each attempt (callbacks).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from acd.core import callbacks
+from acd.sim.arrivals import Arrival
+from acd.sim.pool import Agent, Pool
+from acd.sim.scenario import Scenario
+from acd.sim.tally import Tally, total
+from acd.sim.waiting import Call, State, Waiting
+
+ARRIVE, FREE, ABANDON, OVERFLOW, OFFER, BOUNDARY, DUE = range(7)
+EPSILON = 1e-6  # an overflow event lands just past the core's threshold
+
+
+@dataclass
+class Result:
+    interval: float
+    tallies: dict[tuple[int, str], Tally]
+    staffed: list[float]
+    busy: list[float]
+
+    def intervals(self) -> int:
+        return max([i for i, _ in self.tallies] + [len(self.staffed) - 1]) + 1
+
+    def tally(self, first: int = 0, last: int | None = None, queue: str | None = None) -> Tally:
+        """Summed over intervals first..last (inclusive) and one queue or all."""
+        end = self.intervals() - 1 if last is None else last
+        return total(
+            t for (i, q), t in self.tallies.items() if first <= i <= end and (queue is None or q == queue)
+        )
+
+    def occupancy(self, first: int = 0, last: int | None = None) -> float | None:
+        end = len(self.staffed) - 1 if last is None else last
+        staffed = sum(self.staffed[first : end + 1])
+        busy = sum(self.busy[first : end + 1])
+        return busy / staffed if staffed else None
+
+
+class Simulation:
+    def __init__(self, scenario: Scenario, arrivals: Iterable[Arrival], rng: random.Random) -> None:
+        self.scenario, self.rng = scenario, rng
+        self.heap: list[tuple[float, int, int, object]] = []
+        self.order = 0
+        self.calls = 0
+        self.pool = Pool(scenario)
+        self.specs = {q.name: q for q in scenario.queues}
+        self.lines = {q.name: q.as_line() for q in scenario.queues}
+        self.waiting = {q.name: Waiting() for q in scenario.queues}
+        self.tallies: dict[tuple[int, str], Tally] = {}
+        self.arrivals = iter(arrivals)
+        self.now = 0.0
+        self.handlers: dict[int, Callable[[object], None]] = {
+            ARRIVE: self._arrive,  # type: ignore[dict-item]
+            FREE: self._free,  # type: ignore[dict-item]
+            ABANDON: self._abandon,  # type: ignore[dict-item]
+            OVERFLOW: self._overflow,  # type: ignore[dict-item]
+            OFFER: self._offer,  # type: ignore[dict-item]
+            BOUNDARY: self._boundary,  # type: ignore[dict-item]
+            DUE: self._due,  # type: ignore[dict-item]
+        }
+
+    def run(self) -> Result:
+        for i in range(self.scenario.intervals):
+            self._at(i * self.scenario.interval, BOUNDARY, i)
+        self._next_arrival()
+        heap, handlers, pop = self.heap, self.handlers, heapq.heappop
+        while heap:
+            self.now, _, kind, subject = pop(heap)
+            handlers[kind](subject)
+        self.pool.close(self.now)
+        seconds = self.pool.seconds
+        return Result(self.scenario.interval, self.tallies, seconds.staffed, seconds.busy)
+
+    def _at(self, time: float, kind: int, subject: object) -> None:
+        self.order += 1
+        heapq.heappush(self.heap, (time, self.order, kind, subject))
+
+    def _tally(self, time: float, queue: str) -> Tally:
+        key = (int(time // self.scenario.interval), queue)
+        found = self.tallies.get(key)
+        if found is None:
+            found = self.tallies[key] = Tally()
+        return found
+
+    def _next_arrival(self) -> None:
+        arrival = next(self.arrivals, None)
+        if arrival is not None:
+            self._at(arrival.time, ARRIVE, arrival)
+
+    # caller side
+
+    def _arrive(self, arrival: Arrival) -> None:
+        self._next_arrival()
+        patience = self.scenario.patience
+        deadline = self.now + self.rng.expovariate(1.0 / patience) if patience else math.inf
+        self.calls += 1
+        call = Call(self.calls, arrival.queue, arrival.priority, self.now, deadline)
+        self._tally(self.now, call.queue).offered += 1
+        agent = self.pool.longest_idle(self.lines[call.queue], 0.0)
+        if agent is not None:
+            self._connect(agent, call)
+            return
+        self.waiting[call.queue].add(call)
+        self._schedule_waiting(call)
+
+    def _schedule_waiting(self, call: Call) -> None:
+        line, offer = self.lines[call.queue], self.scenario.callback
+        if call.deadline < math.inf:
+            self._at(call.deadline, ABANDON, call)
+        if line.overflow_to is not None and call.arrival + line.overflow_after < call.deadline:
+            self._at(call.arrival + line.overflow_after + EPSILON, OVERFLOW, call)
+        if offer is not None and call.arrival + offer.after < call.deadline:
+            self._at(call.arrival + offer.after, OFFER, call)
+
+    def _abandon(self, call: Call) -> None:
+        if call.state is State.WAITING:
+            self.waiting[call.queue].remove(call)
+            self._hang_up(call, self.now)
+
+    def _hang_up(self, call: Call, at: float) -> None:
+        call.state = State.ABANDONED
+        self._tally(at, call.queue).abandon(at - call.arrival, self.specs[call.queue].service_level)
+
+    def _overflow(self, call: Call) -> None:
+        """The caller's wait reached the line's overflow: more agents may take them now."""
+        if call.state in (State.WAITING, State.BOOKED):
+            agent = self.pool.longest_idle(self.lines[call.queue], self.now - call.arrival)
+            if agent is not None:
+                self.waiting[call.queue].remove(call)
+                self._connect(agent, call)
+
+    def _offer(self, call: Call) -> None:
+        offer = self.scenario.callback
+        if call.state is not State.WAITING or offer is None:
+            return
+        if offer.min_ewt > 0.0 and (self._expected_wait(call) or math.inf) < offer.min_ewt:
+            return
+        if self.rng.random() < offer.share:
+            call.state = State.BOOKED
+            position = self.waiting[call.queue].position(call)
+            call.booked = callbacks.Callback(str(call.seq), "", call.queue, position, call.priority, self.now)
+            self._tally(self.now, call.queue).callbacks += 1
+
+    def _expected_wait(self, call: Call) -> float | None:
+        """The core's estimate (dispatch.Roster.decide over ewt) for this caller now."""
+        aht = self.specs[call.queue].service.aht
+        free_in = self.pool.free_in(self.now, aht)
+        position = self.waiting[call.queue].position(call)
+        waited = self.now - call.arrival
+        return self.pool.roster.decide(call.queue, waited, position, free_in, aht).expected_wait
+
+    def _due(self, call: Call) -> None:
+        """A callback's retry time: back in at the front, unless the core says it is given up."""
+        offer, booked = self.scenario.callback, call.booked
+        assert offer is not None and booked is not None
+        if not callbacks.due(booked, self.now, offer.rules):
+            call.state = State.GIVEN_UP
+            self._tally(self.now, call.queue).callbacks_given_up += 1
+            return
+        call.state = State.BOOKED
+        agent = self.pool.longest_idle(self.lines[call.queue], self.now - call.arrival)
+        if agent is not None:
+            self._connect(agent, call)
+        else:
+            self.waiting[call.queue].add(call, front=True)
+
+    # agent side
+
+    def _connect(self, agent: Agent, call: Call) -> None:
+        """The agent rings and answers (the caller may hang up while it rings)."""
+        self.pool.idle.pop(agent, None)
+        agent.busy = True
+        if call.state is State.BOOKED:
+            self._dial_back(agent, call)
+            return
+        answer = self.now + self.scenario.ring
+        if call.deadline < answer:
+            self._hang_up(call, call.deadline)
+            self._at(call.deadline, FREE, agent)
+            return
+        call.state = State.ANSWERED
+        spec = self.specs[call.queue]
+        self._tally(answer, call.queue).answer(answer - call.arrival, spec.service_level)
+        self._talk(agent, answer, spec.service.draw(self.rng) + spec.wrapup)
+
+    def _talk(self, agent: Agent, answer: float, seconds: float) -> None:
+        agent.answered_at = answer
+        self.pool.seconds.add(self.pool.seconds.busy, answer, answer + seconds)
+        self._at(answer + seconds, FREE, agent)
+
+    def _dial_back(self, agent: Agent, call: Call) -> None:
+        offer, booked = self.scenario.callback, call.booked
+        assert offer is not None and booked is not None
+        end = self.now + offer.ring
+        status = "ANSWER" if self.rng.random() < offer.answer_rate else "NOANSWER"
+        call.booked = callbacks.after_attempt(booked, status, end, offer.rules)
+        self.pool.seconds.add(self.pool.seconds.busy, self.now, end)
+        if call.booked.status is callbacks.Status.DONE:
+            call.state = State.ANSWERED
+            self._tally(end, call.queue).callbacks_done += 1
+            spec = self.specs[call.queue]
+            self._talk(agent, end, spec.service.draw(self.rng) + spec.wrapup)
+            return
+        self._at(end, FREE, agent)
+        if call.booked.status is callbacks.Status.RETRY:
+            call.state = State.RETRY
+            self._at(call.booked.due, DUE, call)
+        else:
+            call.state = State.GIVEN_UP
+            self._tally(end, call.queue).callbacks_given_up += 1
+
+    def _free(self, agent: Agent) -> None:
+        agent.busy = False
+        if agent.leaving:
+            self.pool.leave(agent, self.now)
+        else:
+            self._serve_next(agent)
+
+    def _serve_next(self, agent: Agent) -> None:
+        """The agent takes the first waiting caller the core lets them take, else idles."""
+        best: Call | None = None
+        for queue in agent.penalties:
+            found = self.waiting[queue].first_for(agent.penalties, self.lines[queue], self.now)
+            if found is not None and (best is None or found.key < best.key):
+                best = found
+        if best is None:
+            self.pool.idle[agent] = None
+            return
+        self.waiting[best.queue].remove(best)
+        self._connect(agent, best)
+
+    def _boundary(self, interval: int) -> None:
+        for group in self.scenario.groups:
+            for agent in self.pool.staff(group, group.at(interval), self.now):
+                self._serve_next(agent)
+
+
+def simulate(scenario: Scenario, arrivals: Iterable[Arrival], rng: random.Random) -> Result:
+    return Simulation(scenario, arrivals, rng).run()

@@ -1,0 +1,128 @@
+"""`acd simulate`: a day on the simulator (docs/simulator.md): calls and agents per interval,
+or the seeds' 2000-call day; "what if" knobs; a table per interval with 95 % intervals."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from acd.config import Config
+from acd.sim import arrivals, center, stats
+
+COLUMNS = ("offered", "answered", "abandoned", "p_wait", "asa", "service_level", "occupancy")
+SHARES = frozenset({"p_wait", "service_level", "occupancy", "abandon_rate"})
+
+
+def per_interval(text: str) -> tuple[float, ...]:
+    """A number, or numbers separated by commas (one per interval)."""
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, not {text!r}") from None
+    if not values or min(values) < 0:
+        raise argparse.ArgumentTypeError("expected numbers >= 0")
+    return values
+
+
+def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> None:
+    sim = verbs.add_parser("simulate", help="simulate a day: service level per interval for a staffing plan")
+    sim.add_argument(
+        "--calls", type=per_interval, help="calls per 15-min interval: N or N,N,... (default: the seeds' day)"
+    )
+    sim.add_argument("--total", type=float, default=2000.0, help="the seeds' day: calls over 08:00-20:30")
+    sim.add_argument("--agents", type=per_interval, default=(40.0,), help="first-line agents: N or N,N,...")
+    sim.add_argument("--at", action="append", default=[], metavar="HH:MM=N", help="N agents from HH:MM on")
+    sim.add_argument("--start", default="08:00", help="the first interval's clock (HH:MM)")
+    sim.add_argument(
+        "--aht", type=float, default=600.0, help="mean talk seconds (the seeds: ~60 calls per 12-h shift)"
+    )
+    sim.add_argument("--cv", type=float, help="lognormal talk with this coefficient of variation")
+    sim.add_argument("--wrapup", type=float, help="after-call seconds (default: the queue's)")
+    sim.add_argument("--patience", type=float, help="mean seconds before a caller hangs up")
+    sim.add_argument("--sl", type=float, help="T of the service level (default: the queue's)")
+    sim.add_argument(
+        "--second-line", type=per_interval, default=(), help="second-line agents taking overflow"
+    )
+    sim.add_argument("--overflow-after", type=float, help="seconds before the second line may take a caller")
+    sim.add_argument("--callback-after", type=float, help="offer a callback to callers waiting this long")
+    sim.add_argument("--callback-share", type=float, default=0.3, help="the share who take it")
+    sim.add_argument("--vip-share", type=float, default=0.0, help="callers queued at VIP priority")
+    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--replications", type=int, default=10)
+    sim.add_argument("--warmup", type=int, default=0, help="intervals left out of the figures")
+    sim.add_argument("--queue", help="take T, wrap-up and overflow from this configured queue")
+    sim.set_defaults(func=run)
+
+
+def knobs_from(config: Config, args: argparse.Namespace) -> center.Knobs:
+    queue = config.queue(args.queue or config.routing.default_queue)
+    calls = args.calls or tuple(arrivals.seeds_day(args.total))
+    agents = [int(a) for a in args.agents]
+    agents += [agents[-1]] * (len(calls) - len(agents))
+    for change in args.at:
+        clock, _, count = change.partition("=")
+        first = (_minutes(clock) - _minutes(args.start)) // 15
+        agents[max(first, 0) :] = [int(count)] * len(agents[max(first, 0) :])
+    return center.Knobs(
+        calls=tuple(calls),
+        agents=tuple(agents),
+        aht=args.aht,
+        cv=args.cv,
+        wrapup=float(queue.wrapup if args.wrapup is None else args.wrapup),
+        patience=args.patience,
+        service_level=float(queue.service_level if args.sl is None else args.sl),
+        second_line=tuple(int(a) for a in args.second_line),
+        overflow_after=float(queue.overflow_after if args.overflow_after is None else args.overflow_after),
+        callback_after=args.callback_after,
+        callback_share=args.callback_share,
+        vip_share=args.vip_share,
+    )
+
+
+def _minutes(clock: str) -> int:
+    hours, _, minutes = clock.partition(":")
+    return int(hours) * 60 + int(minutes or 0)
+
+
+def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    try:
+        knobs = knobs_from(config, args)
+    except (ValueError, KeyError) as exc:
+        print(f"acd simulate: {exc}", file=sys.stderr)
+        return 2
+    scenario, feed = center.build(knobs)
+    results = stats.replicate(scenario, feed, args.seed, max(args.replications, 1))
+    title = f"{len(results)} replications, seed {args.seed}, mean ± 95 % half-width"
+    rows = center.rows(results, len(knobs.calls), args.warmup)
+    Console(file=out, width=160).print(table(rows, args.start, title))
+    return 0
+
+
+def table(rows: list, start: str, title: str) -> Table:
+    shown = Table(title=title)
+    for name in ("start", *COLUMNS):
+        shown.add_column(name, justify="left" if name == "start" else "right")
+    base = _minutes(start)
+    for interval, figures in rows:
+        label = "day" if interval is None else _clock(base + 15 * interval)
+        shown.add_row(label, *(_cell(n, figures[n], interval is None) for n in COLUMNS))
+    return shown
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _cell(name: str, value: stats.Estimate | None, with_interval: bool) -> str:
+    if value is None:
+        return "-"
+    if name in SHARES:
+        text = f"{value.mean:.1%}"
+        return f"{text} ± {value.half:.1%}" if with_interval and value.n > 1 else text
+    text = f"{value.mean:.1f}"
+    return f"{text} ± {value.half:.1f}" if with_interval and value.n > 1 else text

@@ -1,0 +1,41 @@
+"""`acd simulate`: the seeds' day or given calls, a staffing plan with changes at a clock time,
+a table per interval with the day's figures and their 95 % intervals."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from acd import cli, sim_cli
+from tests.store.test_figures import CONFIG
+
+
+def simulate(*argv: str) -> tuple[int, str]:
+    args = cli._parser().parse_args(["simulate", *argv])
+    out = io.StringIO()
+    return args.func(CONFIG, args, out), out.getvalue()
+
+
+def test_the_seeds_day_prints_every_interval_and_the_day():
+    code, text = simulate("--agents", "38", "--at", "14:00=45", "--replications", "3", "--patience", "300")
+    assert code == 0
+    assert "08:00" in text and "20:15" in text and "day" in text and "±" in text
+    assert "3 replications, seed 1" in text
+
+
+def test_given_calls_and_agents_per_interval():
+    code, text = simulate("--calls", "100,100", "--agents", "20,30", "--aht", "180", "--replications", "2")
+    assert code == 0 and "08:15" in text and "08:30" not in text
+
+
+def test_a_plan_change_at_a_clock_time_applies_from_that_interval_on():
+    args = cli._parser().parse_args(["simulate", "--agents", "38", "--at", "09:00=45", "--at", "10:00=40"])
+    knobs = sim_cli.knobs_from(CONFIG, args)
+    assert knobs.agents[:4] == (38,) * 4 and knobs.agents[4:8] == (45,) * 4 and knobs.agents[8:] == (40,) * 42
+    assert len(knobs.calls) == 50 and abs(sum(knobs.calls) - 2000) < 1
+
+
+def test_bad_numbers_are_refused():
+    with pytest.raises(SystemExit):
+        cli._parser().parse_args(["simulate", "--agents", "lots"])
