@@ -6,7 +6,6 @@ An unknown key or a bad value stops start-up with a message naming the key's pat
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,15 +16,17 @@ import yaml
 from pydantic import Field, field_validator, model_validator
 
 from acd import credentials
+from acd.config_cases import Cases, check_cases
 from acd.config_desk import WRAPUP, Desk
 from acd.config_journal import Journal, TimeZone
 from acd.config_metrics import Metrics
+from acd.config_people import Agent, Staff
 from acd.config_phone import Callback, Features
 from acd.config_planning import Planning
 from acd.config_pop import Pop
 from acd.config_push import Push
 from acd.config_survey import Survey
-from acd.config_types import Digits, Listen, Name, PersonName, Pin, Port, Secret, Share, _Section
+from acd.config_types import Digits, Listen, Name, Port, Secret, Share, _Section
 from acd.config_wall import Wallboard
 from acd.config_web import Hashing, Http
 from acd.core import pops, recording, tiers
@@ -132,30 +133,6 @@ class Phone(_Section):
     role: Literal["agent", "supervisor"] = "agent"  # only supervisor phones may listen in
 
 
-class Agent(_Section):
-    number: Digits
-    name: PersonName
-    pin: Pin  # typed after the login feature code
-    password: Secret | None = None  # the web desk's (secrets file); the store keeps its hash
-    phone: Digits | None = None  # a fixed seat: a member from the PBX's start, no login needed
-    queues: tuple[Name, ...] = ()
-    team: Name | None = None  # the supervisors of this team may listen in
-    hired: dt.date | None = None  # new agents' calls are recorded more (recording.new_agents)
-
-
-class Staff(_Section):
-    """Supervisors listen in on their teams' agents and hear their recordings; quality
-    reviewers hear every recording. The PIN is for phones, the password for the web API."""
-
-    number: Digits
-    name: PersonName
-    role: Literal["supervisor", "quality", "admin"]  # admin: the whole live state
-    pin: Pin | None = None
-    password: Secret | None = None
-    phone: Digits | None = None  # their own desk: the web's "listen in" rings it
-    teams: tuple[Name, ...] = ()
-
-
 class Recording(_Section):
     """Which calls MixMonitor records (shares of calls, 0 to 1), where, and for how long."""
 
@@ -211,6 +188,7 @@ class Config(_Section):
     survey: Survey = Survey()
     planning: Planning = Planning()
     metrics: Metrics = Metrics()
+    cases: Cases = Cases()
     recording: Recording = Recording()
     pop: Pop = Pop()
     desk: Desk = Desk()
@@ -257,6 +235,7 @@ class Config(_Section):
         if unknown := set(self.metrics.sale_dispositions) - {d.code for d in self.desk.dispositions}:
             raise ValueError(f"metrics.sale_dispositions: no disposition {sorted(unknown)[0]!r}")
         self._check_staff(queues)
+        check_cases(self)
         return self
 
     def _check_staff(self, queues: set[str]) -> None:
@@ -339,7 +318,9 @@ def recording_policy(config: Config) -> recording.Policy:
 def agent_people(config: Config) -> list[Person]:
     """acd.yaml's agents as staff records: what seeds the staff table (acd/store/staff.py)."""
     return [
-        Person(a.number, a.name, "agent", (a.team,) if a.team else (), a.phone, a.queues)
+        Person(
+            a.number, a.name, "agent", (a.team,) if a.team else (), a.phone, a.queues, manager=a.manager or ""
+        )
         for a in config.agents
     ]
 

@@ -10,6 +10,7 @@ from twisted.application import internet, service
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from acd import site_map
 from acd.asterisk.agent_codes import PROMPTS as AGENT_PROMPTS
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.agi_routes import Routes
@@ -30,12 +31,14 @@ from acd.asterisk.supervisor_desk import PROMPTS as SUPERVISOR_PROMPTS
 from acd.asterisk.supervisor_desk import SUPERVISOR_DESK_EVENTS, SupervisorDesk
 from acd.asterisk.survey import Survey
 from acd.background import background
+from acd.cases_desk import CaseDesk, rules
 from acd.checkpoints import Checkpointer
 from acd.config import Config, pop_seats
 from acd.config_journal import Days
 from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
 from acd.core.agent_day import AGENT_DAY_EVENTS, AgentDay
 from acd.core.bus import Bus, live_only
+from acd.core.cases import CASES_EVENTS, OPENING_EVENTS, Cases
 from acd.core.center import CENTER_EVENTS, CallCenter
 from acd.core.events import Event
 from acd.core.figures import FIGURES_EVENTS, Figures
@@ -51,31 +54,18 @@ from acd.live import LiveState
 from acd.pbx.control import state_dir
 from acd.restore import Checkpoints, Restored, restore
 from acd.speech import SpeechCache, SpeechError
-from acd.store import knowledge
+from acd.store.cases import CASE_STEPS
 from acd.store.directory import Directory
 from acd.store.figures import figures_spec
 from acd.store.journal import Journal
 from acd.store.journeys import JourneyWriter, e164
-from acd.store.pops import PopDetails
 from acd.store.roster import Roster
 from acd.store.snapshots import Snapshots
-from acd.web import desk as desk_api
-from acd.web import knowledge as knowledge_api
-from acd.web import pops as pops_api
 from acd.web import push
-from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
-from acd.web.desk_page import DeskPage
-from acd.web.kiosk import Kiosks
-from acd.web.knowledge_page import KnowledgePage
-from acd.web.pages import Pages
-from acd.web.prometheus import MetricsPage, exporter
-from acd.web.reports import ReportsApi, ReportsPage
-from acd.web.status import make_site
+from acd.web.prometheus import exporter
 from acd.web.tls import web_service
 from acd.web.wall import WallFeed, WallState
-from acd.web.wall_api import WallApi
-from acd.web.wall_page import KioskPage, WallPage
 from ivr.menu import Menu
 
 log = Logger()
@@ -129,6 +119,9 @@ class Daemon(service.MultiService):
         self.wall = Wallboard(self.center, self.book, self.days, wall.short_abandon, wall.interval * 60.0)
         self.agent_day = AgentDay(self.book, self.days.end)  # each agent's own figures for today
         self.figures = Figures(self.book, self.days, figures_spec(config))  # docs/metrics.md's
+        self.cases = Cases(rules(config.cases))  # complaint cases, and who is late with one
+        self.case_desk = CaseDesk(self.cases, self.apply, self.directory, lambda: self.people.people)
+        self.case_desk.enabled = config.cases.enabled
         self.desk = AgentDesk(
             config, self.ami, self.live, self.speech, pins, self.book, self.apply, self.people
         )
@@ -200,49 +193,14 @@ class Daemon(service.MultiService):
             staffing=lambda: self.people.staffing,
         )
         internet.TimerService(1.0, announcer.tick).setServiceParent(self)
+        internet.TimerService(config.cases.check_seconds, self.case_desk.tick).setServiceParent(self)
         internet.TimerService(
             SWEEP_EVERY, lambda: background(self.recorder.sweep(), "the recordings sweep")
         ).setServiceParent(self)
         self.fastagi.setServiceParent(self)
         login = StaffLogin(config, self.people, keeper=self.live)
         self.login = login
-        site = make_site(
-            self.center,
-            self.links,
-            login,
-            config.http,
-            {
-                b"recordings": quality_api.Recordings(login, self.directory, config.recordings_path()),
-                b"supervision": quality_api.Supervision(login, self.directory),
-                b"supervise": quality_api.Supervise(login, self.supervisors),
-                b"events": push.Events(login, self.feed),
-                b"pops": pops_api.PopsApi(
-                    login,
-                    self.pops,
-                    PopDetails(
-                        self.directory,
-                        config.pop.rules(),
-                        config.pop.last_contacts,
-                        hints=lambda category: self.directory.read(knowledge.hints_for_category, category),
-                    ),
-                    self.apply,
-                ),
-                b"wall": WallApi(login, self.wall_feed, Kiosks(config, self.directory, self.wall_feed)),
-                b"desk": desk_api.DeskApi(login, self.book, self.agent_day, self.desk, escalations),
-                b"wrapup": desk_api.WrapUpApi(login, self.book, self.directory, self.apply),
-                b"kb": knowledge_api.KnowledgeApi(login, self.directory),
-                b"reports": ReportsApi(login, config, self.figures),
-            },
-            book=self.book,
-            top={
-                b"desk": DeskPage(login, Pages(login)),
-                b"wall": WallPage(login, Pages(login)),
-                b"knowledge": KnowledgePage(login, Pages(login)),
-                b"metrics": MetricsPage(login, self.prometheus.registry),
-                b"reports": ReportsPage(login, Pages(login)),
-                b"kiosk": KioskPage(login, Pages(login), Kiosks(config, self.directory, self.wall_feed)),
-            },
-        )
+        site = site_map.site(self, login, escalations)
         self.site = site
         self.heartbeat = internet.TimerService(config.push.heartbeat, self.feed.beat)
         self.heartbeat.setServiceParent(self)
@@ -262,6 +220,7 @@ class Daemon(service.MultiService):
             "figures": self.figures,
             "ledger": self.ledger,
             "pops": self.pops,
+            "cases": self.cases,
         }
         settings = self.config.journal
         self.snapshots = Snapshots(self.journal.engine, settings.checkpoints_kept, settings.retention_days)
@@ -303,6 +262,7 @@ class Daemon(service.MultiService):
     def remember(self, now: float) -> Restored:
         """Fold the day's journal (since local midnight) back into the model; number after it."""
         checkpoints = Checkpoints(self.snapshots, self.folded)
+        self.case_desk.load()  # open cases outlive the day the fold covers
         self.restored = restore(self.journal, self.bus, self.sequence, self.days.start(now), checkpoints)
         self.checkpointer.taken_seq = self.sequence.last  # the next is due `every` entries on
         self.checkpointer.saved_seq = self.restored.checkpoint if self.restored.entries == 0 else -1
@@ -357,6 +317,7 @@ class Daemon(service.MultiService):
         bus.subscribe("figures", self.figures.apply, FIGURES_EVENTS, model=True)  # reads the book
         bus.subscribe("call ledger", self.ledger.apply, LEDGER_EVENTS, model=True)
         bus.subscribe("pops", self.pops.apply, POP_EVENTS, model=True)
+        bus.subscribe("cases", self.cases.apply, CASES_EVENTS, model=True)
         # the adapters that act on calls take live events only: reconstructed ones are history
         bus.subscribe_entries("agent desk", live_only(self.desk.on_event), AGENT_BOOK_EVENTS)
         bus.subscribe_entries("supervisor desk", live_only(self.supervisors.on_event), SUPERVISOR_DESK_EVENTS)
@@ -365,6 +326,8 @@ class Daemon(service.MultiService):
             bus.subscribe_entries("callbacks", live_only(self.callbacks.on_event), CALLBACK_EVENTS)
         bus.subscribe_entries("queue_log", live_only(self.queue_log_verbs.on_event), QUEUE_LOG_EVENTS)
         bus.subscribe("call stories", self.journeys.on_event, JOURNEY_EVENTS)  # reconstructed too
+        bus.subscribe_entries("case desk", live_only(self.case_desk.on_event), OPENING_EVENTS)
+        bus.subscribe("case store", self.case_desk.store, CASE_STEPS)
         bus.subscribe_entries("live push", self.feed.publish)
         bus.subscribe_entries("prometheus", self.prometheus.on_entry)
         bus.subscribe_entries("wallboard push", self.wall_feed.changed, WALLBOARD_EVENTS)

@@ -17,6 +17,7 @@ import getpass
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
 from acd.core.people import ROLES, Person
@@ -43,7 +44,9 @@ class Refused(Exception):
 
 def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> None:
     """`acd staff ...` on the CLI's parser; `run` is called with (config, args)."""
-    staff_verb = verbs.add_parser("staff", help="people who sign in: add, passwd, disable, enable, list")
+    staff_verb = verbs.add_parser(
+        "staff", help="people who sign in: add, passwd, manager, disable, enable, list"
+    )
     actions = staff_verb.add_subparsers(required=True, metavar="ACTION", dest="action")
     add = actions.add_parser("add", help="a new person (password asked, never on the command line)")
     add.add_argument("number")
@@ -53,6 +56,10 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
     add.add_argument("--phone", help="the extension their phone registers as")
     add.add_argument("--queue", action="append", default=[], help="an agent's queue (repeat for more)")
     add.add_argument("--pin", action="store_true", help="also ask for a phone PIN (4 to 8 digits)")
+    add.add_argument("--manager", default="", help="whom their late complaint cases go to")
+    boss = actions.add_parser("manager", help="whom their late complaint cases go to ('' : none)")
+    boss.add_argument("number")
+    boss.add_argument("manager")
     passwd = actions.add_parser("passwd", help="a new password (or with --pin, a new phone PIN)")
     passwd.add_argument("number")
     passwd.add_argument("--pin", action="store_true", help="the phone PIN instead of the password")
@@ -127,8 +134,17 @@ class Table:
             if known:
                 raise Refused(f"number: {number} is taken")
             person = staff.check(
-                Person(number, args.name.strip(), args.role, tuple(args.team), args.phone, tuple(args.queue))
+                Person(
+                    number,
+                    args.name.strip(),
+                    args.role,
+                    tuple(args.team),
+                    args.phone,
+                    tuple(args.queue),
+                    manager=args.manager,
+                )
             )
+            self._known_manager(args.manager)
             password = self.hasher.hash(secrets.read("password", staff.check_password))
             pin = (
                 self.hasher.hash(secrets.read("PIN", staff.check_pin)) if args.pin or args.pin_stdin else None
@@ -138,6 +154,13 @@ class Table:
             return f"added {made.number} ({made.name}, {made.role})"
         if not known:
             raise Refused(f"number: nobody has number {number}")
+        if args.action == "manager":
+            self._known_manager(args.manager)
+            with self.sessions.begin() as session:
+                row = staff.record(session, number)
+                staff.check(replace(staff.to_person(row), manager=args.manager))  # type: ignore[arg-type]
+                staff.change(session, number, now, False, manager=args.manager or None)
+            return f"{number} reports to {args.manager or 'nobody'}"
         if args.action == "passwd" and (args.pin or args.pin_stdin):
             values: dict[str, object] = {"pin_hash": self.hasher.hash(secrets.read("PIN", staff.check_pin))}
             done = f"new phone PIN for {number}"  # web sessions stay: a PIN never signs a browser in
@@ -151,6 +174,15 @@ class Table:
             staff.change(session, number, now, "pin_hash" not in values, **values)
         return done
 
+    def _known_manager(self, manager: str) -> None:
+        from acd.store import staff
+
+        if not manager:
+            return
+        with self.sessions() as session:
+            if staff.record(session, manager) is None:
+                raise Refused(f"manager: nobody has number {manager}")
+
     def listing(self, out: TextIO) -> None:
         """Everyone as a table: who, their standing, whether a password and a PIN are set."""
         from sqlalchemy import select
@@ -159,7 +191,9 @@ class Table:
 
         with self.sessions() as session:
             rows = list(session.scalars(select(StaffMember).order_by(StaffMember.number)))
-        table = [("NUMBER", "NAME", "ROLE", "TEAMS", "PHONE", "QUEUES", "STATE", "PASSWORD", "PIN")]
+        table = [
+            ("NUMBER", "NAME", "ROLE", "TEAMS", "PHONE", "QUEUES", "MANAGER", "STATE", "PASSWORD", "PIN")
+        ]
         for row in rows:
             table.append(
                 (
@@ -169,6 +203,7 @@ class Table:
                     row.teams or "-",
                     row.phone or "-",
                     row.queues or "-",
+                    row.manager or "-",
                     "disabled" if row.disabled else "active",
                     "set" if row.password_hash else "none",
                     "set" if row.pin_hash else "none",

@@ -195,7 +195,9 @@ def test_a_checkpoint_that_does_not_fit_is_ignored_and_the_whole_day_folded(tmp_
     had = model(live, now)
     live.close_stores()  # what a clean stop does after its services
     body = next(live.snapshots.newest()).body
-    spoilt = {"version": body.replace(f'"version":{VERSION}', '"version":9'), "json": body[:100]}.get(spoil, body)
+    spoilt = {"version": body.replace(f'"version":{VERSION}', '"version":9'), "json": body[:100]}.get(
+        spoil, body
+    )
     assert spoil != "version" or spoilt != body
     with live.journal.engine.begin() as connection:
         connection.execute(update(JournalSnapshot).values(body=spoilt))

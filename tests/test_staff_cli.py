@@ -90,7 +90,7 @@ def test_list_shows_people_and_whether_secrets_are_set_never_a_hash(made, monkey
         "PIN",
     ]
     listed = {row.split()[0]: row.split() for row in rows}
-    assert listed["4001"] == ["4001", "Dana", "Test", "agent", "front", "-", "-", "active", "set", "set"]
+    assert listed["4001"] == ["4001", "Dana", "Test", "agent", "front", "-", "-", "-", "active", "set", "set"]
     assert set(listed) == {"4001"} | {a.number for a in LOADED.agents} | {s.number for s in LOADED.staff}
     assert listed["9001"][-3:] == ["active", "set", "set"]  # acd.yaml's people, seeded as the daemon does
     assert "argon2" not in shown and PASSWORD not in shown and "4321" not in shown
@@ -139,3 +139,26 @@ def test_unknown_taken_and_bad_values_are_refused_clearly(made, monkeypatch, cap
     assert bad_role.value.code == 2 and "invalid choice: 'boss'" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # a password on argv is no option at all
         staff(made, monkeypatch, "passwd", "4001", "--password", PASSWORD)
+
+
+def test_manager_sets_whom_late_cases_go_to_and_refuses_nobody_or_oneself(made, monkeypatch, capsys):
+    assert staff(made, monkeypatch, *ADD, "--manager", "9001", stdin=PASSWORD + "\n") == 0
+    roster = Roster(made[1], CHEAP)
+    try:
+        roster.load()
+        assert roster.people["4001"].manager == "9001"
+        assert staff(made, monkeypatch, "manager", "4001", "9002") == 0
+        assert staff(made, monkeypatch, "manager", "4001", "4242") != 0  # nobody has that number
+        assert staff(made, monkeypatch, "manager", "4001", "4001") != 0  # not oneself
+        assert staff(made, monkeypatch, "manager", "4001", "") == 0  # none: the team's supervisor
+        roster.load()
+        assert roster.people["4001"].manager == ""
+        assert staff(made, monkeypatch, "manager", "4001", "9002") == 0
+        roster.load()
+        assert roster.people["4001"].manager == "9002"
+    finally:
+        roster.close()
+    capsys.readouterr()
+    assert staff(made, monkeypatch, "list") == 0
+    listed = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert listed["4001"][7] == "9002"  # after the two-word name, team, phone and queues

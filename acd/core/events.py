@@ -309,3 +309,40 @@ class SurveyAnswered(Event):
     agent: str
     question: int  # 1 or 2: the survey's questions in order
     score: int  # 1..5
+
+
+# -- complaint cases: each step journaled (acd/core/cases.py) -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaseOpened(Event):
+    """A complaint (the IVR's category, an escalation's reason or a disposition) became a case
+    with an owner who must resolve it by `deadline` (epoch seconds)."""
+
+    case_id: str
+    call_id: str
+    customer_id: int | None
+    caller_id: str
+    source: str  # "ivr" | "escalation" | "disposition"
+    owner: str  # a staff number; "" while nobody owns it
+    deadline: float
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEscalated(Event):
+    """The case passed its deadline unresolved: it goes to the owner's manager (level 1), then
+    one level higher (2), each with a new deadline."""
+
+    case_id: str
+    level: int
+    owner: str
+    deadline: float
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResolved(Event):
+    """Someone allowed to (its owner, a supervisor, an admin) closed the case."""
+
+    case_id: str
+    by: str
+    note: str = ""

@@ -29,6 +29,7 @@ class Person:
     queues: tuple[str, ...] = ()  # agents: the queues they serve
     disabled: bool = False
     version: int = 1
+    manager: str = ""  # whom their complaint cases go to past a deadline ("" : acd/core/cases.py)
 
     @property
     def team(self) -> str | None:

@@ -273,6 +273,27 @@ class StaffMember(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    manager: Mapped[str | None] = mapped_column(String(20))  # complaint cases go up to them
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ComplaintCase(Base):
+    """A complaint case (acd/core/cases.py): who owns it, by when, at which level, and when and by
+    whom it was resolved. Its steps are in the journal; this row outlives the day's."""
+
+    __tablename__ = "complaint_cases"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    caller_id: Mapped[str] = mapped_column(String(40), default="")
+    source: Mapped[str] = mapped_column(String(20))
+    owner: Mapped[str] = mapped_column(String(20), default="")
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    deadline: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)

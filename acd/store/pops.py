@@ -44,9 +44,10 @@ class PopDetails:
         rules: Sequence[offers.Rule] = (),
         last_contacts: int = 5,
         hints: Hints | None = None,
+        cases: Callable[[int | None], list[dict[str, Any]]] | None = None,
     ) -> None:
         self.directory, self.rules, self.last_contacts = directory, tuple(rules), last_contacts
-        self.hints = hints
+        self.hints, self.cases = hints, cases
 
     async def complete(self, shown: dict[str, Any]) -> dict[str, Any]:
         """`shown` (a core view) with the customer's record, contacts, hints and offers."""
@@ -63,6 +64,7 @@ class PopDetails:
             "customer": _customer(card),
             "candidates": [{"id": c.id, "name": c.name} for c in facts.candidates],
             "last_contacts": facts.contacts,
+            "open_cases": self.cases(card.id) if self.cases is not None and card is not None else [],
             "offers": self.offers(card, who.get("language", ""), category),
             "hints": list(await self.hints(category)) if self.hints is not None and category else [],
         }

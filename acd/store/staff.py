@@ -37,6 +37,7 @@ def to_person(row: StaffMember) -> Person:
         _names(row.queues),
         bool(row.disabled),
         row.version,
+        row.manager or "",
     )
 
 
@@ -61,6 +62,8 @@ def check(person: Person) -> Person:
             raise StaffError(f"{field}: lower-case names (a-z, 0-9, _ and -)")
     if person.phone is not None and not NUMBER.fullmatch(person.phone):
         raise StaffError("phone: 1 to 20 digits")
+    if person.manager and (not NUMBER.fullmatch(person.manager) or person.manager == person.number):
+        raise StaffError("manager: another person's number (1 to 20 digits)")
     return person
 
 
@@ -92,6 +95,7 @@ def add(
         password_hash=password_hash,
         pin_hash=pin_hash,
         disabled=person.disabled,
+        manager=person.manager or None,
         version=1,
         created_at=now,
         updated_at=now,
@@ -120,7 +124,10 @@ def from_config(config: Config) -> list[tuple[Person, str | None, str | None]]:
     people: list[tuple[Person, str | None, str | None]] = [
         (person, a.password, a.pin) for person, a in zip(agent_people(config), config.agents, strict=True)
     ]
-    people += [(Person(s.number, s.name, s.role, s.teams, s.phone), s.password, s.pin) for s in config.staff]
+    people += [
+        (Person(s.number, s.name, s.role, s.teams, s.phone, manager=s.manager or ""), s.password, s.pin)
+        for s in config.staff
+    ]
     return people
 
 

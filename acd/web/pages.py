@@ -38,12 +38,18 @@ TYPES = {  # what the static folder may hold, and how it is served
     ".map": "application/json",
 }
 NAV = {  # the header's links, by role (the pages themselves are other modules')
-    "agent": (("/desk", "Desk"),),
-    "supervisor": (("/wall", "Wallboard"), ("/reports", "Reports"), ("/knowledge", "Knowledge")),
+    "agent": (("/desk", "Desk"), ("/cases", "Cases")),
+    "supervisor": (
+        ("/wall", "Wallboard"),
+        ("/reports", "Reports"),
+        ("/cases", "Cases"),
+        ("/knowledge", "Knowledge"),
+    ),
     "quality": (("/", "Home"),),
     "admin": (
         ("/wall", "Wallboard"),
         ("/reports", "Reports"),
+        ("/cases", "Cases"),
         ("/knowledge", "Knowledge"),
         ("/admin/staff", "Staff"),
     ),

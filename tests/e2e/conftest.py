@@ -186,7 +186,7 @@ def forget_the_day(url: str, queue_log_path: Path | None = None) -> None:
     try:
         tables = sqlalchemy.inspect(engine).get_table_names()
         with engine.begin() as connection:
-            for table in ("journal", "journal_snapshots"):  # and its checkpoints
+            for table in ("journal", "journal_snapshots", "complaint_cases"):  # checkpoints, open cases
                 if table in tables:
                     connection.execute(sqlalchemy.text(f"DELETE FROM {table}"))
     finally:

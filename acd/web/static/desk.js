@@ -141,6 +141,16 @@
 
   function history(pop) {
     const part = el("section", null, "pop-history");
+    if (pop.open_cases && pop.open_cases.length) {
+      part.append(el("h3", "Open complaint cases"));
+      const cases = el("ul", null, "pop-cases");
+      for (const c of pop.open_cases) {
+        const owner = c.owner ? (c.owner_name || c.owner) : "nobody";
+        const due = clock(c.deadline) + (c.overdue ? " (overdue)" : "");
+        cases.append(el("li", c.id + " \u00b7 " + owner + " \u00b7 level " + c.level + " \u00b7 due " + due, c.overdue ? "overdue" : ""));
+      }
+      part.append(cases);
+    }
     if (!pop.last_contacts || !pop.last_contacts.length) return part;
     part.append(el("h3", "Last contacts"));
     const ul = el("ul", null, "pop-contacts");
