@@ -7,7 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-FIGURES = ("offered", "answered", "abandoned", "p_wait", "asa", "service_level", "abandon_rate", "mean_wait")
+FIGURES = (
+    *("offered", "answered", "abandoned", "p_wait", "asa", "service_level", "sl_offered"),
+    *("abandon_rate", "mean_wait"),
+)
 
 
 @dataclass(slots=True)
@@ -54,6 +57,7 @@ class Tally:
             "p_wait": _share(self.waited, ended),
             "asa": _share(self.wait_sum, self.answered),
             "service_level": _share(self.answered_in_sl, self.answered + self.abandoned_after_sl),
+            "sl_offered": _share(self.answered_in_sl, ended),  # Erlang A's: over everyone who ended
             "abandon_rate": _share(self.abandoned, ended),
             "mean_wait": _share(self.wait_sum + self.abandon_wait_sum, ended),  # Lq / lambda
         }
