@@ -4,6 +4,7 @@ or the seeds' 2000-call day; "what if" knobs; a table per interval with 95 % int
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -12,9 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 from acd.config import Config
-from acd.sim import arrivals, center, stats
+from acd.config_journal import Days
+from acd.sim import arrivals, center, recorded, stats
 
 COLUMNS = ("offered", "answered", "abandoned", "p_wait", "asa", "service_level", "occupancy")
+DEFAULT_AHT = 600.0  # the seeds' center: about 60 calls per agent and 12-hour shift
 SHARES = frozenset({"p_wait", "service_level", "occupancy", "abandon_rate"})
 
 
@@ -35,11 +38,17 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
         "--calls", type=per_interval, help="calls per 15-min interval: N or N,N,... (default: the seeds' day)"
     )
     sim.add_argument("--total", type=float, default=2000.0, help="the seeds' day: calls over 08:00-20:30")
+    sim.add_argument(
+        "--journal-day", type=dt.date.fromisoformat, help="replay this day's calls from the journal"
+    )
+    sim.add_argument("--journal-queues", help="only these queues' calls (comma-separated; default: all)")
     sim.add_argument("--agents", type=per_interval, default=(40.0,), help="first-line agents: N or N,N,...")
     sim.add_argument("--at", action="append", default=[], metavar="HH:MM=N", help="N agents from HH:MM on")
     sim.add_argument("--start", default="08:00", help="the first interval's clock (HH:MM)")
     sim.add_argument(
-        "--aht", type=float, default=600.0, help="mean talk seconds (the seeds: ~60 calls per 12-h shift)"
+        "--aht",
+        type=float,
+        help="mean talk seconds (default: the journal day's, else 600: ~60 calls a 12-h shift)",
     )
     sim.add_argument("--cv", type=float, help="lognormal talk with this coefficient of variation")
     sim.add_argument("--wrapup", type=float, help="after-call seconds (default: the queue's)")
@@ -59,9 +68,15 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
     sim.set_defaults(func=run)
 
 
-def knobs_from(config: Config, args: argparse.Namespace) -> center.Knobs:
+def knobs_from(config: Config, args: argparse.Namespace, day: recorded.Day | None = None) -> center.Knobs:
+    """The knobs from the options; `day`: a recorded day's calls, replayed from `--start`."""
     queue = config.queue(args.queue or config.routing.default_queue)
     calls = args.calls or tuple(arrivals.seeds_day(args.total))
+    replay: tuple[tuple[float, int], ...] = ()
+    if day is not None:
+        start = Days(config.timezone).midnight(args.journal_day) + _minutes(args.start) * 60.0
+        replay = tuple((at - start, priority) for at, _, priority in day.calls if at >= start)
+        calls = tuple(float(n) for n in recorded.per_interval(day.calls, start)) or (0.0,)
     agents = [int(a) for a in args.agents]
     agents += [agents[-1]] * (len(calls) - len(agents))
     for change in args.at:
@@ -71,7 +86,7 @@ def knobs_from(config: Config, args: argparse.Namespace) -> center.Knobs:
     return center.Knobs(
         calls=tuple(calls),
         agents=tuple(agents),
-        aht=args.aht,
+        aht=args.aht or (day.aht() if day is not None else None) or DEFAULT_AHT,
         cv=args.cv,
         wrapup=float(queue.wrapup if args.wrapup is None else args.wrapup),
         patience=args.patience,
@@ -81,7 +96,23 @@ def knobs_from(config: Config, args: argparse.Namespace) -> center.Knobs:
         callback_after=args.callback_after,
         callback_share=args.callback_share,
         vip_share=args.vip_share,
+        recorded=replay,
     )
+
+
+def journal_day(config: Config, args: argparse.Namespace) -> recorded.Day:
+    """That day's calls and talk times, read from the journal (the store)."""
+    from acd.store.journal import Journal  # the store only when a day is replayed
+
+    days = Days(config.timezone)
+    start = days.midnight(args.journal_day)
+    end = days.midnight(args.journal_day + dt.timedelta(days=1))
+    queues = args.journal_queues.split(",") if args.journal_queues else None
+    journal = Journal(config.store.url)
+    try:
+        return recorded.from_events((e.event for e in journal.iter_between(start, end)), queues)
+    finally:
+        journal.engine.dispose()
 
 
 def _minutes(clock: str) -> int:
@@ -91,7 +122,7 @@ def _minutes(clock: str) -> int:
 
 def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     try:
-        knobs = knobs_from(config, args)
+        knobs = knobs_from(config, args, journal_day(config, args) if args.journal_day else None)
     except (ValueError, KeyError) as exc:
         print(f"acd simulate: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,6 @@
 """A center from a handful of knobs, the CLI's and the bench's: one first-line queue fed by
-calls per interval, its agents per interval, optionally a second line that takes its callers
-after `overflow_after` seconds, VIPs, patience and a callback offer."""
+calls per interval (or a recorded day's), its agents per interval, optionally a second line
+that takes its callers after `overflow_after` seconds, VIPs, patience and a callback offer."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class Knobs:
     vip_share: float = 0.0
     ring: float = 0.0
     interval: float = 900.0
+    recorded: tuple[tuple[float, int], ...] = ()  # a recorded day instead: (seconds, priority)
 
 
 def build(knobs: Knobs) -> tuple[Scenario, ArrivalsFor]:
@@ -49,6 +50,8 @@ def build(knobs: Knobs) -> tuple[Scenario, ArrivalsFor]:
     )
 
     def feed(rng: random.Random) -> Iterable[Arrival]:
+        if knobs.recorded:  # the same calls every replication: talk and patience vary
+            return arrivals.recorded((at, FIRST, priority) for at, priority in knobs.recorded)
         return arrivals.poisson(rng, {FIRST: knobs.calls}, knobs.interval, knobs.vip_share)
 
     return scenario, feed

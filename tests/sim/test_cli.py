@@ -8,13 +8,14 @@ import io
 import pytest
 
 from acd import cli, sim_cli
-from tests.store.test_figures import CONFIG
+from acd.store import db
+from tests.store.test_figures import CONFIG, day_of_calls, journaled
 
 
-def simulate(*argv: str) -> tuple[int, str]:
+def simulate(*argv: str, config=CONFIG) -> tuple[int, str]:
     args = cli._parser().parse_args(["simulate", *argv])
     out = io.StringIO()
-    return args.func(CONFIG, args, out), out.getvalue()
+    return args.func(config, args, out), out.getvalue()
 
 
 def test_the_seeds_day_prints_every_interval_and_the_day():
@@ -39,3 +40,16 @@ def test_a_plan_change_at_a_clock_time_applies_from_that_interval_on():
 def test_bad_numbers_are_refused():
     with pytest.raises(SystemExit):
         cli._parser().parse_args(["simulate", "--agents", "lots"])
+
+
+def test_a_journal_day_is_replayed_with_its_own_talk_time(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    db.migrate(url)
+    journaled(url, day_of_calls()).close()
+    config = CONFIG.model_copy(update={"store": CONFIG.store.model_copy(update={"url": url})})
+    args = cli._parser().parse_args(["simulate", "--journal-day", "2026-11-20", "--start", "09:00"])
+    knobs = sim_cli.knobs_from(config, args, sim_cli.journal_day(config, args))
+    assert [at for at, _ in knobs.recorded] == [n * 700.0 for n in range(6)]
+    assert knobs.calls == (2.0, 1.0, 1.0, 2.0) and knobs.aht == 288.0  # the completed calls' talk
+    code, text = simulate("--journal-day", "2026-11-20", "--start", "09:00", "--agents", "1", config=config)
+    assert code == 0 and "09:00" in text and "09:45" in text and "10:00" not in text
