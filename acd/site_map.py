@@ -19,6 +19,7 @@ from acd.web.desk_page import DeskPage
 from acd.web.kiosk import Kiosks
 from acd.web.knowledge_page import KnowledgePage
 from acd.web.pages import Pages
+from acd.web.plan import PlanApi, ReportsBranch
 from acd.web.prometheus import MetricsPage
 from acd.web.reports import ReportsApi, ReportsPage
 from acd.web.status import GuardedSite, make_site
@@ -49,7 +50,9 @@ def site(daemon: Daemon, login: StaffLogin, escalations: Escalations) -> Guarded
         b"desk": desk_api.DeskApi(login, daemon.book, daemon.agent_day, daemon.desk, escalations),
         b"wrapup": desk_api.WrapUpApi(login, daemon.book, directory, daemon.apply),
         b"kb": knowledge_api.KnowledgeApi(login, directory),
-        b"reports": ReportsApi(login, config, daemon.figures),
+        b"reports": ReportsBranch(
+            ReportsApi(login, config, daemon.figures), PlanApi(login, config, daemon.figures)
+        ),
         b"cases": cases_web.CasesApi(login, daemon.case_desk),
     }
     pages = {

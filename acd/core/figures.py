@@ -146,7 +146,7 @@ class Figures(checkpoint.Checkpointed):
         figures; `now` adds the agents' time in their state so far (live)."""
         if by not in DIMENSIONS or minutes not in INTERVALS:
             raise ValueError(f"no rows by {by!r} per {minutes!r} minutes")
-        table = self._table(by, self._agents_until(now))
+        table = self._table(by, self.agents_until(now))
         width = minutes // 15
         out: list[dict[str, Any]] = []
         for key in sorted(table):
@@ -165,7 +165,7 @@ class Figures(checkpoint.Checkpointed):
         if by not in DIMENSIONS:
             raise ValueError(f"no figures by {by!r}")
         out: dict[str, Tally] = {}
-        for key, slots in sorted(self._table(by, self._agents_until(now)).items()):
+        for key, slots in sorted(self._table(by, self.agents_until(now)).items()):
             total = out[key] = Tally()
             for tally in slots.values():
                 total.add(tally)
@@ -200,7 +200,7 @@ class Figures(checkpoint.Checkpointed):
             **counts.figures(),
         }
 
-    def _agents_until(self, now: float | None) -> dict[str, dict[int, Tally]]:
+    def agents_until(self, now: float | None) -> dict[str, dict[int, Tally]]:  # now: live time too
         if now is None or not self.presence:
             return self.day.agents
         copy = {a: {s: _copied(c) for s, c in slots.items()} for a, slots in self.day.agents.items()}
