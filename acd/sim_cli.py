@@ -4,6 +4,7 @@ or the seeds' 2000-call day; "what if" knobs; a table per interval with 95 % int
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 from collections.abc import Callable
@@ -14,7 +15,9 @@ from rich.table import Table
 
 from acd.config import Config
 from acd.config_journal import Days
-from acd.sim import arrivals, center, recorded, stats
+from acd.core import callbacks
+from acd.sim import arrivals, center, configured, recorded, stats
+from acd.sim.scenario import CallbackOffer, Scenario, Service
 
 COLUMNS = ("offered", "answered", "abandoned", "p_wait", "asa", "service_level", "occupancy")
 DEFAULT_AHT = 600.0  # the seeds' center: about 60 calls per agent and 12-hour shift
@@ -65,6 +68,11 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
     sim.add_argument("--replications", type=int, default=10)
     sim.add_argument("--warmup", type=int, default=0, help="intervals left out of the figures")
     sim.add_argument("--queue", help="take T, wrap-up and overflow from this configured queue")
+    sim.add_argument("--configured", action="store_true", help="acd.yaml's queues, lines and agents instead")
+    sim.add_argument("--calls-for", action="append", default=[], metavar="QUEUE=N,N,...", help="--configured")
+    sim.add_argument(
+        "--group", action="append", default=[], metavar="Q1+Q2=N,N,...", help="agents per skill set"
+    )
     sim.set_defaults(func=run)
 
 
@@ -100,6 +108,37 @@ def knobs_from(config: Config, args: argparse.Namespace, day: recorded.Day | Non
     )
 
 
+def configured_center(
+    config: Config, args: argparse.Namespace, knobs: center.Knobs
+) -> tuple[Scenario, stats.ArrivalsFor]:
+    """acd.yaml's queues and agents; `--calls-for` per queue (else the calls go to the default
+    queue), `--group` plans per skill set, the config's callback rules."""
+    calls = dict(_pairs(args.calls_for, float)) or {config.routing.default_queue: knobs.calls}
+    plans = dict(_pairs(args.group, int))
+    service = Service(knobs.aht) if knobs.cv is None else Service(knobs.aht, "lognormal", knobs.cv)
+    built, feed = configured.scenario(config, calls, plans, service, knobs.patience, knobs.vip_share)
+    if args.callback_after and config.callback is not None:
+        rules = callbacks.Rules(
+            config.callback.attempts, config.callback.retry_after, config.callback.give_up_after
+        )
+        offer = CallbackOffer(
+            args.callback_after, args.callback_share, ring=config.callback.ring, rules=rules
+        )
+        built = dataclasses.replace(built, callback=offer)
+    return built, feed
+
+
+def _pairs(given: list[str], kind: type) -> list[tuple[str, tuple]]:
+    """NAME=N,N,... options."""
+    found = []
+    for item in given:
+        name, _, values = item.partition("=")
+        if not name or not values:
+            raise ValueError(f"expected NAME=N,N,..., not {item!r}")
+        found.append((name, tuple(kind(float(v)) for v in values.split(","))))
+    return found
+
+
 def journal_day(config: Config, args: argparse.Namespace) -> recorded.Day:
     """That day's calls and talk times, read from the journal (the store)."""
     from acd.store.journal import Journal  # the store only when a day is replayed
@@ -126,10 +165,14 @@ def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> i
     except (ValueError, KeyError) as exc:
         print(f"acd simulate: {exc}", file=sys.stderr)
         return 2
-    scenario, feed = center.build(knobs)
+    try:
+        scenario, feed = configured_center(config, args, knobs) if args.configured else center.build(knobs)
+    except ValueError as exc:
+        print(f"acd simulate: {exc}", file=sys.stderr)
+        return 2
     results = stats.replicate(scenario, feed, args.seed, max(args.replications, 1))
     title = f"{len(results)} replications, seed {args.seed}, mean ± 95 % half-width"
-    rows = center.rows(results, len(knobs.calls), args.warmup)
+    rows = center.rows(results, scenario.intervals, args.warmup)
     Console(file=out, width=160).print(table(rows, args.start, title))
     return 0
 

@@ -22,7 +22,7 @@ from acd.sim.scenario import Scenario
 from acd.sim.tally import Tally, total
 from acd.sim.waiting import Call, State, Waiting
 
-ARRIVE, FREE, ABANDON, OVERFLOW, OFFER, BOUNDARY, DUE = range(7)
+ARRIVE, FREE, ABANDON, OVERFLOW, OFFER, BOUNDARY, DUE, TIMEOUT = range(8)
 EPSILON = 1e-6  # an overflow event lands just past the core's threshold
 
 
@@ -71,6 +71,7 @@ class Simulation:
             OFFER: self._offer,  # type: ignore[dict-item]
             BOUNDARY: self._boundary,  # type: ignore[dict-item]
             DUE: self._due,  # type: ignore[dict-item]
+            TIMEOUT: self._timeout,  # type: ignore[dict-item]
         }
 
     def run(self) -> Result:
@@ -121,6 +122,9 @@ class Simulation:
         line, offer = self.lines[call.queue], self.scenario.callback
         if call.deadline < math.inf:
             self._at(call.deadline, ABANDON, call)
+        timeout = call.arrival + self.specs[call.queue].max_wait
+        if timeout < call.deadline:
+            self._at(timeout, TIMEOUT, call)
         if line.overflow_to is not None and call.arrival + line.overflow_after < call.deadline:
             self._at(call.arrival + line.overflow_after + EPSILON, OVERFLOW, call)
         if offer is not None and call.arrival + offer.after < call.deadline:
@@ -130,6 +134,13 @@ class Simulation:
         if call.state is State.WAITING:
             self.waiting[call.queue].remove(call)
             self._hang_up(call, self.now)
+
+    def _timeout(self, call: Call) -> None:
+        """Queue()'s own timeout: the caller leaves for the fallback (a placeholder stays)."""
+        if call.state is State.WAITING:
+            self.waiting[call.queue].remove(call)
+            call.state = State.TIMED_OUT
+            self._tally(self.now, call.queue).timed_out += 1
 
     def _hang_up(self, call: Call, at: float) -> None:
         call.state = State.ABANDONED

@@ -31,7 +31,7 @@ class Service:
 
 @dataclass(frozen=True)
 class QueueSpec:
-    """One queue as the config has it (acd/config.py Queue): its line, overflow, T, wrap-up."""
+    """One queue as the config has it (acd/config.py Queue): line, overflow, T, wrap-up, max wait."""
 
     name: str
     line: int = 1
@@ -40,6 +40,7 @@ class QueueSpec:
     service_level: float = 20.0
     wrapup: float = 0.0
     service: Service = Service()
+    max_wait: float = math.inf  # Queue()'s timeout: the caller goes on to the dialplan's fallback
 
     def as_line(self) -> tiers.Line:
         return tiers.Line(self.name, self.line, self.overflow_to, self.overflow_after)

@@ -26,6 +26,7 @@ class Tally:
     callbacks: int = 0  # booked instead of waiting (not answered, not abandoned)
     callbacks_done: int = 0
     callbacks_given_up: int = 0
+    timed_out: int = 0  # the queue's max_wait sent them on (neither answered nor abandoned)
 
     def add(self, other: Tally) -> None:
         for f in fields(self):

@@ -21,6 +21,7 @@ class State(enum.Enum):
     ANSWERED = 4
     ABANDONED = 5
     GIVEN_UP = 6
+    TIMED_OUT = 7
 
 
 @dataclass(eq=False, slots=True)

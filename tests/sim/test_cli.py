@@ -53,3 +53,16 @@ def test_a_journal_day_is_replayed_with_its_own_talk_time(tmp_path):
     assert knobs.calls == (2.0, 1.0, 1.0, 2.0) and knobs.aht == 288.0  # the completed calls' talk
     code, text = simulate("--journal-day", "2026-11-20", "--start", "09:00", "--agents", "1", config=config)
     assert code == 0 and "09:00" in text and "09:45" in text and "10:00" not in text
+
+
+def test_the_configured_center_with_plans_per_skill_set():
+    code, text = simulate(
+        *("--configured", "--calls-for", "support=40,40", "--calls-for", "sales=10,10", "--aht", "300"),
+        *("--group", "support=12", "--group", "support-2=3", "--callback-after", "60", "--replications", "2"),
+    )
+    assert code == 0 and "08:15" in text and "day" in text
+
+
+def test_a_configured_plan_for_a_queue_that_does_not_exist_is_an_error(capsys):
+    code, _ = simulate("--configured", "--group", "nope=3", "--replications", "1")
+    assert code == 2 and "no queue named nope" in capsys.readouterr().err

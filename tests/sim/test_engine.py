@@ -115,3 +115,12 @@ def test_logged_out_agents_take_no_more_calls_and_callers_give_up():
 def test_lognormal_talk_keeps_its_mean():
     draws = [Service(300.0, "lognormal", 1.5).draw(random.Random(i)) for i in range(20000)]
     assert abs(sum(draws) / len(draws) - 300.0) < 15.0
+
+
+def test_the_queues_max_wait_sends_callers_on():
+    queue = QueueSpec("q", service=Service(180.0), max_wait=60.0)
+    scenario = Scenario((queue,), (AgentGroup("a", ("q",), (5,)),), intervals=4)
+    rng = random.Random(3)
+    tally = engine.simulate(scenario, arrivals.poisson(rng, {"q": [60.0] * 4}), rng).tally()
+    assert tally.timed_out > 50 and tally.answered + tally.timed_out == tally.offered
+    assert tally.wait_sum / tally.answered <= 60.0
