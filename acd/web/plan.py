@@ -47,7 +47,10 @@ class PlanApi(AsyncJson):
             raise HttpError(404, "not found")
         day, minutes = self._asked(request)
         if day == self.days.date(self.clock()):
-            actual, offered = adherence.day_actuals(self.live, self.clock(), minutes)
+            if self.live.day.start == self.days.midnight(day):
+                actual, offered = adherence.day_actuals(self.live, self.clock(), minutes)
+            else:  # no event yet today: the live figures are still yesterday's
+                actual, offered = {}, {}
         else:
             actual, offered = await asyncio.to_thread(adherence.past_actuals, self.config, day, minutes)
         plan, source = await self._plan(day, minutes)

@@ -106,7 +106,11 @@ async def test_the_api_puts_the_plan_beside_the_agents(live):
 @on_asyncio
 async def test_today_comes_from_the_live_agents(live):
     now = time.time()
-    start = max(Days(live.config.timezone).start(now), now - 600)
+    days = Days(live.config.timezone)
+    live.apply(ev.AgentLoggedIn(days.start(now) - 3600, "2001", "PJSIP/1007"))  # yesterday, 23:00
+    early = json.loads((await get(live, "/api/reports/plan", auth(live, "9901"))).body)
+    assert early["rows"] == []  # no event yet today: the live figures are yesterday's, not today's
+    start = max(days.start(now), now - 600)
     live.apply(ev.AgentLoggedIn(start, "2003", "PJSIP/1006"))
     answer = json.loads((await get(live, "/api/reports/plan?interval=15", auth(live, "9901"))).body)
     assert answer["interval"] == 15 and answer["notes"][0].startswith("no plan")
