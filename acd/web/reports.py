@@ -81,7 +81,7 @@ class ReportsApi(AsyncJson):
         if first < today:
             past = min(last, today - dt.timedelta(days=1))
             rows += await asyncio.to_thread(report_rows, self.config, first, past, by, minutes)
-        if last == today:
+        if last == today and self.live.day.start == self.days.midnight(today):  # else still yesterday's
             now = self.clock()
             rows += [{"day": today.isoformat(), **row} for row in self.live.rows(by, minutes, now=now)]
         return rows

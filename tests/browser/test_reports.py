@@ -101,3 +101,12 @@ async def test_the_api_checks_its_input_and_who_asks(live):
         assert answer.status == 400, bad
     too_long = f"/api/reports?day={yesterday - dt.timedelta(days=80)}&to={yesterday}"
     assert (await get(live, too_long, auth(live, "9901"))).status == 400
+
+
+@on_asyncio
+async def test_today_before_its_first_event_is_empty(live):
+    """The live figures turn to today with its first event; before it they are yesterday's."""
+    days = Days(live.config.timezone)
+    live.apply(ev.AgentLoggedIn(days.start(time.time()) - 3600, "2001", "PJSIP/1007"))
+    answer = json.loads((await get(live, "/api/reports?by=center", auth(live, "9901"))).body)
+    assert answer["rows"] == []
