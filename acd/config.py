@@ -20,18 +20,16 @@ from acd.config_cases import Cases, check_cases
 from acd.config_desk import WRAPUP, Desk
 from acd.config_journal import Journal, TimeZone
 from acd.config_metrics import Metrics
-from acd.config_people import Agent, Staff
+from acd.config_people import Agent, Staff, check_staff
 from acd.config_phone import Callback, Features
 from acd.config_planning import Planning
 from acd.config_pop import Pop
 from acd.config_push import Push
 from acd.config_survey import Survey
-from acd.config_types import Digits, Listen, Name, Port, Secret, Share, _Section
+from acd.config_types import Digits, Listen, Name, Port, Secret, Share, _Section, unique
 from acd.config_wall import Wallboard
 from acd.config_web import Hashing, Http
 from acd.core import pops, recording, tiers
-from acd.core.people import Person
-from acd.core.staffing import Staffing
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "acd.yaml"
 DEFAULT_SECRETS = "var/secrets/acd.secrets.yaml"
@@ -218,9 +216,9 @@ class Config(_Section):
         for where, name in wanted:
             if name not in queues:
                 raise ValueError(f"{where}: no queue named {name!r}")
-        _unique("queues", [q.name for q in self.queues])
-        _unique("agents", [a.number for a in self.agents])
-        _unique("phones", [p.name for p in self.phones])
+        unique("queues", [q.name for q in self.queues])
+        unique("agents", [a.number for a in self.agents])
+        unique("phones", [p.name for p in self.phones])
         if self.callback is not None and self.callback.trunk not in {t.name for t in self.trunks}:
             raise ValueError(f"callback.trunk: no trunk named {self.callback.trunk!r}")
         features = self.features.model_dump()
@@ -234,30 +232,9 @@ class Config(_Section):
             raise ValueError("wallboard.max_viewers: must be below http.max_connections")
         if unknown := set(self.metrics.sale_dispositions) - {d.code for d in self.desk.dispositions}:
             raise ValueError(f"metrics.sale_dispositions: no disposition {sorted(unknown)[0]!r}")
-        self._check_staff(queues)
+        check_staff(self, queues)
         check_cases(self)
         return self
-
-    def _check_staff(self, queues: set[str]) -> None:
-        roles = {p.name: p.role for p in self.phones}
-        teams = {a.team for a in self.agents if a.team}
-        _unique("staff", [s.number for s in self.staff])
-        for i, person in enumerate(self.staff):
-            if self.agent(person.number) is not None:
-                raise ValueError(f"staff[{i}].number: {person.number!r} is also an agent's number")
-            if person.role == "supervisor" and person.pin is None:
-                raise ValueError(f"staff[{i}].pin: a supervisor needs a PIN for the phone")
-            if person.phone is not None and roles.get(person.phone) != "supervisor":
-                raise ValueError(f"staff[{i}].phone: {person.phone!r} is not a phone with role supervisor")
-            for team in person.teams:
-                if team not in teams:
-                    raise ValueError(f"staff[{i}].teams: no agent is in team {team!r}")
-        for name in self.recording.queues:
-            if name not in queues:
-                raise ValueError(f"recording.queues.{name}: no queue named {name!r}")
-        for number in self.recording.agents:
-            if self.agent(number) is None:
-                raise ValueError(f"recording.agents.{number}: no agent {number!r}")
 
     def queue(self, name: str) -> Queue:
         return next(q for q in self.queues if q.name == name)
@@ -315,21 +292,6 @@ def recording_policy(config: Config) -> recording.Policy:
     )
 
 
-def agent_people(config: Config) -> list[Person]:
-    """acd.yaml's agents as staff records: what seeds the staff table (acd/store/staff.py)."""
-    return [
-        Person(
-            a.number, a.name, "agent", (a.team,) if a.team else (), a.phone, a.queues, manager=a.manager or ""
-        )
-        for a in config.agents
-    ]
-
-
-def seed_staffing(config: Config) -> Staffing:
-    """The agents as acd.yaml seeds them: for tools and tests that run without the staff table."""
-    return Staffing(agent_people(config))
-
-
 def pop_seats(config: Config) -> pops.Seats:
     """What the pop needs of the config: lines, agents' own queues, hire dates, recording."""
     return pops.Seats(
@@ -355,14 +317,6 @@ def _prefix_free(section: str, codes: dict[str, str]) -> None:
                 raise ValueError(f"{section}.{other_key}: {other!r} is also {key}")
             if other != code and other.startswith(code):
                 raise ValueError(f"{section}.{other_key}: {other!r} begins with {key}'s {code!r}")
-
-
-def _unique(section: str, names: list[str]) -> None:
-    seen = set()
-    for i, name in enumerate(names):
-        if name in seen:
-            raise ValueError(f"{section}[{i}]: {name!r} appears twice")
-        seen.add(name)
 
 
 def read_yaml(path: Path) -> object:

@@ -32,3 +32,11 @@ class Listen(_Section):
     def _an_address(cls, value: str) -> str:
         ipaddress.ip_address(value)
         return value
+
+
+def unique(section: str, names: list[str]) -> None:
+    seen = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{section}[{i}]: {name!r} appears twice")
+        seen.add(name)

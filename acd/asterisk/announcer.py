@@ -21,7 +21,8 @@ from twisted.logger import Logger
 from acd.asterisk import actions
 from acd.asterisk import channel_vars as var
 from acd.background import background
-from acd.config import Config, seed_staffing
+from acd.config import Config
+from acd.config_people import seed_staffing
 from acd.core import events as ev
 from acd.core.agents import State
 from acd.core.center import CallCenter

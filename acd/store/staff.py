@@ -11,7 +11,8 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from acd.config import Config, agent_people
+from acd.config import Config
+from acd.config_people import agent_people
 from acd.core.people import ROLES, Person
 from acd.store.models import StaffMember
 from acd.store.passwords import Hasher

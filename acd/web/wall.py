@@ -19,7 +19,8 @@ from typing import Any
 
 from twisted.logger import Logger
 
-from acd.config import Config, seed_staffing
+from acd.config import Config
+from acd.config_people import seed_staffing
 from acd.core.feed import Audience
 from acd.core.journal import Entry
 from acd.core.staffing import Staffing

@@ -13,7 +13,7 @@ from acd.asterisk import actions
 from acd.asterisk.agent_desk import AgentDesk
 from acd.asterisk.callbacks import Callbacks
 from acd.asterisk.guess_limits import GuessLimits, Memory
-from acd.config import seed_staffing
+from acd.config_people import seed_staffing
 from acd.core import events as ev
 from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
 from acd.core.agents import Agent, State

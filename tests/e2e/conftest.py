@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -18,14 +17,14 @@ import pytest
 import yaml
 
 from acd import config as config_module
-from acd.asterisk import queue_log
 from acd.core import tiers
 from acd.lab import sipp
 from acd.lab.daemon_proc import DaemonProcess
 from acd.lab.redis_proc import RedisServer
 from acd.pbx.control import Pbx
 from tests.e2e.browser_fixtures import pytest_runtest_makereport, sync_browser, sync_page  # noqa: F401
-from tests.lab import baresip, sipp_phones, tones
+from tests.e2e.lab_helpers import MEASURED, call_by_caller, heard, queued_calls, tone, wait_until  # noqa: F401
+from tests.lab import baresip, sipp_phones
 
 T = TypeVar("T")
 
@@ -322,12 +321,6 @@ def audio_phones(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[...,
         softphone.stop()
 
 
-def tone(folder: Path, hz: float) -> Path:
-    """A two-minute sine (0 Hz: silence) for a softphone's microphone."""
-    path = folder / f"tone-{hz:g}.wav"
-    return path if path.exists() else tones.write_tone(path, hz)
-
-
 @pytest.fixture(scope="session")
 def customers(lab_config) -> Callable[..., int]:
     """Add a customer to the lab's store: customers("Anna Schmidt", ["+4930111"], ...) -> id."""
@@ -375,39 +368,6 @@ def ami(lab_config):
     watch = AmiWatch(config.ami.host, config.ami.port, config.ami.watch_username, config.ami.watch_secret)
     yield watch
     watch.close()
-
-
-def wait_until(probe: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def queued_calls(pbx: Pbx) -> dict[str, queue_log.QueuedCall]:
-    return queue_log.calls(queue_log.read(pbx.queue_log))
-
-
-def call_by_caller(pbx: Pbx, caller_id: str, outcome: str) -> queue_log.QueuedCall | None:
-    """The queue_log story of the call from `caller_id`, once it reached `outcome`."""
-    for found in queued_calls(pbx).values():
-        if found.caller_id == caller_id and found.outcome == outcome:
-            return found
-    return None
-
-
-MEASURED: list[tuple[str, str, dict]] = []  # (test, party, {Hz: Level}) for the summary
-
-
-def heard(test: str, party: str, audio: Path, frequencies: list[float]) -> dict[float, tones.Level]:
-    """The tones in `audio` (what a phone heard, or a recording), remembered for the run's
-    summary of levels."""
-    found = tones.levels(audio, frequencies)
-    MEASURED.append((test, party, found))
-    return found
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from acd.config import seed_staffing
+from acd.config_people import seed_staffing
 from acd.web.status import team_view
 from tests.web.conftest import LOADED, WAV, basic, on_asyncio
 
