@@ -28,6 +28,8 @@ def poisson(
     streams = [
         _one_queue(rng, queue, counts, interval, vip_share, vip_priority) for queue, counts in calls.items()
     ]
+    if len(streams) == 1:
+        return streams[0]
     return heapq.merge(*streams, key=lambda a: a.time)
 
 

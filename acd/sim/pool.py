@@ -31,6 +31,10 @@ class Seconds:
     busy: list[float] = field(default_factory=list)
 
     def add(self, bucket: list[float], start: float, end: float) -> None:
+        i = int(start // self.interval)
+        if i < len(bucket) and end <= (i + 1) * self.interval and i * self.interval <= start:
+            bucket[i] += end - start  # within one interval: the common case, kept fast
+            return
         while start < end:
             i = int(start // self.interval)
             if (i + 1) * self.interval <= start:  # float division put a boundary instant below it
