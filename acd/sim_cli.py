@@ -19,7 +19,7 @@ from acd.core import callbacks
 from acd.sim import arrivals, center, configured, recorded, stats
 from acd.sim.scenario import CallbackOffer, Scenario, Service
 
-COLUMNS = ("offered", "answered", "abandoned", "p_wait", "asa", "service_level", "occupancy")
+COLUMNS = ("offered", "answered", "abandoned", "timed_out", "p_wait", "asa", "service_level", "occupancy")
 DEFAULT_AHT = 600.0  # the seeds' center: about 60 calls per agent and 12-hour shift
 SHARES = frozenset({"p_wait", "service_level", "occupancy", "abandon_rate"})
 
@@ -64,6 +64,9 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
     sim.add_argument("--callback-after", type=float, help="offer a callback to callers waiting this long")
     sim.add_argument("--callback-share", type=float, default=0.3, help="the share who take it")
     sim.add_argument("--vip-share", type=float, default=0.0, help="callers queued at VIP priority")
+    sim.add_argument(
+        "--ring", type=float, default=0.0, help="seconds an agent's phone rings before the answer"
+    )
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--replications", type=int, default=10)
     sim.add_argument("--warmup", type=int, default=0, help="intervals left out of the figures")
@@ -105,6 +108,7 @@ def knobs_from(config: Config, args: argparse.Namespace, day: recorded.Day | Non
         callback_share=args.callback_share,
         vip_share=args.vip_share,
         recorded=replay,
+        ring=args.ring,
     )
 
 
@@ -117,6 +121,7 @@ def configured_center(
     plans = dict(_pairs(args.group, int))
     service = Service(knobs.aht) if knobs.cv is None else Service(knobs.aht, "lognormal", knobs.cv)
     built, feed = configured.scenario(config, calls, plans, service, knobs.patience, knobs.vip_share)
+    built = dataclasses.replace(built, ring=knobs.ring)
     if args.callback_after and config.callback is not None:
         rules = callbacks.Rules(
             config.callback.attempts, config.callback.retry_after, config.callback.give_up_after
@@ -172,19 +177,30 @@ def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> i
         return 2
     results = stats.replicate(scenario, feed, args.seed, max(args.replications, 1))
     title = f"{len(results)} replications, seed {args.seed}, mean ± 95 % half-width"
-    rows = center.rows(results, scenario.intervals, args.warmup)
-    Console(file=out, width=160).print(table(rows, args.start, title))
+    base = _minutes(args.start)
+    rows = [
+        ("day" if i is None else _clock(base + 15 * i), figures, i is None)
+        for i, figures in center.rows(results, scenario.intervals, args.warmup)
+    ]
+    rows += [(f"day {queue}", figures, True) for queue, figures in queue_rows(results, scenario, args.warmup)]
+    Console(file=out, width=160).print(table(rows, title))
     return 0
 
 
-def table(rows: list, start: str, title: str) -> Table:
+def queue_rows(results: list, scenario: Scenario, warmup: int) -> list[tuple[str, dict]]:
+    """The day per queue that had calls, when more than one did (occupancy is the center's)."""
+    found = [(q.name, stats.summary(results, warmup, None, q.name)) for q in scenario.queues]
+    busy = [(name, figures) for name, figures in found if figures["offered"] and figures["offered"].mean > 0]
+    return busy if len(busy) > 1 else []
+
+
+def table(rows: list[tuple[str, dict, bool]], title: str) -> Table:
+    """(label, figures, with their intervals) per row."""
     shown = Table(title=title)
     for name in ("start", *COLUMNS):
         shown.add_column(name, justify="left" if name == "start" else "right")
-    base = _minutes(start)
-    for interval, figures in rows:
-        label = "day" if interval is None else _clock(base + 15 * interval)
-        shown.add_row(label, *(_cell(n, figures[n], interval is None) for n in COLUMNS))
+    for label, figures, with_intervals in rows:
+        shown.add_row(label, *(_cell(n, figures[n], with_intervals) for n in COLUMNS))
     return shown
 
 

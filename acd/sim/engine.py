@@ -205,7 +205,8 @@ class Simulation:
             return
         call.state = State.ANSWERED
         spec = self.specs[call.queue]
-        self._tally(answer, call.queue).answer(answer - call.arrival, spec.service_level)
+        queued = self.now > call.arrival  # not answered by the phone that rang at once
+        self._tally(answer, call.queue).answer(answer - call.arrival, spec.service_level, queued)
         self._talk(agent, answer, spec.service.draw(self.rng) + spec.wrapup)
 
     def _talk(self, agent: Agent, answer: float, seconds: float) -> None:

@@ -57,24 +57,29 @@ def replicate(scenario: Scenario, arrivals: ArrivalsFor, seed: int, replications
     return results
 
 
-def figure_samples(results: Sequence[Result], name: str, first: int, last: int | None) -> list[float]:
-    """One value per run over intervals first..last (runs where it is undefined are left out)."""
+def figure_samples(
+    results: Sequence[Result], name: str, first: int, last: int | None, queue: str | None = None
+) -> list[float]:
+    """One value per run over intervals first..last and one queue or all (runs where it is
+    undefined are left out; occupancy is the center's: an agent works for all their queues)."""
     values = []
     for result in results:
         value = (
             result.occupancy(first, last)
             if name == "occupancy"
-            else result.tally(first, last).figures()[name]
+            else result.tally(first, last, queue).figures()[name]
         )
         if value is not None:
             values.append(value)
     return values
 
 
-def summary(results: Sequence[Result], first: int = 0, last: int | None = None) -> dict[str, Estimate | None]:
-    """Every figure over intervals first..last, across replications."""
+def summary(
+    results: Sequence[Result], first: int = 0, last: int | None = None, queue: str | None = None
+) -> dict[str, Estimate | None]:
+    """Every figure over intervals first..last (one queue, or all), across replications."""
     names = (*FIGURES, "occupancy")
-    return {name: estimate(figure_samples(results, name, first, last)) for name in names}
+    return {name: estimate(figure_samples(results, name, first, last, queue)) for name in names}
 
 
 def batch_means(result: Result, warmup: int) -> dict[str, Estimate | None]:

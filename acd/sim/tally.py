@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 
 FIGURES = (
     *("offered", "answered", "abandoned", "p_wait", "asa", "service_level", "sl_offered"),
-    *("abandon_rate", "mean_wait"),
+    *("abandon_rate", "mean_wait", "timed_out"),
 )
 
 
@@ -32,12 +32,13 @@ class Tally:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
-    def answer(self, wait: float, sl: float) -> None:
+    def answer(self, wait: float, sl: float, queued: bool) -> None:
+        """`queued`: the caller waited for an agent (beyond the answering phone's ring)."""
         self.answered += 1
         self.wait_sum += wait
         if wait <= sl:
             self.answered_in_sl += 1
-        if wait > 0.0:
+        if queued:
             self.waited += 1
 
     def abandon(self, wait: float, sl: float) -> None:
@@ -61,6 +62,7 @@ class Tally:
             "sl_offered": _share(self.answered_in_sl, ended),  # Erlang A's: over everyone who ended
             "abandon_rate": _share(self.abandoned, ended),
             "mean_wait": _share(self.wait_sum + self.abandon_wait_sum, ended),  # Lq / lambda
+            "timed_out": float(self.timed_out),
         }
 
 

@@ -60,7 +60,7 @@ def test_the_configured_center_with_plans_per_skill_set():
         *("--configured", "--calls-for", "support=40,40", "--calls-for", "sales=10,10", "--aht", "300"),
         *("--group", "support=12", "--group", "support-2=3", "--callback-after", "60", "--replications", "2"),
     )
-    assert code == 0 and "08:15" in text and "day" in text
+    assert code == 0 and "08:15" in text and "day support" in text and "day sales" in text
 
 
 def test_a_configured_plan_for_a_queue_that_does_not_exist_is_an_error(capsys):

@@ -124,3 +124,70 @@ def test_the_queues_max_wait_sends_callers_on():
     tally = engine.simulate(scenario, arrivals.poisson(rng, {"q": [60.0] * 4}), rng).tally()
     assert tally.timed_out > 50 and tally.answered + tally.timed_out == tally.offered
     assert tally.wait_sum / tally.answered <= 60.0
+
+
+def watch_connections(sim: engine.Simulation) -> list[tuple[str, str, float]]:
+    """(agent's group, call's queue, the call's wait) for every call an agent takes."""
+    seen: list[tuple[str, str, float]] = []
+    answer = sim._connect
+
+    def watched(agent, call):
+        seen.append((agent.group, call.queue, sim.now - call.arrival))
+        answer(agent, call)
+
+    sim._connect = watched  # type: ignore[method-assign]
+    return seen
+
+
+def test_the_second_line_takes_a_first_line_caller_only_past_the_overflow():
+    scenario, feed = center.build(center.Knobs(calls=(110.0,) * 6, agents=(20,), second_line=(3,)))
+    rng = random.Random(5)
+    sim = engine.Simulation(scenario, feed(rng), rng)
+    seen = watch_connections(sim)
+    sim.run()
+    helped = [wait for group, queue, wait in seen if group == center.SECOND and queue == center.FIRST]
+    assert len(helped) > 50 and min(helped) >= 30.0
+
+
+def test_the_longest_idle_agent_takes_the_next_caller():
+    scenario = one_queue([3], aht=100.0)
+    calls = [arrivals.Arrival(t, "q") for t in (0.0, 10.0, 20.0, 900.0)]
+    sim = engine.Simulation(scenario, calls, random.Random(1))
+    taken: list[str] = []
+    freed: list[str] = []
+    answer, free = sim._connect, sim._free
+    sim._connect = lambda agent, call: (taken.append(agent.id), answer(agent, call))[1]  # type: ignore[method-assign]
+    sim.handlers[engine.FREE] = lambda agent: (freed.append(agent.id), free(agent))[1]
+    sim.run()
+    assert taken[:3] == ["all-1", "all-2", "all-3"]  # logged in in this order, all idle since 0
+    assert len(freed) >= 3 and taken[3] == freed[0]  # at 900 s the first to have freed
+
+
+def test_a_callback_is_offered_only_when_the_cores_expected_wait_is_long_enough():
+    def booked(min_ewt: float) -> int:
+        offer = CallbackOffer(after=20.0, share=1.0, min_ewt=min_ewt)
+        scenario = Scenario(
+            (QueueSpec("q", service=Service(180.0)),),
+            (AgentGroup("a", ("q",), (20,)),),
+            intervals=4,
+            callback=offer,
+        )
+        rng = random.Random(7)
+        return engine.simulate(scenario, arrivals.poisson(rng, {"q": [110.0] * 4}), rng).tally().callbacks
+
+    assert booked(0.0) > booked(60.0) > booked(100_000.0) == 0
+
+
+def test_the_ring_counts_in_the_wait_not_in_p_wait():
+    quiet = stats.summary(day(center.Knobs(calls=(20.0,) * 4, agents=(20,), ring=5.0)))
+    assert quiet["p_wait"].mean == 0.0 and abs(quiet["asa"].mean - 5.0) < 1e-9
+
+
+def test_a_caller_may_hang_up_while_the_agent_rings():
+    scenario = Scenario(
+        (QueueSpec("q", service=Service(60.0)),), (AgentGroup("a", ("q",), (5,)),), patience=8.0, ring=10.0
+    )
+    rng = random.Random(1)
+    tally = engine.simulate(scenario, arrivals.poisson(rng, {"q": [20.0]}), rng).tally()
+    assert tally.abandoned > 10 and tally.answered > 0  # patience 8 s on average, a 10 s ring
+    assert tally.answered + tally.abandoned == tally.offered
