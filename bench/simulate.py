@@ -68,7 +68,10 @@ def main() -> None:
         t0 = time.perf_counter()
         results = stats.replicate(scenario, feed, args.seed, args.replications)
         print(line(label, results, time.perf_counter() - t0))
-    print(f"{args.replications} replications per variant, total {time.perf_counter() - started:.2f} s")
+    total = time.perf_counter() - started
+    days = args.replications * len(variants())
+    each = total / days * 1000
+    print(f"{days} simulated days ({args.replications} per variant): {total:.2f} s, {each:.1f} ms a day")
 
 
 if __name__ == "__main__":
