@@ -75,7 +75,8 @@ class Simulation:
         }
 
     def run(self) -> Result:
-        for i in range(self.scenario.intervals):
+        plans = [len(g.staffing) for g in self.scenario.groups]
+        for i in range(max([self.scenario.intervals, *plans])):  # a plan may outlast the calls
             self._at(i * self.scenario.interval, BOUNDARY, i)
         self._next_arrival()
         heap, handlers, pop = self.heap, self.handlers, heapq.heappop

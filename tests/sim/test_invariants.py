@@ -1,0 +1,56 @@
+"""Whatever the knobs, every caller ends once: answered, abandoned, timed out or booked (and
+a booked callback done or given up); no wait is negative and no agent is busier than staffed."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from acd.sim import arrivals, engine
+from acd.sim.scenario import AgentGroup, CallbackOffer, QueueSpec, Scenario, Service
+
+knobs = st.fixed_dictionaries(
+    {
+        "calls": st.lists(st.floats(0.0, 200.0), min_size=1, max_size=4),
+        "first": st.lists(st.integers(0, 8), min_size=1, max_size=4),
+        "second": st.integers(0, 3),
+        "overflow_after": st.floats(1.0, 120.0),
+        "patience": st.one_of(st.none(), st.floats(5.0, 600.0)),
+        "max_wait": st.floats(10.0, 1200.0),
+        "callback": st.booleans(),
+        "ring": st.floats(0.0, 10.0),
+        "wrapup": st.floats(0.0, 60.0),
+        "vip": st.floats(0.0, 0.5),
+        "seed": st.integers(0, 10_000),
+    }
+)
+
+
+def build(k: dict) -> Scenario:
+    service = Service(120.0, "lognormal", 1.2)
+    first = QueueSpec("a", 1, "b", k["overflow_after"], 20.0, k["wrapup"], service, k["max_wait"])
+    second = QueueSpec("b", 2, None, 30.0, 30.0, k["wrapup"], service, k["max_wait"])
+    groups = (AgentGroup("a", ("a",), tuple(k["first"])), AgentGroup("b", ("b",), (k["second"],)))
+    offer = CallbackOffer(after=15.0, share=0.5, answer_rate=0.5, ring=5.0) if k["callback"] else None
+    return Scenario((first, second), groups, 900.0, len(k["calls"]), k["patience"], k["ring"], offer)
+
+
+@settings(max_examples=150, deadline=None)
+@given(knobs)
+def test_every_caller_ends_once(k):
+    rng = random.Random(k["seed"])
+    feed = arrivals.poisson(rng, {"a": k["calls"], "b": k["calls"][:1]}, vip_share=k["vip"])
+    result = engine.simulate(build(k), feed, rng)
+    staying = {"a": k["first"][-1] + k["second"], "b": k["second"]}  # who serves each at the end
+    for queue, agents in staying.items():
+        t = result.tally(queue=queue)
+        waiting_forever = t.offered - (t.answered + t.abandoned + t.timed_out + t.callbacks)
+        assert waiting_forever >= 0
+        if agents > 0:  # someone stays logged in: nobody is left behind
+            assert waiting_forever == 0 and t.callbacks == t.callbacks_done + t.callbacks_given_up
+        assert t.wait_sum >= 0.0 and t.abandon_wait_sum >= 0.0
+        assert t.answered_in_sl <= t.answered and t.abandoned_after_sl <= t.abandoned
+    for staffed, busy in zip(result.staffed, result.busy):
+        assert busy <= staffed + 1e-6
