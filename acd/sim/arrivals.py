@@ -37,9 +37,9 @@ def _one_queue(
     rng: random.Random, queue: str, counts: Sequence[float], interval: float, vip_share: float, vip: int
 ) -> Iterator[Arrival]:
     for i, expected in enumerate(counts):
-        if expected <= 0:
-            continue
         rate, start, end = expected / interval, i * interval, (i + 1) * interval
+        if rate <= 0.0:  # none expected (or so few the rate underflows)
+            continue
         at = start + rng.expovariate(rate)
         while at < end:  # memoryless: restarting the clock at each boundary is exact
             priority = vip if vip_share and rng.random() < vip_share else 0

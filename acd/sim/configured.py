@@ -1,6 +1,7 @@
 """The configured center as a scenario: every queue of acd.yaml with its line, overflow, T,
 wrap-up and max wait, and the configured agents grouped by their skills (queues). A staffing
-plan per group replaces the config's head count; calls per interval come per queue."""
+plan per group replaces the config's head count; calls per interval come per queue or per
+dialled number (routed by the core's routing.queue_for)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 
 from acd.config import Config
+from acd.core import routing
 from acd.sim import arrivals
 from acd.sim.arrivals import Arrival
 from acd.sim.scenario import AgentGroup, QueueSpec, Scenario, Service
@@ -54,6 +56,23 @@ def groups(config: Config, plans: Mapping[str, Sequence[int]]) -> tuple[AgentGro
     )
 
 
+def routed(config: Config, calls: Mapping[str, Sequence[float]]) -> dict[str, Sequence[float]]:
+    """Calls per queue; a key of digits is a dialled number, routed as the daemon routes it
+    (routing.queue_for: the number's queue, else the default queue)."""
+    names = {q.name for q in config.queues}
+    out: dict[str, list[float]] = {}
+    for key, counts in calls.items():
+        rules = config.routing
+        queue = routing.queue_for(key, rules.numbers, rules.default_queue) if key.isdigit() else key
+        if queue not in names:
+            raise ValueError(f"calls for an unknown queue: {queue}")
+        summed = out.setdefault(queue, [])
+        summed += [0.0] * (len(counts) - len(summed))
+        for i, n in enumerate(counts):
+            summed[i] += n
+    return dict(out)
+
+
 def scenario(
     config: Config,
     calls: Mapping[str, Sequence[float]],
@@ -62,9 +81,7 @@ def scenario(
     patience: float | None = None,
     vip_share: float = 0.0,
 ) -> tuple[Scenario, ArrivalsFor]:
-    unknown = set(calls) - {q.name for q in config.queues}
-    if unknown:
-        raise ValueError(f"calls for unknown queues: {', '.join(sorted(unknown))}")
+    calls = routed(config, calls)
     intervals = max(len(c) for c in calls.values())
     built = Scenario(queues(config, service), groups(config, plans), intervals=intervals, patience=patience)
 

@@ -32,7 +32,7 @@ def test_a_plan_replaces_a_head_count_and_may_name_a_new_skill_set():
     assert found["support"] == (8, 10) and found["support+support-2"] == (2,)
     with pytest.raises(ValueError, match="no queue named nope"):
         configured.scenario(CONFIG, {"support": [1.0]}, {"nope": (1,)}, Service(180.0))
-    with pytest.raises(ValueError, match="unknown queues: nope"):
+    with pytest.raises(ValueError, match="unknown queue: nope"):
         configured.scenario(CONFIG, {"nope": [1.0]}, {}, Service(180.0))
 
 
@@ -48,3 +48,8 @@ def test_the_second_line_takes_first_line_callers_past_the_overflow():
         for built in (without, with_second)
     ]
     assert sl[0] is not None and sl[1] is not None and sl[1].mean > sl[0].mean + 0.1
+
+
+def test_calls_to_a_dialled_number_go_where_the_daemon_routes_them():
+    calls = {"100": [10.0, 10.0], "200": [5.0], "555": [1.0], "support": [1.0, 2.0, 3.0]}
+    assert configured.routed(CONFIG, calls) == {"support": [12.0, 12.0, 3.0], "sales": [5.0]}
