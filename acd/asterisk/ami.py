@@ -22,11 +22,12 @@ from typing import Any, Protocol
 
 from panoramisk import Manager
 from panoramisk.ami_protocol import AMIProtocol
+from panoramisk.message import Message
 from twisted.application import service
 from twisted.internet import defer
 from twisted.logger import Logger
 
-from acd.asterisk import actions, ami_events
+from acd.asterisk import actions, ami_events, ami_frames
 from acd.background import background
 from acd.config import Ami
 from acd.core import events as ev
@@ -48,7 +49,39 @@ _CHALLENGE = re.compile(r"[0-9A-Za-z]{1,64}")
 
 
 class _SafeProtocol(AMIProtocol):
-    """One message that trips panoramisk is dropped; the rest of the read goes on."""
+    """One message that trips panoramisk is dropped; the rest of the read goes on.
+
+    Events are read by acd/asterisk/ami_frames.py into plain header dicts; responses and the
+    events that answer an action still become panoramisk's Messages, matched to the action.
+    """
+
+    version: str | None  # panoramisk's: the PBX's greeting says it
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self.framer = ami_frames.Framer()
+
+    def data_received(self, data: bytes) -> None:
+        for frame in self.framer.feed(data):
+            frame = frame.strip()  # noqa: PLW2901  blank lines between frames
+            if frame:
+                self._frame(frame)
+
+    def _frame(self, frame: str) -> None:
+        try:
+            headers = ami_frames.event_headers(frame)
+            if headers is None:
+                if self.version is None and frame.startswith("Asterisk Call Manager/"):
+                    self.version = frame.partition("\n")[0].partition("/")[2].strip()  # the greeting
+                message = Message.from_line(ami_frames.panoramisk_text(frame))
+                if message is not None:
+                    self.handle_message(message)
+                return
+            if headers.event.lower() == "shutdown":
+                self.connection_lost(headers)
+            self.factory.dispatch(headers)
+        except Exception:  # noqa: BLE001
+            log.failure("dropped an AMI message that could not be handled: {frame!r}", frame=frame[:300])
 
     def handle_message(self, message: Any) -> None:
         try:
