@@ -16,6 +16,7 @@ from rich.table import Table
 from acd.config import Config
 from acd.config_journal import Days
 from acd.core import callbacks
+from acd.planning.staffing import Targets, plan_interval
 from acd.sim import arrivals, center, configured, recorded, stats
 from acd.sim.scenario import CallbackOffer, Scenario, Service
 
@@ -46,6 +47,9 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
     )
     sim.add_argument("--journal-queues", help="only these queues' calls (comma-separated; default: all)")
     sim.add_argument("--agents", type=per_interval, default=(40.0,), help="first-line agents: N or N,N,...")
+    sim.add_argument(
+        "--plan-sl", type=float, help="first-line agents per interval from acd/planning for this SL (0.8)"
+    )
     sim.add_argument("--at", action="append", default=[], metavar="HH:MM=N", help="N agents from HH:MM on")
     sim.add_argument("--start", default="08:00", help="the first interval's clock (HH:MM)")
     sim.add_argument(
@@ -88,7 +92,12 @@ def knobs_from(config: Config, args: argparse.Namespace, day: recorded.Day | Non
         start = Days(config.timezone).midnight(args.journal_day) + _minutes(args.start) * 60.0
         replay = tuple((at - start, priority) for at, _, priority in day.calls if at >= start)
         calls = tuple(float(n) for n in recorded.per_interval(day.calls, start)) or (0.0,)
+    aht = args.aht or (day.aht() if day is not None else None) or DEFAULT_AHT
+    sl = float(queue.service_level if args.sl is None else args.sl)
     agents = [int(a) for a in args.agents]
+    if args.plan_sl is not None:  # what acd/planning's Erlang C (A with patience) asks for
+        targets = Targets(service_level=args.plan_sl, within=sl, shrinkage=0.0, patience=args.patience)
+        agents = [plan_interval(c, aht, 900.0, targets).agents for c in calls]
     agents += [agents[-1]] * (len(calls) - len(agents))
     for change in args.at:
         clock, _, count = change.partition("=")
@@ -97,11 +106,11 @@ def knobs_from(config: Config, args: argparse.Namespace, day: recorded.Day | Non
     return center.Knobs(
         calls=tuple(calls),
         agents=tuple(agents),
-        aht=args.aht or (day.aht() if day is not None else None) or DEFAULT_AHT,
+        aht=aht,
         cv=args.cv,
         wrapup=float(queue.wrapup if args.wrapup is None else args.wrapup),
         patience=args.patience,
-        service_level=float(queue.service_level if args.sl is None else args.sl),
+        service_level=sl,
         second_line=tuple(int(a) for a in args.second_line),
         overflow_after=float(queue.overflow_after if args.overflow_after is None else args.overflow_after),
         callback_after=args.callback_after,

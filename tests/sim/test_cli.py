@@ -66,3 +66,10 @@ def test_the_configured_center_with_plans_per_skill_set():
 def test_a_configured_plan_for_a_queue_that_does_not_exist_is_an_error(capsys):
     code, _ = simulate("--configured", "--group", "nope=3", "--replications", "1")
     assert code == 2 and "no queue named nope" in capsys.readouterr().err
+
+
+def test_agents_from_the_planning_calculators():
+    args = cli._parser().parse_args(["simulate", "--plan-sl", "0.8", "--aht", "600"])
+    knobs = sim_cli.knobs_from(CONFIG, args)
+    assert set(knobs.agents) == {22, 32, 34, 45}  # Erlang C at 80/20 for the seeds' four levels
+    assert knobs.agents[4] == 45 and knobs.agents[0] == 32
