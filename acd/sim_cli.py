@@ -4,8 +4,10 @@ or the seeds' 2000-call day; "what if" knobs; a table per interval with 95 % int
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import datetime as dt
+import math
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -70,6 +72,9 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
     sim.add_argument("--vip-share", type=float, default=0.0, help="callers queued at VIP priority")
     sim.add_argument(
         "--ring", type=float, default=0.0, help="seconds an agent's phone rings before the answer"
+    )
+    sim.add_argument(
+        "--csv", action="store_true", help="CSV on stdout: every figure with its 95 %% half-width"
     )
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--replications", type=int, default=10)
@@ -192,8 +197,28 @@ def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> i
         for i, figures in center.rows(results, scenario.intervals, args.warmup)
     ]
     rows += [(f"day {queue}", figures, True) for queue, figures in queue_rows(results, scenario, args.warmup)]
-    Console(file=out, width=160).print(table(rows, title))
+    if args.csv:
+        write_csv(rows, out)
+    else:
+        Console(file=out, width=160).print(table(rows, title))
     return 0
+
+
+def write_csv(rows: list[tuple[str, dict, bool]], out: TextIO) -> None:
+    """Every figure's mean and 95 % half-width per row (empty when undefined)."""
+    names = list(rows[0][1]) if rows else []
+    writer = csv.writer(out)
+    writer.writerow(["start", *(f"{n}{part}" for n in names for part in ("", "_ci95"))])
+    for label, figures, _ in rows:
+        cells: list[object] = [label]
+        for name in names:
+            value = figures[name]
+            cells += ["", ""] if value is None else [f"{value.mean:.6g}", _half(value)]
+        writer.writerow(cells)
+
+
+def _half(value: stats.Estimate) -> str:
+    return "" if math.isnan(value.half) else f"{value.half:.6g}"
 
 
 def queue_rows(results: list, scenario: Scenario, warmup: int) -> list[tuple[str, dict]]:

@@ -73,3 +73,13 @@ def test_agents_from_the_planning_calculators():
     knobs = sim_cli.knobs_from(CONFIG, args)
     assert set(knobs.agents) == {22, 32, 34, 45}  # Erlang C at 80/20 for the seeds' four levels
     assert knobs.agents[4] == 45 and knobs.agents[0] == 32
+
+
+def test_csv_has_every_figure_with_its_interval():
+    code, text = simulate(
+        "--calls", "100,100", "--agents", "20", "--aht", "180", "--replications", "3", "--csv"
+    )
+    lines = text.splitlines()
+    assert code == 0 and lines[0].startswith("start,offered,offered_ci95,answered")
+    assert [line.split(",")[0] for line in lines[1:]] == ["08:00", "08:15", "day"]
+    assert "service_level_ci95" in lines[0] and "occupancy" in lines[0]
