@@ -76,6 +76,7 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
     sim.add_argument(
         "--csv", action="store_true", help="CSV on stdout: every figure with its 95 %% half-width"
     )
+    sim.add_argument("--no-answer", type=float, default=0.0, help="share of rings agents let go unanswered")
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--replications", type=int, default=10)
     sim.add_argument("--warmup", type=int, default=0, help="intervals left out of the figures")
@@ -123,6 +124,7 @@ def knobs_from(config: Config, args: argparse.Namespace, day: recorded.Day | Non
         vip_share=args.vip_share,
         recorded=replay,
         ring=args.ring,
+        no_answer=args.no_answer,
     )
 
 
@@ -135,7 +137,7 @@ def configured_center(
     plans = dict(_pairs(args.group, int))
     service = Service(knobs.aht) if knobs.cv is None else Service(knobs.aht, "lognormal", knobs.cv)
     built, feed = configured.scenario(config, calls, plans, service, knobs.patience, knobs.vip_share)
-    built = dataclasses.replace(built, ring=knobs.ring)
+    built = dataclasses.replace(built, ring=knobs.ring, no_answer=knobs.no_answer)
     if args.callback_after and config.callback is not None:
         rules = callbacks.Rules(
             config.callback.attempts, config.callback.retry_after, config.callback.give_up_after

@@ -34,6 +34,7 @@ class Knobs:
     ring: float = 0.0
     interval: float = 900.0
     recorded: tuple[tuple[float, int], ...] = ()  # a recorded day instead: (seconds, priority)
+    no_answer: float = 0.0  # share of rings an agent lets go unanswered
 
 
 def build(knobs: Knobs) -> tuple[Scenario, ArrivalsFor]:
@@ -46,7 +47,14 @@ def build(knobs: Knobs) -> tuple[Scenario, ArrivalsFor]:
         groups.append(AgentGroup(SECOND, (SECOND,), knobs.second_line))
     offer = CallbackOffer(knobs.callback_after, knobs.callback_share) if knobs.callback_after else None
     scenario = Scenario(
-        tuple(queues), tuple(groups), knobs.interval, len(knobs.calls), knobs.patience, knobs.ring, offer
+        tuple(queues),
+        tuple(groups),
+        knobs.interval,
+        len(knobs.calls),
+        knobs.patience,
+        knobs.ring,
+        offer,
+        knobs.no_answer,
     )
 
     def feed(rng: random.Random) -> Iterable[Arrival]:

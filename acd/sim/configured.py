@@ -32,6 +32,8 @@ def queues(config: Config, service: Service) -> tuple[QueueSpec, ...]:
             float(q.wrapup),
             service,
             float(q.max_wait) if q.max_wait else math.inf,
+            float(q.ring_timeout),
+            float(q.retry),
         )
         for q in config.queues
     )

@@ -22,7 +22,7 @@ from acd.sim.scenario import Scenario
 from acd.sim.tally import Tally, total
 from acd.sim.waiting import Call, State, Waiting
 
-ARRIVE, FREE, ABANDON, OVERFLOW, OFFER, BOUNDARY, DUE, TIMEOUT = range(8)
+ARRIVE, FREE, ABANDON, OVERFLOW, OFFER, BOUNDARY, DUE, TIMEOUT, RETRY = range(9)
 EPSILON = 1e-6  # an overflow event lands just past the core's threshold
 
 
@@ -72,6 +72,7 @@ class Simulation:
             BOUNDARY: self._boundary,  # type: ignore[dict-item]
             DUE: self._due,  # type: ignore[dict-item]
             TIMEOUT: self._timeout,  # type: ignore[dict-item]
+            RETRY: self._retry,  # type: ignore[dict-item]
         }
 
     def run(self) -> Result:
@@ -120,20 +121,27 @@ class Simulation:
         self._schedule_waiting(call)
 
     def _schedule_waiting(self, call: Call) -> None:
-        line, offer = self.lines[call.queue], self.scenario.callback
+        """What may happen to a waiting caller; once per call (a caller whose first ring went
+        unanswered comes here late, some moments already past)."""
+        if call.scheduled:
+            return
+        call.scheduled = True
+        line, offer, now = self.lines[call.queue], self.scenario.callback, self.now
         if call.deadline < math.inf:
             self._at(call.deadline, ABANDON, call)
         timeout = call.arrival + self.specs[call.queue].max_wait
         if timeout < call.deadline:
-            self._at(timeout, TIMEOUT, call)
-        if line.overflow_to is not None and call.arrival + line.overflow_after < call.deadline:
-            self._at(call.arrival + line.overflow_after + EPSILON, OVERFLOW, call)
+            self._at(max(now, timeout), TIMEOUT, call)
+        if line.overflow_to is not None:  # a booked callback outlives the caller's patience
+            self._at(max(now, call.arrival + line.overflow_after + EPSILON), OVERFLOW, call)
         if offer is not None and call.arrival + offer.after < call.deadline:
-            self._at(call.arrival + offer.after, OFFER, call)
+            self._at(max(now, call.arrival + offer.after), OFFER, call)
 
     def _abandon(self, call: Call) -> None:
         if call.state is State.WAITING:
             self.waiting[call.queue].remove(call)
+            self._hang_up(call, self.now)
+        elif call.state is State.RINGING:  # between an unanswered ring and the next try
             self._hang_up(call, self.now)
 
     def _timeout(self, call: Call) -> None:
@@ -199,6 +207,9 @@ class Simulation:
         if call.state is State.BOOKED:
             self._dial_back(agent, call)
             return
+        if self.scenario.no_answer and self.rng.random() < self.scenario.no_answer:
+            self._unanswered(agent, call)
+            return
         answer = self.now + self.scenario.ring
         if call.deadline < answer:
             self._hang_up(call, call.deadline)
@@ -209,6 +220,34 @@ class Simulation:
         queued = self.now > call.arrival  # not answered by the phone that rang at once
         self._tally(answer, call.queue).answer(answer - call.arrival, spec.service_level, queued)
         self._talk(agent, answer, spec.service.draw(self.rng) + spec.wrapup)
+
+    def _unanswered(self, agent: Agent, call: Call) -> None:
+        """The agent lets it ring for the queue's ring_timeout; the caller, still waiting in
+        their place, is tried again `retry` seconds later (app_queue's timeout and retry)."""
+        spec = self.specs[call.queue]
+        given_up = self.now + spec.ring_timeout
+        if call.deadline < given_up:
+            self._hang_up(call, call.deadline)
+            self._at(call.deadline, FREE, agent)
+            return
+        call.state = State.RINGING
+        self._schedule_waiting(call)  # a caller rung at once waits from here on
+        self._at(given_up, FREE, agent)
+        self._at(given_up + spec.retry, RETRY, call)
+
+    def _retry(self, call: Call) -> None:
+        if call.state is not State.RINGING:
+            return
+        call.state = State.WAITING
+        if self.now - call.arrival >= self.specs[call.queue].max_wait:
+            call.state = State.TIMED_OUT
+            self._tally(self.now, call.queue).timed_out += 1
+            return
+        agent = self.pool.longest_idle(self.lines[call.queue], self.now - call.arrival)
+        if agent is not None:
+            self._connect(agent, call)
+        else:
+            self.waiting[call.queue].add(call)  # its own key: the place it had
 
     def _talk(self, agent: Agent, answer: float, seconds: float) -> None:
         agent.answered_at = answer

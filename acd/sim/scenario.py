@@ -41,6 +41,8 @@ class QueueSpec:
     wrapup: float = 0.0
     service: Service = Service()
     max_wait: float = math.inf  # Queue()'s timeout: the caller goes on to the dialplan's fallback
+    ring_timeout: float = 15.0  # seconds an unanswered agent rings before app_queue gives up
+    retry: float = 1.0  # seconds before the caller is offered again
 
     def as_line(self) -> tiers.Line:
         return tiers.Line(self.name, self.line, self.overflow_to, self.overflow_after)
@@ -83,7 +85,7 @@ class Scenario:
     patience: float | None = None  # mean seconds (exponential) before a caller gives up
     ring: float = 0.0  # seconds an agent's phone rings before the answer
     callback: CallbackOffer | None = None
-    extra: dict[str, float] = field(default_factory=dict)  # free-form notes for the report
+    no_answer: float = 0.0  # share of rings an agent lets go unanswered (ring_timeout, retry)
 
     def queue(self, name: str) -> QueueSpec:
         return next(q for q in self.queues if q.name == name)

@@ -22,6 +22,7 @@ class State(enum.Enum):
     ABANDONED = 5
     GIVEN_UP = 6
     TIMED_OUT = 7
+    RINGING = 8  # an agent let it ring unanswered; tried again after the queue's retry
 
 
 @dataclass(eq=False, slots=True)
@@ -33,6 +34,7 @@ class Call:
     deadline: float = math.inf  # when the caller hangs up unless answered (patience)
     state: State = State.WAITING
     booked: callbacks.Callback | None = None
+    scheduled: bool = False  # its abandon, timeout, overflow and offer moments are in the heap
     key: Key = field(default=(0, 0.0, 0))
 
 

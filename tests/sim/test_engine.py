@@ -191,3 +191,19 @@ def test_a_caller_may_hang_up_while_the_agent_rings():
     tally = engine.simulate(scenario, arrivals.poisson(rng, {"q": [20.0]}), rng).tally()
     assert tally.abandoned > 10 and tally.answered > 0  # patience 8 s on average, a 10 s ring
     assert tally.answered + tally.abandoned == tally.offered
+
+
+def test_unanswered_rings_cost_service_level_and_callers_keep_their_place():
+    def run(no_answer: float) -> engine.Result:
+        scenario = Scenario(
+            (QueueSpec("q", service=Service(180.0), ring_timeout=15.0, retry=1.0),),
+            (AgentGroup("a", ("q",), (20,)),),
+            intervals=8,
+            no_answer=no_answer,
+        )
+        rng = random.Random(9)
+        return engine.simulate(scenario, arrivals.poisson(rng, {"q": [90.0] * 8}), rng)
+
+    always, often = run(0.0).tally(), run(0.3).tally()
+    assert often.answered == often.offered and always.answered == always.offered
+    assert often.answered_in_sl / often.answered < always.answered_in_sl / always.answered - 0.1
