@@ -182,3 +182,26 @@ def test_the_writer_batches_and_takes_the_routes_row(tmp_path):
 
 class _Rules:
     country_code, national_prefix, international_prefix = "49", "0", "00"
+
+
+def test_a_new_call_ended_and_reopened_in_one_batch_beside_a_known_one(db_url):
+    write(db_url, Join("k1", "+49301", "support", T))
+    write(
+        db_url,
+        Join("n1", "+49302", "support", T),  # new to the store
+        Close("n1", "queue", "support", T + 1, "answered"),
+        Open("n1", "agent", "1001", T + 1),
+        End("n1", T + 5, "completed"),
+        Join("n1", "+49302", "support-2", T + 6),  # it went on: open again, in the same batch
+        Close("k1", "queue", "support", T + 2, "abandoned"),  # the known one
+        End("k1", T + 2, "abandoned"),
+    )
+    assert story(db_url, "n1") == (
+        ("+49302", None, None),
+        [
+            ("queue", "support", True, "answered"),
+            ("agent", "1001", True, "completed"),
+            ("queue", "support-2", False, None),
+        ],
+    )
+    assert story(db_url, "k1") == (("+49301", T + 2, "abandoned"), [("queue", "support", True, "abandoned")])
