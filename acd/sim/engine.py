@@ -167,8 +167,10 @@ class Simulation:
         offer = self.scenario.callback
         if call.state is not State.WAITING or offer is None:
             return
-        if offer.min_ewt > 0.0 and (self._expected_wait(call) or math.inf) < offer.min_ewt:
-            return
+        if offer.min_ewt > 0.0:
+            expected = self._expected_wait(call)  # None: nobody could take them, ever
+            if expected is not None and expected < offer.min_ewt:
+                return
         if self.rng.random() < offer.share:
             call.state = State.BOOKED
             position = self.waiting[call.queue].position(call)
