@@ -16,6 +16,7 @@ from acd.core.figures_counts import Tally
 from acd.core.wallboard import LocalDays
 
 LEFT = ("EXITWITHTIMEOUT", "EXITEMPTY")  # the queue's own rules sent the caller on
+COUNTED = frozenset(("ENTERQUEUE", "CONNECT", "ABANDON", *LEFT, *COMPLETIONS))
 
 
 def interval_tallies(
@@ -28,8 +29,8 @@ def interval_tallies(
     interval of its line's time."""
     found: dict[str, dict[int, Tally]] = {}
     for entry in entries:
-        if entry.call_id in ("", "NONE"):
-            continue
+        if entry.call_id in ("", "NONE") or entry.verb not in COUNTED:
+            continue  # a member's line (ADDMEMBER, PAUSE...) is no call: no interval of its own
         data = (*entry.data, "", "", "")
         tally = found.setdefault(entry.queue, {}).setdefault(int(days.clock(entry.time) // SLOT), Tally())
         threshold = service_levels.get(entry.queue, 20.0)

@@ -50,3 +50,18 @@ def test_our_events_from_the_same_lines_fold_into_the_same_figures():
     for name in ("service_level", "sl1", "sl2", "sl_offered", "abandon_rate", "answer_rate"):
         assert ours[name] == expected[name], name
     assert f"{ours['sl1'] * 100:.1f}" == shown.group(3) and f"{ours['sl2'] * 100:.1f}" == shown.group(4)
+
+
+def test_a_members_lines_are_no_call_and_make_no_interval():
+    """ADDMEMBER by the manager (a personal queue's agent logging in), PAUSE, UNPAUSE: not
+    calls. They once made an empty row for a queue no caller entered."""
+    lines = [
+        "1796278653|MANAGER|acd-agent-2001|2001|ADDMEMBER|",
+        "1796278666|NONE|acd-agent-1001|1001|PAUSE|ring-no-answer",
+        "1796278667|1796278667.5|support|PJSIP/1001|PAUSE|Auto-Pause",
+        "1796278670|1796278670.9|support|NONE|ENTERQUEUE||5551234|1",
+    ]
+    entries = list(queue_log.parse(lines))
+    tallies = interval_tallies(entries, UTC, SPEC.service_levels, SPEC.short_abandon)
+    assert list(tallies) == ["support"]
+    assert day_tally(tallies["support"]).offered == 1
