@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from acd.core import callbacks
+from acd.core import events as ev
 from acd.sim.arrivals import Arrival
 from acd.sim.pool import Agent, Pool
 from acd.sim.scenario import Scenario
@@ -51,8 +52,20 @@ class Result:
 
 
 class Simulation:
-    def __init__(self, scenario: Scenario, arrivals: Iterable[Arrival], rng: random.Random) -> None:
+    """`trace`: a list to receive the core's events for every fact counted (acd/core/events.py,
+    at `epoch` + the virtual clock, in the order counted, not sorted), so the engine's own
+    figures (acd/core/figures.py) can be folded from a simulated day."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        arrivals: Iterable[Arrival],
+        rng: random.Random,
+        trace: list[ev.Event] | None = None,
+        epoch: float = 0.0,
+    ) -> None:
         self.scenario, self.rng = scenario, rng
+        self.trace, self.epoch = trace, epoch
         self.heap: list[tuple[float, int, int, object]] = []
         self.order = 0
         self.calls = 0
@@ -113,6 +126,9 @@ class Simulation:
         self.calls += 1
         call = Call(self.calls, arrival.queue, arrival.priority, self.now, deadline)
         self._tally(self.now, call.queue).offered += 1
+        if self.trace is not None:
+            position = len(self.waiting[call.queue]) + 1
+            self.trace.append(ev.CallerJoined(self.epoch + self.now, str(call.seq), call.queue, "", position))
         agent = self.pool.longest_idle(self.lines[call.queue], 0.0)
         if agent is not None:
             self._connect(agent, call)
@@ -148,12 +164,21 @@ class Simulation:
         """Queue()'s own timeout: the caller leaves for the fallback (a placeholder stays)."""
         if call.state is State.WAITING:
             self.waiting[call.queue].remove(call)
-            call.state = State.TIMED_OUT
-            self._tally(self.now, call.queue).timed_out += 1
+            self._timed_out(call)
+
+    def _timed_out(self, call: Call) -> None:
+        call.state = State.TIMED_OUT
+        self._tally(self.now, call.queue).timed_out += 1
+        if self.trace is not None:
+            self.trace.append(ev.QueueExited(self.epoch + self.now, str(call.seq), call.queue, "TIMEOUT"))
 
     def _hang_up(self, call: Call, at: float) -> None:
         call.state = State.ABANDONED
         self._tally(at, call.queue).abandon(at - call.arrival, self.specs[call.queue].service_level)
+        if self.trace is not None:
+            self.trace.append(
+                ev.CallerAbandoned(self.epoch + at, str(call.seq), call.queue, at - call.arrival)
+            )
 
     def _overflow(self, call: Call) -> None:
         """The caller's wait reached the line's overflow: more agents may take them now."""
@@ -176,6 +201,10 @@ class Simulation:
             position = self.waiting[call.queue].position(call)
             call.booked = callbacks.Callback(str(call.seq), "", call.queue, position, call.priority, self.now)
             self._tally(self.now, call.queue).callbacks += 1
+            if self.trace is not None:
+                self.trace.append(
+                    ev.CallbackBooked(self.epoch + self.now, str(call.seq), call.queue, str(call.seq))
+                )
 
     def _expected_wait(self, call: Call) -> float | None:
         """The core's estimate (dispatch.Roster.decide over ewt) for this caller now."""
@@ -221,7 +250,14 @@ class Simulation:
         spec = self.specs[call.queue]
         queued = self.now > call.arrival  # not answered by the phone that rang at once
         self._tally(answer, call.queue).answer(answer - call.arrival, spec.service_level, queued)
-        self._talk(agent, answer, spec.service.draw(self.rng) + spec.wrapup)
+        if self.trace is not None:
+            hold = answer - call.arrival
+            self.trace.append(
+                ev.CallAnswered(
+                    self.epoch + answer, str(call.seq), call.queue, agent.id, hold, self.scenario.ring
+                )
+            )
+        self._talk(agent, call, answer, answer - call.arrival)
 
     def _unanswered(self, agent: Agent, call: Call) -> None:
         """The agent lets it ring for the queue's ring_timeout; the caller, still waiting in
@@ -242,8 +278,7 @@ class Simulation:
             return
         call.state = State.WAITING
         if self.now - call.arrival >= self.specs[call.queue].max_wait:
-            call.state = State.TIMED_OUT
-            self._tally(self.now, call.queue).timed_out += 1
+            self._timed_out(call)
             return
         agent = self.pool.longest_idle(self.lines[call.queue], self.now - call.arrival)
         if agent is not None:
@@ -251,10 +286,18 @@ class Simulation:
         else:
             self.waiting[call.queue].add(call)  # its own key: the place it had
 
-    def _talk(self, agent: Agent, answer: float, seconds: float) -> None:
+    def _talk(self, agent: Agent, call: Call, answer: float, hold: float) -> None:
+        """Talk, then the queue's wrap-up; the agent is free after both."""
+        spec = self.specs[call.queue]
+        talk = spec.service.draw(self.rng)
         agent.answered_at = answer
-        self.pool.seconds.add(self.pool.seconds.busy, answer, answer + seconds)
-        self._at(answer + seconds, FREE, agent)
+        self.pool.seconds.add(self.pool.seconds.busy, answer, answer + talk + spec.wrapup)
+        self._at(answer + talk + spec.wrapup, FREE, agent)
+        if self.trace is not None:
+            done = ev.CallCompleted(
+                self.epoch + answer + talk, str(call.seq), call.queue, agent.id, hold, talk, "agent"
+            )
+            self.trace.append(done)
 
     def _dial_back(self, agent: Agent, call: Call) -> None:
         offer, booked = self.scenario.callback, call.booked
@@ -266,8 +309,7 @@ class Simulation:
         if call.booked.status is callbacks.Status.DONE:
             call.state = State.ANSWERED
             self._tally(end, call.queue).callbacks_done += 1
-            spec = self.specs[call.queue]
-            self._talk(agent, end, spec.service.draw(self.rng) + spec.wrapup)
+            self._talk(agent, call, end, 0.0)
             return
         self._at(end, FREE, agent)
         if call.booked.status is callbacks.Status.RETRY:
@@ -303,5 +345,11 @@ class Simulation:
                 self._serve_next(agent)
 
 
-def simulate(scenario: Scenario, arrivals: Iterable[Arrival], rng: random.Random) -> Result:
-    return Simulation(scenario, arrivals, rng).run()
+def simulate(
+    scenario: Scenario,
+    arrivals: Iterable[Arrival],
+    rng: random.Random,
+    trace: list[ev.Event] | None = None,
+    epoch: float = 0.0,
+) -> Result:
+    return Simulation(scenario, arrivals, rng, trace, epoch).run()
