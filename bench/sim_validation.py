@@ -11,11 +11,15 @@ Prints a Markdown table and the run time of each row.
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/lab: the steady-state run
 
 from acd.planning import erlang
 from acd.sim.stats import Estimate
-from acd.sim.steady import steady_state
+from tests.lab.sim_steady import steady_state
 
 AGENTS, AHT, T, PATIENCE = 20, 180.0, 20.0, 300.0
 C_CALLS = {0.67: 400_000, 0.8: 300_000, 0.9: 500_000, 0.95: 1_000_000}

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.linalg import expm  # type: ignore[import-untyped]
 
-from acd.sim.steady import steady_state
+from tests.lab.sim_steady import steady_state
 
 AGENTS, AHT, T = 20, 180.0, 20.0
 WIDEST = 0.15  # a 95 % half-width above 15 % of the value would prove little
