@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from twisted.internet import reactor
 from twisted.logger import Logger
 
 from acd.background import background
@@ -52,10 +51,10 @@ class CaseDesk:
         people: Callable[[], Mapping[str, Person]],
         enabled: bool = True,
         clock: Callable[[], float] = time.time,
-        later: Callable[..., Any] = reactor.callLater,
+        later: Callable[..., Any] | None = None,
     ) -> None:
         self.cases, self.apply, self.directory, self.people = cases, apply, directory, people
-        self.enabled, self.clock, self.later = enabled, clock, later
+        self.enabled, self.clock, self._later = enabled, clock, later
 
     def load(self) -> None:
         """The store's open cases into the model (at start, before the journal's fold)."""
@@ -69,7 +68,14 @@ class CaseDesk:
         """A live event that may open a case (bus: OPENING_EVENTS, live only)."""
         opened = self.cases.opening(event) if self.enabled else None
         if opened is not None:
-            self.later(0, self._open, opened)
+            self.later()(0, self._open, opened)
+
+    def later(self) -> Callable[..., Any]:
+        if self._later is None:
+            from twisted.internet import reactor  # the one acd/daemon.py installed, never a default
+
+            self._later = reactor.callLater
+        return self._later
 
     def _open(self, opened: ev.CaseOpened) -> None:
         if opened.case_id not in self.cases.open:  # not opened by an earlier turn

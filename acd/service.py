@@ -120,8 +120,9 @@ class Daemon(service.MultiService):
         self.agent_day = AgentDay(self.book, self.days.end)  # each agent's own figures for today
         self.figures = Figures(self.book, self.days, figures_spec(config))  # docs/metrics.md's
         self.cases = Cases(rules(config.cases))  # complaint cases, and who is late with one
-        self.case_desk = CaseDesk(self.cases, self.apply, self.directory, lambda: self.people.people)
-        self.case_desk.enabled = config.cases.enabled
+        self.case_desk = CaseDesk(
+            self.cases, self.apply, self.directory, lambda: self.people.people, config.cases.enabled
+        )
         self.desk = AgentDesk(
             config, self.ami, self.live, self.speech, pins, self.book, self.apply, self.people
         )
