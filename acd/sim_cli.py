@@ -77,6 +77,12 @@ def add_parser(verbs: argparse._SubParsersAction, run: Callable[..., int]) -> No
         "--csv", action="store_true", help="CSV on stdout: every figure with its 95 %% half-width"
     )
     sim.add_argument("--no-answer", type=float, default=0.0, help="share of rings agents let go unanswered")
+    sim.add_argument(
+        "--repeat-share",
+        type=float,
+        default=0.0,
+        help="repeat callers: their last agent rings first if ready",
+    )
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--replications", type=int, default=10)
     sim.add_argument("--warmup", type=int, default=0, help="intervals left out of the figures")
@@ -125,6 +131,8 @@ def knobs_from(config: Config, args: argparse.Namespace, day: recorded.Day | Non
         recorded=replay,
         ring=args.ring,
         no_answer=args.no_answer,
+        repeat_share=args.repeat_share,
+        last_agent_ring=float(config.routing.last_agent_ring),
     )
 
 
@@ -137,7 +145,13 @@ def configured_center(
     plans = dict(_pairs(args.group, int))
     service = Service(knobs.aht) if knobs.cv is None else Service(knobs.aht, "lognormal", knobs.cv)
     built, feed = configured.scenario(config, calls, plans, service, knobs.patience, knobs.vip_share)
-    built = dataclasses.replace(built, ring=knobs.ring, no_answer=knobs.no_answer)
+    built = dataclasses.replace(
+        built,
+        ring=knobs.ring,
+        no_answer=knobs.no_answer,
+        repeat_share=knobs.repeat_share,
+        last_agent_ring=knobs.last_agent_ring,
+    )
     if args.callback_after and config.callback is not None:
         rules = callbacks.Rules(
             config.callback.attempts, config.callback.retry_after, config.callback.give_up_after
@@ -202,7 +216,8 @@ def run(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> i
     if args.csv:
         write_csv(rows, out)
     else:
-        Console(file=out, width=160).print(table(rows, title))
+        columns = (*COLUMNS, "last_agent_answered") if args.repeat_share else COLUMNS
+        Console(file=out, width=180 if args.repeat_share else 160).print(table(rows, title, columns))
     return 0
 
 
@@ -230,13 +245,13 @@ def queue_rows(results: list, scenario: Scenario, warmup: int) -> list[tuple[str
     return busy if len(busy) > 1 else []
 
 
-def table(rows: list[tuple[str, dict, bool]], title: str) -> Table:
+def table(rows: list[tuple[str, dict, bool]], title: str, columns: tuple[str, ...] = COLUMNS) -> Table:
     """(label, figures, with their intervals) per row."""
     shown = Table(title=title)
-    for name in ("start", *COLUMNS):
+    for name in ("start", *columns):
         shown.add_column(name, justify="left" if name == "start" else "right")
     for label, figures, with_intervals in rows:
-        shown.add_row(label, *(_cell(n, figures[n], with_intervals) for n in COLUMNS))
+        shown.add_row(label, *(_cell(n, figures[n], with_intervals) for n in columns))
     return shown
 
 

@@ -18,7 +18,7 @@ from acd.asterisk.survey import Survey
 from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
-from acd.core import numbers, routing, tiers
+from acd.core import numbers, routing
 from acd.core.text import clean_name
 from acd.speech import SpeechCache, SpeechError
 from acd.store import fields
@@ -119,8 +119,9 @@ class Routes:
 
     async def _offer_last_agent(self, channel: AgiChannel, agent: str | None) -> None:
         """A repeat caller rings the agent who served them last, if that agent is free."""
-        if agent and self.ready(agent):
-            await channel.set_variable(var.PREFERRED_QUEUE, tiers.personal_queue(agent))
+        preferred = routing.last_agent_queue(agent, self.ready)
+        if preferred is not None:
+            await channel.set_variable(var.PREFERRED_QUEUE, preferred)
 
     async def _ivr(
         self, channel: AgiChannel, routed: ev.CallRouted, known: CustomerCard | None

@@ -15,6 +15,7 @@ class Arrival:
     time: float  # seconds since the simulation's start
     queue: str
     priority: int = 0  # higher is served first (a VIP's priority in app_queue)
+    last_agent: str | None = None  # a repeat caller's last agent (a recorded day's)
 
 
 def poisson(
@@ -47,11 +48,14 @@ def _one_queue(
             at += rng.expovariate(rate)
 
 
-def recorded(day: Iterable[tuple[float, str, int]], start: float = 0.0) -> Iterator[Arrival]:
-    """A recorded day: (time, queue, priority) in any order; times before `start` are dropped."""
-    for time, queue, priority in sorted(day):
+def recorded(
+    day: Iterable[tuple[float, str, int] | tuple[float, str, int, str | None]], start: float = 0.0
+) -> Iterator[Arrival]:
+    """A recorded day: (time, queue, priority[, last agent]) in any order; times before `start`
+    are dropped."""
+    for time, queue, priority, *last in sorted(day, key=lambda c: c[:3]):
         if time >= start:
-            yield Arrival(time - start, queue, priority)
+            yield Arrival(time - start, queue, priority, last[0] if last else None)
 
 
 def seeds_day(total: float = 2000.0, intervals: int = 50) -> list[float]:

@@ -35,6 +35,8 @@ class Knobs:
     interval: float = 900.0
     recorded: tuple[tuple[float, int], ...] = ()  # a recorded day instead: (seconds, priority)
     no_answer: float = 0.0  # share of rings an agent lets go unanswered
+    repeat_share: float = 0.0  # callers whose last agent (if ready) rings first
+    last_agent_ring: float = 8.0  # the config's routing.last_agent_ring
 
 
 def build(knobs: Knobs) -> tuple[Scenario, ArrivalsFor]:
@@ -55,6 +57,8 @@ def build(knobs: Knobs) -> tuple[Scenario, ArrivalsFor]:
         knobs.ring,
         offer,
         knobs.no_answer,
+        knobs.repeat_share,
+        knobs.last_agent_ring,
     )
 
     def feed(rng: random.Random) -> Iterable[Arrival]:

@@ -15,10 +15,11 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from acd.core import callbacks
+from acd.core import callbacks, routing
 from acd.core import events as ev
 from acd.sim.arrivals import Arrival
 from acd.sim.pool import Agent, Pool
+from acd.sim.repeat import Repeats
 from acd.sim.scenario import Scenario
 from acd.sim.tally import Tally, total
 from acd.sim.waiting import Call, State, Waiting
@@ -74,6 +75,7 @@ class Simulation:
         self.lines = {q.name: q.as_line() for q in scenario.queues}
         self.waiting = {q.name: Waiting() for q in scenario.queues}
         self.tallies: dict[tuple[int, str], Tally] = {}
+        self.repeats = Repeats(scenario.repeat_share)
         self.arrivals = iter(arrivals)
         self.now = 0.0
         self.handlers: dict[int, Callable[[object], None]] = {
@@ -125,10 +127,17 @@ class Simulation:
         deadline = self.now + self.rng.expovariate(1.0 / patience) if patience else math.inf
         self.calls += 1
         call = Call(self.calls, arrival.queue, arrival.priority, self.now, deadline)
-        self._tally(self.now, call.queue).offered += 1
+        call.last_agent = self.repeats.last_agent(arrival, self.rng)
+        tally = self._tally(self.now, call.queue)
+        tally.offered += 1
         if self.trace is not None:
             position = len(self.waiting[call.queue]) + 1
             self.trace.append(ev.CallerJoined(self.epoch + self.now, str(call.seq), call.queue, "", position))
+        if call.last_agent is not None:
+            tally.repeat += 1
+            if routing.last_agent_queue(call.last_agent, self.pool.ready) is not None:  # the daemon's rule
+                self._connect(self.pool.by_id[call.last_agent], call, personal=True)
+                return
         agent = self.pool.longest_idle(self.lines[call.queue], 0.0)
         if agent is not None:
             self._connect(agent, call)
@@ -231,15 +240,22 @@ class Simulation:
 
     # agent side
 
-    def _connect(self, agent: Agent, call: Call) -> None:
-        """The agent rings and answers (the caller may hang up while it rings)."""
+    def _connect(self, agent: Agent, call: Call, personal: bool = False) -> None:
+        """The agent rings and answers (the caller may hang up while it rings). `personal`: the
+        last agent's own queue, rung alone for `last_agent_ring` seconds, then the line's queue."""
         self.pool.idle.pop(agent, None)
         agent.busy = True
         if call.state is State.BOOKED:
             self._dial_back(agent, call)
             return
-        if self.scenario.no_answer and self.rng.random() < self.scenario.no_answer:
-            self._unanswered(agent, call)
+        scenario = self.scenario
+        unanswered = scenario.no_answer and self.rng.random() < scenario.no_answer
+        if personal and (unanswered or scenario.ring >= scenario.last_agent_ring):
+            self._unanswered(agent, call, scenario.last_agent_ring, 0.0)
+            return
+        if unanswered:
+            spec = self.specs[call.queue]
+            self._unanswered(agent, call, spec.ring_timeout, spec.retry)
             return
         answer = self.now + self.scenario.ring
         if call.deadline < answer:
@@ -249,7 +265,10 @@ class Simulation:
         call.state = State.ANSWERED
         spec = self.specs[call.queue]
         queued = self.now > call.arrival  # not answered by the phone that rang at once
-        self._tally(answer, call.queue).answer(answer - call.arrival, spec.service_level, queued)
+        tally = self._tally(answer, call.queue)
+        tally.answer(answer - call.arrival, spec.service_level, queued)
+        if call.last_agent == agent.id:
+            tally.last_agent_answered += 1
         if self.trace is not None:
             hold = answer - call.arrival
             self.trace.append(
@@ -259,11 +278,11 @@ class Simulation:
             )
         self._talk(agent, call, answer, answer - call.arrival)
 
-    def _unanswered(self, agent: Agent, call: Call) -> None:
-        """The agent lets it ring for the queue's ring_timeout; the caller, still waiting in
-        their place, is tried again `retry` seconds later (app_queue's timeout and retry)."""
-        spec = self.specs[call.queue]
-        given_up = self.now + spec.ring_timeout
+    def _unanswered(self, agent: Agent, call: Call, rings: float, retry: float) -> None:
+        """The agent lets it ring for `rings` (the queue's ring_timeout); the caller, still
+        waiting in their place, is tried again `retry` seconds later (app_queue's timeout and
+        retry; a last agent's own queue: its ring, then the line's queue at once)."""
+        given_up = self.now + rings
         if call.deadline < given_up:
             self._hang_up(call, call.deadline)
             self._at(call.deadline, FREE, agent)
@@ -271,7 +290,7 @@ class Simulation:
         call.state = State.RINGING
         self._schedule_waiting(call)  # a caller rung at once waits from here on
         self._at(given_up, FREE, agent)
-        self._at(given_up + spec.retry, RETRY, call)
+        self._at(given_up + retry, RETRY, call)
 
     def _retry(self, call: Call) -> None:
         if call.state is not State.RINGING:
@@ -291,6 +310,7 @@ class Simulation:
         spec = self.specs[call.queue]
         talk = spec.service.draw(self.rng)
         agent.answered_at = answer
+        self.repeats.noted(agent.id)
         self.pool.seconds.add(self.pool.seconds.busy, answer, answer + talk + spec.wrapup)
         self._at(answer + talk + spec.wrapup, FREE, agent)
         if self.trace is not None:

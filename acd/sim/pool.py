@@ -52,6 +52,7 @@ class Pool:
         self.groups = {g.name: g for g in scenario.groups}
         self.members: dict[str, list[Agent]] = {g.name: [] for g in scenario.groups}
         self.idle: dict[Agent, None] = {}  # insertion order: the longest idle first
+        self.by_id: dict[str, Agent] = {}  # logged in
         self.seconds = Seconds(scenario.interval)
         self.made = 0
 
@@ -75,6 +76,7 @@ class Pool:
         penalties = {q: m[name] for q, m in self.roster.members.items() if name in m}
         agent = Agent(name, group.name, penalties, now)
         self.members[group.name].append(agent)
+        self.by_id[name] = agent
         return agent
 
     def leave(self, agent: Agent, now: float) -> None:
@@ -84,6 +86,7 @@ class Pool:
             return
         self.idle.pop(agent, None)
         self.members[agent.group].remove(agent)
+        self.by_id.pop(agent.id, None)
         self.roster.log_out(agent.id)
         self.seconds.add(self.seconds.staffed, agent.since, now)
 
@@ -98,6 +101,11 @@ class Pool:
             if tiers.eligible(agent.penalties, line, waited):
                 return agent
         return None
+
+    def ready(self, agent: str) -> bool:
+        """Logged in and idle: what the daemon asks (the agent book's READY) before a last-agent ring."""
+        found = self.by_id.get(agent)
+        return found is not None and found in self.idle
 
     def free_in(self, now: float, aht: float) -> dict[str, float]:
         """Each busy agent's expected seconds left, as the live engine estimates them."""

@@ -86,6 +86,8 @@ class Scenario:
     ring: float = 0.0  # seconds an agent's phone rings before the answer
     callback: CallbackOffer | None = None
     no_answer: float = 0.0  # share of rings an agent lets go unanswered (ring_timeout, retry)
+    repeat_share: float = 0.0  # callers with a last agent (an agent who answered earlier that day)
+    last_agent_ring: float = 8.0  # seconds the last agent rings first (config routing.last_agent_ring)
 
     def queue(self, name: str) -> QueueSpec:
         return next(q for q in self.queues if q.name == name)

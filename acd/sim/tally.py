@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 
 FIGURES = (
     *("offered", "answered", "abandoned", "p_wait", "asa", "service_level", "sl_offered"),
-    *("abandon_rate", "mean_wait", "timed_out"),
+    *("abandon_rate", "mean_wait", "timed_out", "repeat", "last_agent_answered"),
 )
 
 
@@ -27,6 +27,8 @@ class Tally:
     callbacks_done: int = 0
     callbacks_given_up: int = 0
     timed_out: int = 0  # the queue's max_wait sent them on (neither answered nor abandoned)
+    repeat: int = 0  # offered callers with a last agent
+    last_agent_answered: int = 0  # repeat callers answered by their last agent (first ring or queue)
 
     def add(self, other: Tally) -> None:
         for f in fields(self):
@@ -63,6 +65,8 @@ class Tally:
             "abandon_rate": _share(self.abandoned, ended),
             "mean_wait": _share(self.wait_sum + self.abandon_wait_sum, ended),  # Lq / lambda
             "timed_out": float(self.timed_out),
+            "repeat": float(self.repeat),
+            "last_agent_answered": float(self.last_agent_answered),
         }
 
 

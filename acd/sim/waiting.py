@@ -35,6 +35,7 @@ class Call:
     state: State = State.WAITING
     booked: callbacks.Callback | None = None
     scheduled: bool = False  # its abandon, timeout, overflow and offer moments are in the heap
+    last_agent: str | None = None  # a repeat caller's last agent
     key: Key = field(default=(0, 0.0, 0))
 
 

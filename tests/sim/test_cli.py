@@ -83,3 +83,21 @@ def test_csv_has_every_figure_with_its_interval():
     assert code == 0 and lines[0].startswith("start,offered,offered_ci95,answered")
     assert [line.split(",")[0] for line in lines[1:]] == ["08:00", "08:15", "day"]
     assert "service_level_ci95" in lines[0] and "occupancy" in lines[0]
+
+
+def test_repeat_callers_ring_their_last_agent_for_the_configured_time():
+    args = cli._parser().parse_args(["simulate", "--repeat-share", "0.3"])
+    knobs = sim_cli.knobs_from(CONFIG, args)
+    assert knobs.repeat_share == 0.3 and knobs.last_agent_ring == CONFIG.routing.last_agent_ring
+    code, text = simulate("--calls", "60", "--agents", "12", "--aht", "180", "--repeat-share", "0.5", "--csv")
+    header, *rows = text.splitlines()
+    names = header.split(",")
+    day = dict(zip(names, rows[-1].split(",")))
+    assert (
+        code == 0
+        and float(day["repeat"]) > 0
+        and 0 < float(day["last_agent_answered"]) <= float(day["repeat"])
+    )
+    code, text = simulate("--calls", "60", "--agents", "12", "--repeat-share", "0.5", "--replications", "2")
+    assert code == 0 and "last_agent_answered" in text
+    assert "last_agent" not in simulate("--calls", "60", "--agents", "12", "--replications", "2")[1]

@@ -1,13 +1,16 @@
 """Whatever the knobs, every caller ends once: answered, abandoned, timed out or booked (and
-a booked callback done or given up); no wait is negative and no agent is busier than staffed."""
+a booked callback done or given up); no wait is negative and no agent is busier than staffed;
+repeat callers first offered to their last agent change none of this."""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from acd.core import events as ev
 from acd.sim import arrivals, engine
 from acd.sim.scenario import AgentGroup, CallbackOffer, QueueSpec, Scenario, Service
 
@@ -24,9 +27,13 @@ knobs = st.fixed_dictionaries(
         "wrapup": st.floats(0.0, 60.0),
         "vip": st.floats(0.0, 0.5),
         "no_answer": st.sampled_from([0.0, 0.2, 0.6]),
+        "repeat": st.sampled_from([0.0, 0.5, 1.0]),
         "seed": st.integers(0, 10_000),
     }
 )
+
+
+ENDS = (ev.CallAnswered, ev.CallerAbandoned, ev.QueueExited, ev.CallbackBooked)
 
 
 def build(k: dict) -> Scenario:
@@ -36,7 +43,16 @@ def build(k: dict) -> Scenario:
     groups = (AgentGroup("a", ("a",), tuple(k["first"])), AgentGroup("b", ("b",), (k["second"],)))
     offer = CallbackOffer(after=15.0, share=0.5, answer_rate=0.5, ring=5.0) if k["callback"] else None
     return Scenario(
-        (first, second), groups, 900.0, len(k["calls"]), k["patience"], k["ring"], offer, k["no_answer"]
+        (first, second),
+        groups,
+        900.0,
+        len(k["calls"]),
+        k["patience"],
+        k["ring"],
+        offer,
+        k["no_answer"],
+        k["repeat"],
+        last_agent_ring=8.0,
     )
 
 
@@ -54,6 +70,7 @@ FOUND = {  # what hypothesis found: a booked callback only the next line could t
     "wrapup": 0.0,
     "vip": 0.0,
     "no_answer": 0.0,
+    "repeat": 0.0,
     "seed": 0,
 }
 
@@ -67,7 +84,8 @@ FOUND = {  # what hypothesis found: a booked callback only the next line could t
 def test_every_caller_ends_once(k):
     rng = random.Random(k["seed"])
     feed = arrivals.poisson(rng, {"a": k["calls"], "b": k["calls"][:1]}, vip_share=k["vip"])
-    sim = engine.Simulation(build(k), feed, rng)
+    trace: list[ev.Event] = []
+    sim = engine.Simulation(build(k), feed, rng, trace)
     clock = [0.0]
 
     def in_order(handler):
@@ -80,6 +98,8 @@ def test_every_caller_ends_once(k):
 
     sim.handlers = {kind: in_order(handler) for kind, handler in sim.handlers.items()}
     result = sim.run()
+    ends = Counter(e.call_id for e in trace if isinstance(e, ENDS))
+    assert not ends or max(ends.values()) == 1, "a caller ended twice"
     staying = {"a": k["first"][-1] + k["second"], "b": k["second"]}  # who serves each at the end
     for queue, agents in staying.items():
         t = result.tally(queue=queue)
@@ -89,5 +109,6 @@ def test_every_caller_ends_once(k):
             assert waiting_forever == 0 and t.callbacks == t.callbacks_done + t.callbacks_given_up
         assert t.wait_sum >= 0.0 and t.abandon_wait_sum >= 0.0
         assert t.answered_in_sl <= t.answered and t.abandoned_after_sl <= t.abandoned
+        assert t.last_agent_answered <= min(t.answered, t.repeat) and t.repeat <= t.offered
     for staffed, busy in zip(result.staffed, result.busy):
         assert busy <= staffed + 1e-6
