@@ -4,7 +4,8 @@ What it models is app_queue's part: a caller joins, waits in order (waiting.py),
 longest-idle agent the core lets take them (tiers.eligible via pool.py), is answered after the
 phone's ring, talks, and the agent does wrap-up; a caller out of patience hangs up. Every
 decision the engine makes is the core's: the overflow widening by wait (tiers), the expected
-wait before a callback offer (dispatch/ewt), a callback after each attempt (callbacks).
+wait before a callback offer (dispatch/ewt), a callback after each attempt (callbacks), a
+repeat caller's ring to their last agent first (routing.last_agent_queue).
 """
 
 from __future__ import annotations
