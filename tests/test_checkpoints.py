@@ -83,3 +83,22 @@ def test_a_store_that_refuses_is_logged_not_raised():
     applied(taker, numbers, legs, 4)
     taker.take_now()
     assert taker.taken == 0
+
+
+def test_the_body_is_encoded_model_by_model_as_json_dumps_wrote_it_whole():
+    from acd.checkpoints import encoded
+
+    body = {
+        "version": 1,
+        "seq": 7,
+        "mark": [1.5, "AgentRung"],
+        "models": {"legs": {"legs": {"$d": {"l0": ["x", 1, None, True]}}}, "center": {"q": 'Müller "x" \\'}},
+    }
+    assert encoded(body) == json.dumps(body, separators=(",", ":"), allow_nan=False)
+    assert json.loads(encoded({"models": {}})) == {"models": {}}
+    try:
+        encoded({**body, "models": {"legs": float("nan")}})
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("NaN must be refused, as before")
