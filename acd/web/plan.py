@@ -14,17 +14,19 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from twisted.web import resource
 
 from acd.config import Config
 from acd.config_journal import Days
 from acd.core.figures import INTERVALS, Figures
-from acd.planning.adherence import Plan
-from acd.store import adherence
 from acd.web.auth import Forbidden, StaffLogin
 from acd.web.base import AsyncJson, HttpError
 from acd.web.status import NotFound
+
+if TYPE_CHECKING:
+    from acd.planning.adherence import Plan
 
 ROLES = ("supervisor", "admin")
 KEPT = 32  # plans remembered (day, interval): a month of days at one interval
@@ -40,6 +42,8 @@ class PlanApi(AsyncJson):
         self.plans: dict[tuple[dt.date, int], tuple[Plan | None, str]] = {}
 
     async def get(self, request) -> object:
+        from acd.store import adherence  # numpy and scipy: asked for here, not at every start
+
         person = self.person(request)
         if person.role not in ROLES:
             raise Forbidden(f"role {person.role!r} may not read reports")
@@ -78,6 +82,8 @@ class PlanApi(AsyncJson):
         return day, int(interval)
 
     async def _plan(self, day: dt.date, minutes: int) -> tuple[Plan | None, str]:
+        from acd.store import adherence
+
         key = (day, minutes)
         found = self.plans.get(key)
         if found is None:

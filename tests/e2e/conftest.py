@@ -323,13 +323,16 @@ def audio_phones(pbx: Pbx, lab_config, tmp_path: Path) -> Iterator[Callable[...,
 
 @pytest.fixture(scope="session")
 def customers(lab_config) -> Callable[..., int]:
-    """Add a customer to the lab's store: customers("Anna Schmidt", ["+4930111"], ...) -> id."""
+    """Add a customer to the lab's store: customers("Anna Schmidt", ["+4930111"], ...) -> id.
+    The store lasts the session: a number another test's customer has is refused (a shared
+    number is no match, and that test's pops and last agents would silently change)."""
     from acd.store import db
     from acd.store.models import Account, Customer, PhoneNumber
 
     config, _ = lab_config
     db.migrate(config.store.url)
     sessions = db.sessions(db.engine(config.store.url))
+    owners: dict[str, str] = {}  # number -> the test that gave it to a customer
 
     def add(
         name: str,
@@ -341,6 +344,10 @@ def customers(lab_config) -> Callable[..., int]:
         born: str | None = None,
         postcode: str | None = None,
     ) -> int:
+        test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+        for number in numbers:
+            taken = owners.setdefault(number, test)
+            assert taken == test, f"{number} is already a customer's in {taken}: take a fresh number"
         with sessions.begin() as session:
             customer = Customer(
                 name=name,

@@ -47,11 +47,11 @@ def test_a_coded_complaint_goes_up_two_levels_and_pops_with_the_customers_next_c
 ):
     config, _ = lab_config
     url = config.store.url
-    customers("Wanda Wrath", ["+49301150001"])
+    customers("Wanda Wrath", ["+49301190001"])
     phones(talk_ms=2000, names=(AGENT,))
-    call(["+49301150001"], dialled="200", patience_ms=40000)
+    call(["+49301190001"], dialled="200", patience_ms=40000)
     done = ami.wait(
-        lambda e: e.get("Event") == "AgentComplete" and e.get("CallerIDNum", "").endswith("301150001"),
+        lambda e: e.get("Event") == "AgentComplete" and e.get("CallerIDNum", "").endswith("301190001"),
         40,
         "the sales call to end",
     )
@@ -73,7 +73,7 @@ def test_a_coded_complaint_goes_up_two_levels_and_pops_with_the_customers_next_c
     status, theirs = call_api(quick_cases.base, "GET", "/api/cases", agent_login(AGENT))
     assert status == 200 and theirs == {"cases": []}  # no longer the agent's
 
-    call(["+49301150001"], dialled="200", patience_ms=40000)
+    call(["+49301190001"], dialled="200", patience_ms=40000)
 
     def popped() -> list | None:
         status, body = call_api(quick_cases.base, "GET", "/api/pops", agent_login(AGENT))
