@@ -231,6 +231,7 @@ class Daemon(service.MultiService):
 
     def startService(self) -> None:
         self.people.load()  # seeded already (daemon.run); the web answers from this snapshot
+        self.login.sessions.restoring()  # until redis's records are in, requests wait for them
         background(self._restore_sessions(), "restoring web sessions")
         self.remember(time.time())
         super().startService()  # AMI connects now: its resync reconciles the folded model
@@ -238,7 +239,10 @@ class Daemon(service.MultiService):
         self._prompts = asyncio.ensure_future(self._render_prompts())
 
     async def _restore_sessions(self) -> None:
-        self.login.sessions.restore(await self.live.load_sessions())
+        try:
+            self.login.sessions.restore(await self.live.load_sessions())
+        finally:
+            self.login.sessions.restored()  # redis down: nobody waits longer
 
     def _roster_tick(self) -> None:
         """Changes made by `acd staff` elsewhere arrive; sessions they ended end."""

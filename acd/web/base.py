@@ -81,6 +81,7 @@ async def _identify(login: StaffLogin, request) -> Person:
             raise Forbidden("HTTP Basic is for the JSON API; pages sign in with the form")
         return await _basic(login, request, header[0])
     sid = session_id(login, request)
+    await login.sessions.ready()
     found = login.sessions.find(sid)
     if found is None or sid is None:
         raise Unauthorized("sign in first" if sid is None else "your session has ended; sign in again")

@@ -14,6 +14,7 @@ costs nothing but that copy: memory answers every request, redis is written in t
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import time
@@ -32,6 +33,7 @@ CSRF_FIELD = b"csrf_token"
 MOST = 20_000  # sessions kept at once; past it the least recently seen go first
 MOST_EACH = 20  # per person (tabs share one; these are browsers)
 WRITE_BACK = 60.0  # seconds: a session's "seen" reaches redis at most this often
+RESTORE_WAIT = 5.0  # seconds a request waits for the sessions redis kept, after a start
 
 
 class People(Protocol):
@@ -60,6 +62,7 @@ class Sessions:
         self.people, self.idle, self.most, self.clock = people, idle, most, clock
         self.keeper = keeper
         self.records: dict[str, Session] = {}
+        self._restored: asyncio.Event | None = None  # set while a start reads redis's records
 
     def open(self, person: Person) -> str:
         """A new session for `person`; the cookie's value."""
@@ -131,12 +134,31 @@ class Sessions:
             if not self.alive(record, self.people.person(record.number), now):
                 self.end_key(key)
 
+    def restoring(self) -> None:
+        """A start reads redis's records now: a request asks `ready` before it finds its own."""
+        self._restored = asyncio.Event()
+
+    async def ready(self) -> None:
+        """Back once the kept records are in (or RESTORE_WAIT passed): a browser reconnecting
+        the moment the daemon is back is not told its session ended."""
+        restored = self._restored
+        if restored is not None and not restored.is_set():
+            try:
+                await asyncio.wait_for(restored.wait(), RESTORE_WAIT)
+            except TimeoutError:
+                pass
+
     def restore(self, records: list[Session]) -> None:
         """The records redis kept while the daemon was away; the live ones come back."""
         now = self.clock()
         for record in records:
             if self.alive(record, self.people.person(record.number), now):
                 self.records[record.key] = record
+        self.restored()
+
+    def restored(self) -> None:
+        if self._restored is not None:
+            self._restored.set()
 
     def _bound(self, number: str) -> None:
         mine = sorted((r for r in self.records.values() if r.number == number), key=lambda r: r.seen)

@@ -10,6 +10,7 @@ import pytest
 from acd.core.people import Person, Session
 from acd.web import sessions as sessions_module
 from acd.web.sessions import Sessions
+from tests.asterisk.test_fastagi import on_asyncio
 
 ALICE = Person("1001", "Alice Martin", "agent", ("front",))
 SOFIA = Person("9001", "Sofia Brenner", "supervisor", ("front", "sales"))
@@ -105,3 +106,25 @@ def test_records_from_redis_are_checked(made):
     stale = Session("b" * 64, "9001", 1, 10.0, 20.0)
     made.restore([good, stale])
     assert set(made.records) == {good.key}
+
+
+@on_asyncio
+async def test_right_after_a_start_a_request_waits_for_the_kept_sessions(made, monkeypatch):
+    """A browser reconnecting the moment the daemon is back was told its session had ended
+    (401: its stream gave up) while redis's records were still being read."""
+    import asyncio
+
+    sid = made.open(ALICE)
+    kept = list(made.records.values())
+    made.records.clear()  # a fresh start: nothing in memory yet
+    made.restoring()
+    waiting = asyncio.ensure_future(made.ready())
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    made.restore(kept)
+    await asyncio.wait_for(waiting, 1)
+    assert made.find(sid)[1] == ALICE
+    made.restoring()  # redis never answers: a request waits RESTORE_WAIT, no longer
+    monkeypatch.setattr(sessions_module, "RESTORE_WAIT", 0.05)
+    await asyncio.wait_for(made.ready(), 1)
+    await asyncio.wait_for(Sessions("k" * 32, made.book, 600, 3600).ready(), 1)  # nothing to wait for
