@@ -1,12 +1,15 @@
 """/cases in Debian's Chromium against the real daemon's site in process (a real store): a
 supervisor sees their team's open complaint case, overdue past its deadline, with the owner's
 name as text; resolving it with a note (POST with the session's CSRF token) empties the list
-and closes the case in the model; the desk's pop shows the customer's open case."""
+and closes the case in the model; the desk's pop shows the customer's open case. With
+ACD_SCREENS=DIR the pages are saved as DIR/cases.png and DIR/desk-pop-case.png."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from pathlib import Path
 
 from playwright.async_api import expect
 
@@ -18,6 +21,13 @@ from tests.browser.test_desk import signed_in
 from tests.web.test_pops import agents_sign_in as agents_sign_in  # the fixture
 
 HOSTILE_NOTE = "<img src=x onerror=alert(1)> refunded"
+
+
+async def shot(page, name: str) -> None:
+    """The page as it is now, for docs/screens/ (ACD_SCREENS=DIR), nothing otherwise."""
+    folder = os.environ.get("ACD_SCREENS")
+    if folder:
+        await page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 async def coded_complaint(made, call: str, agent: str, at: float) -> str:
@@ -50,6 +60,7 @@ async def test_a_supervisor_resolves_an_overdue_case_of_their_team(live, page):
     await expect(row).to_have_class("overdue")
     await expect(row.locator(".case-owner")).to_have_text("Alice Martin (1001)")
     await expect(row.locator(".case-deadline")).to_contain_text("(overdue)")
+    await shot(page, "cases.png")
     await row.locator(".case-note").fill(HOSTILE_NOTE)
     await row.locator(".case-resolve-button").click()
     await expect(page.locator("#cases-status")).to_have_text("No open case.")
@@ -70,4 +81,5 @@ async def test_the_desk_pop_shows_the_customers_open_case(live, page):
     shown = page.locator('.pop[data-call="c-one"] .pop-cases li')
     await expect(shown).to_have_count(1)
     await expect(shown).to_contain_text(f"{opened} · Bruno Keller · level 0")
+    await shot(page, "desk-pop-case.png")
     assert page.errors == []
