@@ -19,7 +19,7 @@ from acd.core.people import Person
 from acd.web.auth import Forbidden, StaffLogin
 from acd.web.base import AsyncJson, HttpError
 from acd.web.desk import body_of, text_field
-from acd.web.pages import Page, Pages
+from acd.web.pages import Frame
 
 ROLES = ("agent", "supervisor", "admin")
 _CASE = re.compile(r"case-[A-Za-z0-9._-]{1,64}")
@@ -72,15 +72,8 @@ class CasesApi(AsyncJson):
         return {"case": case_id, "resolved": True, "by": done.by}
 
 
-class CasesPage(Page):
-    """`GET /cases`: a frame; static/cases.js asks /api/cases and resolves from the list."""
+class CasesPage(Frame):
+    """`GET /cases`: static/cases.js asks /api/cases and resolves from the list."""
 
     roles = ROLES
-
-    def __init__(self, login: StaffLogin, pages: Pages) -> None:
-        super().__init__(login, pages)
-
-    async def get(self, request, person: Person | None) -> bytes:
-        if request.postpath not in ([], [b""]):
-            raise HttpError(404, "not found")
-        return self.pages.render(request, "cases.html", person)
+    template = "cases.html"

@@ -6,16 +6,10 @@ through /api/kb; nothing of a question or an entry is in the HTML.
 
 from __future__ import annotations
 
-from acd.core.people import Person
-from acd.web.base import HttpError
 from acd.web.knowledge import EDITORS
-from acd.web.pages import Page
+from acd.web.pages import Frame
 
 
-class KnowledgePage(Page):
+class KnowledgePage(Frame):
     roles = EDITORS
-
-    async def get(self, request, person: Person | None) -> bytes:
-        if request.postpath not in ([], [b""]):
-            raise HttpError(404, "not found")
-        return self.pages.render(request, "knowledge.html", person)
+    template = "knowledge.html"

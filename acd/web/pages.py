@@ -161,6 +161,18 @@ class Page(resource.Resource):
         self._answer(request, page)
 
 
+class Frame(Page):
+    """A screen whose script draws it from the API: the page is its `template` alone, at its
+    own path (anything below it is a 404)."""
+
+    template = ""
+
+    async def get(self, request, person: Person | None) -> bytes:
+        if request.postpath not in ([], [b""]):
+            raise HttpError(404, "not found")
+        return self.pages.render(request, self.template, person)
+
+
 class Static(resource.Resource):
     """acd/web/static/, read once at start: only the files there, with their declared types,
     an ETag, and revalidation (the vendored libraries carry their version in the name)."""

@@ -19,11 +19,10 @@ from typing import Any
 from acd.config import Config
 from acd.config_journal import Days
 from acd.core.figures import DIMENSIONS, INTERVALS, Figures
-from acd.core.people import Person
 from acd.store.figures import MAX_DAYS, report_rows
 from acd.web.auth import Forbidden, StaffLogin
 from acd.web.base import AsyncJson, HttpError
-from acd.web.pages import Page, Pages
+from acd.web.pages import Frame
 
 ROLES = ("supervisor", "admin")
 
@@ -87,15 +86,8 @@ class ReportsApi(AsyncJson):
         return rows
 
 
-class ReportsPage(Page):
-    """`GET /reports`: a frame; static/reports.js asks /api/reports and draws the table and charts."""
+class ReportsPage(Frame):
+    """`GET /reports`: static/reports.js asks /api/reports and draws the table and charts."""
 
     roles = ROLES
-
-    def __init__(self, login: StaffLogin, pages: Pages) -> None:
-        super().__init__(login, pages)
-
-    async def get(self, request, person: Person | None) -> bytes:
-        if request.postpath not in ([], [b""]):
-            raise HttpError(404, "not found")
-        return self.pages.render(request, "reports.html", person)
+    template = "reports.html"
