@@ -20,7 +20,7 @@ from twisted.logger import Logger
 
 from acd.core import checkpoint
 from acd.core.journal import Entry, Sequencer
-from acd.gc_pause import gc_paused
+from acd.garbage import gc_paused
 from acd.store.snapshots import Snapshots
 
 log = Logger()

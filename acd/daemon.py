@@ -8,7 +8,6 @@ loop and the program hangs silently.
 from __future__ import annotations
 
 import asyncio
-import gc
 import sys
 import time
 
@@ -22,8 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet import reactor
 from twisted.logger import Logger, globalLogBeginner, textFileLogObserver
 
-from acd import security_log
+from acd import garbage, security_log
 from acd.config import Config
+from acd.config_journal import Days
 from acd.service import Daemon
 from acd.store.db import migrate
 from acd.store.knowledge import seed_folder
@@ -32,12 +32,14 @@ from ivr.menu import Menu
 log = Logger()
 
 
-def settle_garbage_collector() -> None:
-    """What start-up built lives as long as the daemon: keep it out of every later collection
-    (gc.freeze), so a full collection walks only what calls made, and a caller's route never
-    waits tens of milliseconds for a sweep over the whole heap."""
-    gc.collect()
-    gc.freeze()
+def sweep_nightly(days: Days) -> None:
+    """The collector's nightly full sweep (acd/garbage.py), then the next night's."""
+    reactor.callLater(max(0.0, garbage.next_sweep(days, time.time()) - time.time()), _sweep, days)
+
+
+def _sweep(days: Days) -> None:
+    garbage.sweep()
+    sweep_nightly(days)
 
 
 def run(config: Config, menu: Menu) -> int:
@@ -70,7 +72,8 @@ def run(config: Config, menu: Menu) -> int:
 
     def start() -> None:
         daemon.startService()
-        settle_garbage_collector()
+        garbage.settle()  # a caller's route never waits on a sweep over the day's heap
+        sweep_nightly(daemon.days)
         daemon.fastagi.listen().addErrback(failed)
 
     reactor.callWhenRunning(start)

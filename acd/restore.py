@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from acd.core import checkpoint
 from acd.core.bus import Bus
 from acd.core.journal import Entry, Sequencer
-from acd.gc_pause import gc_paused
+from acd.garbage import gc_paused
 from acd.store.journal import Journal
 from acd.store.snapshots import Snapshots
 

@@ -191,6 +191,7 @@ async def full(
     events applied, seconds to the last one, seconds more until the journal is on disk.
     `cpu` gets the CPU seconds to the last event applied: this process's (every thread), the
     reactor thread's."""
+    from acd import garbage
     from acd.asterisk.ami import _BackoffManager, _SafeProtocol
     from acd.lab.redis_proc import RedisServer
     from acd.service import Daemon
@@ -203,6 +204,7 @@ async def full(
     redis.start()
     daemon = Daemon(config, menu.load())
     daemon.remember(time.time())  # what startService does first: fold (empty), journal started
+    garbage.settle()  # what `acd run` does after the start (acd/garbage.py)
     if spent is not None:
         timed_subscribers(daemon.bus, spent)
     loop = asyncio.get_running_loop()
@@ -235,6 +237,7 @@ async def full(
     daemon.journal.close()
     daemon.directory.close()
     redis.stop()
+    garbage.unsettle()
     return count, applied, flushed
 
 

@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 from acd import config as config_module
+from acd import garbage
 
 CHEAP_HASH = {"time_cost": 1, "memory_kib": 1024, "parallelism": 1}  # seeding 1,000 people: ~2 s
 PROCESSES = 2  # client processes: one selector loop reading a thousand sockets lags behind itself
@@ -62,6 +63,7 @@ def daemon(scratch: Path, streams: int, buffer: int, edit: Callable[[dict], None
     edit(raw)
     made = Daemon(config_module.parse(raw), menu.load())
     made.people.seed(made.config)  # as daemon.run does before the service starts
+    garbage.settle()  # and after it: the collector's policy (acd/garbage.py)
     return made
 
 

@@ -1,0 +1,85 @@
+"""The collector's policy: survivors frozen, short collections, a nightly sweep for dead cycles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
+from acd import garbage
+from acd.config_journal import Days
+
+
+class Node:
+    def __init__(self) -> None:
+        self.other: Node | None = None
+
+
+def cycle() -> tuple[Node, Node]:
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    return a, b
+
+
+@pytest.fixture
+def settled() -> Iterator[None]:
+    garbage.settle()
+    try:
+        yield
+    finally:
+        garbage.unsettle()
+
+
+def test_survivors_of_a_middle_collection_are_frozen_and_never_walked_again(settled) -> None:
+    before = gc.get_freeze_count()
+    kept = [Node() for _ in range(100)]
+    gc.collect(1)
+    assert gc.get_freeze_count() >= before + 100
+    assert not any(obj is kept[0] for obj in gc.get_objects())  # out of every generation
+    assert gc.get_threshold() == garbage.THRESHOLDS
+
+
+def test_a_young_dead_cycle_is_still_collected(settled) -> None:
+    a, _ = cycle()
+    gone = weakref.ref(a)
+    del a, _
+    gc.collect(1)
+    assert gone() is None
+
+
+def test_the_sweep_collects_a_cycle_that_died_frozen(settled) -> None:
+    a, _ = cycle()
+    gone = weakref.ref(a)
+    gc.collect(1)  # frozen alive
+    del a, _
+    gc.collect()  # a full collection walks no frozen object
+    assert gone() is not None
+    assert garbage.sweep() >= 2
+    assert gone() is None
+    assert gc.get_freeze_count() > 0  # the survivors frozen again
+
+
+def test_unsettle_gives_cpythons_policy_back() -> None:
+    garbage.settle()
+    garbage.unsettle()
+    assert gc.get_threshold() == (700, 10, 10)
+    assert gc.get_freeze_count() == 0
+    assert garbage._freeze_survivors not in gc.callbacks
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        ("2026-03-10 02:00", "2026-03-10 03:30"),
+        ("2026-03-10 03:30", "2026-03-11 03:30"),
+        ("2026-03-10 23:59", "2026-03-11 03:30"),
+    ],
+)
+def test_the_sweep_falls_at_night_local_time(local: str, expected: str) -> None:
+    days = Days("Europe/Berlin")
+    at = dt.datetime.fromisoformat(local).replace(tzinfo=days.tz).timestamp()
+    due = dt.datetime.fromtimestamp(garbage.next_sweep(days, at), days.tz)
+    assert due.strftime("%Y-%m-%d %H:%M") == expected
