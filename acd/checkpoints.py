@@ -1,9 +1,10 @@
 """Taking checkpoints of the read model while the daemon runs, so a restart folds only a tail.
 
 Every `every` entries, or every `minutes` if anything was applied since the last, and once at
-a clean stop. The models' state is captured on the reactor, between two events (it must be
-that of one sequence number); turning it into JSON text and writing it, the heavy part, run on
-a thread. One write at a time: a checkpoint due while one is written waits for the next turn.
+a clean stop. The state must be that of one sequence number: a forked child captures and
+encodes it (acd/checkpoint_child.py) while the reactor goes on; a thread waits for its text
+and writes it. One at a time: a checkpoint due while one is being taken waits for the next
+turn. The last, at a stop, is captured and written in the process itself.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from twisted.internet import threads
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
+from acd.checkpoint_child import Capture, in_child
 from acd.core import checkpoint
 from acd.core.journal import Entry, Sequencer
 from acd.garbage import gc_paused
@@ -36,19 +38,22 @@ class Checkpointer:
         every: int,
         *,
         run: Run = threads.deferToThread,
+        capture: Capture = in_child,
     ) -> None:
         self.models, self.snapshots, self.sequence = models, snapshots, sequence
-        self.every, self.run = every, run
+        self.every, self.run, self.capture = every, run, capture
         self.taken_seq = 0  # the last checkpoint's (or the restart's) sequence number
         self.taken = 0  # checkpoints written by this process
         self.saved_seq = -1  # the newest on disk (the restart's, then ours)
         self._writing: Deferred[Any] | None = None
+        self._started = self._rest_until = 0.0  # monotonic: the last take's start, its rest's end
         self.last: Entry | None = None  # the latest entry applied (a checkpoint's mark)
 
     def count(self, entry: Entry) -> None:
-        """A bus subscriber (after the models): one more entry; a checkpoint when due."""
+        """A bus subscriber (after the models): one more entry; a checkpoint when due, and
+        not before the last one's rest is over (see `_written`)."""
         self.last = entry
-        if entry.seq - self.taken_seq >= self.every:
+        if entry.seq - self.taken_seq >= self.every and time.monotonic() >= self._rest_until:
             self.take()
 
     def tick(self) -> None:
@@ -57,16 +62,20 @@ class Checkpointer:
             self.take()
 
     def take(self) -> Deferred[Any] | None:
-        """Capture now (the reactor's thread), write on a thread; None if one is being written."""
+        """Capture now (a fork on the reactor's thread), write on a thread; None if one is
+        being taken."""
         if self._writing is not None or not self._marked():
             return None
         seq = self.sequence.last
-        started = time.perf_counter()
-        with gc_paused():
-            body = checkpoint.capture(self.models, seq, checkpoint.mark_of(self.last))
+        self._started, started = time.monotonic(), time.perf_counter()
+        try:
+            text = self.capture(self.models, seq, checkpoint.mark_of(self.last), encoded)
+        except OSError as exc:  # no fork (memory, process limit): the next turn tries again
+            log.error("checkpoint at {seq} not taken: {why}", seq=seq, why=exc)
+            return None
         self.taken_seq = seq
-        captured = time.perf_counter() - started
-        self._writing = self.run(self._write, body, captured)
+        paused = time.perf_counter() - started
+        self._writing = self.run(self._write_text, seq, text, paused)
         self._writing.addErrback(lambda f: log.failure("checkpoint at {seq} not written", f, seq=seq))
         self._writing.addBoth(self._written)
         return self._writing
@@ -77,7 +86,12 @@ class Checkpointer:
         return self.last is not None and self.last.seq == self.sequence.last
 
     def _written(self, result: object) -> None:
+        """A checkpoint costs a core for as long as it takes, growing with the day: the next
+        is not due by count before as long again (at most half a core; at 10,000 events/s a
+        late day's took a second every two)."""
         self._writing = None
+        now = time.monotonic()
+        self._rest_until = now + (now - self._started)
 
     def take_now(self) -> None:
         """At a clean stop, on the reactor's thread: the last checkpoint, written before the
@@ -93,21 +107,31 @@ class Checkpointer:
         except Exception as exc:  # noqa: BLE001  a stop must go on: the next start folds the day
             log.error("checkpoint at stop not taken: {why}", why=exc)
 
+    def _write_text(self, seq: int, text: Callable[[], str], paused: float) -> None:
+        """On a thread: wait for the child's text, then write it."""
+        started = time.perf_counter()
+        self._save(seq, text(), paused, time.perf_counter() - started)
+
     def _write(self, body: dict[str, Any], captured: float) -> None:
         started = time.perf_counter()
-        text = encoded(body)
+        self._save(body["seq"], encoded(body), captured, time.perf_counter() - started)
+
+    def _save(self, seq: int, text: str, paused: float, made: float) -> None:
+        started = time.perf_counter()
         try:
-            self.snapshots.save(body["seq"], body["version"], text)
+            self.snapshots.save(seq, checkpoint.VERSION, text)
         except SQLAlchemyError as exc:
-            log.error("checkpoint at {seq} not written: {why}", seq=body["seq"], why=exc)
+            log.error("checkpoint at {seq} not written: {why}", seq=seq, why=exc)
             return
         self.taken += 1
-        self.saved_seq = max(self.saved_seq, body["seq"])
+        self.saved_seq = max(self.saved_seq, seq)
         log.info(
-            "checkpoint at {seq}: {kb} kB, captured in {c:.0f} ms, written in {w:.0f} ms",
-            seq=body["seq"],
+            "checkpoint at {seq}: {kb} kB; the reactor paused {p:.1f} ms, captured and encoded"
+            " in {m:.0f} ms, written in {w:.0f} ms",
+            seq=seq,
             kb=len(text) // 1024,
-            c=captured * 1000,
+            p=paused * 1000,
+            m=made * 1000,
             w=(time.perf_counter() - started) * 1000,
         )
 

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy.exc import OperationalError
 from twisted.internet import defer
 
+from acd.checkpoint_child import in_process
 from acd.checkpoints import Checkpointer
 from acd.core import events as ev
 from acd.core.journal import Sequencer
 from acd.core.legs import AgentLegs
+
+
+@pytest.fixture(autouse=True)
+def still_clock(monkeypatch):
+    """Time stands still unless a test moves it: no checkpoint rests after the last (see
+    test_the_next_by_count_rests_as_long_as_the_last_took)."""
+    monkeypatch.setattr("acd.checkpoints.time.monotonic", lambda: 100.0)
 
 
 class Store:
@@ -26,9 +35,10 @@ class Store:
         return 0
 
 
-def made(store: Store, run=defer.maybeDeferred) -> tuple[Checkpointer, Sequencer, AgentLegs]:
+def made(store: Store, run=defer.maybeDeferred, **how) -> tuple[Checkpointer, Sequencer, AgentLegs]:
+    """Taken in a forked child, as the daemon takes them (unless `capture=` says otherwise)."""
     legs, numbers = AgentLegs(), Sequencer()
-    return Checkpointer({"legs": legs}, store, numbers, every=3, run=run), numbers, legs  # type: ignore[arg-type]
+    return Checkpointer({"legs": legs}, store, numbers, every=3, run=run, **how), numbers, legs  # type: ignore[arg-type]
 
 
 def applied(taker: Checkpointer, numbers: Sequencer, legs: AgentLegs, n: int) -> None:
@@ -64,7 +74,7 @@ def test_one_write_at_a_time():
         waiting.append((f, args))
         return defer.Deferred()
 
-    taker, numbers, legs = made(store, run=later)
+    taker, numbers, legs = made(store, run=later, capture=in_process)  # no child left waiting
     applied(taker, numbers, legs, 9)
     assert len(waiting) == 1  # at 3; 6 and 9 found one still being written
 
@@ -102,3 +112,21 @@ def test_the_body_is_encoded_model_by_model_as_json_dumps_wrote_it_whole():
         pass
     else:
         raise AssertionError("NaN must be refused, as before")
+
+
+def test_the_next_by_count_rests_as_long_as_the_last_took(monkeypatch):
+    store, clock = Store(), [100.0]
+    monkeypatch.setattr("acd.checkpoints.time.monotonic", lambda: clock[0])
+    taker, numbers, legs = made(store, capture=in_process)
+    real = taker._write_text
+
+    def slow(*args):
+        clock[0] += 5.0  # this one took 5 s
+        real(*args)
+
+    taker._write_text = slow  # type: ignore[method-assign]
+    applied(taker, numbers, legs, 6)
+    assert [seq for seq, _, _ in store.saved] == [3]  # at 6 it rests until 110
+    clock[0] = 110.0
+    applied(taker, numbers, legs, 1)
+    assert [seq for seq, _, _ in store.saved] == [3, 7]

@@ -50,6 +50,7 @@ FLOORS = {  # a module's floor: the longest prefix listed here wins
     "acd.recordings": 2,
     "acd.restore": 2,
     "acd.checkpoints": 2,
+    "acd.checkpoint_child": 2,
     "acd.cases_desk": 2,
     "acd.web": 3,
     "acd.service": 4,

@@ -1,0 +1,81 @@
+"""The checkpoint's child: the models as they were at the fork, whatever the parent does after;
+a child that fails or hangs costs that one checkpoint, never the daemon."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+from twisted.internet import defer
+
+from acd.checkpoint_child import ChildFailed, collect, in_child, in_process
+from acd.checkpoints import Checkpointer, encoded
+from acd.core import checkpoint
+from acd.core import events as ev
+from acd.core.journal import Sequencer
+from acd.core.legs import AgentLegs
+from tests.test_checkpoints import Store, still_clock  # noqa: F401  (autouse: time stands still)
+
+
+def ring(i: int) -> ev.AgentRung:
+    return ev.AgentRung(float(i), f"c{i}", "support", "1001", "PJSIP/1001-1", f"l{i}")
+
+
+def rung(numbers: Sequencer, legs: AgentLegs, first: int, n: int) -> None:
+    for i in range(first, first + n):
+        legs.apply(numbers.next(ring(i)).event)
+
+
+class Broken(AgentLegs):
+    def to_state(self):
+        raise RuntimeError("no state today")
+
+
+class Slow(AgentLegs):
+    def to_state(self):
+        time.sleep(30)
+        return super().to_state()
+
+
+def test_the_childs_text_is_the_models_at_the_fork_not_after() -> None:
+    numbers, legs = Sequencer(), AgentLegs()
+    rung(numbers, legs, 0, 3)
+    expected = in_process({"legs": legs}, 3, [2.0, "AgentRung"], encoded)()
+    wait = in_child({"legs": legs}, 3, [2.0, "AgentRung"], encoded)
+    rung(numbers, legs, 3, 50)  # the reactor goes on while the child works
+    text = wait()
+    assert text == expected
+    assert sorted(json.loads(text)["models"]["legs"]["legs"]["$d"]) == ["l0", "l1", "l2"]
+    assert json.loads(text)["version"] == checkpoint.VERSION
+
+
+def test_a_child_that_raises_is_a_failed_checkpoint_and_no_zombie() -> None:
+    wait = in_child({"legs": Broken()}, 1, None, encoded)
+    with pytest.raises(ChildFailed, match="exited with 1"):
+        wait()
+
+
+def test_a_child_that_hangs_is_killed_at_the_deadline() -> None:
+    wait = in_child({"legs": Slow()}, 1, None, encoded)
+    pid, fd = wait.args[:2]
+    started = time.monotonic()
+    with pytest.raises(ChildFailed, match="killed"):
+        collect(pid, fd, 0.5)
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped already
+
+
+def test_the_daemon_takes_the_next_after_a_failed_one() -> None:
+    store, numbers = Store(), Sequencer()
+    models = {"legs": Broken()}
+    taker = Checkpointer(models, store, numbers, every=2, run=defer.maybeDeferred)  # type: ignore[arg-type]
+    for i in range(2):
+        taker.count(numbers.next(ring(i)))
+    assert store.saved == [] and taker.taken == 0
+    models["legs"] = AgentLegs()
+    for i in range(2, 4):
+        taker.count(numbers.next(ring(i)))
+    assert [seq for seq, _, _ in store.saved] == [4]
