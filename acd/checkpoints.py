@@ -39,21 +39,22 @@ class Checkpointer:
         *,
         run: Run = threads.deferToThread,
         capture: Capture = in_child,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.models, self.snapshots, self.sequence = models, snapshots, sequence
-        self.every, self.run, self.capture = every, run, capture
+        self.every, self.run, self.capture, self.clock = every, run, capture, clock
         self.taken_seq = 0  # the last checkpoint's (or the restart's) sequence number
         self.taken = 0  # checkpoints written by this process
         self.saved_seq = -1  # the newest on disk (the restart's, then ours)
         self._writing: Deferred[Any] | None = None
-        self._started = self._rest_until = 0.0  # monotonic: the last take's start, its rest's end
+        self._started = self._rest_until = 0.0  # the clock's: the last take's start, its rest's end
         self.last: Entry | None = None  # the latest entry applied (a checkpoint's mark)
 
     def count(self, entry: Entry) -> None:
         """A bus subscriber (after the models): one more entry; a checkpoint when due, and
         not before the last one's rest is over (see `_written`)."""
         self.last = entry
-        if entry.seq - self.taken_seq >= self.every and time.monotonic() >= self._rest_until:
+        if entry.seq - self.taken_seq >= self.every and self.clock() >= self._rest_until:
             self.take()
 
     def tick(self) -> None:
@@ -67,7 +68,7 @@ class Checkpointer:
         if self._writing is not None or not self._marked():
             return None
         seq = self.sequence.last
-        self._started, started = time.monotonic(), time.perf_counter()
+        self._started, started = self.clock(), time.perf_counter()
         try:
             text = self.capture(self.models, seq, checkpoint.mark_of(self.last), encoded)
         except OSError as exc:  # no fork (memory, process limit): the next turn tries again
@@ -90,7 +91,7 @@ class Checkpointer:
         is not due by count before as long again (at most half a core; at 10,000 events/s a
         late day's took a second every two)."""
         self._writing = None
-        now = time.monotonic()
+        now = self.clock()
         self._rest_until = now + (now - self._started)
 
     def take_now(self) -> None:

@@ -16,7 +16,7 @@ from acd.core import checkpoint
 from acd.core import events as ev
 from acd.core.journal import Sequencer
 from acd.core.legs import AgentLegs
-from tests.test_checkpoints import Store, still_clock  # noqa: F401  (autouse: time stands still)
+from tests.test_checkpoints import Store
 
 
 def ring(i: int) -> ev.AgentRung:
@@ -71,7 +71,7 @@ def test_a_child_that_hangs_is_killed_at_the_deadline() -> None:
 def test_the_daemon_takes_the_next_after_a_failed_one() -> None:
     store, numbers = Store(), Sequencer()
     models = {"legs": Broken()}
-    taker = Checkpointer(models, store, numbers, every=2, run=defer.maybeDeferred)  # type: ignore[arg-type]
+    taker = Checkpointer(models, store, numbers, every=2, run=defer.maybeDeferred, clock=lambda: 0.0)  # type: ignore[arg-type]
     for i in range(2):
         taker.count(numbers.next(ring(i)))
     assert store.saved == [] and taker.taken == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy.exc import OperationalError
 from twisted.internet import defer
 
@@ -14,13 +13,6 @@ from acd.checkpoints import Checkpointer
 from acd.core import events as ev
 from acd.core.journal import Sequencer
 from acd.core.legs import AgentLegs
-
-
-@pytest.fixture(autouse=True)
-def still_clock(monkeypatch):
-    """Time stands still unless a test moves it: no checkpoint rests after the last (see
-    test_the_next_by_count_rests_as_long_as_the_last_took)."""
-    monkeypatch.setattr("acd.checkpoints.time.monotonic", lambda: 100.0)
 
 
 class Store:
@@ -36,8 +28,10 @@ class Store:
 
 
 def made(store: Store, run=defer.maybeDeferred, **how) -> tuple[Checkpointer, Sequencer, AgentLegs]:
-    """Taken in a forked child, as the daemon takes them (unless `capture=` says otherwise)."""
+    """Taken in a forked child, as the daemon takes them (unless `capture=` says otherwise);
+    time stands still unless a test moves it (so no checkpoint rests after the last)."""
     legs, numbers = AgentLegs(), Sequencer()
+    how = {"clock": lambda: 100.0, **how}
     return Checkpointer({"legs": legs}, store, numbers, every=3, run=run, **how), numbers, legs  # type: ignore[arg-type]
 
 
@@ -114,10 +108,9 @@ def test_the_body_is_encoded_model_by_model_as_json_dumps_wrote_it_whole():
         raise AssertionError("NaN must be refused, as before")
 
 
-def test_the_next_by_count_rests_as_long_as_the_last_took(monkeypatch):
+def test_the_next_by_count_rests_as_long_as_the_last_took():
     store, clock = Store(), [100.0]
-    monkeypatch.setattr("acd.checkpoints.time.monotonic", lambda: clock[0])
-    taker, numbers, legs = made(store, capture=in_process)
+    taker, numbers, legs = made(store, capture=in_process, clock=lambda: clock[0])
     real = taker._write_text
 
     def slow(*args):

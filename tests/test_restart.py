@@ -150,6 +150,7 @@ def test_every_folded_model_is_checkpointed(tmp_path, store):
 def test_a_restart_puts_the_newest_checkpoint_back_and_folds_only_the_tail(tmp_path, store):
     live = synchronous(daemon(tmp_path, store))
     live.checkpointer.every = 1000
+    live.checkpointer.clock = lambda: 0.0  # no rest between two: the day comes all at once
     live.remember(TODAY + 1.0)
     events = day(TODAY + 60.0, Shape(**{**SMALL.__dict__, "queues": queues(live)}))
     for event in events:
@@ -217,6 +218,7 @@ def test_a_checkpoint_of_another_journal_is_ignored(tmp_path, store):
     their sequence numbers exist again, their entries do not."""
     old = synchronous(daemon(tmp_path, store))
     old.checkpointer.every = 100
+    old.checkpointer.clock = lambda: 0.0  # no rest between two
     old.remember(TODAY + 1.0)
     for event in day(TODAY + 60.0, Shape(**{**SMALL.__dict__, "queues": queues(old), "calls": 200})):
         old.apply(event)
