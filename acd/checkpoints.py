@@ -102,9 +102,10 @@ class Checkpointer:
         seq = self.sequence.last
         self.taken_seq = seq
         try:
+            started = time.perf_counter()
             with gc_paused():
                 body = checkpoint.capture(self.models, seq, checkpoint.mark_of(self.last))
-            self._write(body, 0.0)
+            self._write(body, time.perf_counter() - started)
         except Exception as exc:  # noqa: BLE001  a stop must go on: the next start folds the day
             log.error("checkpoint at stop not taken: {why}", why=exc)
 

@@ -101,6 +101,9 @@ def lab_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_module.
     raw["callback"].update(trunk="carrier-b", ring=10, retry_after=5)
     # nobody rated after their call (tests/e2e/test_survey.py starts a daemon that asks everyone)
     raw["survey"].update(share=0.0, ivr_opt_in=False)
+    # a checkpoint every 6 s if anything is new: each daemon here forks its checkpoints' child
+    # as a busy day's does (tests/e2e/test_restart_counts.py restarts from one)
+    raw["journal"] = {**raw.get("journal", {}), "checkpoint_minutes": 0.1}
     raw["store"] = {"url": f"sqlite:///{state.parent / (state.name + '-store') / 'acd.sqlite3'}"}
     raw["redis"] = {"url": f"redis://127.0.0.1:{REDIS_PORT}/0", "prefix": "acdtest"}
     raw["secrets_file"] = str(state.parent / f"{state.name}-secrets" / "acd.secrets.yaml")

@@ -8,6 +8,7 @@ journal), every agent state is back, and the journal's numbering goes on without
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -20,6 +21,7 @@ from tests.e2e.test_kill9 import kill9
 pytestmark = pytest.mark.e2e
 ANSWERED = ["5558201", "5558202", "5558203"]  # three agents, each talks 6 s
 ABANDONER = "5558209"  # joins while every agent talks, hangs up after 3 s
+CHECKPOINT = re.compile(r"checkpoint at \d+: \d+ kB; the reactor paused")
 COUNTED = ("offered", "answered", "abandoned", "completed", "timed_out", "escalated")
 
 
@@ -28,6 +30,10 @@ def _ended(pbx, numbers: list[str]) -> bool:
     return all(
         by_caller.get(n) is not None and by_caller[n].outcome in ("completed", "abandoned") for n in numbers
     )
+
+
+def log_text(daemon) -> str:
+    return daemon.log_path.read_text(errors="replace")
 
 
 def _counters(state: dict) -> dict[str, dict[str, int]]:
@@ -63,11 +69,16 @@ def test_a_kill9_keeps_the_days_counters(pbx, daemon, phones, call, lab_config):
     journal = Journal(config.store.url)
     last_before = journal.last_seq()
     journal.close()
+    wait_until(lambda: CHECKPOINT.search(log_text(daemon)), 15, "a checkpoint from the daemon's child")
+    logged_before = len(log_text(daemon))
 
     kill9(daemon)
     daemon.start()
     after = daemon.wait_for(lambda s: s["resyncs"] > before["resyncs"], 15, "the restarted daemon's resync")
     assert _counters(after) == _counters(before)  # not 0: the day goes on
+    restarted = log_text(daemon)[logged_before:]
+    assert re.search(r"folded back after checkpoint \d+", restarted), restarted[-2000:]
+    assert "checkpoint child" not in log_text(daemon)
     assert _agents(after) == _agents(before)
 
     def written() -> list:  # the restarted daemon's resync reaches the store in its next batch
