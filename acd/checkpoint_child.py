@@ -83,10 +83,12 @@ def collect(pid: int, fd: int, deadline: float) -> str:
     """The child's text, once it has exited 0; ChildFailed otherwise (killed at the deadline)."""
     parts: list[bytes] = []
     ends = time.monotonic() + deadline
+    waiting = select.poll()  # not select(): a daemon with a thousand streams has fds past 1024
+    waiting.register(fd, select.POLLIN)
     try:
         while True:
             left = ends - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0 or not waiting.poll(left * 1000):
                 os.kill(pid, signal.SIGKILL)
                 raise ChildFailed(f"no checkpoint from child {pid} within {deadline:.0f} s: killed")
             part = os.read(fd, CHUNK)

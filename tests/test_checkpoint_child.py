@@ -79,3 +79,24 @@ def test_the_daemon_takes_the_next_after_a_failed_one() -> None:
     for i in range(2, 4):
         taker.count(numbers.next(ring(i)))
     assert [seq for seq, _, _ in store.saved] == [4]
+
+
+def test_a_daemon_with_a_thousand_streams_open_still_gets_its_checkpoint() -> None:
+    """Its pipe's fd is past 1024, where select() refuses (found by bench/push_fanout.py)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1100:
+        pytest.skip(f"the hard limit of open files is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1100), hard))
+    held = [os.dup(0) for _ in range(1030)]
+    try:
+        numbers, legs = Sequencer(), AgentLegs()
+        rung(numbers, legs, 0, 2)
+        wait = in_child({"legs": legs}, 2, None, encoded)
+        assert wait.args[1] > 1024
+        assert sorted(json.loads(wait())["models"]["legs"]["legs"]["$d"]) == ["l0", "l1"]
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
