@@ -66,7 +66,7 @@ def _child(
     code = 1
     try:
         gc.disable()  # nothing made here outlives the child; a collection would copy every page
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _plain_signals()
         os.close(read_end)
         data = encode(checkpoint.capture(models, seq, mark)).encode()
         view = memoryview(data)
@@ -77,6 +77,15 @@ def _child(
         os.write(2, f"checkpoint child: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])
     finally:
         os._exit(code)
+
+
+def _plain_signals() -> None:  # pragma: no cover
+    """The daemon's handlers are the parent's business: a stop's SIGTERM (systemd sends it to
+    the whole group) ends the child at once, and no signal of the child's reaches the parent's
+    loop through the wakeup fd they share."""
+    signal.set_wakeup_fd(-1)
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD):
+        signal.signal(number, signal.SIG_DFL)
 
 
 def collect(pid: int, fd: int, deadline: float) -> str:

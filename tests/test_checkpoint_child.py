@@ -100,3 +100,19 @@ def test_a_daemon_with_a_thousand_streams_open_still_gets_its_checkpoint() -> No
         for fd in held:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_stops_sigterm_ends_the_child_at_once_whatever_the_parent_handles() -> None:
+    import signal
+
+    before = signal.signal(signal.SIGTERM, lambda *a: None)  # the parent carries on
+    try:
+        wait = in_child({"legs": Slow()}, 1, None, encoded)
+        time.sleep(0.2)
+        os.kill(wait.args[0], signal.SIGTERM)
+        started = time.monotonic()
+        with pytest.raises(ChildFailed, match="exited with -15"):
+            wait()
+        assert time.monotonic() - started < 5
+    finally:
+        signal.signal(signal.SIGTERM, before)
