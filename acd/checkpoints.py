@@ -19,10 +19,9 @@ from twisted.internet import threads
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
-from acd.checkpoint_child import Capture, in_child
+from acd.checkpoint_child import Capture, in_child, in_process
 from acd.core import checkpoint
 from acd.core.journal import Entry, Sequencer
-from acd.garbage import gc_paused
 from acd.store.snapshots import Snapshots
 
 log = Logger()
@@ -103,20 +102,15 @@ class Checkpointer:
         self.taken_seq = seq
         try:
             started = time.perf_counter()
-            with gc_paused():
-                body = checkpoint.capture(self.models, seq, checkpoint.mark_of(self.last))
-            self._write(body, time.perf_counter() - started)
+            text = in_process(self.models, seq, checkpoint.mark_of(self.last), encoded)
+            self._write_text(seq, text, time.perf_counter() - started)
         except Exception as exc:  # noqa: BLE001  a stop must go on: the next start folds the day
             log.error("checkpoint at stop not taken: {why}", why=exc)
 
     def _write_text(self, seq: int, text: Callable[[], str], paused: float) -> None:
-        """On a thread: wait for the child's text, then write it."""
+        """On a thread: wait for the child's text (or encode the stop's), then write it."""
         started = time.perf_counter()
         self._save(seq, text(), paused, time.perf_counter() - started)
-
-    def _write(self, body: dict[str, Any], captured: float) -> None:
-        started = time.perf_counter()
-        self._save(body["seq"], encoded(body), captured, time.perf_counter() - started)
 
     def _save(self, seq: int, text: str, paused: float, made: float) -> None:
         started = time.perf_counter()
