@@ -5,8 +5,9 @@ events: 90-490 ms of a day at 10,000 events/s, and the JSON encoding after it, o
 held the GIL for as long again (bench/push_fanout.py). A fork gives the child the models as
 they are at this instant, copy-on-write, for the price of copying the page tables (a few ms);
 the child walks and encodes them on the other core while the daemon goes on, and hands the
-text back through a pipe. The child touches nothing but the models and the pipe: no lock,
-no log, no store connection, and leaves by os._exit (no finalizer, no buffer flushed twice).
+text back through a pipe. The child touches nothing but the models and the pipe (every other
+fd it closes at once): no lock, no log, no store connection, and leaves by os._exit (no
+finalizer, no buffer flushed twice).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def _child(
     try:
         gc.disable()  # nothing made here outlives the child; a collection would copy every page
         _plain_signals()
-        os.close(read_end)
+        _only_the_pipe(write_end)
         data = encode(checkpoint.capture(models, seq, mark)).encode()
         view = memoryview(data)
         while view:
@@ -77,6 +78,15 @@ def _child(
         os.write(2, f"checkpoint child: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])
     finally:
         os._exit(code)
+
+
+def _only_the_pipe(write_end: int) -> None:  # pragma: no cover
+    """The child got a copy of every fd the daemon has: held, they kept a connection the daemon
+    closed (an SSE client's, the AMI socket) open for its peer until the child exited. It keeps
+    its pipe and stdio (stderr tells why it failed); fcntl locks are not inherited, so closing a
+    store's file here releases nothing of the parent's."""
+    os.closerange(3, write_end)
+    os.closerange(write_end + 1, os.sysconf("SC_OPEN_MAX"))
 
 
 def _plain_signals() -> None:  # pragma: no cover

@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from twisted.internet.defer import Deferred
 from twisted.logger import globalLogPublisher
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "ami" / "three_calls_two_agents.txt"
@@ -203,6 +204,7 @@ async def full(
     redis = RedisServer(config.redis.url, scratch / "redis", config.redis.password)
     redis.start()
     daemon = Daemon(config, menu.load())
+    daemon.checkpointer.run = on_the_loops_executor  # there is no Twisted reactor (or its pool) here
     daemon.remember(time.time())  # what startService does first: fold (empty), journal started
     garbage.settle()  # what `acd run` does after the start (acd/garbage.py)
     if spent is not None:
@@ -239,6 +241,12 @@ async def full(
     redis.stop()
     garbage.unsettle()
     return count, applied, flushed
+
+
+def on_the_loops_executor(work: Callable[..., object], *args: object) -> Deferred:
+    """deferToThread's part, on asyncio's default executor: the checkpoint's wait for its
+    child (which holds on until its text is read) and the write."""
+    return Deferred.fromFuture(asyncio.get_running_loop().run_in_executor(None, work, *args))
 
 
 def timed_subscribers(bus, spent: dict[str, float]) -> None:

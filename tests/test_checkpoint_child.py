@@ -117,3 +117,23 @@ def test_a_stops_sigterm_ends_the_child_at_once_whatever_the_parent_handles() ->
         assert time.monotonic() - started < 5
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def test_a_connection_the_daemon_closes_is_closed_for_its_peer_while_a_child_lives() -> None:
+    """The child gets a copy of every fd: holding them, it kept a socket the daemon had
+    closed open for its peer (an SSE client, the AMI socket) until it exited."""
+    import socket
+
+    ours, peer = socket.socketpair()
+    wait = in_child({"legs": Slow()}, 1, None, encoded)
+    try:
+        time.sleep(0.2)  # the child is at work
+        ours.close()
+        peer.settimeout(5)
+        started = time.monotonic()
+        assert peer.recv(1) == b""
+        assert time.monotonic() - started < 1
+    finally:
+        peer.close()
+        with pytest.raises(ChildFailed):
+            collect(*wait.args[:2], 0.1)
