@@ -12,9 +12,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import integrate, special  # type: ignore[import-untyped]
-
 
 def _check(agents: int, erlangs: float) -> None:
     if agents < 0 or not math.isfinite(erlangs) or erlangs < 0:
@@ -31,8 +28,13 @@ def log_inverse_erlang_b(agents: int, erlangs: float) -> float:
         return math.inf
     log_a, log_r = math.log(erlangs), 0.0
     for n in range(1, agents + 1):
-        log_r = float(np.logaddexp(0.0, math.log(n) - log_a + log_r))
+        log_r = _log_one_plus_exp(math.log(n) - log_a + log_r)
     return log_r
+
+
+def _log_one_plus_exp(x: float) -> float:
+    """log(1 + e^x) without overflow: numpy's logaddexp(0, x), by the same formula."""
+    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
 
 
 def erlang_b(agents: int, erlangs: float) -> float:
@@ -87,6 +89,8 @@ def _log_tail(x: float, y: float) -> float:
     states relative to the all-busy state (x = n mu / theta, y = lambda / theta)."""
     if y == 0:
         return 0.0
+    from scipy import special  # type: ignore[import-untyped]  # scipy costs 0.5 s to import: for planning only
+
     p = float(special.gammainc(x, y))
     if p > 1e-250:
         return math.log(x) + y - x * math.log(y) + float(special.gammaln(x)) + math.log(p)
@@ -150,6 +154,8 @@ def erlang_a(agents: int, erlangs: float, aht: float, patience: float, target: f
 def _integral(f: Callable[[float], float], upper: float, scale: float) -> float:
     """quad over [0, upper] in pieces of the integrand's own scale (a narrow peak near 0
     is otherwise missed by quad's first look at a long interval)."""
+    from scipy import integrate
+
     total, start, width = 0.0, 0.0, 20.0 * scale
     while start < upper:
         end = min(upper, start + width)

@@ -11,9 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
-
 LENGTHS = (12.0, 8.0, 6.0)  # hours: the practice this engine was designed for interleaves these
 
 
@@ -47,6 +44,9 @@ def plan_shifts(need: Sequence[int], interval_minutes: int, lengths: Sequence[fl
         return ShiftPlan((), tuple(0 for _ in need), 0.0, 0.0)
     if not spans:
         raise ValueError(f"the day ({len(need)} intervals) is shorter than the shortest shift")
+    import numpy as np  # with scipy, half a second of imports: for the planning verbs only, not `acd run`
+    from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
+
     cover = np.zeros((len(need), len(spans)))
     for column, (start, _, width) in enumerate(spans):
         cover[start : start + width, column] = 1.0
