@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ EXIT_CONFIG = 2
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o027)  # nothing the engine writes (store, prompts, logs) is readable by other users
     args = _parser().parse_args(argv)
+    if args.func is not _run:
+        gc.enable()  # off from the first import (acd/__main__.py); `acd run` settles it when up
     try:
         config = config_module.load(args.config, write_secrets=args.func is not _check)
         args.menu = menu.load(config.ivr_path(), queues=[q.name for q in config.queues])

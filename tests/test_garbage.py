@@ -62,6 +62,30 @@ def test_the_sweep_collects_a_cycle_that_died_frozen(settled) -> None:
     assert gc.get_freeze_count() > 0  # the survivors frozen again
 
 
+def test_settle_turns_on_the_collector_start_up_kept_off() -> None:
+    gc.disable()  # as acd/__main__.py does before the first import
+    try:
+        garbage.settle()
+        assert gc.isenabled()
+    finally:
+        garbage.unsettle()
+        gc.enable()
+
+
+def test_the_acd_command_imports_with_the_collector_off_and_a_verb_but_run_turns_it_on() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc, sys; import acd.__main__ as entry; import acd.cli as cli; real = cli.main;"
+        " cli.main = lambda: print('importing:', gc.isenabled()) or real();"
+        " sys.argv = ['acd', 'check-config']; code = entry.main(); print('after:', gc.isenabled(), code)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[0] == "importing: False", done.stderr
+    assert done.stdout.splitlines()[-1] == "after: True 0", done.stderr
+
+
 def test_unsettle_gives_cpythons_policy_back() -> None:
     garbage.settle()
     garbage.unsettle()
