@@ -37,7 +37,7 @@ from acd.config import Config, pop_seats
 from acd.config_journal import Days
 from acd.core.agent_book import AGENT_BOOK_EVENTS, AgentBook, seats
 from acd.core.agent_day import AGENT_DAY_EVENTS, AgentDay
-from acd.core.bus import Bus, live_only
+from acd.core.bus import Bus
 from acd.core.cases import CASES_EVENTS, OPENING_EVENTS, Cases
 from acd.core.center import CENTER_EVENTS, CallCenter
 from acd.core.events import Event
@@ -324,14 +324,14 @@ class Daemon(service.MultiService):
         bus.subscribe("pops", self.pops.apply, POP_EVENTS, model=True)
         bus.subscribe("cases", self.cases.apply, CASES_EVENTS, model=True)
         # the adapters that act on calls take live events only: reconstructed ones are history
-        bus.subscribe_entries("agent desk", live_only(self.desk.on_event), AGENT_BOOK_EVENTS)
-        bus.subscribe_entries("supervisor desk", live_only(self.supervisors.on_event), SUPERVISOR_DESK_EVENTS)
-        bus.subscribe_entries("recorder", live_only(self.recorder.on_event), RECORDER_EVENTS)
+        bus.subscribe("agent desk", self.desk.on_event, AGENT_BOOK_EVENTS, live=True)
+        bus.subscribe("supervisor desk", self.supervisors.on_event, SUPERVISOR_DESK_EVENTS, live=True)
+        bus.subscribe("recorder", self.recorder.on_event, RECORDER_EVENTS, live=True)
         if self.callbacks is not None:
-            bus.subscribe_entries("callbacks", live_only(self.callbacks.on_event), CALLBACK_EVENTS)
-        bus.subscribe_entries("queue_log", live_only(self.queue_log_verbs.on_event), QUEUE_LOG_EVENTS)
+            bus.subscribe("callbacks", self.callbacks.on_event, CALLBACK_EVENTS, live=True)
+        bus.subscribe("queue_log", self.queue_log_verbs.on_event, QUEUE_LOG_EVENTS, live=True)
         bus.subscribe("call stories", self.journeys.on_event, JOURNEY_EVENTS)  # reconstructed too
-        bus.subscribe_entries("case desk", live_only(self.case_desk.on_event), OPENING_EVENTS)
+        bus.subscribe("case desk", self.case_desk.on_event, OPENING_EVENTS, live=True)
         bus.subscribe("case store", self.case_desk.store, CASE_STEPS)
         bus.subscribe_entries("live push", self.feed.publish)
         bus.subscribe_entries("prometheus", self.prometheus.on_entry)

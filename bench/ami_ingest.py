@@ -261,7 +261,7 @@ def timed_subscribers(bus, spent: dict[str, float]) -> None:
         return run
 
     bus._subscribers = [dataclasses.replace(s, handler=wrapped(s.name, s.handler)) for s in bus._subscribers]
-    bus._by_type.clear()
+    bus.changed()
 
 
 def timed(work: Callable[[], int]) -> tuple[int, float]:

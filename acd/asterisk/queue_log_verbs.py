@@ -7,7 +7,7 @@ callbacks and survey answers, each on the call's own uniqueid, so a call stays o
     ACDCALLBACK     callback id                            booked instead of waiting
     ACDSURVEY       question|score                         the caller rated the call
 
-Live events only (the bus's live_only): a reconstructed event is history queue_log has.
+Live events only (the bus's live=True): a reconstructed event is history queue_log has.
 The daemon's own readers of queue_log (acd/asterisk/queue_log.py, the reconciler) skip them.
 """
 

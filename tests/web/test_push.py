@@ -219,7 +219,7 @@ async def test_an_event_applied_inside_another_s_delivery_keeps_its_place(live):
             live.apply(ev.CallerAnnounced(time.time(), event.call_id, 1, None))
 
     live.bus._subscribers.insert(0, Subscriber("reacts", react, None, takes_entry=False))
-    live.bus._by_type.clear()
+    live.bus.changed()
     client = await SseClient.open(live.config.http.port, auth(live, "9901"))
     calls(live, 0, 2)
     await client.until(lambda c: len(c.ids) == 8)
