@@ -62,8 +62,9 @@ def feed_call(made, i: int) -> None:
 
 
 def ami_call(made, i: int) -> None:
-    """One call's worth of AMI messages: joined, left, abandoned."""
-    from panoramisk.message import Message
+    """One call's worth of AMI events as the daemon's protocol hands them on (acd's Headers;
+    panoramisk's Message only carries answers to actions): joined, left, abandoned."""
+    from acd.asterisk.ami_frames import Headers
 
     base = {"Uniqueid": f"b.{i}", "Queue": "support", "Channel": f"PJSIP/trunk-{i:08x}"}
     for kind, extra in (
@@ -71,7 +72,7 @@ def ami_call(made, i: int) -> None:
         ("QueueCallerLeave", {"Position": "1"}),
         ("QueueCallerAbandon", {"HoldTime": "1", "Position": "1"}),
     ):
-        made.ami._deliver(Message({"Event": kind, **base, **extra, "Timestamp": f"{time.time():.6f}"}))
+        made.ami._deliver(Headers({"Event": kind, **base, **extra, "Timestamp": f"{time.time():.6f}"}))
 
 
 async def drive(made, calls_per_s: float, seconds: float, first: int, place=ami_call) -> int:

@@ -27,6 +27,7 @@ log = Logger()
 MAX_FRAME = 1 << 20  # bytes: an event is under 2 KB; a QueueStatus answer is one frame a member
 _ABSENT = object()
 _has = dict.__contains__
+_exact = dict.get
 
 
 class Headers(dict[str, Any]):
@@ -52,8 +53,10 @@ class Headers(dict[str, Any]):
 
     @property
     def event(self) -> str:
-        """The event's name (panoramisk's Manager.dispatch matches its patterns on it)."""
-        return str(self.get("Event", ""))
+        """The event's name (panoramisk's Manager.dispatch matches its patterns on it). Read
+        for every event: the exact header first, in C (an event frame starts with it)."""
+        name = _exact(self, "Event")
+        return name if type(name) is str else str(self.get("Event", ""))
 
     def _any_case(self, key: str) -> Any:
         lowered = key.lower()
