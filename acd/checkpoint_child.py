@@ -67,6 +67,7 @@ def _child(
     code = 1
     try:
         gc.disable()  # nothing made here outlives the child; a collection would copy every page
+        os.nice(19)  # the calls' work first: the daemon's threads, the store, the web clients
         _plain_signals()
         _only_the_pipe(write_end)
         data = encode(checkpoint.capture(models, seq, mark)).encode()

@@ -137,3 +137,16 @@ def test_a_connection_the_daemon_closes_is_closed_for_its_peer_while_a_child_liv
         peer.close()
         with pytest.raises(ChildFailed):
             collect(*wait.args[:2], 0.1)
+
+
+def test_the_child_yields_the_cpu_to_the_daemon_and_everything_else() -> None:
+    """Its encoding takes a core for a third of a second: on two cores, shared with the
+    daemon's writers and its clients, the push's lag rose while it ran (bench/push_fanout.py)."""
+    wait = in_child({"legs": Slow()}, 1, None, encoded)
+    pid, fd = wait.args[:2]
+    try:
+        time.sleep(0.2)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == 19
+    finally:
+        with pytest.raises(ChildFailed):
+            collect(pid, fd, 0.1)
