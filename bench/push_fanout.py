@@ -17,11 +17,10 @@ one session each (bench/sse_load.py says how the sessions are opened: no argon2 
 the daemon has refused Basic-less streams since staff sign in by session, and a bench without
 a seeded staff table got 401 for every stream.
 
-Last measured 2026-12-02 (2 cores, load average 0.4 at start, three runs): fan-out to 1,000
-subscribers at 60 events/s p50 8.2-8.9 ms, p99 18.2 / 38.1 / 43.6 ms (target <= 50 ms), max up
-to 690 ms in runs 2-3; lag at 10,000 events/s, whole daemon: 9,976 / 8,752 / 8,049 events/s
-achieved with the daemon's CPU at 100% (it cannot keep up: p99 184 / 711 / 558 ms, target
-<= 20 ms missed); the push alone at 10,000 events/s p99 0.5-1.0 ms.
+Last measured 2026-12-03 (2 cores, load average 0.8 at start, three runs): fan-out to 1,000
+subscribers at 60 events/s p50 7.4-7.9 ms, p99 16.4 / 19.0 / 24.8 ms (target <= 50 ms); lag at
+10,000 events/s, whole daemon, after the fan-out: p50 0.8-1.3 ms, p99 9.0 / 14.4 / 11.9 ms,
+max 27-37 ms, daemon CPU 71-84 % (target <= 20 ms); the push alone p99 0.5-2.0 ms.
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ checkpoint put back, the tail read and replayed, the collector settled);
 whether the folded state is exactly the live one (the status snapshot and every folded
 model's whole state compared). Not included: the AMI resync that follows (QueueStatus on the
 real PBX). Target: <= 1 s. Asserts nothing.
+
+Last measured 2026-12-03 (best of 3): from the newest checkpoint, 770 ms for a day of 5,000
+calls (imports 555 ms, the checkpoint put back 162 ms) and 1,294 ms for 20,000 (imports 737,
+put back 487); the whole day folded 1,438 and 4,560 ms; the state equal to the live one in all.
 """
 
 from __future__ import annotations
