@@ -83,11 +83,6 @@ for _cls in EVENT_TYPES.values():
     )
 
 
-def field_names(kind: type[ev.Event]) -> tuple[str, ...]:
-    """The event type's fields as a record names them, in order ("type" not included)."""
-    return tuple(name for name, _check, _required in _FIELDS[kind])
-
-
 def to_record(event: ev.Event) -> dict[str, Any]:
     record: dict[str, Any] = {"type": type(event).__name__}
     for name, _check, _required in _FIELDS[type(event)]:
