@@ -180,7 +180,7 @@ class Feed:
 
     def _resume_failed(self, failure, stream: Stream) -> None:
         log.failure("live push: resuming a stream failed", failure)
-        self.drop(stream)
+        stream.abort()
 
     def too_slow(self, stream: Stream) -> None:
         self.counts["too_slow"] += 1
@@ -189,22 +189,12 @@ class Feed:
             who=stream.who,
             queued=stream.queued_bytes,
         )
-        self.drop(stream)
-
-    def drop(self, stream: Stream) -> None:
-        """Cut the connection now: nothing more is queued, twisted's buffers are freed."""
-        stream.close()
-        transport = getattr(stream.request.channel, "transport", None)
-        if transport is not None:
-            transport.abortConnection()
+        stream.abort()
 
     def stop(self) -> None:
-        """The daemon stops: every stream ends cleanly (browsers reconnect after `retry`)."""
+        """The daemon stops: every stream ends cleanly."""
         for stream in list(self.streams):
-            stream.close()
-            if not stream.request.finished:
-                stream.request.unregisterProducer()
-                stream.request.finish()
+            stream.end()
 
     def snapshot(self) -> dict:
         return {"streams": len(self.streams), "kept": len(self.ring), **self.counts}

@@ -127,6 +127,20 @@ class Stream:
     def stopProducing(self) -> None:
         self.close()
 
+    def abort(self) -> None:
+        """Cut the connection now: nothing more is queued, twisted's buffers are freed."""
+        self.close()
+        transport = getattr(self.request.channel, "transport", None)
+        if transport is not None:
+            transport.abortConnection()
+
+    def end(self) -> None:
+        """The daemon stops: the response ends cleanly (browsers reconnect after `retry`)."""
+        self.close()
+        if not self.request.finished:
+            self.request.unregisterProducer()
+            self.request.finish()
+
     def close(self) -> None:
         """Forget the client and everything queued for it."""
         if self.closed:

@@ -184,25 +184,16 @@ class WallFeed:
         """A revoked kiosk link: its walls are cut off now (the browser's retry is refused)."""
         for stream, opened_by in list(self.kiosks.items()):
             if opened_by == kiosk:
-                self.drop(stream)
+                stream.abort()
 
     def too_slow(self, stream: Stream) -> None:
         self.counts["too_slow"] += 1
         log.warn("wallboard: {who} reads too slowly, cut off", who=stream.who)
-        self.drop(stream)
-
-    def drop(self, stream: Stream) -> None:
-        stream.close()
-        transport = getattr(stream.request.channel, "transport", None)
-        if transport is not None:
-            transport.abortConnection()
+        stream.abort()
 
     def stop(self) -> None:
         for stream in list(self.streams):
-            stream.close()
-            if not stream.request.finished:
-                stream.request.unregisterProducer()
-                stream.request.finish()
+            stream.end()
 
     def snapshot(self) -> dict[str, int]:
         return {"walls": len(self.streams), **self.counts}
