@@ -13,7 +13,7 @@ resolved and taken back when the same customer calls again within the window.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -372,30 +372,6 @@ def _copied(counts: Tally) -> Tally:
     copy = Tally()
     copy.add(counts)
     return copy
-
-
-def fold_day(
-    day: Iterable[ev.Event], after: Iterable[ev.Event], book: AgentBook, days: LocalDays, spec: Spec
-) -> Figures:
-    """A past day's figures: its events through the book and the figures as the daemon has them
-    (so live, restart and report agree), then the window after it for repeat contacts only.
-    An agent the book does not know (added to the staff table on an earlier day) is enrolled
-    as they log in, as the daemon had them."""
-    figures = Figures(book, days, spec)
-    for event in day:
-        if isinstance(event, ev.AgentLoggedIn) and book.get(event.agent) is None:
-            book.apply(ev.AgentEnrolled(event.at, event.agent))
-        if type(event) in _BOOK:
-            book.apply(event)
-        if type(event) in FIGURES_EVENTS:
-            figures.apply(event)
-    for event in after:
-        if isinstance(event, ev.CallRouted):
-            figures.repeat_contact(event)
-    return figures
-
-
-_BOOK = frozenset(AGENT_BOOK_EVENTS)
 
 
 checkpoint.register(Tally, Taken, Resolved, Presence, DayCounts)

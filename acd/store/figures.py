@@ -1,7 +1,7 @@
 """A past day's (or today's) figures from the journal: what `acd report` and /api/reports read.
 
-The day's entries are folded through the same models as the daemon's (acd/core/figures.py
-fold_day), so a report of today equals the live figures, before and after a restart.
+The day's entries are folded through the same models as the daemon's (acd/core/figures_fold.py),
+so a report of today equals the live figures, before and after a restart.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from acd.config import Config
 from acd.config_journal import Days
 from acd.core import events as ev
 from acd.core.agent_book import AgentBook, seats
-from acd.core.figures import Figures, Spec, fold_day
+from acd.core.figures import Figures, Spec
 from acd.core.figures_counts import Tally
+from acd.core.figures_fold import fold_day
 from acd.store.journal import Journal
 
 MAX_DAYS = 62  # a range longer than this is refused: a report is read at once, in memory

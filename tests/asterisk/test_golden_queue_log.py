@@ -13,7 +13,8 @@ from acd.asterisk.queue_log_figures import day_tally, interval_tallies
 from acd.config_journal import Days
 from acd.core import reconcile
 from acd.core.agent_book import AgentBook
-from acd.core.figures import Spec, fold_day
+from acd.core.figures import Spec
+from acd.core.figures_fold import fold_day
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "queue_log"
 UTC = Days("UTC")

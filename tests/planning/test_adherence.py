@@ -11,7 +11,8 @@ import pytest
 from acd.config_journal import Days
 from acd.core import events as ev
 from acd.core.agent_book import AgentBook, seats
-from acd.core.figures import Spec, fold_day
+from acd.core.figures import Spec
+from acd.core.figures_fold import fold_day
 from acd.planning.adherence import Actual, Plan, Planned, actuals, make_plan, rows, totals
 from acd.planning.forecast import Forecast
 from acd.planning.staffing import Targets
