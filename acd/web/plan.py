@@ -19,38 +19,34 @@ from typing import TYPE_CHECKING
 from twisted.web import resource
 
 from acd.config import Config
-from acd.config_journal import Days
-from acd.core.figures import INTERVALS, Figures
-from acd.web.auth import Forbidden, StaffLogin
-from acd.web.base import AsyncJson, HttpError
+from acd.core.figures import Figures
+from acd.web.auth import StaffLogin
+from acd.web.base import HttpError
+from acd.web.report_api import ReportApi
 from acd.web.status import NotFound
 
 if TYPE_CHECKING:
     from acd.planning.adherence import Plan
 
-ROLES = ("supervisor", "admin")
 KEPT = 32  # plans remembered (day, interval): a month of days at one interval
 
 
-class PlanApi(AsyncJson):
+class PlanApi(ReportApi):
     def __init__(
         self, login: StaffLogin, config: Config, live: Figures, clock: Callable[[], float] = time.time
     ) -> None:
-        super().__init__(login)
-        self.config, self.live, self.clock = config, live, clock
-        self.days = Days(config.timezone)
+        super().__init__(login, config, live, clock)
         self.plans: dict[tuple[dt.date, int], tuple[Plan | None, str]] = {}
 
     async def get(self, request) -> object:
         from acd.store import adherence  # numpy and scipy: asked for here, not at every start
 
-        person = self.person(request)
-        if person.role not in ROLES:
-            raise Forbidden(f"role {person.role!r} may not read reports")
+        self.reader(request)
         if request.postpath not in ([], [b""]):
             raise HttpError(404, "not found")
-        day, minutes = self._asked(request)
-        if day == self.days.date(self.clock()):
+        day = self.day(request, "day", self.today())
+        minutes = self.interval(request, self.config.planning.interval)
+        if day == self.today():
             if self.live.day.start == self.days.midnight(day):
                 actual, offered = adherence.day_actuals(self.live, self.clock(), minutes)
             else:  # no event yet today: the live figures are still yesterday's
@@ -63,23 +59,6 @@ class PlanApi(AsyncJson):
         for row in answer["rows"]:  # for charts: when the interval starts (as /api/reports has it)
             row["start"] = midnight + row["minute"] * 60
         return {"day": day.isoformat(), "interval": minutes, "weekday": day.strftime("%a").lower(), **answer}
-
-    def _asked(self, request) -> tuple[dt.date, int]:
-        args = request.args
-        today = self.days.date(self.clock())
-        one = lambda name, default: (args.get(name.encode()) or [default.encode()])[0].decode(
-            "ascii", "replace"
-        )
-        try:
-            day = dt.date.fromisoformat(one("day", today.isoformat()))
-        except ValueError:
-            raise HttpError(400, "day: a date as YYYY-MM-DD") from None
-        interval = one("interval", str(self.config.planning.interval))
-        if not interval.isdigit() or int(interval) not in INTERVALS:
-            raise HttpError(400, "interval: 15, 30 or 60 (minutes)")
-        if day > today:
-            raise HttpError(400, "day: not after today")
-        return day, int(interval)
 
     async def _plan(self, day: dt.date, minutes: int) -> tuple[Plan | None, str]:
         from acd.store import adherence

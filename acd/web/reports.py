@@ -12,33 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
-from collections.abc import Callable
 from typing import Any
 
-from acd.config import Config
-from acd.config_journal import Days
-from acd.core.figures import DIMENSIONS, INTERVALS, Figures
+from acd.core.figures import DIMENSIONS
 from acd.store.figures import MAX_DAYS, report_rows
-from acd.web.auth import Forbidden, StaffLogin
-from acd.web.base import AsyncJson, HttpError
+from acd.web.base import HttpError
 from acd.web.pages import Frame
+from acd.web.report_api import ROLES, ReportApi, arg
 
-ROLES = ("supervisor", "admin")
 
-
-class ReportsApi(AsyncJson):
-    def __init__(
-        self, login: StaffLogin, config: Config, live: Figures, clock: Callable[[], float] = time.time
-    ) -> None:
-        super().__init__(login)
-        self.config, self.live, self.clock = config, live, clock
-        self.days = Days(config.timezone)
-
+class ReportsApi(ReportApi):
     async def get(self, request) -> object:
-        person = self.person(request)
-        if person.role not in ROLES:
-            raise Forbidden(f"role {person.role!r} may not read reports")
+        person = self.reader(request)
         first, last, by, minutes = self._asked(request)
         rows = await self._rows(first, last, by, minutes)
         if by == "agent" and person.role != "admin":
@@ -53,26 +38,15 @@ class ReportsApi(AsyncJson):
         }
 
     def _asked(self, request) -> tuple[dt.date, dt.date, str, int]:
-        args = request.args
-        one = lambda name, default: (args.get(name.encode()) or [default.encode()])[0].decode(
-            "ascii", "replace"
-        )
-        today = self.days.date(self.clock())
-        try:
-            first = dt.date.fromisoformat(one("day", today.isoformat()))
-            last = dt.date.fromisoformat(one("to", first.isoformat()))
-        except ValueError:
-            raise HttpError(400, "day and to: dates as YYYY-MM-DD") from None
-        by, interval = one("by", "queue"), one("interval", "60")
+        first = self.day(request, "day", self.today())
+        last = self.day(request, "to", first)
+        by = arg(request, "by", "queue")
         if by not in DIMENSIONS:
             raise HttpError(400, f"by: one of {', '.join(DIMENSIONS)}")
-        if not interval.isdigit() or int(interval) not in INTERVALS:
-            raise HttpError(400, "interval: 15, 30 or 60 (minutes)")
+        minutes = self.interval(request, 60)
         if last < first or (last - first).days >= MAX_DAYS:
             raise HttpError(400, f"a report covers 1 to {MAX_DAYS} days, from day to to")
-        if last > today:
-            raise HttpError(400, "to: not after today")
-        return first, last, by, int(interval)
+        return first, last, by, minutes
 
     async def _rows(self, first: dt.date, last: dt.date, by: str, minutes: int) -> list[dict[str, Any]]:
         today = self.days.date(self.clock())
