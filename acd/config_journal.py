@@ -30,12 +30,18 @@ class Journal(_Section):
     """Events older than `retention_days` are deleted (at start, then daily), and checkpoints
     with them. A checkpoint of the read model is taken every `checkpoint_every` entries or
     `checkpoint_minutes` (whichever comes first, if anything was applied) and at a clean stop;
-    the last `checkpoints_kept` are kept. A start folds the newest valid one and the tail."""
+    the last `checkpoints_kept` are kept. A start folds the newest valid one and the tail.
+    `sweep_at`: the local time of the collector's nightly full sweep (acd/garbage.py), written
+    "HH:MM" in quotes (YAML reads an unquoted 03:30 as the number 210)."""
 
     retention_days: int = Field(90, ge=1, le=3650)
     checkpoint_every: int = Field(20_000, ge=100, le=10_000_000)
     checkpoint_minutes: float = Field(5.0, ge=0.1, le=1440.0)
     checkpoints_kept: int = Field(3, ge=1, le=50)
+    sweep_at: str = Field("03:30", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+    def sweep_time(self) -> dt.time:
+        return dt.time.fromisoformat(self.sweep_at)
 
 
 class Days:

@@ -8,6 +8,7 @@ loop and the program hangs silently.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sys
 import time
 
@@ -32,14 +33,15 @@ from ivr.menu import Menu
 log = Logger()
 
 
-def sweep_nightly(days: Days) -> None:
+def sweep_nightly(days: Days, when: dt.time) -> None:
     """The collector's nightly full sweep (acd/garbage.py), then the next night's."""
-    reactor.callLater(max(0.0, garbage.next_sweep(days, time.time()) - time.time()), _sweep, days)
+    due = garbage.next_sweep(days, time.time(), when)
+    reactor.callLater(max(0.0, due - time.time()), _sweep, days, when)
 
 
-def _sweep(days: Days) -> None:
+def _sweep(days: Days, when: dt.time) -> None:
     garbage.sweep()
-    sweep_nightly(days)
+    sweep_nightly(days, when)
 
 
 def run(config: Config, menu: Menu) -> int:
@@ -73,7 +75,7 @@ def run(config: Config, menu: Menu) -> int:
     def start() -> None:
         daemon.startService()
         garbage.settle()  # a caller's route never waits on a sweep over the day's heap
-        sweep_nightly(daemon.days)
+        sweep_nightly(daemon.days, config.journal.sweep_time())
         daemon.fastagi.listen().addErrback(failed)
 
     reactor.callWhenRunning(start)

@@ -33,7 +33,7 @@ from acd.config_journal import Days
 
 log = Logger()
 THRESHOLDS = (700, 3, 10)  # CPython's are (700, 10, 10): a middle generation a third the size
-SWEEP_AT = dt.time(3, 30)  # local: the quietest hour of most centers' day
+SWEEP_AT = dt.time(3, 30)  # local: the quietest hour of most centers' day (journal.sweep_at)
 
 
 @contextmanager
@@ -88,11 +88,11 @@ def sweep() -> int:
     return found
 
 
-def next_sweep(days: Days, now: float) -> float:
-    """When the next nightly sweep falls: today's SWEEP_AT if still ahead, else tomorrow's."""
+def next_sweep(days: Days, now: float, when: dt.time = SWEEP_AT) -> float:
+    """When the next nightly sweep falls: today's `when` if still ahead, else tomorrow's."""
     today = days.date(now)
     for day in (today, today + dt.timedelta(days=1)):
-        at = days.midnight(day) + SWEEP_AT.hour * 3600 + SWEEP_AT.minute * 60
+        at = days.midnight(day) + when.hour * 3600 + when.minute * 60
         if at > now:
             return at
     return now + 86400.0  # not reached: tomorrow's is always ahead

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from acd import garbage
+from acd import config, garbage
 from acd.config_journal import Days
 
 
@@ -107,3 +107,11 @@ def test_the_sweep_falls_at_night_local_time(local: str, expected: str) -> None:
     at = dt.datetime.fromisoformat(local).replace(tzinfo=days.tz).timestamp()
     due = dt.datetime.fromtimestamp(garbage.next_sweep(days, at), days.tz)
     assert due.strftime("%Y-%m-%d %H:%M") == expected
+
+
+def test_the_sweep_falls_when_the_config_says() -> None:
+    days = Days("Europe/Berlin")
+    at = dt.datetime.fromisoformat("2026-03-10 04:00").replace(tzinfo=days.tz).timestamp()
+    when = config.parse({**config.read_yaml(config.DEFAULT_PATH), "journal": {"sweep_at": "04:15"}})
+    due = dt.datetime.fromtimestamp(garbage.next_sweep(days, at, when.journal.sweep_time()), days.tz)
+    assert due.strftime("%Y-%m-%d %H:%M") == "2026-03-10 04:15"
