@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from acd.config import Config
 from acd.core import events as ev
 from acd.core.agent_book import AgentBook
 from acd.core.agent_day import AgentDay
+from acd.core.agents import Agent
 from acd.store import wrapups
 from acd.store.directory import Directory
 from acd.web.auth import Forbidden, StaffLogin
@@ -65,6 +66,14 @@ def body_of(request) -> dict[str, Any]:
     if not isinstance(found, dict):
         raise HttpError(400, "the body must be a JSON object")
     return found
+
+
+def choice(body: dict[str, Any], name: str, allowed: Iterable[str]) -> str:
+    """One of `allowed`, as sent (anything else, a list or an object too, is a 400)."""
+    value, known = body.get(name), set(allowed)
+    if not isinstance(value, str) or value not in known:
+        raise HttpError(400, f"{name}: one of {', '.join(sorted(known))}")
+    return value
 
 
 def text_field(body: dict[str, Any], name: str, most: int, required: bool = False) -> str:
@@ -137,10 +146,7 @@ class DeskApi(AsyncJson):
             raise HttpError(409, "not possible now")
 
     async def _pause(self, number: str, body: dict) -> None:
-        reasons = set(self.config.features.pause_reasons.values())
-        reason = body.get("reason")
-        if reason not in reasons:
-            raise HttpError(400, f"reason: one of {', '.join(sorted(reasons))}")
+        reason = choice(body, "reason", self.config.features.pause_reasons.values())
         self._allowed(ev.AgentPaused(self.clock(), number, reason), number)
         if not await self.actions.pause(number, reason):
             raise HttpError(409, "not possible now")
@@ -161,10 +167,7 @@ class DeskApi(AsyncJson):
         raise HttpError(409, why)
 
     async def _escalate(self, number: str, body: dict) -> dict[str, str]:
-        reasons = set(self.config.features.escalation_reasons.values())
-        reason = body.get("reason")
-        if reason not in reasons:
-            raise HttpError(400, f"reason: one of {', '.join(sorted(reasons))}")
+        reason = choice(body, "reason", self.config.features.escalation_reasons.values())
         note = text_field(body, "note", min(500, self.config.desk.note_max))
         try:
             return await self.escalator.escalate_from_web(number, reason, note)
@@ -175,7 +178,9 @@ class DeskApi(AsyncJson):
 
 
 def agent_view(book: AgentBook, number: str, now: float) -> dict[str, Any]:
-    agent = book.agents[number]
+    """The agent as the book has them; logged out until it enrols them (someone added to the
+    staff table a moment ago signs in at once, the book hears of them at the next roster tick)."""
+    agent = book.get(number) or Agent(number)
     return {**agent.as_dict(), "in_state": round(agent.in_state(now), 1)}
 
 

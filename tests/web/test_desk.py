@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from acd.core import events as ev
 from acd.core.agents import State
+from acd.core.people import Person
 from acd.store import db
 from acd.store.models import Disposition, Interaction, InteractionSegment, Note
 from tests.asterisk.test_agent_restore import FakeAmi
@@ -126,6 +127,10 @@ async def test_bad_reasons_missing_tokens_and_other_roles_are_refused(live):
     assert bad.status == 400 and "reason: one of" in json.loads(bad.body)["error"]
     hold = await post(live, "/api/desk/pause", signed(live, "1001"), {"reason": "wrapup"})
     assert hold.status == 400  # the hold's reason is never an agent's
+    odd_reasons = (("pause", ["lunch"]), ("pause", {"a": 1}), ("escalate", ["complex"]), ("escalate", 7))
+    for path, reason in odd_reasons:
+        odd = await post(live, f"/api/desk/{path}", signed(live, "1001"), {"reason": reason})
+        assert odd.status == 400 and "reason: one of" in json.loads(odd.body)["error"], (path, reason)
     session, token = await session_of(live, "1001")
     no_token = await post(live, "/api/desk/pause", session, {"reason": "lunch"})
     wrong = await post(live, "/api/desk/pause", {**session, "X-CSRF-Token": "0" * 64}, {"reason": "lunch"})
@@ -139,6 +144,19 @@ async def test_bad_reasons_missing_tokens_and_other_roles_are_refused(live):
     assert with_token.status == 200 and live.book.agents["1001"].state is State.PAUSED
     no_token_wrapup = await post(live, "/api/wrapup/c-sup", session, {"disposition": "answered"})
     assert no_token_wrapup.status == 403
+
+
+@on_asyncio
+async def test_an_agent_added_a_moment_ago_has_a_desk_before_the_book_enrols_them(live):
+    """The staff table lets them sign in at once; the book hears of them at the next roster
+    tick: until then the desk shows them logged out, and a wrap-up finds no call of theirs."""
+    dana = Person("4001", "Dana Ruiz", "agent", ("front",), None, ("support",))
+    await live.people.add(dana, AGENT_PASSWORD)
+    assert "4001" not in live.book.agents
+    desk = await get(live, "/api/desk/me", agent("4001"))
+    assert desk.status == 200 and json.loads(desk.body)["agent"]["state"] == State.LOGGED_OUT.value
+    wrapup = await post(live, "/api/wrapup/c-sup", agent("4001"), {"disposition": "answered"})
+    assert wrapup.status == 403
 
 
 @on_asyncio
