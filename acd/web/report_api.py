@@ -1,5 +1,5 @@
 """What the report APIs share: who may read them, and their arguments, checked where they enter
-(dates as YYYY-MM-DD and not after today, an interval from INTERVALS)."""
+(dates as YYYY-MM-DD, from the journal's retention up to today; an interval from INTERVALS)."""
 
 from __future__ import annotations
 
@@ -40,8 +40,11 @@ class ReportApi(AsyncJson):
             day = dt.date.fromisoformat(arg(request, name, default.isoformat()))
         except ValueError:
             raise HttpError(400, f"{name}: a date as YYYY-MM-DD") from None
-        if day > self.today():
+        today = self.today()
+        if day > today:
             raise HttpError(400, f"{name}: not after today")
+        if day < today - dt.timedelta(days=self.config.journal.retention_days):
+            raise HttpError(400, f"{name}: within the journal's {self.config.journal.retention_days} days")
         return day
 
     def interval(self, request, default: int) -> int:

@@ -96,7 +96,7 @@ async def test_the_api_puts_the_plan_beside_the_agents(live):
     assert totals["adherence"] == round(11 / 18, 4) and totals["forecast"] == 16
 
     assert (await get(live, f"/api/reports/plan?day={day}", agent("1001"))).status == 403
-    for bad in ("day=yesterday", "day=2099-01-01", "interval=20", "interval=x"):
+    for bad in ("day=yesterday", "day=2099-01-01", "day=0001-01-01", "interval=20", "interval=x"):
         assert (await get(live, f"/api/reports/plan?{bad}", auth(live, "9901"))).status == 400, bad
     assert (await get(live, "/api/reports/nothing", auth(live, "9901"))).status == 404
     same = await get(live, f"/api/reports?day={day}&by=center", auth(live, "9901"))  # still there

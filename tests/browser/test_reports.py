@@ -96,7 +96,16 @@ async def test_the_api_checks_its_input_and_who_asks(live):
     assert (await get(live, asked, agent("1001"))).status == 403
     assert (await get(live, "/reports", agent("1001"))).status == 403
     backwards, ahead = f"day={yesterday}&to=2001-01-01", f"day={yesterday}&to=2099-01-01"
-    for bad in ("day=yesterday", "to=x", "by=team", "interval=20", backwards, "day=2099-01-01", ahead):
+    for bad in (
+        "day=yesterday",
+        "to=x",
+        "by=team",
+        "interval=20",
+        backwards,
+        "day=2099-01-01",
+        ahead,
+        "day=0001-01-01",
+    ):
         answer = await get(live, f"/api/reports?{bad}", auth(live, "9901"))
         assert answer.status == 400, bad
     too_long = f"/api/reports?day={yesterday - dt.timedelta(days=80)}&to={yesterday}"
