@@ -15,7 +15,8 @@ class Http(Listen):
     signing_key: Secret  # signs what the web hands out (secrets file)
     # Host names the API answers to, beside the loopback names and `host` (DNS rebinding)
     allowed_hosts: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]{1,253}$")], ...] = ()
-    max_body: int = Field(16384, ge=1024, le=1048576)  # bytes; refused before reading
+    # bytes; refused before reading (a knowledge entry's request needs up to 128,192)
+    max_body: int = Field(131072, ge=1024, le=1048576)
     max_connections: int = Field(64, ge=1, le=10000)  # open at once; more are closed at once
     request_timeout: float = Field(10.0, gt=0, le=300)  # seconds for a request's headers and body
     idle_timeout: float = Field(30.0, gt=0, le=3600)  # seconds a kept-alive connection may idle

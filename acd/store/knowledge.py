@@ -33,15 +33,20 @@ class Seed:
     body: str
 
 
+ENTRY_MOST = 20_000  # characters of an entry's text
+
+
 def read_seeds(folder: Path) -> list[Seed]:
-    """`<category>/<name>.md` files: the first line `# Title`, the rest the answer. A file
-    that does not fit is skipped and named in the ValueError's list (the caller logs it)."""
+    """`<category>/<name>.md` files: the first line `# Title`, the rest the answer (at most
+    ENTRY_MOST characters, as the API takes them). A file that does not fit is skipped and
+    named in the ValueError's list (the caller logs it)."""
     seeds, bad = [], []
     for path in sorted(folder.glob("*/*.md")):
         category = path.parent.name
         text = path.read_text(encoding="utf-8").strip()
         title, _, body = text.partition("\n")
-        if not _CATEGORY.fullmatch(category) or not title.startswith("# ") or not body.strip():
+        fits = len(body.strip()) <= ENTRY_MOST
+        if not _CATEGORY.fullmatch(category) or not title.startswith("# ") or not body.strip() or not fits:
             bad.append(str(path.relative_to(folder)))
             continue
         seeds.append(Seed(str(path.relative_to(folder)), category, title[2:].strip()[:200], body.strip()))

@@ -27,6 +27,7 @@ EDITORS = ("supervisor", "admin")
 _ID = re.compile(rb"[1-9][0-9]{0,17}")
 _CATEGORY = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 _CALL = re.compile(r"[A-Za-z0-9._-]{1,64}")
+REQUEST_MOST = 6 * knowledge.ENTRY_MOST + 8192  # bytes: the text JSON-escaped (\u00e9), and the rest
 
 
 def editor(person: Any) -> str:
@@ -75,7 +76,7 @@ class KnowledgeApi(AsyncJson):
     async def post(self, request) -> object:
         person = self.person(request)
         path = [p for p in request.postpath if p]
-        body = body_of(request)
+        body = body_of(request, REQUEST_MOST)
         if path == [b"questions"]:
             return 201, await self._ask(agent_of(person), body)
         if len(path) == 3 and path[0] == b"questions" and path[2] == b"answer" and _ID.fullmatch(path[1]):
@@ -93,7 +94,7 @@ class KnowledgeApi(AsyncJson):
         path = [p for p in request.postpath if p]
         if len(path) != 1 or not _ID.fullmatch(path[0]):
             raise HttpError(404, "not found")
-        category, title, text = self._entry(body_of(request))
+        category, title, text = self._entry(body_of(request, REQUEST_MOST))
         entry = await self.directory.write(
             knowledge.update_entry, int(path[0]), category, title, text, by, self.clock()
         )
@@ -104,7 +105,11 @@ class KnowledgeApi(AsyncJson):
     def _entry(self, body: dict[str, Any]) -> tuple[str, str, str]:
         category = category_field(body, True)
         assert category is not None
-        return category, text_field(body, "title", 200, True), text_field(body, "body", 20000, True)
+        return (
+            category,
+            text_field(body, "title", 200, True),
+            text_field(body, "body", knowledge.ENTRY_MOST, True),
+        )
 
     async def _ask(self, agent: str, body: dict[str, Any]) -> dict[str, int]:
         question = text_field(body, "question", 2000, True)
@@ -116,7 +121,10 @@ class KnowledgeApi(AsyncJson):
         return {"id": found}
 
     async def _answer(self, by: str, question: int, body: dict[str, Any]) -> dict[str, Any]:
-        title, text = text_field(body, "title", 200, True), text_field(body, "body", 20000, True)
+        title, text = (
+            text_field(body, "title", 200, True),
+            text_field(body, "body", knowledge.ENTRY_MOST, True),
+        )
         category = category_field(body, False)
         entry = await self.directory.write(
             knowledge.answer, question, title, text, category, by, self.clock()

@@ -36,9 +36,10 @@ def test_a_seed_that_is_not_an_entry_is_named(tmp_path):
     (tmp_path / "technical").mkdir()
     (tmp_path / "technical" / "good.md").write_text("# Reset\n\nUnplug it.\n")
     (tmp_path / "technical" / "bad.md").write_text("no title here\n")
+    (tmp_path / "technical" / "long.md").write_text("# Long\n\n" + "x" * (knowledge.ENTRY_MOST + 1))
     with pytest.raises(knowledge.SeedError) as raised:
         knowledge.read_seeds(tmp_path)
-    assert "technical/bad.md" in str(raised.value)
+    assert "technical/bad.md" in str(raised.value) and "technical/long.md" in str(raised.value)
     assert [s.title for s in raised.value.seeds] == ["Reset"]
 
 
