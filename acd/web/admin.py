@@ -13,7 +13,7 @@ from acd.core.people import ROLES, Person
 from acd.store.staff import StaffError
 from acd.web.base import HttpError, form
 from acd.web.pages import Page, Redirect
-from acd.web.signin import field
+from acd.web.signin import FieldError, field
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -45,8 +45,8 @@ class AdminStaff(Page):
     async def post(self, request, person: Person | None) -> bytes | Redirect:
         assert person is not None  # admins only: who() checked
         action = request.postpath[0].decode("ascii", "replace") if request.postpath else ""
-        number = field(request, b"number", 20)
         try:
+            number = field(request, b"number", 20)
             if action == "add":
                 done = await self._add(request)
             elif action in ("disable", "enable"):
@@ -59,7 +59,7 @@ class AdminStaff(Page):
                 done = f"new password for {number}"
             else:
                 raise HttpError(404, "not found")
-        except StaffError as no:
+        except (StaffError, FieldError) as no:
             return self.listing(request, person, 400, error=str(no))
         if action != "add":
             self.login.sessions.end_for(number)

@@ -136,10 +136,14 @@ def form(request) -> dict[bytes, list[bytes]]:
     content.seek(0)
     raw = content.read()
     content.seek(0)
-    try:
-        return parse.parse_qs(raw, keep_blank_values=True, strict_parsing=False, max_num_fields=50)
+    try:  # as latin-1, a character a byte: bytes in, the same bytes out (parse_qs on bytes
+        # encodes its values as ASCII, and one accented letter emptied the whole form)
+        found = parse.parse_qs(
+            raw.decode("latin-1"), keep_blank_values=True, max_num_fields=50, encoding="latin-1"
+        )
     except ValueError:
         return {}
+    return {k.encode("latin-1"): [v.encode("latin-1") for v in vs] for k, vs in found.items()}
 
 
 def _is_json(request) -> bool:

@@ -18,9 +18,20 @@ from acd.web.pages import Page, Redirect
 _LOCAL = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%-]{0,200}")  # a path on this site, never //elsewhere
 
 
+class FieldError(ValueError):
+    """A form field that is not UTF-8 text, or longer than its limit: said, never cut to fit."""
+
+
 def field(request, name: bytes, most: int = 200) -> str:
-    values = form(request).get(name) or [b""]
-    return values[0][:most].decode("utf-8", "replace")
+    raw = (form(request).get(name) or [b""])[0]
+    label = name.decode("ascii", "replace")
+    try:
+        value = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FieldError(f"{label}: not UTF-8 text") from None
+    if len(value) > most:
+        raise FieldError(f"{label}: at most {most} characters")
+    return value
 
 
 def local(target: str) -> str | None:
@@ -38,8 +49,14 @@ class SignIn(Page):
         return self.pages.render(request, "signin.html", None, next=local(wanted) or "", error="")
 
     async def post(self, request, person: Person | None) -> bytes | Redirect:
-        number, password = field(request, b"number", 20), field(request, b"password", 128)
-        wanted = local(field(request, b"next")) or ""
+        try:
+            wanted = local(field(request, b"next")) or ""
+        except FieldError:
+            wanted = ""
+        try:
+            number, password = field(request, b"number", 20), field(request, b"password", 128)
+        except FieldError as no:
+            return self.pages.render(request, "signin.html", None, 400, next=wanted, error=str(no))
         try:
             signed = await self.login.sign_in(
                 number, password, peer(request), request.received_cookies.get(DEVICE_COOKIE)

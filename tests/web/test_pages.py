@@ -220,6 +220,33 @@ async def test_a_disabled_persons_sessions_end_at_once(site):
 
 
 @on_asyncio
+async def test_a_form_field_is_read_whole_never_cut_to_fit(site):
+    """The form's password is the store's: up to 128 characters, accented ones too; one longer
+    is refused, never cut to a prefix that matches. The admin's form keeps what was typed or
+    says why not."""
+    admin = await signed_in(site, "9901")
+    accented, exact = "é" * 70, "A" * 128
+    for number, secret in (("5006", accented), ("5007", exact)):
+        sent = {
+            "number": number,
+            "name": "Long Secret",
+            "role": "agent",
+            "teams": "front",
+            "password": secret,
+        }
+        assert (await admin.post("/admin/staff/add", sent)).status == 303
+    assert (await Browser(site).sign_in("5006", accented)).status == 303
+    assert (await Browser(site).sign_in("5007", exact)).status == 303
+    assert (await Browser(site).sign_in("5007", exact + "anything")).status in (400, 401)
+    for odd in ({"number": "1" * 21}, {"name": "N" * 61}, {"number": "5008", "name": b"\xff"}):
+        sent = {"number": "5008", "name": "Nine", "role": "agent", "teams": "front", **odd}
+        sent["password"] = "a-long-password-8"
+        refused = await admin.post("/admin/staff/add", sent)
+        assert refused.status == 400, odd
+    assert site.people.person("5008") is None and site.people.person("1" * 20) is None
+
+
+@on_asyncio
 async def test_an_admin_adds_someone_and_a_hostile_name_renders_as_text(site):
     admin = await signed_in(site, "9901")
     hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
