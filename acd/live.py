@@ -48,7 +48,7 @@ class LiveState:
         for blob in saved.values():
             try:
                 agent = Agent.from_dict(json.loads(blob))
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, RecursionError) as exc:  # nested past the stack too
                 log.warn("ignored a bad agent record in redis: {why}", why=exc)
                 continue
             agents[agent.number] = agent
@@ -70,7 +70,7 @@ class LiveState:
         for blob in saved.values():
             try:
                 found.append(Callback.from_dict(json.loads(blob)))
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, RecursionError) as exc:  # nested past the stack too
                 log.warn("ignored a bad callback record in redis: {why}", why=exc)
         return found
 
@@ -101,7 +101,7 @@ class LiveState:
         for key, blob in zip(keys, blobs):
             try:
                 found[key] = Record.from_dict(json.loads(blob)) if blob else Record()
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, RecursionError) as exc:
                 log.warn("ignored a bad guess record in redis: {why}", why=exc)
                 found[key] = Record()
         return found

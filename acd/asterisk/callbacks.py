@@ -215,7 +215,7 @@ class Callbacks:
             or not dialling.check(callback.number, self.numbers, self.policy).allowed
         ):
             return "a number the dial policy refuses"
-        if callback.queue not in {q.name for q in self.config.queues}:
+        if not isinstance(callback.queue, str) or callback.queue not in {q.name for q in self.config.queues}:
             return "not a configured queue"
         numbers = (callback.position, callback.priority, callback.attempts)
         if not all(isinstance(n, int) and 0 <= n < 10**6 for n in numbers):

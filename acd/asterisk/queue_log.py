@@ -45,7 +45,7 @@ class QueuedCall:
 def parse(lines: Iterable[str]) -> Iterator[Entry]:
     for line in lines:
         parts = line.rstrip("\n").split("|")
-        if len(parts) < 5 or not parts[0].isdigit():
+        if len(parts) < 5 or not (parts[0].isascii() and parts[0].isdigit()):  # "²" is a digit
             continue
         yield Entry(int(parts[0]), parts[1], parts[2], parts[3], parts[4], tuple(parts[5:]))
 

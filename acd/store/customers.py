@@ -168,9 +168,12 @@ def verify_pin(pin: str, stored: str | None) -> bool:
         scheme, salt, digest = (stored or "").split("$")
     except ValueError:
         return False
-    if scheme != "scrypt":
+    if scheme != "scrypt" or not digest.isascii():  # the store's text: anyone may have written it
         return False
-    expected = hash_pin(pin, base64.b64decode(salt)).split("$")[2]
+    try:
+        expected = hash_pin(pin, base64.b64decode(salt, validate=True)).split("$")[2]
+    except ValueError:  # binascii.Error: not base64
+        return False
     return hmac.compare_digest(expected, digest)
 
 

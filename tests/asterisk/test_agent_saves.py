@@ -64,3 +64,30 @@ async def test_a_burst_of_changes_saves_each_agent_s_latest_state(tmp_path):
     last = {k.decode(): json.loads(v) for k, v in saved.items()}
     assert last["1001"]["state"] == desk.book.agents["1001"].state.value == "ready"
     assert last["1002"]["state"] == "paused" and last["1002"]["reason"] == "break"
+
+
+@on_asyncio
+async def test_a_record_nested_past_the_stack_is_one_bad_record_not_a_failed_restore(tmp_path):
+    """Values read back from redis are untrusted: "[" * 100,000 made json.loads raise
+    RecursionError, which no reader caught, so no agent and no callback was restored."""
+    from acd.core.agents import Agent
+    from acd.core.callbacks import Callback
+
+    raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
+    raw["redis"] = {"url": f"redis://127.0.0.1:{free_port()}/0", "prefix": "acddeep"}
+    config = config_module.parse(raw)
+    server = RedisServer(config.redis.url, tmp_path / "redis", config.redis.password)
+    server.start()
+    live = LiveState(config.redis)
+    deep = b"[" * 100_000
+    try:
+        good = Callback("acd-4.1", "+49301112233", "support", 1, 0, 900.0)
+        await live.client.hset(live.key, mapping={"2001": json.dumps(Agent("2001").as_dict()), "2002": deep})
+        await live.client.hset(live.callbacks_key, mapping={good.id: json.dumps(good.as_dict()), "x": deep})
+        await live.client.hset(live.guesses_key, mapping={"pin:2001": deep})
+        assert list(await live.load()) == ["2001"]
+        assert [c.id for c in await live.load_callbacks()] == ["acd-4.1"]
+        assert (await live.load_guesses(("pin:2001",))) is not None
+    finally:
+        await live.client.aclose()
+        server.stop()

@@ -78,3 +78,17 @@ def test_the_tail_skips_a_cut_line_and_reads_results_in_order(tmp_path):
     path.write_text("1|x|q|NONE|CALLBACKDIAL|BUSY\n" * 3 + "2|x|q|NONE|CALLBACKDIAL|ANSWER\n")
     assert dialled_meanwhile(queue_log.tail(path, limit=62)) == {"x": ["BUSY", "ANSWER"]}
     assert queue_log.tail(tmp_path / "missing") == []
+
+
+@on_asyncio
+async def test_a_bad_record_and_a_bad_queue_log_line_stop_no_other_callback(tmp_path):
+    """A record with a queue that is no name, and a queue_log time that only isdigit takes
+    ("²"), are passed over: the good callback is still put back."""
+    lines = ["990|acd-1.1|support|NONE|ENTERQUEUE||+49301112233|1", "²|x|support|NONE|CALLBACKDIAL|ANSWER"]
+    odd = Callback("acd-5.1", "+49301112233", ["support"], 1, 0, 900.0)  # type: ignore[arg-type]
+    desk, _, ami = callbacks(tmp_path, lines, [odd, waiting("acd-4.1")])
+    await desk.restore()
+    await asyncio.sleep(0)
+    placed = [a["Variable"] for a in ami.sent if a["Action"] == "Originate"]
+    ids = [v.split("=", 1)[1] for vs in placed for v in vs if v.startswith("__ACD_CALLBACK_ID=")]
+    assert ids == ["acd-4.1"]

@@ -73,6 +73,8 @@ def test_pin_hash_verifies_only_the_right_pin():
     assert customers.verify_pin("4711", stored)
     assert not customers.verify_pin("4712", stored)
     assert not customers.verify_pin("4711", None) and not customers.verify_pin("4711", "md5$x$y")
+    for odd in ("scrypt$a$b", "scrypt$YWJj$é", "scrypt$$", "scrypt$%%%$x"):  # the store's text: anyone's
+        assert not customers.verify_pin("4711", odd), odd
 
 
 GOOD = """name,phones,language,segment,vip,date_of_birth,postcode,pin,accounts
