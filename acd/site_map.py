@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 def site(daemon: Daemon, login: StaffLogin, escalations: Escalations) -> GuardedSite:
     config, directory = daemon.config, daemon.directory
-    kiosks = Kiosks(config, directory, daemon.wall_feed)
+    kiosks = Kiosks(config, directory, daemon.wall_feed, daemon.people.person)
     details = PopDetails(
         directory,
         config.pop.rules(),

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from acd.config import Config
 from acd.core.feed import Audience
+from acd.core.people import Person, may_sign_in
 from acd.core.staffing import Staffing
 from acd.store import kiosks as store
 from acd.store.directory import Directory
@@ -30,6 +31,7 @@ from acd.web.wall import View, WallFeed
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 _LABEL = re.compile(r"[^\x00-\x1f\x7f]{1,60}")
 MAX_BODY = 1024
+MAKERS = ("admin", "supervisor")
 
 
 def digest(token: str) -> str:
@@ -38,9 +40,16 @@ def digest(token: str) -> str:
 
 class Kiosks:
     def __init__(
-        self, config: Config, directory: Directory, feed: WallFeed, clock: Callable[[], float] = time.time
+        self,
+        config: Config,
+        directory: Directory,
+        feed: WallFeed,
+        person: Callable[[str], Person | None],
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`person`: the staff table's word on a number now (a link lives as its maker's access)."""
         self.config, self.directory, self.feed, self.clock = config, directory, feed, clock
+        self.person = person
 
     async def find(self, raw: bytes) -> tuple[View, int]:
         """The view a kiosk token opens, and the kiosk's id (Forbidden: unknown or revoked)."""
@@ -50,12 +59,15 @@ class Kiosks:
         found = await self.directory.read(store.find, digest(token))
         if found is None:
             raise Forbidden("this kiosk link is unknown or was revoked")
+        maker = self.person(found["made_by"])
+        if maker is None or not may_sign_in(maker) or maker.role not in MAKERS:
+            raise Forbidden("whoever made this kiosk link may no longer share the wall")
         queues = found["queues"]
         audience = Audience(frozenset(found["agents"] or ()), None if queues is None else frozenset(queues))
         return View(audience, kiosk=True), found["id"]
 
     async def make(self, person, body: bytes, staffing: Staffing) -> dict:
-        if person.role not in ("admin", "supervisor"):
+        if person.role not in MAKERS:
             raise Forbidden(f"role {person.role!r} may not make kiosk links")
         label = _label(body)
         audience = audience_of(staffing, person)

@@ -81,6 +81,19 @@ async def test_a_kiosk_link_opens_its_read_only_frame_until_revoked(wall):
 
 
 @on_asyncio
+async def test_a_kiosk_link_dies_with_its_maker_s_access(wall):
+    """A supervisor who is disabled (gone from the company) no longer shares the wall: their
+    links stop opening it, as their sessions end."""
+    status, made = await call(wall, "POST", "/api/wall/kiosks", "9001", b'{"label": "hall TV"}')
+    assert status == 201 and (await web(wall).request("GET", made["url"])).status == 200
+    await wall.people.set_disabled("9001", True)
+    assert (await web(wall).request("GET", made["url"])).status == 403
+    assert (await web(wall).request("GET", f"/api/wall?kiosk={made['token']}")).status == 403
+    await wall.people.set_disabled("9001", False)
+    assert (await web(wall).request("GET", made["url"])).status == 200
+
+
+@on_asyncio
 async def test_an_unknown_or_malformed_kiosk_token_is_refused(wall):
     for path in ("/kiosk/" + "x" * 43, "/kiosk/short", "/kiosk/%3Cscript%3E", "/kiosk/a/b"):
         found = await web(wall).request("GET", path)

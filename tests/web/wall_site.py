@@ -121,7 +121,11 @@ class WallSite:
         self.site.rules = type(self.site.rules).of(config.http.model_copy(update={"port": self.port}))
 
     def kiosks(self) -> Kiosks | None:
-        return Kiosks(self.config, self.directory, self.feed) if self.directory is not None else None
+        return (
+            Kiosks(self.config, self.directory, self.feed, self.people.person)
+            if self.directory is not None
+            else None
+        )
 
     def more(self) -> dict:
         more = {b"wall": WallApi(self.login, self.feed, self.kiosks())}
