@@ -19,7 +19,7 @@ from acd.background import background
 from acd.config import Config
 from acd.core import events as ev
 from acd.core import numbers, routing
-from acd.core.text import clean_name
+from acd.core.text import ascii_digits, clean_name
 from acd.speech import SpeechCache, SpeechError
 from acd.store import fields
 from acd.store.customers import CustomerCard
@@ -256,4 +256,4 @@ class Routes:
             log.error("greeting not played: {why}", why=exc)
             return False
         endpos = result.get("endpos", ("0", ""))[0]
-        return endpos.isdigit() and int(endpos) > 0
+        return ascii_digits(endpos) and int(endpos) > 0

@@ -31,6 +31,7 @@ from acd.core import dialling
 from acd.core import events as ev
 from acd.core.callbacks import Callback, Rules, Status, after_attempt, due
 from acd.core.center import CallCenter
+from acd.core.text import ascii_digits
 from acd.pbx.control import state_dir
 from acd.speech import SpeechCache
 
@@ -123,7 +124,7 @@ class Callbacks:
             number,
             queue,
             max(1, known.position if known else 1),
-            int(priority) if priority.isdigit() else 0,
+            int(priority) if ascii_digits(priority) else 0,
             self.clock(),
         )
         await self._place(callback)

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from acd.core.text import ascii_digits
+
 COMPLETIONS = ("COMPLETECALLER", "COMPLETEAGENT")
 # Written by the callback dial's h-extension (QueueLog): Dial()'s DIALSTATUS, on disk, so a
 # callback served while the daemon was down is known to be done when it returns.
@@ -45,7 +47,7 @@ class QueuedCall:
 def parse(lines: Iterable[str]) -> Iterator[Entry]:
     for line in lines:
         parts = line.rstrip("\n").split("|")
-        if len(parts) < 5 or not (parts[0].isascii() and parts[0].isdigit()):  # "²" is a digit
+        if len(parts) < 5 or not ascii_digits(parts[0]):
             continue
         yield Entry(int(parts[0]), parts[1], parts[2], parts[3], parts[4], tuple(parts[5:]))
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from acd.asterisk.queue_log import COMPLETIONS, Entry
 from acd.core.figures import SLOT
 from acd.core.figures_counts import Tally
+from acd.core.text import ascii_digits
 from acd.core.wallboard import LocalDays
 
 LEFT = ("EXITWITHTIMEOUT", "EXITEMPTY")  # the queue's own rules sent the caller on
@@ -36,17 +37,17 @@ def interval_tallies(
         threshold = service_levels.get(entry.queue, 20.0)
         if entry.verb == "ENTERQUEUE":
             tally.offered += 1
-        elif entry.verb == "CONNECT" and _digits(data[0]):
+        elif entry.verb == "CONNECT" and ascii_digits(data[0]):
             wait = int(data[0])
             tally.answered += 1
             tally.answered_in_sl += wait <= threshold
             tally.answer_wait += wait
             tally.longest_wait = max(tally.longest_wait, wait)
-        elif entry.verb == "ABANDON" and _digits(data[2]):
+        elif entry.verb == "ABANDON" and ascii_digits(data[2]):
             _abandoned(tally, int(data[2]), threshold, short_abandon)
         elif entry.verb in LEFT:
             tally.timed_out += 1
-        elif entry.verb in COMPLETIONS and _digits(data[1]):
+        elif entry.verb in COMPLETIONS and ascii_digits(data[1]):
             tally.completed += 1
             tally.talk += int(data[1])
     return found
@@ -67,8 +68,3 @@ def day_tally(tallies: Mapping[int, Tally]) -> Tally:
     for tally in tallies.values():
         total.add(tally)
     return total
-
-
-def _digits(text: str) -> bool:
-    """A count int() reads: ASCII digits only ("²" is a digit to isdigit, not to int)."""
-    return text.isascii() and text.isdigit()

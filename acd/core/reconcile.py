@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from acd.core import checkpoint
 from acd.core import events as ev
 from acd.core.center import UNANSWERED_EXITS
+from acd.core.text import ascii_digits
 
 JOINED, ANSWERED, COMPLETED = "joined", "answered", "completed"
 ABANDONED, TIMED_OUT = "abandoned", "timed_out"
@@ -188,7 +189,7 @@ def _seconds(text: str) -> float:
 
 
 def _int(text: str) -> int:
-    if not text.isdigit():
+    if not ascii_digits(text):
         raise ValueError(text)
     return int(text)
 

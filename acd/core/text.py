@@ -38,3 +38,9 @@ def clean_name(name: str | None, limit: int = 60) -> str:
     cut = text[:limit]
     space = cut.rfind(" ")
     return (cut[:space] if space >= limit * 2 // 3 else cut).rstrip()
+
+
+def ascii_digits(text: str) -> bool:
+    """Digits int() reads: str.isdigit also takes "²" and other digits int() refuses, so a
+    value from outside (queue_log, AGI, a channel variable) checked by isdigit alone raises."""
+    return text.isascii() and text.isdigit()
