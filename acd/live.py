@@ -2,7 +2,8 @@
 
 Asterisk forgets dynamic members when it restarts, and the daemon forgets everything when
 it does; redis remembers, so either can be brought back to what the agents last chose. One
-hash, one field per agent (JSON), written on every change.
+hash, one field per agent (JSON), written on every change. Guesses (PINs, identity answers) are
+one key each, which redis expires once the backoff forgets them.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from acd.config import Redis
 from acd.core.agents import Agent
 from acd.core.callbacks import Callback
 from acd.core.people import Session
-from acd.core.throttle import Record
+from acd.core.throttle import Change, Record
 
 log = Logger()
+
+GUESS_TRIES = 20  # updates of the same keys in between before one gives up (and counts as "cannot say")
 
 
 class LiveState:
@@ -88,36 +91,50 @@ class LiveState:
             return None
         return int(count)
 
+    def _guess_names(self, keys: tuple[str, ...]) -> list[str]:
+        return [f"{self.guesses_key}:{key}" for key in keys]
+
     async def load_guesses(self, keys: tuple[str, ...]) -> dict[str, Record] | None:
         """The guess records of `keys` (missing ones: none yet); None when redis cannot say."""
         if not keys:
             return {}
         try:
-            blobs = await self.client.hmget(self.guesses_key, list(keys))
+            blobs = await self.client.mget(self._guess_names(keys))
         except (redis.RedisError, OSError) as exc:
             log.error("guess limits not read from redis: {why}", why=exc)
             return None
-        found = {}
-        for key, blob in zip(keys, blobs):
-            try:
-                found[key] = Record.from_dict(json.loads(blob)) if blob else Record()
-            except (ValueError, TypeError, RecursionError) as exc:
-                log.warn("ignored a bad guess record in redis: {why}", why=exc)
-                found[key] = Record()
-        return found
+        return _guess_records(keys, blobs)
 
-    async def save_guesses(self, records: dict[str, Record], forget: tuple[str, ...] = ()) -> None:
+    async def update_guesses(
+        self, keys: tuple[str, ...], change: Change, ttl: int
+    ) -> dict[str, Record] | None:
+        """One record per key, each expiring once the rules forget it. Optimistic: redis
+        refuses the write if another update touched the keys since the read, and it is tried
+        again on what is there now."""
+        if not keys:
+            return {}
+        names = dict(zip(keys, self._guess_names(keys)))
         try:
             async with self.client.pipeline(transaction=True) as pipe:
-                if records:
-                    pipe.hset(
-                        self.guesses_key, mapping={k: json.dumps(r.as_dict()) for k, r in records.items()}
-                    )
-                if forget:
-                    pipe.hdel(self.guesses_key, *forget)
-                await pipe.execute()
+                for _ in range(GUESS_TRIES):
+                    try:
+                        await pipe.watch(*names.values())
+                        seen = _guess_records(keys, await pipe.mget(list(names.values())))
+                        pipe.multi()
+                        for key, record in change(seen).items():
+                            if record.failures:
+                                pipe.set(names[key], json.dumps(record.as_dict()), ex=ttl)
+                            else:
+                                pipe.delete(names[key])
+                        await pipe.execute()
+                        return seen
+                    except redis.WatchError:
+                        continue
         except (redis.RedisError, OSError) as exc:
-            log.error("guess limits not saved to redis: {why}", why=exc)
+            log.error("guess limits not updated in redis: {why}", why=exc)
+            return None
+        log.error("guess limits not updated in redis: {n} updates came between", n=GUESS_TRIES)
+        return None
 
     async def save_session(self, session: Session, ttl: int) -> None:
         """A web session's record (never its cookie: the key is the cookie's hash), for `ttl` s."""
@@ -150,3 +167,14 @@ class LiveState:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+def _guess_records(keys: tuple[str, ...], blobs: list[bytes | str | None]) -> dict[str, Record]:
+    found = {}
+    for key, blob in zip(keys, blobs):
+        try:
+            found[key] = Record.from_dict(json.loads(blob)) if blob else Record()
+        except (ValueError, TypeError, RecursionError) as exc:
+            log.warn("ignored a bad guess record in redis: {why}", why=exc)
+            found[key] = Record()
+    return found

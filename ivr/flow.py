@@ -75,14 +75,31 @@ class Limit:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """Reply: as Limit's; when 0, the guess about to be checked already counts as wrong at
+    these keys, so parallel calls each see the others' guesses. A Guessed or Spared follows."""
+
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Guessed:
-    """A guess at the keys was wrong (`right` False) or right (the keys start afresh)."""
+    """The attempt's guess was wrong (`right` False: it stays counted) or right (the keys start
+    afresh)."""
 
     keys: tuple[str, ...]
     right: bool
 
 
-Request = Ask | Say | FindAccount | Check | Limit | Guessed
+@dataclass(frozen=True)
+class Spared:
+    """The attempt was no wrong guess (a skipped question, an account that exists): its count
+    is given back."""
+
+    keys: tuple[str, ...]
+
+
+Request = Ask | Say | FindAccount | Check | Limit | Attempt | Guessed | Spared
 
 
 @dataclass(frozen=True)
@@ -178,8 +195,12 @@ class IvrCall:
         for _ in range(wanted.attempts):
             digits = yield from self._keyed("account", self._take_prefix(), wanted.length)
             if digits and valid_account(digits, wanted.length):
+                if (yield Attempt(self._number_key())):
+                    self.steps.append("account:throttled")
+                    return
                 owner = cast(Owner | None, (yield FindAccount(digits)))
                 if owner is not None:
+                    yield Spared(self._number_key())
                     self.account, self.customer_id = digits, owner.id
                     self.vip = self.vip or owner.vip
                     self.steps.append("account:ok")
@@ -200,7 +221,7 @@ class IvrCall:
         assert self.customer_id is not None
         keys = (f"account:{self.account}", f"customer:{self.customer_id}") + self._number_key()
         for question in identity.questions:
-            if (yield Limit(keys)):  # asked before every question: no guess is free
+            if (yield Attempt(keys)):  # before every question: no guess is free
                 self.steps.append("identity:throttled")
                 self.verification = "locked"
                 self._prefix = self._prefix + (self._say("locked"),)
@@ -210,6 +231,7 @@ class IvrCall:
             answer = yield from self._keyed(f"identity:{question}", parts, digits)
             skipped = not answer or "*" in answer
             if skipped:
+                yield Spared(keys)
                 self.steps.append(f"{question}:skipped")
             else:
                 right = yield Check(question, self.customer_id, self.account, answer)

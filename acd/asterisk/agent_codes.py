@@ -102,12 +102,12 @@ class FeatureCodes:
             pin = await self._read(channel, "pin", 8)
             agent = self.people.staffing.get(number)
             keys = pin_keys(number, interface)
-            if await self.pins.wait(keys, interface) > 0:
+            if await self.pins.attempt(keys, interface) > 0:
                 await self._say(channel, "locked")
                 return "locked"
             checked = await self.people.check_pin(number, pin)  # a stranger's costs the same
             if agent is not None and checked is not None and checked.role == "agent":
-                await self.pins.guessed(keys[:1], right=True, remote=interface)
+                await self.pins.right_pin(keys, interface)
                 await channel.set_variable(var.AGENT, number)
                 held = self.book.holder(interface, number)
                 if held is not None:

@@ -20,6 +20,7 @@ from acd.store.customers import CustomerCard
 from acd.store.directory import Directory
 from ivr.flow import (
     Ask,
+    Attempt,
     Check,
     FindAccount,
     Guessed,
@@ -28,6 +29,7 @@ from ivr.flow import (
     Part,
     Request,
     Say,
+    Spared,
 )
 from ivr.menu import Menu
 
@@ -73,9 +75,15 @@ class IvrPlayer:
             return card
         if isinstance(request, Limit):
             return await self.limits.wait(request.keys) if self.limits else 0.0
+        if isinstance(request, Attempt):
+            return await self.limits.attempt(request.keys) if self.limits else 0.0
         if isinstance(request, Guessed):
             if self.limits:
                 await self.limits.guessed(request.keys, request.right)
+            return None
+        if isinstance(request, Spared):
+            if self.limits:
+                await self.limits.spare(request.keys)
             return None
         assert isinstance(request, Check)
         return await self.directory.check_fact(

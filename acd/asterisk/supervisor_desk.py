@@ -141,11 +141,11 @@ class SupervisorDesk:
                 raise SpyRefused(Refusal.NOT_SUPERVISOR)
             interface = f"PJSIP/{phone}"
             keys = pin_keys(number, interface)
-            if await self.pins.wait(keys, interface) > 0:
+            if await self.pins.attempt(keys, interface) > 0:
                 raise SpyRefused(Refusal.LOCKED)
             checked = await self.people.check_pin(number, pin)
             if checked is not None and checked.role == "supervisor":
-                await self.pins.guessed(keys[:1], right=True, remote=interface)
+                await self.pins.right_pin(keys, interface)
                 return checked
             log.warn("wrong supervisor PIN for {who!r} at phone {phone}", who=number, phone=phone)
             await self.pins.guessed(keys, right=False, remote=interface)

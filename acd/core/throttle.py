@@ -10,7 +10,7 @@ data, so the adapters keep them where they like (memory, redis) and restarts kee
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 
@@ -74,6 +74,34 @@ def wait(record: Record, rules: Backoff, now: float) -> float:
 def failed(record: Record, rules: Backoff, now: float) -> Record:
     record = current(record, rules, now)
     return replace(record, failures=record.failures + 1, last=max(now, record.last))
+
+
+Change = Callable[[dict[str, Record]], dict[str, Record]]
+"""From the records as they stand to those that change (a record of no failures: gone), as a
+store applies it at once."""
+
+
+def owed(records: Mapping[str, Record], rules: Backoff, now: float) -> float:
+    """The longest wait any of the records owes."""
+    return max((wait(r, rules, now) for r in records.values()), default=0.0)
+
+
+def attempted(records: Mapping[str, Record], rules: Backoff, now: float) -> dict[str, Record]:
+    """An attempt counted as a failure at every key before it is evaluated, so parallel
+    attempts see each other; none is counted while a wait is owed. A right answer forgets
+    the count, an attempt that was no guess gets it back (`spared`)."""
+    if owed(records, rules, now) > 0:
+        return {}
+    return {k: failed(r, rules, now) for k, r in records.items()}
+
+
+def spared(records: Mapping[str, Record]) -> dict[str, Record]:
+    """One attempt given back (a skipped question, an account that exists)."""
+    return {k: replace(r, failures=r.failures - 1) for k, r in records.items() if r.failures}
+
+
+def forgotten(records: Mapping[str, Record]) -> dict[str, Record]:
+    return {k: Record() for k in records}
 
 
 @dataclass

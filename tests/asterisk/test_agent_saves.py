@@ -84,10 +84,11 @@ async def test_a_record_nested_past_the_stack_is_one_bad_record_not_a_failed_res
         good = Callback("acd-4.1", "+49301112233", "support", 1, 0, 900.0)
         await live.client.hset(live.key, mapping={"2001": json.dumps(Agent("2001").as_dict()), "2002": deep})
         await live.client.hset(live.callbacks_key, mapping={good.id: json.dumps(good.as_dict()), "x": deep})
-        await live.client.hset(live.guesses_key, mapping={"pin:2001": deep})
+        await live.client.set(live._guess_names(("pin:2001",))[0], deep)
         assert list(await live.load()) == ["2001"]
         assert [c.id for c in await live.load_callbacks()] == ["acd-4.1"]
         assert (await live.load_guesses(("pin:2001",))) is not None
+        assert (await live.update_guesses(("pin:2001",), lambda records: {}, 60)) is not None
     finally:
         await live.client.aclose()
         server.stop()

@@ -7,24 +7,22 @@ import yaml
 
 from acd import config as config_module
 from acd.asterisk.agi_routes import Routes
-from acd.asterisk.guess_limits import GuessLimits
-from acd.core.throttle import Backoff, Record
+from acd.asterisk.guess_limits import GuessLimits, Memory
+from acd.core.throttle import Backoff
 
 
-class MemoryStore:
+class MemoryStore(Memory):
     """As redis keeps them: survives any number of GuessLimits (daemon restarts)."""
 
     def __init__(self) -> None:
-        self.records: dict[str, Record] = {}
+        super().__init__()
         self.down = False
 
     async def load_guesses(self, keys):
-        return None if self.down else {k: self.records.get(k, Record()) for k in keys}
+        return None if self.down else await super().load_guesses(keys)
 
-    async def save_guesses(self, records, forget=()):
-        self.records.update(records)
-        for key in forget:
-            self.records.pop(key, None)
+    async def update_guesses(self, keys, change, ttl):
+        return None if self.down else await super().update_guesses(keys, change, ttl)
 
 
 def run(coroutine):
@@ -40,20 +38,32 @@ def test_wrong_answers_outlive_the_daemon_and_back_off():
     rules = Backoff(free=2, base=300, cap=3600, forget=86400)
     keys = ("account:00000018", "customer:7", "number:+4930111")
     for _ in range(3):
-        run(GuessLimits(store, rules, lambda: now[0]).guessed(keys, right=False))  # a new daemon each time
+        limits = GuessLimits(store, rules, lambda: now[0])  # a new daemon each time
+        assert run(limits.attempt(keys)) == 0
+        run(limits.guessed(keys, right=False))
     limits = GuessLimits(store, rules, lambda: now[0])
     assert run(limits.wait(("account:00000018",))) == 300
     assert run(limits.wait(("number:+4930111", "customer:9"))) == 300
     now[0] += 301
-    assert run(limits.wait(keys)) == 0
+    assert run(limits.attempt(keys)) == 0
     run(limits.guessed(keys, right=True))
+    assert store.records == {}
+
+
+def test_a_skipped_question_is_given_back():
+    store, rules = MemoryStore(), Backoff(free=0, base=300, cap=3600, forget=86400)
+    limits = GuessLimits(store, rules, lambda: 1000.0)
+    for _ in range(3):
+        assert run(limits.attempt(("account:1",))) == 0
+        run(limits.spare(("account:1",)))
     assert store.records == {}
 
 
 def test_no_redis_no_guess_checked():
     store = MemoryStore()
     store.down = True
-    assert run(GuessLimits(store, Backoff(), lambda: 0.0).wait(("account:1",))) == Backoff().cap
+    limits = GuessLimits(store, Backoff(), lambda: 0.0)
+    assert run(limits.wait(("account:1",))) == run(limits.attempt(("account:1",))) == Backoff().cap
 
 
 @pytest.mark.parametrize(

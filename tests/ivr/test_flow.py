@@ -7,7 +7,7 @@ from collections import namedtuple
 import pytest
 
 from ivr import menu as menu_module
-from ivr.flow import Ask, Caller, Check, FindAccount, Guessed, IvrCall, Limit, Say
+from ivr.flow import Ask, Attempt, Caller, Check, FindAccount, Guessed, IvrCall, Limit, Say, Spared
 
 MENU = menu_module.load(queues=["support", "support-3", "sales"])
 Owner = namedtuple("Owner", "id vip")
@@ -23,7 +23,7 @@ class Script:
         self.asked: list[Ask] = []
         self.said: list[Say] = []
         self.owed = owed or {}  # backoff owed by key (seconds), as redis would say
-        self.guesses: list[Guessed] = []
+        self.guesses: list[Guessed | Spared] = []
 
     def drive(self, call: IvrCall) -> IvrCall:
         flow, reply = call.run(), None
@@ -43,9 +43,9 @@ class Script:
             return None
         if isinstance(request, FindAccount):
             return ACCOUNTS.get(request.number)
-        if isinstance(request, Limit):
+        if isinstance(request, (Limit, Attempt)):
             return max((self.owed.get(k, 0.0) for k in request.keys), default=0.0)
-        if isinstance(request, Guessed):
+        if isinstance(request, (Guessed, Spared)):
             self.guesses.append(request)
             return None
         assert isinstance(request, Check)
@@ -163,8 +163,9 @@ def test_wrong_answers_count_against_account_customer_and_number():
     caller = Caller(language="en", number="+4930111")
     script = Script("4", "00000018", "11111111", "10115")
     script.drive(IvrCall(MENU, caller))
-    assert script.guesses[0] == Guessed(("account:00000018", "customer:7", "number:+4930111"), False)
-    assert script.guesses[1].right
+    keys = ("account:00000018", "customer:7", "number:+4930111")
+    # the account typed exists: no wrong guess, the caller's number gets its attempt back
+    assert script.guesses == [Spared(keys[2:]), Guessed(keys, False), Guessed(keys, True)]
 
 
 @pytest.mark.parametrize("key", ["account:00000018", "customer:7", "number:+4930111"])
@@ -182,7 +183,7 @@ def test_a_wrong_account_number_counts_against_the_caller_number():
     script = Script("3", "00000026", owed={})
     script.digits = ["3", "00000034", "00000018"]
     script.drive(IvrCall(MENU, Caller(language="en", number="+4930111")))
-    assert script.guesses == [Guessed(("number:+4930111",), False)]
+    assert script.guesses == [Guessed(("number:+4930111",), False), Spared(("number:+4930111",))]
 
 
 def test_unknown_caller_is_verified_after_giving_an_account():
