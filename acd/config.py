@@ -54,6 +54,16 @@ class FastAgi(Listen):
     token: Secret  # the dialplan's proof on every session (secrets file)
     header_timeout: float = Field(5.0, gt=0)
     route_timeout: float = Field(300.0, gt=0)  # seconds a session (IVR included) may last
+    max_connections: int = Field(300, ge=1, le=10000)  # sessions open at once; more are closed unread
+    # of those, not yet past the token: the oldest is dropped for a newcomer (Asterisk's come
+    # with their headers at once; a crowd that sends nothing cannot keep a call out)
+    max_unauthenticated: int = Field(32, ge=1, le=10000)
+
+    @model_validator(mode="after")
+    def _unauthenticated_within(self) -> FastAgi:
+        if self.max_unauthenticated > self.max_connections:
+            raise ValueError("max_unauthenticated: must not exceed max_connections")
+        return self
 
 
 class Pbx(_Section):

@@ -4,7 +4,8 @@ panoramisk's Request speaks the AGI command protocol; the connection handling is
 because panoramisk's reads headers without a size or time limit and spins on a peer that
 closes early. Here a client gets `header_timeout` seconds and 64 lines of 4 KiB to say who
 it is, each session gets `route_timeout` seconds (an IVR takes minutes; a stuck one must not
-hold a caller for ever), and a failing route never stops the server.
+hold a caller for ever), and a failing route never stops the server. How many sessions may be
+open at once, authenticated or not yet, is the gate's (acd/asterisk/fastagi_gate.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from twisted.logger import Logger
 
 from acd import security_log
 from acd.asterisk import channel_vars as var
+from acd.asterisk.fastagi_gate import Gate, Slot
 from acd.config import FastAgi
 from acd.core import agi_quote
 from acd.core.agi_quote import MAX_COMMAND, AgiValueError  # noqa: F401 (the names routes use)
@@ -188,6 +190,7 @@ class FastAgiService(service.Service):
         self.routes = dict(routes)
         self.server: asyncio.base_events.Server | None = None
         self.served = 0
+        self.gate = Gate(config.max_connections, config.max_unauthenticated)
 
     def listen(self) -> defer.Deferred:
         """Start listening; fails (e.g. port taken) with the OSError."""
@@ -202,6 +205,7 @@ class FastAgiService(service.Service):
 
     def stopService(self) -> None:
         super().stopService()
+        self.gate.stop()
         if self.server is not None:
             self.server.close()
 
@@ -215,12 +219,27 @@ class FastAgiService(service.Service):
         return None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One connection: closed unread over the cap, else its session in a counted slot."""
         peer = writer.get_extra_info("peername")
+        slot = self.gate.enter(_address(peer))
+        if slot is None:
+            writer.close()
+            return
+        try:
+            await self._session(reader, writer, peer, slot)
+        finally:  # also when the gate dropped it (cancelled) for a newer unauthenticated one
+            self.gate.leave(slot)
+            writer.close()
+
+    async def _session(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: object, slot: Slot
+    ) -> None:
         try:
             headers = await asyncio.wait_for(read_headers(reader), self.config.header_timeout)
             name = self._authenticated(headers["agi_network_script"], peer)
             if name is None:
                 return
+            self.gate.authenticated(slot)
             route = self.routes.get(name)
             if route is None:
                 log.warn("FastAGI: no route {script!r} (from {peer})", script=name[:80], peer=peer)
@@ -240,8 +259,6 @@ class FastAgiService(service.Service):
             log.info("FastAGI: caller hung up during the route")
         except Exception:  # noqa: BLE001  one route's bug ends its session, never the server
             log.failure("FastAGI route failed")
-        finally:
-            writer.close()
 
 
 async def _to_the_end(route: Route, channel: AgiChannel) -> None:

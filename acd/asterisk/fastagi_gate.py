@@ -1,0 +1,103 @@
+"""How many FastAGI sessions may be open at once, and how many of them not yet past the token.
+
+Every session holds a file descriptor, and a local process need not know the token to open
+one: without a cap, connections that never speak (each up to `header_timeout`) or a pile of
+sessions could use every descriptor the daemon has. Over `max_connections` a connection is
+closed unread. Unauthenticated connections are capped apart and lower; a full crowd of them
+loses its oldest, since Asterisk's sessions send their headers at once, so a crowd of silent
+connects cannot keep a call out. Floods are logged as one security line per window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from acd import security_log
+
+WINDOW = 10.0  # seconds: at most one security line per kind of refusal in each
+
+
+@dataclass(eq=False)
+class Slot:
+    """One admitted session; `task` is what dropping it cancels."""
+
+    task: asyncio.Task | None
+    remote: str
+
+
+class Tally:
+    """A refusal that may come in floods, logged once per window: the first at once, the rest
+    of the window as one line with their count (`Refused`)."""
+
+    def __init__(self, kind: str, window: float = WINDOW) -> None:
+        self.kind = kind
+        self.window = window
+        self.count = 0
+        self.last: tuple[str, dict[str, object]] = ("", {})
+        self.timer: asyncio.TimerHandle | None = None
+
+    def note(self, remote: str, **fields: object) -> None:
+        self.count += 1
+        self.last = (remote, fields)
+        if self.timer is None:
+            self._write()
+
+    def _write(self) -> None:
+        remote, fields = self.last
+        security_log.event(self.kind, "fastagi", remote, Refused=self.count, **fields)
+        self.count = 0
+        self.timer = asyncio.get_running_loop().call_later(self.window, self._window_ended)
+
+    def _window_ended(self) -> None:
+        self.timer = None
+        if self.count:
+            self._write()
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+
+class Gate:
+    """The sessions open (`open`) and those still owing their token (`waiting`, oldest first)."""
+
+    def __init__(self, most: int, most_unauthenticated: int) -> None:
+        self.most = most
+        self.most_unauthenticated = most_unauthenticated
+        self.open = 0
+        self.waiting: dict[Slot, None] = {}  # insertion-ordered: the oldest first
+        self.over = Tally("FastAgiTooManyConnections")
+        self.dropped = Tally("FastAgiTooManyUnauthenticated")
+
+    def enter(self, remote: str) -> Slot | None:
+        """A slot for the session that just connected; None when it must be closed unread."""
+        if self.open >= self.most:
+            self.over.note(remote, Open=self.open, Limit=self.most)
+            return None
+        if len(self.waiting) >= self.most_unauthenticated:
+            self._drop_oldest()
+        slot = Slot(asyncio.current_task(), remote)
+        self.open += 1
+        self.waiting[slot] = None
+        return slot
+
+    def _drop_oldest(self) -> None:
+        """Its slot stays counted in `open` until its session has closed (`leave`)."""
+        oldest = next(iter(self.waiting))
+        del self.waiting[oldest]
+        self.dropped.note(oldest.remote, Limit=self.most_unauthenticated)
+        if oldest.task is not None:
+            oldest.task.cancel()
+
+    def authenticated(self, slot: Slot) -> None:
+        self.waiting.pop(slot, None)
+
+    def leave(self, slot: Slot) -> None:
+        self.waiting.pop(slot, None)
+        self.open -= 1
+
+    def stop(self) -> None:
+        self.over.stop()
+        self.dropped.stop()
