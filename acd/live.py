@@ -58,24 +58,47 @@ class LiveState:
         return agents
 
     async def save_callback(self, callback: Callback) -> None:
+        """The callback's record; a finished one's is removed, since nothing waits on it (else
+        every callback ever booked stayed in redis, and each restore read them all)."""
         try:
-            await self.client.hset(self.callbacks_key, callback.id, json.dumps(callback.as_dict()))
+            if callback.finished:
+                await self.client.hdel(self.callbacks_key, callback.id)
+            else:
+                await self.client.hset(self.callbacks_key, callback.id, json.dumps(callback.as_dict()))
         except (redis.RedisError, OSError) as exc:
             log.error("callback {id} not saved to redis: {why}", id=callback.id, why=exc)
 
     async def load_callbacks(self) -> list[Callback]:
+        """The callbacks still to do; finished ones left from before are removed on the way."""
         try:
             saved = await self.client.hgetall(self.callbacks_key)
         except (redis.RedisError, OSError) as exc:
             log.error("callbacks not read from redis: {why}", why=exc)
             return []
-        found = []
-        for blob in saved.values():
+        found: list[Callback] = []
+        finished: list[bytes | str] = []  # their fields in the hash
+        for field, blob in saved.items():
             try:
-                found.append(Callback.from_dict(json.loads(blob)))
+                callback = Callback.from_dict(json.loads(blob))
             except (ValueError, KeyError, TypeError, RecursionError) as exc:  # nested past the stack too
                 log.warn("ignored a bad callback record in redis: {why}", why=exc)
+                continue
+            if callback.finished:
+                finished.append(field)
+            else:
+                found.append(callback)
+        await self._forget_callbacks(finished)
         return found
+
+    async def _forget_callbacks(self, fields: list[bytes | str]) -> None:
+        if not fields:
+            return
+        try:
+            await self.client.hdel(self.callbacks_key, *fields)
+        except (redis.RedisError, OSError) as exc:
+            log.error("finished callbacks not removed from redis: {why}", why=exc)
+        else:
+            log.info("removed {n} finished callback records from redis", n=len(fields))
 
     async def count_callback(self, key: str) -> int | None:
         """Count one more callback booking under `key` (a number and a day); the count so

@@ -4,8 +4,9 @@ A placeholder (a Local channel) joins the queue at the caller's position and pri
 when an agent takes it, its other half dials the customer through the trunk and the two
 are connected (agent first, then the customer: nobody is called back to wait). Dial()'s
 result comes back as a UserEvent; the core's rules (acd/core/callbacks.py) decide on a
-retry or giving up. Every change is saved in redis, and after a daemon or Asterisk
-restart a pending callback whose placeholder is gone is put back.
+retry or giving up. Every change is saved in redis (a finished callback's record is
+removed), and after a daemon or Asterisk restart a pending callback whose placeholder is
+gone is put back.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ class Status(str, enum.Enum):
     GIVEN_UP = "given_up"
 
 
+FINISHED = frozenset({Status.DONE, Status.GIVEN_UP})  # nothing more will happen: no record kept
+
+
 @dataclass(frozen=True)
 class Rules:
     attempts: int = 3
@@ -38,6 +41,10 @@ class Callback:
     attempts: int = 0
     status: Status = Status.WAITING
     due: float = 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "status": self.status.value}
