@@ -17,6 +17,7 @@ import math
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from twisted.logger import Logger
@@ -30,7 +31,7 @@ from acd.background import background
 from acd.config import Config
 from acd.core import dialling
 from acd.core import events as ev
-from acd.core.callbacks import Callback, Rules, Status, after_attempt, due
+from acd.core.callbacks import Callback, Rules, Status, after_attempt, due, overdue
 from acd.core.center import CallCenter
 from acd.core.text import ascii_digits
 from acd.pbx.control import state_dir
@@ -205,8 +206,18 @@ class Callbacks:
 
     async def _retry(self, callback_id: str) -> None:
         callback = self.pending.get(callback_id)
-        if callback is not None and due(callback, self.clock(), self.rules):
+        if callback is None or callback.status is not Status.RETRY:
+            return
+        if overdue(callback, self.clock(), self.rules):
+            await self._give_up_late(callback)
+        elif due(callback, self.clock(), self.rules):
             await self._place(callback)
+
+    async def _give_up_late(self, callback: Callback) -> None:
+        """Given up for its age, its record removed: not dialled hours after it was booked."""
+        self.pending.pop(callback.id, None)
+        await self.live.save_callback(replace(callback, status=Status.GIVEN_UP))
+        log.info("callback {id}: given up, older than give_up_after", id=callback.id)
 
     def untrusted(self, callback: Callback) -> str | None:
         """Why a callback read back from redis cannot be placed; None when it can."""
@@ -242,16 +253,23 @@ class Callbacks:
             if why is not None:
                 log.warn("dropped a callback record from redis: {why}", why=why)
                 continue
-            callback = await self._caught_up(stored, dials.get(stored.id, []))
-            if callback.status is Status.WAITING and callback.number not in held:
-                log.info("callback {id}: placeholder gone, placing it again", id=callback.id)
-                await self._place(callback)
-            elif callback.status is Status.RETRY:
-                self.pending[callback.id] = callback
-                delay = max(0.0, callback.due - self.clock())
-                asyncio.get_running_loop().call_later(delay, self._retry_soon, callback.id)
-            elif callback.status is Status.WAITING:
-                self.pending[callback.id] = callback
+            await self._put_back(await self._caught_up(stored, dials.get(stored.id, [])), held)
+
+    async def _put_back(self, callback: Callback, held: set[str]) -> None:
+        """One restored callback: placed again, its retry timed, or given up for its age. One
+        whose placeholder is still queued is kept as it is: its dial's result will end it."""
+        in_queue = callback.status is Status.WAITING and callback.number in held
+        if in_queue:
+            self.pending[callback.id] = callback
+        elif overdue(callback, self.clock(), self.rules):
+            await self._give_up_late(callback)
+        elif callback.status is Status.WAITING:
+            log.info("callback {id}: placeholder gone, placing it again", id=callback.id)
+            await self._place(callback)
+        elif callback.status is Status.RETRY:
+            self.pending[callback.id] = callback
+            delay = max(0.0, callback.due - self.clock())
+            asyncio.get_running_loop().call_later(delay, self._retry_soon, callback.id)
 
     async def _caught_up(self, callback: Callback, statuses: list[str]) -> Callback:
         """`callback` after the attempts queue_log holds beyond those already counted."""

@@ -69,3 +69,9 @@ def due(callback: Callback, now: float, rules: Rules) -> bool:
     if callback.status is not Status.RETRY:
         return False
     return callback.due <= now and now - callback.created < rules.give_up_after
+
+
+def overdue(callback: Callback, now: float, rules: Rules) -> bool:
+    """Unfinished but older than `give_up_after`: no try would come in time, so it is given up
+    (else a retry due too late, never `due`, was kept for good)."""
+    return not callback.finished and now - callback.created >= rules.give_up_after

@@ -5,6 +5,7 @@ Agents' records and pending callbacks both."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import yaml
 
@@ -147,7 +148,7 @@ class FakeCallbackStore:
 async def test_callback_records_from_redis_are_checked_before_they_are_dialled(tmp_path):
     raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
     config = config_module.parse(raw)
-    good = Callback("acd-1.1", "+49301112233", "support", 1, 0, 1.0)
+    good = Callback("acd-1.1", "+49301112233", "support", 1, 0, time.time())  # booked now: not overdue
     records = [
         good,
         Callback("acd-1.2", "4930\r\nAction: Originate", "support", 1, 0, 1.0),

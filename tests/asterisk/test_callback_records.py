@@ -43,18 +43,26 @@ async def on_redis(tmp_path) -> AsyncIterator[tuple[Config, LiveState]]:
         server.stop()
 
 
-def desk(tmp_path, config, live) -> tuple[Callbacks, Ami]:
+def desk(tmp_path, config, live, clock: list[float] | None = None) -> tuple[Callbacks, Ami]:
     path = tmp_path / "queue_log"
     path.write_text("")
     ami = Ami()
+    now = clock or [NOW]
     made = Callbacks(
-        config, CallCenter({"support": 20.0}), ami, live, None, clock=lambda: NOW, queue_log_path=path
+        config, CallCenter({"support": 20.0}), ami, live, None, clock=lambda: now[0], queue_log_path=path
     )
     return made, ami
 
 
-def booked(cid: str, status: Status = Status.WAITING, attempts: int = 0, due: float = 0.0) -> Callback:
-    return Callback(cid, "+49301112233", "support", 1, 0, 900.0, attempts=attempts, status=status, due=due)
+def booked(
+    cid: str, status: Status = Status.WAITING, attempts: int = 0, due: float = 0.0, created: float = 900.0
+) -> Callback:
+    return Callback(cid, "+49301112233", "support", 1, 0, created, attempts=attempts, status=status, due=due)
+
+
+def placed_ids(ami: Ami) -> list[str]:
+    placed = [v for a in ami.sent if a["Action"] == "Originate" for v in a["Variable"]]
+    return [v.split("=", 1)[1] for v in placed if v.startswith("__ACD_CALLBACK_ID=")]
 
 
 async def stored(live: LiveState) -> dict[str, str]:
@@ -133,5 +141,31 @@ async def restores_the_rest(tmp_path, config: Config, live: LiveState) -> None:
     await callbacks.restore()
     assert await stored(live) == {"acd-3.1": "waiting", "acd-4.1": "retry"}
     assert set(callbacks.pending) == {"acd-3.1", "acd-4.1"}
-    placed = [v for a in ami.sent if a["Action"] == "Originate" for v in a["Variable"]]
-    assert [v for v in placed if v.startswith("__ACD_CALLBACK_ID=")] == ["__ACD_CALLBACK_ID=acd-3.1"]
+    assert placed_ids(ami) == ["acd-3.1"]
+
+
+@on_asyncio
+async def test_a_callback_past_its_give_up_age_is_given_up_not_placed_again(tmp_path):
+    """A retry whose time came too late, or a wait whose placeholder is gone, once older
+    than give_up_after (7200 s): given up and removed. Before, the retry stayed in redis
+    (and in memory) for good, never due, and the wait was dialled again hours late."""
+    async with on_redis(tmp_path) as (config, live):
+        old = NOW - 7200
+        clock = [NOW]
+        callbacks, ami = desk(tmp_path, config, live, clock)
+        await seed(
+            live,
+            booked("acd-1.1", Status.RETRY, attempts=1, due=NOW - 10, created=old),
+            booked("acd-2.1", created=old),
+            booked("acd-3.1", Status.RETRY, attempts=1, due=NOW + 0.05, created=old + 20),
+            booked("acd-4.1"),
+        )
+        await callbacks.restore()
+        assert await stored(live) == {"acd-3.1": "retry", "acd-4.1": "waiting"}
+        clock[0] = NOW + 30  # acd-3.1's retry comes when it is too old
+
+        async def given_up() -> bool:
+            return await stored(live) == {"acd-4.1": "waiting"}
+
+        await until(given_up)
+        assert placed_ids(ami) == ["acd-4.1"] and set(callbacks.pending) == {"acd-4.1"}
