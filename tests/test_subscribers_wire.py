@@ -113,6 +113,7 @@ def test_a_route_event_reaches_every_subscriber_after_its_side_effects(tmp_path)
             "agi_channel": "PJSIP/trunk-00000007",
             "agi_callerid": "+3215550177",
             "agi_extension": "700",
+            "agi_threadid": "140007",
         }
         yield defer.Deferred.fromFuture(
             asyncio.ensure_future(agi_session(made.config.fastagi.port, headers, commands))

@@ -32,6 +32,7 @@ log = Logger()
 
 MAX_HEADER_LINES = 64
 MAX_LINE = 4096  # bytes of one header or answer line from Asterisk
+LAST_HEADER = "agi_threadid"  # res_agi's setup_env: after caller ID, DNID, RDNIS, extension
 
 
 class BadRequest(Exception):
@@ -173,13 +174,26 @@ async def read_headers(reader: asyncio.StreamReader) -> dict[str, str]:
             raise BadRequest("header line too long") from None
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
         if not line:
-            if "agi_network_script" not in headers:
-                raise BadRequest("no agi_network_script header")
-            return headers
+            return _whole(headers)
         key, sep, value = line.partition(": ")
-        if sep and key.startswith("agi_"):
-            headers[key] = value
+        if not (sep and key.startswith("agi_")):
+            raise BadRequest(f"not an AGI header line: {line[:40]!r} (a line break in a value?)")
+        if key in headers:
+            raise BadRequest(f"header {key[:40]!r} twice (a line break in a value?)")
+        headers[key] = value
     raise BadRequest("too many header lines")
+
+
+def _whole(headers: dict[str, str]) -> dict[str, str]:
+    """res_agi writes caller ID, DNID, RDNIS and extension as they are, and pjsip decodes a
+    %0A in a SIP URI: a caller's line break could add a header or end the block early, leaving
+    the rest to be read as answers. Asterisk sends each key once, agi_threadid after every
+    value a caller sets and before the dialplan's own arguments."""
+    if "agi_network_script" not in headers:
+        raise BadRequest("no agi_network_script header")
+    if LAST_HEADER not in headers:
+        raise BadRequest(f"the header block ended before {LAST_HEADER} (a line break in a value?)")
+    return headers
 
 
 class FastAgiService(service.Service):

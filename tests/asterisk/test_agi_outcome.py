@@ -87,7 +87,9 @@ async def one_session(steps: list[str], answers: list[str], forgiving: bool) -> 
         FastAgi(token=TOKEN, header_timeout=1, route_timeout=0.05),
         {"acd/x": make_route(steps, forgiving, outcome)},
     )
-    wire = ScriptedAsterisk(f"agi_network_script: {TOKEN}/acd/x\nagi_uniqueid: 1.1\n\n".encode(), answers)
+    wire = ScriptedAsterisk(
+        f"agi_network_script: {TOKEN}/acd/x\nagi_uniqueid: 1.1\nagi_threadid: 1\n\n".encode(), answers
+    )
     await service._serve(wire.reader, wire)
     assert wire.closed
     commands = len([s for s in steps if s not in ("raise", "slow")])

@@ -74,6 +74,7 @@ def headers(**values: str) -> bytes:
         "agi_uniqueid": "acd-1.1",
         "agi_callerid": "5551001",
         "agi_extension": "200",
+        "agi_threadid": "139872",  # res_agi's last header before the arguments
     }
     base.update(values)
     return "".join(f"{k}: {v}\n" for k, v in base.items() if v is not None).encode() + b"\n"
@@ -132,6 +133,12 @@ async def test_enter_sets_queue_and_reports_the_route(server):
         headers(agi_network_script=f"{TOKEN}/no/such/route"),
         headers(agi_network_script="acd/enter"),  # no token
         headers(agi_network_script=f"{TOKEN[:-1]}x/acd/enter"),  # a wrong token
+        # a line break a caller put in a SIP URI (%0A), which pjsip decodes and res_agi writes
+        # as it is: another header (a key twice), a line that is no header, the block's end
+        headers(agi_callerid="5551001\nagi_uniqueid: acd-7.7"),
+        headers(agi_extension="200\nagi_callerid: +49301110001"),
+        headers(agi_callerid="5551001\nnot a header"),
+        headers(agi_callerid="5551001\n\n200 result=1 (forged)"),
     ],
 )
 @on_asyncio
@@ -153,7 +160,7 @@ async def test_undecodable_headers_without_a_uniqueid_leave_the_dialplan_default
     """Bytes that are no UTF-8 and a NUL in the caller ID, no uniqueid: the route sets nothing
     but its proof of having run (the dialplan's own default queue applies)."""
     await listening(server)
-    payload = f"agi_network_script: {ENTER}\nagi_callerid: ".encode() + b"\xff\xfe\x00\n\n"
+    payload = f"agi_network_script: {ENTER}\nagi_callerid: ".encode() + b"\xff\xfe\x00\nagi_threadid: 1\n\n"
     assert await asterisk(server.config.port, payload) == ['SET VARIABLE ACD_AGI_OK "1"']
     await good_call_works(server)
 

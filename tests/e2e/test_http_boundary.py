@@ -33,7 +33,7 @@ async def fastagi_round_trip(port: int) -> float:
     """A session with a wrong token: the daemon reads its headers and closes it (loop latency)."""
     started = time.perf_counter()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"agi_network_script: not-the-token/acd/enter\nagi_channel: PJSIP/x-1\n\n")
+    writer.write(b"agi_network_script: not-the-token/acd/enter\nagi_channel: PJSIP/x-1\nagi_threadid: 1\n\n")
     await writer.drain()
     await asyncio.wait_for(reader.read(), 10)
     writer.close()

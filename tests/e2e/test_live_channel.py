@@ -24,7 +24,7 @@ def test_forged_agent_channel_is_refused_with_a_security_event(pbx, daemon, lab_
             sock.sendall(
                 (
                     f"agi_network_script: {config.fastagi.token}/{route}\nagi_channel: {channel}\n"
-                    f"agi_uniqueid: {uniqueid}\n\n"
+                    f"agi_uniqueid: {uniqueid}\nagi_threadid: 1\n\n"
                 ).encode()
             )
             assert sock.recv(200) == b""  # closed: no prompt, no variable, no ACD_AGI_OK

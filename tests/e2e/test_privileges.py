@@ -141,7 +141,7 @@ def test_a_fastagi_session_without_the_pbx_token_is_refused(pbx, daemon, lab_con
             sock.sendall(
                 (
                     f"agi_network_script: {script}\nagi_channel: PJSIP/1001-00000001\n"
-                    "agi_uniqueid: acd-1.1\n\n"
+                    "agi_uniqueid: acd-1.1\nagi_threadid: 1\n\n"
                 ).encode()
             )
             assert sock.recv(100) == b""  # closed, no command sent
