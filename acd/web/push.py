@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import inspect
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
@@ -73,7 +74,9 @@ class Feed:
         self.ring: Ring[Entry] = Ring(settings.ring)  # encoded only when someone is sent it
         self.calls = Calls()
         self.streams: set[Stream] = set()
-        self.counts = {"opened": 0, "too_slow": 0, "refused_full": 0, "resets": 0}
+        self.owners: dict[Stream, str] = {}  # whose each stream is (a person's number)
+        self.held: Counter[str] = Counter()  # open streams per person
+        self.counts = {"opened": 0, "too_slow": 0, "refused_full": 0, "refused_person": 0, "resets": 0}
         self._soon = soon or _next_turn
         self._batch: list[Kept[Entry]] = []
 
@@ -115,14 +118,22 @@ class Feed:
         for stream in list(self.streams):
             stream.send(stream.frame(wire))
 
-    def full(self) -> bool:
-        return len(self.streams) >= self.settings.max_streams
+    def refusal(self, number: str) -> tuple[int, str] | None:
+        """Why `number` may not open another stream now, counted (None: they may)."""
+        if len(self.streams) >= self.settings.max_streams:
+            self.counts["refused_full"] += 1
+            return 503, "too many live streams; try again later"
+        if self.held[number] >= self.settings.max_per_person:
+            self.counts["refused_person"] += 1
+            return 429, f"you have {self.held[number]} live streams open (push.max_per_person); close one"
+        return None
 
-    def open(self, request, audience: Audience, after: int | None, who: str) -> Stream:
-        stream = Stream(
-            request, audience, who, self.settings.client_buffer, self.too_slow, self.streams.discard
-        )
+    def open(self, request, audience: Audience, after: int | None, who: str, number: str) -> Stream:
+        """A stream of `number`'s (counted against push.max_per_person until it closes)."""
+        stream = Stream(request, audience, who, self.settings.client_buffer, self.too_slow, self._closed)
         self.streams.add(stream)
+        self.owners[stream] = number
+        self.held[number] += 1
         self.counts["opened"] += 1
         request.notifyFinish().addBoth(lambda _: stream.close())
         stream.start(sse.opening())
@@ -131,6 +142,15 @@ class Feed:
         else:
             defer.ensureDeferred(self._resume(stream, after)).addErrback(self._resume_failed, stream)
         return stream
+
+    def _closed(self, stream: Stream) -> None:
+        """Ended, cut off or aborted: its person's slot is free again."""
+        self.streams.discard(stream)
+        number = self.owners.pop(stream, None)
+        if number is not None:
+            self.held[number] -= 1
+            if self.held[number] <= 0:
+                del self.held[number]
 
     async def _resume(self, stream: Stream, after: int) -> None:
         """Everything after `after`, then live: the ring when it reaches back that far, else the
@@ -264,14 +284,14 @@ class Events(resource.Resource):
             return self._error(request, 400, str(why))
         if request.finished or getattr(request, "_disconnected", False):
             return None  # gone while its password was checked
-        if self.feed.full():
-            self.feed.counts["refused_full"] += 1
+        refused = self.feed.refusal(person.number)
+        if refused is not None:
             request.setHeader(b"retry-after", b"10")
-            return self._error(request, 503, "too many live streams; try again later")
+            return self._error(request, *refused)
         request.setHeader(b"content-type", b"text/event-stream; charset=utf-8")
         request.setHeader(b"cache-control", b"no-store")
         request.setHeader(b"x-accel-buffering", b"no")  # a reverse proxy must not hold events back
-        self.feed.open(request, audience, after, f"{person.number}@{_peer(request)}")
+        self.feed.open(request, audience, after, f"{person.number}@{_peer(request)}", person.number)
         return server.NOT_DONE_YET
 
     def render_HEAD(self, request) -> object:

@@ -22,6 +22,7 @@ class SseClient:
     headers: dict[str, str] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
     comments: int = 0
+    body: bytes = b""  # everything read after the headers (a refusal's JSON)
     closed: bool = False
     _writer: asyncio.StreamWriter | None = None
     _task: asyncio.Task | None = None
@@ -55,6 +56,7 @@ class SseClient:
         try:
             async for chunk in _chunks(reader, self.headers.get("transfer-encoding") == "chunked"):
                 buffer += chunk
+                self.body += chunk
                 while b"\n\n" in buffer:
                     block, buffer = buffer.split(b"\n\n", 1)
                     self._take(block.decode())

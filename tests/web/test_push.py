@@ -25,7 +25,7 @@ from tests.web.sse_client import SseClient
 
 
 def auth(made: Daemon, number: str) -> dict[str, str]:
-    person = made.config.person(number)
+    person = made.config.person(number) or made.config.agent(number)
     assert person is not None and person.password
     return {"Authorization": basic(number, person.password)}
 
@@ -55,6 +55,14 @@ def test_streams_can_never_hold_every_connection():
     raw["http"] = {**raw["http"], "max_connections": 32}
     raw["push"] = {**raw.get("push", {}), "max_streams": 32}
     with pytest.raises(config_module.ConfigError, match="push.max_streams"):
+        config_module.parse(raw)
+
+
+def test_a_person_holds_four_streams_by_default_and_at_least_one():
+    raw = config_module.read_yaml(config_module.DEFAULT_PATH)
+    assert config_module.parse(raw).push.max_per_person == 4
+    raw["push"] = {**raw.get("push", {}), "max_per_person": 0}
+    with pytest.raises(config_module.ConfigError, match="push.max_per_person"):
         config_module.parse(raw)
 
 
@@ -306,3 +314,40 @@ async def test_heartbeats_and_a_cap_on_streams(live):
     for client in clients:
         client.close()
     refused.close()
+
+
+async def settled(probe, timeout: float = 5.0) -> None:
+    """Wait until `probe()` holds: the server learns of a client's close a moment later."""
+    deadline = time.monotonic() + timeout
+    while not probe():
+        assert time.monotonic() < deadline, "never settled"
+        await asyncio.sleep(0.02)
+
+
+@on_asyncio
+async def test_one_person_cannot_take_every_stream(tmp_path):
+    """An agent's many tabs (or a script) hold at most push.max_per_person streams: the next is
+    refused with the reason, a supervisor still gets in, and a stream closed frees its slot."""
+    from twisted.internet import reactor
+
+    made = make_daemon(tmp_path, max_streams=4, max_per_person=2)
+    listening = reactor.listenTCP(made.config.http.port, made.site, interface="127.0.0.1")
+    port = made.config.http.port
+    try:
+        held = [await SseClient.open(port, auth(made, "1001")) for _ in range(2)]
+        refused = await SseClient.open(port, auth(made, "1001"))
+        assert [c.status for c in held] == [200, 200]
+        assert refused.status == 429 and "retry-after" in refused.headers
+        await refused.until(lambda c: b"max_per_person" in c.body)
+        supervisor = await SseClient.open(port, auth(made, "9001"))
+        assert supervisor.status == 200
+        held[0].close()
+        await settled(lambda: len(made.feed.streams) == 2)
+        again = await SseClient.open(port, auth(made, "1001"))
+        assert again.status == 200
+        for client in (*held, refused, supervisor, again):
+            client.close()
+    finally:
+        made.feed.stop()
+        listening.stopListening()
+        made.directory.close()
