@@ -165,6 +165,7 @@ class Daemon(service.MultiService):
             wall.updates_per_second,
             config.push.client_buffer,
             wall.max_viewers,
+            wall.max_per_kiosk,
         )
         self.prometheus = exporter(
             config, self.center, self.book, lambda: self.ami.connected, lambda: self.sequence.last

@@ -97,14 +97,16 @@ class WallFeed:
         updates_per_second: float,
         client_buffer: int,
         max_viewers: int,
+        max_per_kiosk: int,
         later: Callable[[float, Callable[[], None]], object] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.produce, self.last_seq = produce, last_seq
         self.gap, self.client_buffer, self.max_viewers = 1.0 / updates_per_second, client_buffer, max_viewers
+        self.max_per_kiosk = max_per_kiosk
         self.streams: dict[Stream, View] = {}
         self.kiosks: dict[Stream, int] = {}  # the kiosk link each kiosk's stream was opened by
-        self.counts = {"opened": 0, "snapshots": 0, "too_slow": 0, "refused_full": 0}
+        self.counts = {"opened": 0, "snapshots": 0, "too_slow": 0, "refused_full": 0, "refused_kiosk": 0}
         self._later, self._clock = later or _later, clock
         self._version: int | None = None  # the last entry that changed the wall (None: since start)
         self._plain: dict[View, bytes] = {}  # this version's message per view
@@ -158,8 +160,15 @@ class WallFeed:
             found = self._wires[key] = stream.frame(plain)
         return found
 
-    def full(self) -> bool:
-        return len(self.streams) >= self.max_viewers
+    def refusal(self, kiosk: int | None) -> tuple[int, str] | None:
+        """Why another wall (of kiosk link `kiosk`, if one) may not open now, counted (None: it may)."""
+        if len(self.streams) >= self.max_viewers:
+            self.counts["refused_full"] += 1
+            return 503, "too many walls open; try again later"
+        if kiosk is not None and sum(1 for k in self.kiosks.values() if k == kiosk) >= self.max_per_kiosk:
+            self.counts["refused_kiosk"] += 1
+            return 429, f"this kiosk link has {self.max_per_kiosk} walls open (wallboard.max_per_kiosk)"
+        return None
 
     def open(self, request, view: View, after: int | None, who: str, kiosk: int | None = None) -> Stream:
         """A new wall: the current snapshot unless `after` says it has it already."""

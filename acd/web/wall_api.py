@@ -100,10 +100,10 @@ class WallApi(resource.Resource):
         view, kiosk = await self.view(request)
         if request.finished or getattr(request, "_disconnected", False):
             return
-        if self.feed.full():
-            self.feed.counts["refused_full"] += 1
+        refused = self.feed.refusal(kiosk)
+        if refused is not None:
             request.setHeader(b"retry-after", b"10")
-            answer(request, [], 503, {"error": "too many walls open; try again later"})
+            answer(request, [], refused[0], {"error": refused[1]})
             return
         request.setHeader(b"content-type", b"text/event-stream; charset=utf-8")
         request.setHeader(b"cache-control", b"no-store")

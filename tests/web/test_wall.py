@@ -211,3 +211,33 @@ async def test_a_made_up_kiosk_token_opens_nothing(wall):
     assert (await call(wall, "POST", "/api/wall/kiosks", QUALITY, b"{}"))[0] == 403
     assert (await call(wall, "POST", "/api/wall/kiosks", None, b"{}"))[0] == 401
     assert (await call(wall, "POST", "/api/wall/kiosks", ADMIN, b'{"label": "a\\nb\\u0000"}'))[0] == 400
+
+
+async def kiosk_walls(site: WallSite, token: str, n: int) -> list[SseClient]:
+    return [await SseClient.open(site.port, {}, path=f"/api/wall/events?kiosk={token}") for _ in range(n)]
+
+
+@on_asyncio
+async def test_one_kiosk_link_cannot_take_every_wall(wall):
+    """Whoever holds a link opens at most wallboard.max_per_kiosk walls with it: the next is
+    refused with the reason, another link still opens, and a wall closed frees its slot."""
+    cap = LOADED.wallboard.max_per_kiosk
+    assert cap < LOADED.wallboard.max_viewers - 1
+    _, hall = await call(wall, "POST", "/api/wall/kiosks", SUPERVISOR_FRONT, b'{"label": "hall"}')
+    _, lobby = await call(wall, "POST", "/api/wall/kiosks", ADMIN, b'{"label": "lobby"}')
+    held = await kiosk_walls(wall, hall["token"], cap)
+    assert [c.status for c in held] == [200] * cap
+    (refused,) = await kiosk_walls(wall, hall["token"], 1)
+    assert refused.status == 429 and "retry-after" in refused.headers
+    await refused.until(lambda c: b"max_per_kiosk" in c.body)
+    (other,) = await kiosk_walls(wall, lobby["token"], 1)
+    assert other.status == 200
+    held[0].close()
+    deadline = time.monotonic() + 5
+    while len(wall.feed.streams) > cap:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+    (again,) = await kiosk_walls(wall, hall["token"], 1)
+    assert again.status == 200
+    for client in (*held, refused, other, again):
+        client.close()

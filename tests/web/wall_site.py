@@ -90,6 +90,7 @@ class WallSite:
             config.wallboard.updates_per_second,
             config.push.client_buffer,
             config.wallboard.max_viewers,
+            config.wallboard.max_per_kiosk,
         )
         self.bus = Bus(_raise)
         self.bus.subscribe_entries("journal", self.journal.append)
