@@ -63,6 +63,7 @@ from acd.store.roster import Roster
 from acd.store.snapshots import Snapshots
 from acd.web import push
 from acd.web.auth import StaffLogin
+from acd.web.kiosk import Kiosks
 from acd.web.prometheus import exporter
 from acd.web.tls import web_service
 from acd.web.wall import WallFeed, WallState
@@ -167,6 +168,7 @@ class Daemon(service.MultiService):
             wall.max_viewers,
             wall.max_per_kiosk,
         )
+        self.kiosks = Kiosks(config, self.directory, self.wall_feed, self.people)
         self.prometheus = exporter(
             config, self.center, self.book, lambda: self.ami.connected, lambda: self.sequence.last
         )
@@ -251,6 +253,7 @@ class Daemon(service.MultiService):
         async def tick() -> None:
             await self.people.refresh()
             self.login.sessions.sweep()
+            self.kiosks.follow()  # a disabled maker's open walls end with their sessions
             self._enrol()
 
         background(tick(), "refreshing the staff records")

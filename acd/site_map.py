@@ -16,7 +16,6 @@ from acd.web import push
 from acd.web import quality as quality_api
 from acd.web.auth import StaffLogin
 from acd.web.desk_page import DeskPage
-from acd.web.kiosk import Kiosks
 from acd.web.knowledge_page import KnowledgePage
 from acd.web.pages import Pages
 from acd.web.plan import PlanApi, ReportsBranch
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
 def site(daemon: Daemon, login: StaffLogin, escalations: Escalations) -> GuardedSite:
     config, directory = daemon.config, daemon.directory
-    kiosks = Kiosks(config, directory, daemon.wall_feed, daemon.people.person)
+    kiosks = daemon.kiosks
     details = PopDetails(
         directory,
         config.pop.rules(),

@@ -5,7 +5,9 @@ An admin or a supervisor makes one (`POST /api/wall/kiosks {"label"}`); it shows
 saw when it was made, without the listen / whisper / barge controls and without callers'
 numbers. Only the token's SHA-256 is stored, and the token is shown once. Revoking it
 (`POST /api/wall/kiosks/<id>/revoke`, its maker or an admin) refuses it from then on and cuts
-the walls open with it at once.
+the walls open with it at once. A link lives as its maker's access: a maker disabled, or no
+longer an admin or a supervisor, has its walls cut at the daemon's next read of the staff table
+(acd/service.py ROSTER_EVERY), as their sessions end.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from collections.abc import Callable
 
 from acd.config import Config
 from acd.core.feed import Audience
-from acd.core.people import Person, may_sign_in
+from acd.core.people import may_sign_in
 from acd.core.staffing import Staffing
 from acd.store import kiosks as store
 from acd.store.directory import Directory
-from acd.web.auth import Forbidden
+from acd.web.auth import Forbidden, People
 from acd.web.base import HttpError
 from acd.web.push import audience_of
-from acd.web.wall import View, WallFeed
+from acd.web.wall import Link, View, WallFeed
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 _LABEL = re.compile(r"[^\x00-\x1f\x7f]{1,60}")
@@ -44,27 +46,35 @@ class Kiosks:
         config: Config,
         directory: Directory,
         feed: WallFeed,
-        person: Callable[[str], Person | None],
+        people: People,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """`person`: the staff table's word on a number now (a link lives as its maker's access)."""
+        """`people`: the staff table's word on a number now (a link lives as its maker's access)."""
         self.config, self.directory, self.feed, self.clock = config, directory, feed, clock
-        self.person = person
+        self.people = people
 
-    async def find(self, raw: bytes) -> tuple[View, int]:
-        """The view a kiosk token opens, and the kiosk's id (Forbidden: unknown or revoked)."""
+    def may_share(self, maker: str) -> bool:
+        """Whether `maker` may share the wall now: enabled, and still an admin or a supervisor."""
+        person = self.people.person(maker)
+        return person is not None and may_sign_in(person) and person.role in MAKERS
+
+    def follow(self) -> None:
+        """The staff table was read again: open walls of links whose maker may not are cut."""
+        self.feed.follow(self.may_share)
+
+    async def find(self, raw: bytes) -> tuple[View, Link]:
+        """The view a kiosk token opens, and the link (Forbidden: unknown or revoked)."""
         token = raw.decode("ascii", "replace")
         if not TOKEN.fullmatch(token):
             raise Forbidden("not a kiosk link")
         found = await self.directory.read(store.find, digest(token))
         if found is None:
             raise Forbidden("this kiosk link is unknown or was revoked")
-        maker = self.person(found["made_by"])
-        if maker is None or not may_sign_in(maker) or maker.role not in MAKERS:
+        if not self.may_share(found["made_by"]):
             raise Forbidden("whoever made this kiosk link may no longer share the wall")
         queues = found["queues"]
         audience = Audience(frozenset(found["agents"] or ()), None if queues is None else frozenset(queues))
-        return View(audience, kiosk=True), found["id"]
+        return View(audience, kiosk=True), Link(found["id"], found["made_by"])
 
     async def make(self, person, body: bytes, staffing: Staffing) -> dict:
         if person.role not in MAKERS:

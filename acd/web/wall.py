@@ -41,6 +41,14 @@ class View:
     controls: bool = False  # listen / whisper / barge (supervisors)
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """The kiosk link a wall was opened by: it lives as its maker's access."""
+
+    id: int
+    maker: str  # a person's number
+
+
 class WallState:
     """The snapshot one view gets: the core's wall, limited to the view, with names added."""
 
@@ -105,7 +113,7 @@ class WallFeed:
         self.gap, self.client_buffer, self.max_viewers = 1.0 / updates_per_second, client_buffer, max_viewers
         self.max_per_kiosk = max_per_kiosk
         self.streams: dict[Stream, View] = {}
-        self.kiosks: dict[Stream, int] = {}  # the kiosk link each kiosk's stream was opened by
+        self.kiosks: dict[Stream, Link] = {}  # the kiosk link each kiosk's stream was opened by
         self.counts = {"opened": 0, "snapshots": 0, "too_slow": 0, "refused_full": 0, "refused_kiosk": 0}
         self._later, self._clock = later or _later, clock
         self._version: int | None = None  # the last entry that changed the wall (None: since start)
@@ -160,17 +168,21 @@ class WallFeed:
             found = self._wires[key] = stream.frame(plain)
         return found
 
-    def refusal(self, kiosk: int | None) -> tuple[int, str] | None:
+    def refusal(self, kiosk: Link | None) -> tuple[int, str] | None:
         """Why another wall (of kiosk link `kiosk`, if one) may not open now, counted (None: it may)."""
         if len(self.streams) >= self.max_viewers:
             self.counts["refused_full"] += 1
             return 503, "too many walls open; try again later"
-        if kiosk is not None and sum(1 for k in self.kiosks.values() if k == kiosk) >= self.max_per_kiosk:
+        if kiosk is not None and self.held(kiosk) >= self.max_per_kiosk:
             self.counts["refused_kiosk"] += 1
             return 429, f"this kiosk link has {self.max_per_kiosk} walls open (wallboard.max_per_kiosk)"
         return None
 
-    def open(self, request, view: View, after: int | None, who: str, kiosk: int | None = None) -> Stream:
+    def held(self, kiosk: Link) -> int:
+        """The walls open through this link (a few: counted when one more asks)."""
+        return sum(link.id == kiosk.id for link in self.kiosks.values())
+
+    def open(self, request, view: View, after: int | None, who: str, kiosk: Link | None = None) -> Stream:
         """A new wall: the current snapshot unless `after` says it has it already."""
         stream = Stream(request, view.audience, who, self.client_buffer, self.too_slow, self._closed)
         self.streams[stream] = view
@@ -192,7 +204,17 @@ class WallFeed:
     def close_kiosk(self, kiosk: int) -> None:
         """A revoked kiosk link: its walls are cut off now (the browser's retry is refused)."""
         for stream, opened_by in list(self.kiosks.items()):
-            if opened_by == kiosk:
+            if opened_by.id == kiosk:
+                stream.abort()
+
+    def follow(self, may_share: Callable[[str], bool]) -> None:
+        """The staff table was read again: the walls of links whose maker may no longer share
+        the wall are cut off now (their retry is refused), not only when they reconnect."""
+        known: dict[str, bool] = {}
+        for stream, link in list(self.kiosks.items()):
+            if link.maker not in known:
+                known[link.maker] = may_share(link.maker)
+            if not known[link.maker]:
                 stream.abort()
 
     def too_slow(self, stream: Stream) -> None:

@@ -19,7 +19,7 @@ from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
 from acd.web.base import HttpError, answer, identify
 from acd.web.kiosk import MAX_BODY, Kiosks
 from acd.web.push import audience_of
-from acd.web.wall import View, WallFeed
+from acd.web.wall import Link, View, WallFeed
 
 log = Logger()
 _ID = re.compile(rb"[1-9][0-9]{0,17}")
@@ -38,7 +38,7 @@ class WallApi(resource.Resource):
         """The one place identity comes from: the session cookie, or Basic (acd/web/base.py)."""
         return await identify(self.login, request)
 
-    async def view(self, request) -> tuple[View, int | None]:
+    async def view(self, request) -> tuple[View, Link | None]:
         """The view asked for, and the kiosk link that opens it (None: a signed-in viewer)."""
         token = request.args.get(b"kiosk")
         if token is not None:

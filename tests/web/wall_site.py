@@ -123,7 +123,7 @@ class WallSite:
 
     def kiosks(self) -> Kiosks | None:
         return (
-            Kiosks(self.config, self.directory, self.feed, self.people.person)
+            Kiosks(self.config, self.directory, self.feed, self.people)
             if self.directory is not None
             else None
         )
