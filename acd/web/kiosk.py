@@ -2,12 +2,13 @@
 its address instead of a sign-in.
 
 An admin or a supervisor makes one (`POST /api/wall/kiosks {"label"}`); it shows what its maker
-saw when it was made, without the listen / whisper / barge controls and without callers'
-numbers. Only the token's SHA-256 is stored, and the token is shown once. Revoking it
+sees now (their current teams), without the listen / whisper / barge controls and without
+callers' numbers. Only the token's SHA-256 is stored, and the token is shown once. Revoking it
 (`POST /api/wall/kiosks/<id>/revoke`, its maker or an admin) refuses it from then on and cuts
 the walls open with it at once. A link lives as its maker's access: a maker disabled, or no
 longer an admin or a supervisor, has its walls cut at the daemon's next read of the staff table
-(acd/service.py ROSTER_EVERY), as their sessions end.
+(acd/service.py ROSTER_EVERY), as their sessions end; a maker moved to other teams has its walls
+show those from that read on. The audience stored with a link is what it showed when made.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import time
 from collections.abc import Callable
 
 from acd.config import Config
-from acd.core.feed import Audience
 from acd.core.people import may_sign_in
 from acd.core.staffing import Staffing
 from acd.store import kiosks as store
@@ -53,14 +53,17 @@ class Kiosks:
         self.config, self.directory, self.feed, self.clock = config, directory, feed, clock
         self.people = people
 
-    def may_share(self, maker: str) -> bool:
-        """Whether `maker` may share the wall now: enabled, and still an admin or a supervisor."""
+    def view_of(self, maker: str) -> View | None:
+        """What a link of `maker`'s shows now: their current teams' wall (None: disabled, or
+        no longer an admin or a supervisor)."""
         person = self.people.person(maker)
-        return person is not None and may_sign_in(person) and person.role in MAKERS
+        if person is None or not may_sign_in(person) or person.role not in MAKERS:
+            return None
+        return View(audience_of(self.people.staffing, person), kiosk=True)
 
     def follow(self) -> None:
-        """The staff table was read again: open walls of links whose maker may not are cut."""
-        self.feed.follow(self.may_share)
+        """The staff table was read again: open walls follow their makers' access."""
+        self.feed.follow(self.view_of)
 
     async def find(self, raw: bytes) -> tuple[View, Link]:
         """The view a kiosk token opens, and the link (Forbidden: unknown or revoked)."""
@@ -70,11 +73,10 @@ class Kiosks:
         found = await self.directory.read(store.find, digest(token))
         if found is None:
             raise Forbidden("this kiosk link is unknown or was revoked")
-        if not self.may_share(found["made_by"]):
+        view = self.view_of(found["made_by"])
+        if view is None:
             raise Forbidden("whoever made this kiosk link may no longer share the wall")
-        queues = found["queues"]
-        audience = Audience(frozenset(found["agents"] or ()), None if queues is None else frozenset(queues))
-        return View(audience, kiosk=True), Link(found["id"], found["made_by"])
+        return view, Link(found["id"], found["made_by"])
 
     async def make(self, person, body: bytes, staffing: Staffing) -> dict:
         if person.role not in MAKERS:

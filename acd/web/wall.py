@@ -207,15 +207,22 @@ class WallFeed:
             if opened_by.id == kiosk:
                 stream.abort()
 
-    def follow(self, may_share: Callable[[str], bool]) -> None:
-        """The staff table was read again: the walls of links whose maker may no longer share
-        the wall are cut off now (their retry is refused), not only when they reconnect."""
-        known: dict[str, bool] = {}
+    def follow(self, view_of: Callable[[str], View | None]) -> None:
+        """The staff table was read again: each kiosk's wall is its maker's view now, sent at
+        once when it changed (another team); None (the maker may no longer share the wall)
+        cuts it off now (its retry is refused), not only when it reconnects."""
+        views: dict[str, View | None] = {}
         for stream, link in list(self.kiosks.items()):
-            if link.maker not in known:
-                known[link.maker] = may_share(link.maker)
-            if not known[link.maker]:
+            if link.maker not in views:
+                views[link.maker] = view_of(link.maker)
+            view = views[link.maker]
+            if view is None:
                 stream.abort()
+            elif view != self.streams.get(stream, view):
+                self.streams[stream] = view
+                stream.audience = view.audience
+                stream.send(self.wire(view, stream))
+                stream.last = self.version
 
     def too_slow(self, stream: Stream) -> None:
         self.counts["too_slow"] += 1

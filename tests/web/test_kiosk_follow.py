@@ -91,6 +91,22 @@ async def test_an_open_kiosk_wall_is_cut_when_its_maker_is_no_longer_a_superviso
         client.close()
 
 
+@on_asyncio
+async def test_a_kiosk_wall_follows_its_maker_to_another_team(daemon):
+    token = await kiosk_of(daemon, SOFIA)
+    kiosk = await wall_of(daemon, token)
+    assert set(kiosk.messages[0].data["queues"]) == {"support", "sales"}
+    elsewhere(daemon, SOFIA, teams="back")  # Sofia takes over the second line
+    back = {"support-2", "support-3"}
+    await kiosk.until(lambda c: set(c.messages[-1].data["queues"]) == back, timeout=PASS + 2)
+    agents = {a["number"] for a in kiosk.messages[-1].data["agents"]}
+    assert agents == {"2001", "2002"} and not kiosk.closed
+    again = await wall_of(daemon, token)  # a new wall of the link: the same, current teams
+    assert set(again.messages[0].data["queues"]) == back
+    for client in (kiosk, again):
+        client.close()
+
+
 def elsewhere(made: Daemon, number: str, **values: object) -> None:
     """A change to the staff table made by another process (`acd staff`): the daemon learns of
     it on its next pass."""
