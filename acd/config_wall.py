@@ -24,6 +24,7 @@ class Wallboard(_Section):
     updates_per_second: float = Field(4.0, gt=0, le=20)  # fresh snapshots at most, however busy
     max_viewers: int = Field(16, ge=1, le=5000)  # open walls at once; more get 503
     max_per_kiosk: int = Field(4, ge=1, le=5000)  # one kiosk link's walls at once; more get 429
+    max_per_person: int = Field(4, ge=1, le=5000)  # one signed-in person's walls at once; more get 429
     service_level: Band = Band(warn=0.8, alarm=0.6)  # shares: lower is worse
     abandon_rate: Band = Band(warn=0.05, alarm=0.1)  # shares: higher is worse
     longest_wait: Band = Band(warn=30, alarm=60)  # seconds

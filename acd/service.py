@@ -167,6 +167,7 @@ class Daemon(service.MultiService):
             config.push.client_buffer,
             wall.max_viewers,
             wall.max_per_kiosk,
+            wall.max_per_person,
         )
         self.kiosks = Kiosks(config, self.directory, self.wall_feed, self.people)
         self.prometheus = exporter(

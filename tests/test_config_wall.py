@@ -19,7 +19,7 @@ def test_the_defaults_are_the_documented_ones(raw):
     wall = config.parse(raw).wallboard
     assert (wall.short_abandon, wall.interval, wall.updates_per_second) == (5.0, 15, 4.0)
     assert (wall.service_level.warn, wall.service_level.alarm) == (0.8, 0.6)
-    assert (wall.max_viewers, wall.max_per_kiosk) == (16, 4)
+    assert (wall.max_viewers, wall.max_per_kiosk, wall.max_per_person) == (16, 4, 4)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,7 @@ def test_the_defaults_are_the_documented_ones(raw):
         ({"colour": "red"}, "wallboard.colour"),
         ({"max_viewers": 64}, "wallboard.max_viewers"),
         ({"max_per_kiosk": 0}, "wallboard.max_per_kiosk"),
+        ({"max_per_person": 0}, "wallboard.max_per_person"),
     ],
 )
 def test_a_bad_setting_is_refused_naming_its_key(raw, change, key):

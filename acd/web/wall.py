@@ -23,6 +23,7 @@ from acd.config import Config
 from acd.config_people import seed_staffing
 from acd.core.feed import Audience
 from acd.core.journal import Entry
+from acd.core.people import Person
 from acd.core.staffing import Staffing
 from acd.core.wallboard import Wallboard
 from acd.web import sse
@@ -106,15 +107,18 @@ class WallFeed:
         client_buffer: int,
         max_viewers: int,
         max_per_kiosk: int,
+        max_per_person: int,
         later: Callable[[float, Callable[[], None]], object] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.produce, self.last_seq = produce, last_seq
         self.gap, self.client_buffer, self.max_viewers = 1.0 / updates_per_second, client_buffer, max_viewers
-        self.max_per_kiosk = max_per_kiosk
+        self.max_per_kiosk, self.max_per_person = max_per_kiosk, max_per_person
         self.streams: dict[Stream, View] = {}
         self.kiosks: dict[Stream, Link] = {}  # the kiosk link each kiosk's stream was opened by
-        self.counts = {"opened": 0, "snapshots": 0, "too_slow": 0, "refused_full": 0, "refused_kiosk": 0}
+        self.people: dict[Stream, Person] = {}  # whom each other stream was opened by (signed in)
+        self.counts = {"opened": 0, "snapshots": 0, "too_slow": 0, "refused_full": 0}
+        self.counts.update(refused_kiosk=0, refused_person=0)
         self._later, self._clock = later or _later, clock
         self._version: int | None = None  # the last entry that changed the wall (None: since start)
         self._plain: dict[View, bytes] = {}  # this version's message per view
@@ -168,26 +172,37 @@ class WallFeed:
             found = self._wires[key] = stream.frame(plain)
         return found
 
-    def refusal(self, kiosk: Link | None) -> tuple[int, str] | None:
-        """Why another wall (of kiosk link `kiosk`, if one) may not open now, counted (None: it may)."""
+    def refusal(self, opener: Link | Person) -> tuple[int, str] | None:
+        """Why another wall of `opener` (a kiosk link or a signed-in person) may not open now,
+        counted (None: it may)."""
         if len(self.streams) >= self.max_viewers:
             self.counts["refused_full"] += 1
             return 503, "too many walls open; try again later"
-        if kiosk is not None and self.held(kiosk) >= self.max_per_kiosk:
-            self.counts["refused_kiosk"] += 1
-            return 429, f"this kiosk link has {self.max_per_kiosk} walls open (wallboard.max_per_kiosk)"
+        if isinstance(opener, Link):
+            if self.held(opener) >= self.max_per_kiosk:
+                self.counts["refused_kiosk"] += 1
+                return 429, f"this kiosk link has {self.max_per_kiosk} walls open (wallboard.max_per_kiosk)"
+        elif self.held_by(opener.number) >= self.max_per_person:
+            self.counts["refused_person"] += 1
+            return 429, f"you have {self.max_per_person} walls open (wallboard.max_per_person); close one"
         return None
 
     def held(self, kiosk: Link) -> int:
         """The walls open through this link (a few: counted when one more asks)."""
         return sum(link.id == kiosk.id for link in self.kiosks.values())
 
-    def open(self, request, view: View, after: int | None, who: str, kiosk: Link | None = None) -> Stream:
+    def held_by(self, number: str) -> int:
+        """The walls this person opened signed in (their kiosk links' are the links' own)."""
+        return sum(person.number == number for person in self.people.values())
+
+    def open(self, request, view: View, after: int | None, who: str, opener: Link | Person) -> Stream:
         """A new wall: the current snapshot unless `after` says it has it already."""
         stream = Stream(request, view.audience, who, self.client_buffer, self.too_slow, self._closed)
         self.streams[stream] = view
-        if kiosk is not None:
-            self.kiosks[stream] = kiosk
+        if isinstance(opener, Link):
+            self.kiosks[stream] = opener
+        else:
+            self.people[stream] = opener
         self.counts["opened"] += 1
         request.notifyFinish().addBoth(lambda _: stream.close())
         stream.start(sse.opening())
@@ -200,6 +215,7 @@ class WallFeed:
     def _closed(self, stream: Stream) -> None:
         self.streams.pop(stream, None)
         self.kiosks.pop(stream, None)
+        self.people.pop(stream, None)
 
     def close_kiosk(self, kiosk: int) -> None:
         """A revoked kiosk link: its walls are cut off now (the browser's retry is refused)."""

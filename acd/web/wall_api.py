@@ -14,6 +14,7 @@ from twisted.internet import defer
 from twisted.logger import Logger
 from twisted.web import resource, server
 
+from acd.core.people import Person
 from acd.web import sse
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
 from acd.web.base import HttpError, answer, identify
@@ -38,8 +39,8 @@ class WallApi(resource.Resource):
         """The one place identity comes from: the session cookie, or Basic (acd/web/base.py)."""
         return await identify(self.login, request)
 
-    async def view(self, request) -> tuple[View, Link | None]:
-        """The view asked for, and the kiosk link that opens it (None: a signed-in viewer)."""
+    async def view(self, request) -> tuple[View, Link | Person]:
+        """The view asked for, and who opens it: a kiosk link, or the person signed in."""
         token = request.args.get(b"kiosk")
         if token is not None:
             if self.kiosks is None:
@@ -48,7 +49,7 @@ class WallApi(resource.Resource):
         person = await self.person(request)
         if person.role not in ("admin", "supervisor"):
             raise Forbidden(f"role {person.role!r} may not see the wallboard")
-        return View(audience_of(self.login.staffing, person), controls=person.role == "supervisor"), None
+        return View(audience_of(self.login.staffing, person), controls=person.role == "supervisor"), person
 
     def render_GET(self, request) -> object:
         done = defer.Deferred.fromFuture(asyncio.ensure_future(self._get(request)))
@@ -97,10 +98,10 @@ class WallApi(resource.Resource):
         after = sse.resume_id(
             request.requestHeaders.getRawHeaders(b"last-event-id"), request.args.get(b"last_event_id")
         )
-        view, kiosk = await self.view(request)
+        view, opener = await self.view(request)
         if request.finished or getattr(request, "_disconnected", False):
             return
-        refused = self.feed.refusal(kiosk)
+        refused = self.feed.refusal(opener)
         if refused is not None:
             request.setHeader(b"retry-after", b"10")
             answer(request, [], refused[0], {"error": refused[1]})
@@ -109,7 +110,8 @@ class WallApi(resource.Resource):
         request.setHeader(b"cache-control", b"no-store")
         request.setHeader(b"x-accel-buffering", b"no")
         peer = getattr(request.getClientAddress(), "host", "") or ""
-        self.feed.open(request, view, after, f"{'kiosk' if kiosk else 'wall'}@{peer}", kiosk)
+        kind = "kiosk" if isinstance(opener, Link) else f"wall {opener.number}"
+        self.feed.open(request, view, after, f"{kind}@{peer}", opener)
 
 
 def _failed(request, failure) -> None:

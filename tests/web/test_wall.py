@@ -26,6 +26,19 @@ def wall(tmp_path):
     site.directory.close()
 
 
+@pytest.fixture
+def crowded(tmp_path):
+    """A site where one person may hold every wall (the fan-out and max_viewers tests open
+    more walls than wallboard.max_per_person lets one person hold)."""
+    walls = LOADED.wallboard.model_copy(update={"max_per_person": LOADED.wallboard.max_viewers})
+    config = LOADED.model_copy(update={"wallboard": walls})
+    site = WallSite(config, time.time, store_url=f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    yield site
+    site.feed.stop()
+    site.listening.stopListening()
+    site.directory.close()
+
+
 def joined(call: str, queue: str = "support", number: str = "0301234") -> ev.CallerJoined:
     return ev.CallerJoined(time.time(), call, queue, number, 1)
 
@@ -53,7 +66,8 @@ async def test_a_wall_opens_on_the_current_state_with_its_sequence_number(wall):
 
 
 @on_asyncio
-async def test_many_walls_get_one_snapshot_made_and_encoded_once_per_change(wall):
+async def test_many_walls_get_one_snapshot_made_and_encoded_once_per_change(crowded):
+    wall = crowded
     clients = await walls(wall, 12)
     made = wall.feed.counts["snapshots"]
     wall.apply(joined("c1"))
@@ -133,7 +147,8 @@ async def test_nobody_else_sees_the_wall(wall):
 
 
 @on_asyncio
-async def test_past_max_viewers_a_wall_is_refused(wall):
+async def test_past_max_viewers_a_wall_is_refused(crowded):
+    wall = crowded
     clients = await walls(wall, LOADED.wallboard.max_viewers)
     extra = await SseClient.open(wall.port, {"Authorization": basic(ADMIN)}, path="/api/wall/events")
     assert extra.status == 503 and extra.headers["retry-after"] == "10"
@@ -240,4 +255,31 @@ async def test_one_kiosk_link_cannot_take_every_wall(wall):
     (again,) = await kiosk_walls(wall, hall["token"], 1)
     assert again.status == 200
     for client in (*held, refused, other, again):
+        client.close()
+
+
+@on_asyncio
+async def test_one_person_cannot_take_every_wall(wall):
+    """A signed-in person opens at most wallboard.max_per_person walls: the next is refused
+    with the reason, someone else still opens one, their kiosk link's walls are the link's
+    own count, and a wall closed frees its slot."""
+    cap = LOADED.wallboard.max_per_person
+    assert cap < LOADED.wallboard.max_viewers - 2
+    held = await walls(wall, cap, who=SUPERVISOR_FRONT)
+    refused = await SseClient.open(
+        wall.port, {"Authorization": basic(SUPERVISOR_FRONT)}, path="/api/wall/events"
+    )
+    assert refused.status == 429 and "retry-after" in refused.headers
+    await refused.until(lambda c: b"max_per_person" in c.body)
+    (other,) = await walls(wall, 1, who=ADMIN)
+    _, hall = await call(wall, "POST", "/api/wall/kiosks", SUPERVISOR_FRONT, b'{"label": "hall"}')
+    (screen,) = await kiosk_walls(wall, hall["token"], 1)
+    assert screen.status == 200
+    held[0].close()
+    deadline = time.monotonic() + 5
+    while len(wall.feed.streams) > cap + 1:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+    (again,) = await walls(wall, 1, who=SUPERVISOR_FRONT)
+    for client in (*held, refused, other, screen, again):
         client.close()

@@ -91,6 +91,7 @@ class WallSite:
             config.push.client_buffer,
             config.wallboard.max_viewers,
             config.wallboard.max_per_kiosk,
+            config.wallboard.max_per_person,
         )
         self.bus = Bus(_raise)
         self.bus.subscribe_entries("journal", self.journal.append)
