@@ -61,7 +61,7 @@ from acd.store.journal import Journal
 from acd.store.journeys import JourneyWriter, e164
 from acd.store.roster import Roster
 from acd.store.snapshots import Snapshots
-from acd.web import push
+from acd.web import follow, push
 from acd.web.auth import StaffLogin
 from acd.web.kiosk import Kiosks
 from acd.web.prometheus import exporter
@@ -255,6 +255,7 @@ class Daemon(service.MultiService):
             await self.people.refresh()
             self.login.sessions.sweep()
             self.kiosks.follow()  # a disabled maker's open walls end with their sessions
+            follow.streams(self.people, self.feed, self.wall_feed)  # and a disabled person's own
             self._enrol()
 
         background(tick(), "refreshing the staff records")

@@ -74,7 +74,7 @@ class Feed:
         self.ring: Ring[Entry] = Ring(settings.ring)  # encoded only when someone is sent it
         self.calls = Calls()
         self.streams: set[Stream] = set()
-        self.owners: dict[Stream, str] = {}  # whose each stream is (a person's number)
+        self.owners: dict[Stream, Person] = {}  # whose each stream is, as they were when it opened
         self.held: Counter[str] = Counter()  # open streams per person
         self.counts = {"opened": 0, "too_slow": 0, "refused_full": 0, "refused_person": 0, "resets": 0}
         self._soon = soon or _next_turn
@@ -128,12 +128,12 @@ class Feed:
             return 429, f"you have {self.held[number]} live streams open (push.max_per_person); close one"
         return None
 
-    def open(self, request, audience: Audience, after: int | None, who: str, number: str) -> Stream:
-        """A stream of `number`'s (counted against push.max_per_person until it closes)."""
+    def open(self, request, audience: Audience, after: int | None, who: str, person: Person) -> Stream:
+        """A stream of `person`'s (counted against push.max_per_person until it closes)."""
         stream = Stream(request, audience, who, self.settings.client_buffer, self.too_slow, self._closed)
         self.streams.add(stream)
-        self.owners[stream] = number
-        self.held[number] += 1
+        self.owners[stream] = person
+        self.held[person.number] += 1
         self.counts["opened"] += 1
         request.notifyFinish().addBoth(lambda _: stream.close())
         stream.start(sse.opening())
@@ -146,11 +146,29 @@ class Feed:
     def _closed(self, stream: Stream) -> None:
         """Ended, cut off or aborted: its person's slot is free again."""
         self.streams.discard(stream)
-        number = self.owners.pop(stream, None)
-        if number is not None:
-            self.held[number] -= 1
-            if self.held[number] <= 0:
-                del self.held[number]
+        person = self.owners.pop(stream, None)
+        if person is not None:
+            self.held[person.number] -= 1
+            if self.held[person.number] <= 0:
+                del self.held[person.number]
+
+    def follow(self, audience_now: Callable[[Person], Audience | None]) -> None:
+        """The staff table was read again: each stream sees what its person may see now, and
+        a live one is told to reload the state when that changed (another team: its state
+        was the old audience's); None (disabled, a new password, a role that sees no events)
+        cuts it off now, as their sessions end, not only when it reconnects."""
+        now: dict[tuple[str, int], Audience | None] = {}
+        for stream, person in list(self.owners.items()):
+            key = (person.number, person.version)
+            if key not in now:
+                now[key] = audience_now(person)
+            audience = now[key]
+            if audience is None:
+                stream.abort()
+            elif audience != stream.audience:
+                stream.audience = audience  # a stream still catching up filters by it from here
+                if stream.live:
+                    self._reset(stream, "what you may see changed")
 
     async def _resume(self, stream: Stream, after: int) -> None:
         """Everything after `after`, then live: the ring when it reaches back that far, else the
@@ -291,7 +309,7 @@ class Events(resource.Resource):
         request.setHeader(b"content-type", b"text/event-stream; charset=utf-8")
         request.setHeader(b"cache-control", b"no-store")
         request.setHeader(b"x-accel-buffering", b"no")  # a reverse proxy must not hold events back
-        self.feed.open(request, audience, after, f"{person.number}@{_peer(request)}", person.number)
+        self.feed.open(request, audience, after, f"{person.number}@{_peer(request)}", person)
         return server.NOT_DONE_YET
 
     def render_HEAD(self, request) -> object:

@@ -231,14 +231,28 @@ class WallFeed:
         for stream, link in list(self.kiosks.items()):
             if link.maker not in views:
                 views[link.maker] = view_of(link.maker)
-            view = views[link.maker]
-            if view is None:
-                stream.abort()
-            elif view != self.streams.get(stream, view):
-                self.streams[stream] = view
-                stream.audience = view.audience
-                stream.send(self.wire(view, stream))
-                stream.last = self.version
+            self._show(stream, views[link.maker])
+
+    def follow_people(self, view_now: Callable[[Person], View | None]) -> None:
+        """The same for the walls of signed-in people: each shows what its person may see
+        now; None (disabled, a new password, no longer an admin or a supervisor) cuts it off,
+        as their sessions end."""
+        views: dict[tuple[str, int], View | None] = {}
+        for stream, person in list(self.people.items()):
+            key = (person.number, person.version)
+            if key not in views:
+                views[key] = view_now(person)
+            self._show(stream, views[key])
+
+    def _show(self, stream: Stream, view: View | None) -> None:
+        """`view` on this wall from now on (sent at once when it changed); None cuts it off."""
+        if view is None:
+            stream.abort()
+        elif view != self.streams.get(stream, view):
+            self.streams[stream] = view
+            stream.audience = view.audience
+            stream.send(self.wire(view, stream))
+            stream.last = self.version
 
     def too_slow(self, stream: Stream) -> None:
         self.counts["too_slow"] += 1

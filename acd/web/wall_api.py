@@ -15,6 +15,7 @@ from twisted.logger import Logger
 from twisted.web import resource, server
 
 from acd.core.people import Person
+from acd.core.staffing import Staffing
 from acd.web import sse
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
 from acd.web.base import HttpError, answer, identify
@@ -47,9 +48,7 @@ class WallApi(resource.Resource):
                 raise Forbidden("no kiosk links here")
             return await self.kiosks.find(token[-1])
         person = await self.person(request)
-        if person.role not in ("admin", "supervisor"):
-            raise Forbidden(f"role {person.role!r} may not see the wallboard")
-        return View(audience_of(self.login.staffing, person), controls=person.role == "supervisor"), person
+        return signed_in(self.login.staffing, person), person
 
     def render_GET(self, request) -> object:
         done = defer.Deferred.fromFuture(asyncio.ensure_future(self._get(request)))
@@ -112,6 +111,13 @@ class WallApi(resource.Resource):
         peer = getattr(request.getClientAddress(), "host", "") or ""
         kind = "kiosk" if isinstance(opener, Link) else f"wall {opener.number}"
         self.feed.open(request, view, after, f"{kind}@{peer}", opener)
+
+
+def signed_in(staffing: Staffing, person: Person) -> View:
+    """What `person`'s wall shows, signed in (Forbidden: their role sees no wallboard)."""
+    if person.role not in ("admin", "supervisor"):
+        raise Forbidden(f"role {person.role!r} may not see the wallboard")
+    return View(audience_of(staffing, person), controls=person.role == "supervisor")
 
 
 def _failed(request, failure) -> None:

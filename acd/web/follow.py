@@ -1,0 +1,52 @@
+"""Open signed-in streams live as their person's access, as their sessions do.
+
+A stream is opened once and then lasts for hours; who opened it can be disabled, given a new
+password, moved to other teams or given another role meanwhile (`acd staff`, /admin/staff).
+At each read of the staff table (acd/service.py ROSTER_EVERY), when the sessions that ended
+are swept (acd/web/sessions.py), every open `/api/events` stream and signed-in wall is held
+against its person's record now: one whose sessions would have ended (gone, disabled, another
+version of the record) or whose role may no longer see it is cut off; the others see what
+their person may see now. Kiosk walls follow their makers the same way (acd/web/kiosk.py).
+"""
+
+from __future__ import annotations
+
+from acd.core.feed import Audience
+from acd.core.people import Person, may_sign_in
+from acd.web.auth import Forbidden, People
+from acd.web.push import Feed, audience_of
+from acd.web.wall import View, WallFeed
+from acd.web.wall_api import signed_in
+
+
+def streams(people: People, events: Feed, walls: WallFeed) -> None:
+    """The staff table was read again: the open streams follow their people now."""
+    events.follow(lambda opened: audience_now(people, opened))
+    walls.follow_people(lambda opened: view_now(people, opened))
+
+
+def standing(people: People, opened: Person) -> Person | None:
+    """`opened`'s record now, while a session made when the stream opened would still live
+    (None: gone, disabled, or a new version of the record: a new password)."""
+    person = people.person(opened.number)
+    if person is None or not may_sign_in(person) or person.version != opened.version:
+        return None
+    return person
+
+
+def audience_now(people: People, opened: Person) -> Audience | None:
+    """What a live-events stream `opened` made may show now (None: it ends)."""
+    person = standing(people, opened)
+    try:
+        return None if person is None else audience_of(people.staffing, person)
+    except Forbidden:
+        return None
+
+
+def view_now(people: People, opened: Person) -> View | None:
+    """What a signed-in wall `opened` made may show now (None: it ends)."""
+    person = standing(people, opened)
+    try:
+        return None if person is None else signed_in(people.staffing, person)
+    except Forbidden:
+        return None
