@@ -205,6 +205,8 @@ class Daemon(service.MultiService):
         self.fastagi.setServiceParent(self)
         login = StaffLogin(config, self.people, keeper=self.live)
         self.login = login
+        self.follower = follow.Follower(self.people, self.feed, self.wall_feed, self.kiosks)
+        login.sessions.watchers.append(self.follower)  # an admin's change ends streams at once
         site = site_map.site(self, login, escalations)
         self.site = site
         self.heartbeat = internet.TimerService(config.push.heartbeat, self.feed.beat)
@@ -254,8 +256,7 @@ class Daemon(service.MultiService):
         async def tick() -> None:
             await self.people.refresh()
             self.login.sessions.sweep()
-            self.kiosks.follow()  # a disabled maker's open walls end with their sessions
-            follow.streams(self.people, self.feed, self.wall_feed)  # and a disabled person's own
+            self.follower.follow()  # a disabled person's open streams end with their sessions
             self._enrol()
 
         background(tick(), "refreshing the staff records")

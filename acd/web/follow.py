@@ -7,6 +7,7 @@ are swept (acd/web/sessions.py), every open `/api/events` stream and signed-in w
 against its person's record now: one whose sessions would have ended (gone, disabled, another
 version of the record) or whose role may no longer see it is cut off; the others see what
 their person may see now. Kiosk walls follow their makers the same way (acd/web/kiosk.py).
+An admin's change at /admin/staff runs the same pass at once, as it ends the person's sessions.
 """
 
 from __future__ import annotations
@@ -14,9 +15,27 @@ from __future__ import annotations
 from acd.core.feed import Audience
 from acd.core.people import Person, may_sign_in
 from acd.web.auth import Forbidden, People
+from acd.web.kiosk import Kiosks
 from acd.web.push import Feed, audience_of
 from acd.web.wall import View, WallFeed
 from acd.web.wall_api import signed_in
+
+
+class Follower:
+    """The daemon's open streams, held against their people's access (a sessions watcher)."""
+
+    def __init__(self, people: People, events: Feed, walls: WallFeed, kiosks: Kiosks) -> None:
+        self.people, self.events, self.walls, self.kiosks = people, events, walls, kiosks
+
+    def follow(self) -> None:
+        """Every open stream and kiosk wall as its person or maker may see it now."""
+        self.kiosks.follow()
+        streams(self.people, self.events, self.walls)
+
+    def person_changed(self, number: str) -> None:
+        """An admin disabled `number` or set their password: the whole pass now, not at the
+        next read of the staff table (one look per person: cheap, and the timer's rules)."""
+        self.follow()
 
 
 def streams(people: People, events: Feed, walls: WallFeed) -> None:

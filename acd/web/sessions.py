@@ -5,7 +5,8 @@ the id's SHA-256 (a copy of the records, in memory or in redis, gives no usable 
 A session ends at sign-out, after `http.session_idle` seconds without a request, after
 `http.session_max` seconds in any case, and as soon as its person's record changes version
 (a new password, disabled) or the person is gone. Its CSRF token is an HMAC of the id under
-the signing key: one per session, never stored, compared in constant time.
+the signing key: one per session, never stored, compared in constant time. The watchers hear
+of an admin's change (acd/web/follow.py: the person's live streams end with their sessions).
 
 Records live in this process's memory and are copied to redis (acd/live.py), so a daemon
 restart keeps everyone signed in (the desks reconnect by themselves) and redis being away
@@ -40,6 +41,12 @@ class People(Protocol):
     def person(self, number: str) -> Person | None: ...
 
 
+class Watcher(Protocol):
+    """Who hears of sessions ended on purpose (acd/web/follow.py: the open streams)."""
+
+    def person_changed(self, number: str) -> None: ...
+
+
 class Keeper(Protocol):
     """Where records outlive the process (redis)."""
 
@@ -62,6 +69,7 @@ class Sessions:
         self.people, self.idle, self.most, self.clock = people, idle, most, clock
         self.keeper = keeper
         self.records: dict[str, Session] = {}
+        self.watchers: list[Watcher] = []
         self._restored: asyncio.Event | None = None  # set while a start reads redis's records
 
     def open(self, person: Person) -> str:
@@ -78,7 +86,7 @@ class Sessions:
         """The live session of this cookie and its person; an expired one ends here."""
         if not sid or len(sid) > 100:
             return None
-        key = _key(sid.decode("ascii", "replace") if isinstance(sid, bytes) else sid)
+        key = _key(sid)
         record = self.records.get(key)
         if record is None:
             return None
@@ -114,17 +122,20 @@ class Sessions:
         return hmac.compare_digest(self.csrf_token(sid).encode(), given)
 
     def end(self, sid: str | bytes) -> None:
-        self.end_key(_key(sid.decode("ascii", "replace") if isinstance(sid, bytes) else sid))
+        self.end_key(_key(sid))
 
     def end_key(self, key: str) -> None:
         if self.records.pop(key, None) is not None and self.keeper is not None:
             background(self.keeper.drop_session(key), "forgetting a session in redis")
 
     def end_for(self, number: str) -> int:
-        """End every session of `number` (disabled, a new password); how many ended."""
+        """End every session of `number` (disabled, a new password), and tell the watchers
+        (their streams end now, not at the next read of the staff table); how many ended."""
         keys = [k for k, r in self.records.items() if r.number == number]
         for key in keys:
             self.end_key(key)
+        for watcher in self.watchers:
+            watcher.person_changed(number)
         return len(keys)
 
     def sweep(self) -> None:
@@ -174,5 +185,6 @@ class Sessions:
             background(self.keeper.save_session(record, ttl), "copying a session to redis")
 
 
-def _key(sid: str) -> str:
-    return sha256(sid.encode("utf-8", "replace")).hexdigest()
+def _key(sid: str | bytes) -> str:
+    text = sid.decode("ascii", "replace") if isinstance(sid, bytes) else sid
+    return sha256(text.encode("utf-8", "replace")).hexdigest()
