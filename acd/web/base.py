@@ -36,6 +36,7 @@ from acd.web.sessions import COOKIE, CSRF_FIELD, CSRF_HEADER, SECURE_COOKIE
 log = Logger()
 SAFE_METHODS = (b"GET", b"HEAD", b"OPTIONS")
 _FOUND = "acd_person"  # the request attribute identify() leaves its answer in
+_SESSION = "acd_session_key"  # and the key of the cookie session it found the person by
 
 
 class HttpError(Exception):
@@ -90,6 +91,7 @@ async def _identify(login: StaffLogin, request) -> Person:
         token = given[0] if given and len(given) == 1 else None
         if not login.sessions.csrf_ok(sid, token):
             raise Forbidden("the CSRF token is missing or wrong; reload the page")
+    setattr(request, _SESSION, found[0].key)
     return found[1]
 
 
@@ -123,6 +125,12 @@ def known(request) -> Person:
     if found is None:
         raise Unauthorized("sign in first")
     return found
+
+
+def session_key(request) -> str | None:
+    """The key of the cookie session identify() found this request's person by (None: Basic,
+    or nobody): a stream it opens ends when that session is signed out."""
+    return getattr(request, _SESSION, None)
 
 
 def form(request) -> dict[bytes, list[bytes]]:

@@ -8,6 +8,12 @@ against its person's record now: one whose sessions would have ended (gone, disa
 version of the record) or whose role may no longer see it is cut off; the others see what
 their person may see now. Kiosk walls follow their makers the same way (acd/web/kiosk.py).
 An admin's change at /admin/staff runs the same pass at once, as it ends the person's sessions.
+
+A stream opened with a session cookie is tied to that session: signing it out (or signing in
+anew over it) cuts the streams it opened, and only those. A session that merely expires
+(`http.session_idle`, `http.session_max`) leaves its streams open, on purpose: a desk listens
+only to its stream, so an agent on calls all day would lose their events for want of a click;
+their next request signs in again. Streams opened with Basic (scripts) have no session to end.
 """
 
 from __future__ import annotations
@@ -36,6 +42,11 @@ class Follower:
         """An admin disabled `number` or set their password: the whole pass now, not at the
         next read of the staff table (one look per person: cheap, and the timer's rules)."""
         self.follow()
+
+    def signed_out(self, key: str) -> None:
+        """The session `key` was signed out: the streams it opened end with it."""
+        self.events.signed_out(key)
+        self.walls.signed_out(key)
 
 
 def streams(people: People, events: Feed, walls: WallFeed) -> None:

@@ -32,7 +32,7 @@ from acd.core.people import Person
 from acd.core.staffing import Staffing
 from acd.web import sse
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
-from acd.web.base import answer, identify
+from acd.web.base import answer, identify, session_key
 from acd.web.stream import Stream
 
 log = Logger()
@@ -76,6 +76,7 @@ class Feed:
         self.streams: set[Stream] = set()
         self.owners: dict[Stream, Person] = {}  # whose each stream is, as they were when it opened
         self.held: Counter[str] = Counter()  # open streams per person
+        self.sessions: dict[Stream, str] = {}  # the cookie session each was opened by, if one
         self.counts = {"opened": 0, "too_slow": 0, "refused_full": 0, "refused_person": 0, "resets": 0}
         self._soon = soon or _next_turn
         self._batch: list[Kept[Entry]] = []
@@ -128,11 +129,22 @@ class Feed:
             return 429, f"you have {self.held[number]} live streams open (push.max_per_person); close one"
         return None
 
-    def open(self, request, audience: Audience, after: int | None, who: str, person: Person) -> Stream:
-        """A stream of `person`'s (counted against push.max_per_person until it closes)."""
+    def open(
+        self,
+        request,
+        audience: Audience,
+        after: int | None,
+        who: str,
+        person: Person,
+        session: str | None = None,
+    ) -> Stream:
+        """A stream of `person`'s (counted against push.max_per_person until it closes), opened
+        by the cookie session `session` (None: Basic) and ending when that is signed out."""
         stream = Stream(request, audience, who, self.settings.client_buffer, self.too_slow, self._closed)
         self.streams.add(stream)
         self.owners[stream] = person
+        if session is not None:
+            self.sessions[stream] = session
         self.held[person.number] += 1
         self.counts["opened"] += 1
         request.notifyFinish().addBoth(lambda _: stream.close())
@@ -146,6 +158,7 @@ class Feed:
     def _closed(self, stream: Stream) -> None:
         """Ended, cut off or aborted: its person's slot is free again."""
         self.streams.discard(stream)
+        self.sessions.pop(stream, None)
         person = self.owners.pop(stream, None)
         if person is not None:
             self.held[person.number] -= 1
@@ -169,6 +182,11 @@ class Feed:
                 stream.audience = audience  # a stream still catching up filters by it from here
                 if stream.live:
                     self._reset(stream, "what you may see changed")
+
+    def signed_out(self, key: str) -> None:
+        """The session `key` was signed out: the streams it opened are cut now."""
+        for stream in [s for s, opened_by in self.sessions.items() if opened_by == key]:
+            stream.abort()
 
     async def _resume(self, stream: Stream, after: int) -> None:
         """Everything after `after`, then live: the ring when it reaches back that far, else the
@@ -309,7 +327,8 @@ class Events(resource.Resource):
         request.setHeader(b"content-type", b"text/event-stream; charset=utf-8")
         request.setHeader(b"cache-control", b"no-store")
         request.setHeader(b"x-accel-buffering", b"no")  # a reverse proxy must not hold events back
-        self.feed.open(request, audience, after, f"{person.number}@{_peer(request)}", person)
+        who = f"{person.number}@{_peer(request)}"
+        self.feed.open(request, audience, after, who, person, session_key(request))
         return server.NOT_DONE_YET
 
     def render_HEAD(self, request) -> object:

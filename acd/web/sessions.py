@@ -6,7 +6,8 @@ A session ends at sign-out, after `http.session_idle` seconds without a request,
 `http.session_max` seconds in any case, and as soon as its person's record changes version
 (a new password, disabled) or the person is gone. Its CSRF token is an HMAC of the id under
 the signing key: one per session, never stored, compared in constant time. The watchers hear
-of an admin's change (acd/web/follow.py: the person's live streams end with their sessions).
+of the ends someone chose, a sign-out or an admin's change, so the live streams end with them
+(acd/web/follow.py); an expiry is not told (the streams outlive it on purpose).
 
 Records live in this process's memory and are copied to redis (acd/live.py), so a daemon
 restart keeps everyone signed in (the desks reconnect by themselves) and redis being away
@@ -45,6 +46,8 @@ class Watcher(Protocol):
     """Who hears of sessions ended on purpose (acd/web/follow.py: the open streams)."""
 
     def person_changed(self, number: str) -> None: ...
+
+    def signed_out(self, key: str) -> None: ...
 
 
 class Keeper(Protocol):
@@ -123,6 +126,14 @@ class Sessions:
 
     def end(self, sid: str | bytes) -> None:
         self.end_key(_key(sid))
+
+    def sign_out(self, sid: str | bytes) -> None:
+        """Its browser ends this session (a sign-out, or a new sign-in over it): the watchers
+        end what it opened."""
+        key = _key(sid)
+        self.end_key(key)
+        for watcher in self.watchers:
+            watcher.signed_out(key)
 
     def end_key(self, key: str) -> None:
         if self.records.pop(key, None) is not None and self.keeper is not None:

@@ -68,7 +68,7 @@ class SignIn(Page):
             return self.pages.render(request, "signin.html", None, status, next=wanted, error=str(no))
         old = session_id(self.login, request)
         if old:
-            self.login.sessions.end(old)
+            self.login.sessions.sign_out(old)  # its streams end too (acd/web/follow.py)
         secure = self.login.config.http.tls
         if signed.device_cookie is not None:
             set_device_cookie(request, signed.device_cookie, secure)
@@ -90,7 +90,7 @@ class SignOut(Page):
     async def post(self, request, person: Person | None) -> bytes | Redirect:
         sid = session_id(self.login, request)
         if sid:
-            self.login.sessions.end(sid)
+            self.login.sessions.sign_out(sid)
         request.addCookie(
             cookie_name(self.login),
             b"",

@@ -117,6 +117,7 @@ class WallFeed:
         self.streams: dict[Stream, View] = {}
         self.kiosks: dict[Stream, Link] = {}  # the kiosk link each kiosk's stream was opened by
         self.people: dict[Stream, Person] = {}  # whom each other stream was opened by (signed in)
+        self.sessions: dict[Stream, str] = {}  # the cookie session it was opened by, if one
         self.counts = {"opened": 0, "snapshots": 0, "too_slow": 0, "refused_full": 0}
         self.counts.update(refused_kiosk=0, refused_person=0)
         self._later, self._clock = later or _later, clock
@@ -195,14 +196,25 @@ class WallFeed:
         """The walls this person opened signed in (their kiosk links' are the links' own)."""
         return sum(person.number == number for person in self.people.values())
 
-    def open(self, request, view: View, after: int | None, who: str, opener: Link | Person) -> Stream:
-        """A new wall: the current snapshot unless `after` says it has it already."""
+    def open(
+        self,
+        request,
+        view: View,
+        after: int | None,
+        who: str,
+        opener: Link | Person,
+        session: str | None = None,
+    ) -> Stream:
+        """A new wall: the current snapshot unless `after` says it has it already; one opened
+        by the cookie session `session` (None: Basic, a kiosk) ends when that is signed out."""
         stream = Stream(request, view.audience, who, self.client_buffer, self.too_slow, self._closed)
         self.streams[stream] = view
         if isinstance(opener, Link):
             self.kiosks[stream] = opener
         else:
             self.people[stream] = opener
+        if session is not None:
+            self.sessions[stream] = session
         self.counts["opened"] += 1
         request.notifyFinish().addBoth(lambda _: stream.close())
         stream.start(sse.opening())
@@ -216,6 +228,12 @@ class WallFeed:
         self.streams.pop(stream, None)
         self.kiosks.pop(stream, None)
         self.people.pop(stream, None)
+        self.sessions.pop(stream, None)
+
+    def signed_out(self, key: str) -> None:
+        """The session `key` was signed out: the walls it opened are cut now."""
+        for stream in [s for s, opened_by in self.sessions.items() if opened_by == key]:
+            stream.abort()
 
     def close_kiosk(self, kiosk: int) -> None:
         """A revoked kiosk link: its walls are cut off now (the browser's retry is refused)."""

@@ -18,7 +18,7 @@ from acd.core.people import Person
 from acd.core.staffing import Staffing
 from acd.web import sse
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
-from acd.web.base import HttpError, answer, identify
+from acd.web.base import HttpError, answer, identify, session_key
 from acd.web.kiosk import MAX_BODY, Kiosks
 from acd.web.push import audience_of
 from acd.web.wall import Link, View, WallFeed
@@ -110,7 +110,7 @@ class WallApi(resource.Resource):
         request.setHeader(b"x-accel-buffering", b"no")
         peer = getattr(request.getClientAddress(), "host", "") or ""
         kind = "kiosk" if isinstance(opener, Link) else f"wall {opener.number}"
-        self.feed.open(request, view, after, f"{kind}@{peer}", opener)
+        self.feed.open(request, view, after, f"{kind}@{peer}", opener, session_key(request))
 
 
 def signed_in(staffing: Staffing, person: Person) -> View:
