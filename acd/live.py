@@ -69,7 +69,9 @@ class LiveState:
             log.error("callback {id} not saved to redis: {why}", id=callback.id, why=exc)
 
     async def load_callbacks(self) -> list[Callback]:
-        """The callbacks still to do; finished ones left from before are removed on the way."""
+        """The callbacks still to do, each under its own id. Finished ones left from before
+        are removed on the way, and so are unreadable ones once logged: else every restore
+        read them again and logged them again."""
         try:
             saved = await self.client.hgetall(self.callbacks_key)
         except (redis.RedisError, OSError) as exc:
@@ -78,17 +80,22 @@ class LiveState:
         found: list[Callback] = []
         finished: list[bytes | str] = []  # their fields in the hash
         for field, blob in saved.items():
-            try:
-                callback = Callback.from_dict(json.loads(blob))
-            except (ValueError, KeyError, TypeError, RecursionError) as exc:  # nested past the stack too
-                log.warn("ignored a bad callback record in redis: {why}", why=exc)
-                continue
-            if callback.finished:
+            callback = _callback_record(field, blob)
+            if callback is None:
+                await self.drop_callback(field)
+            elif callback.finished:
                 finished.append(field)
             else:
                 found.append(callback)
         await self._forget_callbacks(finished)
         return found
+
+    async def drop_callback(self, field: bytes | str) -> None:
+        """Remove a record restore cannot use (logged by whoever refused it)."""
+        try:
+            await self.client.hdel(self.callbacks_key, field)
+        except (redis.RedisError, OSError) as exc:
+            log.error("callback record {field!r} not removed from redis: {why}", field=_shown(field), why=exc)
 
     async def _forget_callbacks(self, fields: list[bytes | str]) -> None:
         if not fields:
@@ -201,3 +208,27 @@ def _guess_records(keys: tuple[str, ...], blobs: list[bytes | str | None]) -> di
             log.warn("ignored a bad guess record in redis: {why}", why=exc)
             found[key] = Record()
     return found
+
+
+def _name(field: bytes | str) -> str:
+    return field.decode(errors="replace") if isinstance(field, bytes) else field
+
+
+def _shown(field: bytes | str) -> str:
+    """A hash field as a log line may quote it: cut short."""
+    return _name(field)[:40]
+
+
+def _callback_record(field: bytes | str, blob: bytes | str) -> Callback | None:
+    """The callback stored under `field`; None (and logged) when it cannot be read or says
+    another id, since saving it again would leave the record under `field` behind."""
+    try:
+        callback = Callback.from_dict(json.loads(blob))
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # nested past the stack too
+        why = f"unreadable ({exc})"
+        log.warn("dropped callback record {field!r} from redis: {why}", field=_shown(field), why=why)
+        return None
+    if callback.id != _name(field):
+        log.warn("dropped callback record {field!r} from redis: it holds another id", field=_shown(field))
+        return None
+    return callback

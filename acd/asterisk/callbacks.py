@@ -251,7 +251,8 @@ class Callbacks:
         for stored in await self.live.load_callbacks():
             why = self.untrusted(stored)
             if why is not None:
-                log.warn("dropped a callback record from redis: {why}", why=why)
+                log.warn("dropped callback record {field!r} from redis: {why}", field=stored.id[:40], why=why)
+                await self.live.drop_callback(stored.id)
                 continue
             await self._put_back(await self._caught_up(stored, dials.get(stored.id, [])), held)
 

@@ -136,12 +136,16 @@ async def test_an_unsafe_value_that_got_in_anyway_never_reaches_the_link(tmp_pat
 class FakeCallbackStore:
     def __init__(self, records: list[Callback]) -> None:
         self.records = records
+        self.dropped: list[str] = []
 
     async def save_callback(self, callback: Callback) -> None:
         pass
 
     async def load_callbacks(self) -> list[Callback]:
         return self.records
+
+    async def drop_callback(self, field: str) -> None:
+        self.dropped.append(field)
 
 
 @on_asyncio
@@ -156,11 +160,10 @@ async def test_callback_records_from_redis_are_checked_before_they_are_dialled(t
         Callback("acd-1.4", "4930333", "nowhere", 1, 0, 1.0),
         Callback("acd-1.5", "4930444", "support", -1, 0, float("nan")),
     ]
-    ami = FakeAmi()
-    callbacks = Callbacks(
-        config, CallCenter({"support": 20.0}), ami, FakeCallbackStore(records), SpeechCache(tmp_path)
-    )
+    ami, store = FakeAmi(), FakeCallbackStore(records)
+    callbacks = Callbacks(config, CallCenter({"support": 20.0}), ami, store, SpeechCache(tmp_path))
     await callbacks.restore()
+    assert store.dropped == ["acd-1.2", "acd-1.3\r\n", "acd-1.4", "acd-1.5"]
     assert [a.name for a in ami.sent] == ["Originate"]
     assert (ami.sent[0].get("CallerID"), ami.sent[0].get("Context")) == (
         '"Callback" <+49301112233>',

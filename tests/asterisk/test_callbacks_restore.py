@@ -23,6 +23,9 @@ class Live:
     async def save_callback(self, callback: Callback) -> None:
         self.saved[callback.id] = callback
 
+    async def drop_callback(self, field: str) -> None:
+        del self.saved[field]
+
 
 class Ami:
     def __init__(self) -> None:
@@ -86,8 +89,9 @@ async def test_a_bad_record_and_a_bad_queue_log_line_stop_no_other_callback(tmp_
     ("²"), are passed over: the good callback is still put back."""
     lines = ["990|acd-1.1|support|NONE|ENTERQUEUE||+49301112233|1", "²|x|support|NONE|CALLBACKDIAL|ANSWER"]
     odd = Callback("acd-5.1", "+49301112233", ["support"], 1, 0, 900.0)  # type: ignore[arg-type]
-    desk, _, ami = callbacks(tmp_path, lines, [odd, waiting("acd-4.1")])
+    desk, live, ami = callbacks(tmp_path, lines, [odd, waiting("acd-4.1")])
     await desk.restore()
+    assert list(live.saved) == ["acd-4.1"]
     await asyncio.sleep(0)
     placed = [a["Variable"] for a in ami.sent if a["Action"] == "Originate"]
     ids = [v.split("=", 1)[1] for vs in placed for v in vs if v.startswith("__ACD_CALLBACK_ID=")]
