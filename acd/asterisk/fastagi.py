@@ -21,9 +21,8 @@ from twisted.application import service
 from twisted.internet import defer
 from twisted.logger import Logger
 
-from acd import security_log
 from acd.asterisk import channel_vars as var
-from acd.asterisk.fastagi_gate import Gate, Slot
+from acd.asterisk.fastagi_gate import Floods, Gate, Slot
 from acd.config import FastAgi
 from acd.core import agi_quote
 from acd.core.agi_quote import MAX_COMMAND, AgiValueError  # noqa: F401 (the names routes use)
@@ -205,6 +204,7 @@ class FastAgiService(service.Service):
         self.server: asyncio.base_events.Server | None = None
         self.served = 0
         self.gate = Gate(config.max_connections, config.max_unauthenticated)
+        self.floods = Floods()
 
     def listen(self) -> defer.Deferred:
         """Start listening; fails (e.g. port taken) with the OSError."""
@@ -220,6 +220,7 @@ class FastAgiService(service.Service):
     def stopService(self) -> None:
         super().stopService()
         self.gate.stop()
+        self.floods.stop()
         if self.server is not None:
             self.server.close()
 
@@ -229,7 +230,7 @@ class FastAgiService(service.Service):
         token, _, name = script.partition("/")
         if hmac.compare_digest(token.encode("utf-8", "replace"), self.config.token.encode()):
             return name
-        security_log.event("FastAgiBadToken", "fastagi", _address(peer), Route=name or script)
+        self.floods.bad_token.note(_address(peer), Route=name or script)
         return None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -262,13 +263,21 @@ class FastAgiService(service.Service):
             await asyncio.wait_for(_to_the_end(route, channel), self.config.route_timeout)
             self.served += 1
         except BadRequest as exc:
-            log.warn("FastAGI: bad request from {peer}: {why}", peer=peer, why=exc)
+            if slot in self.gate.waiting:  # before the token: a stranger's, repeatable at will
+                self.floods.bad_request.note(_address(peer), why=exc)
+            else:
+                log.warn("FastAGI: bad request from {peer}: {why}", peer=peer, why=exc)
         except Refused as exc:
             log.warn("FastAGI: {peer} refused: {why}", peer=peer, why=exc)
         except AgiValueError as exc:
             log.error("FastAGI: route stopped, value refused: {why}", why=exc)
         except TimeoutError:
-            log.warn("FastAGI: {peer} timed out", peer=peer)
+            if slot in self.gate.waiting:
+                self.floods.timed_out.note(
+                    _address(peer), why=f"no headers in {self.config.header_timeout} s"
+                )
+            else:
+                log.warn("FastAGI: {peer} timed out", peer=peer)
         except Hangup:
             log.info("FastAGI: caller hung up during the route")
         except Exception:  # noqa: BLE001  one route's bug ends its session, never the server

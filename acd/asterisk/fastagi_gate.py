@@ -5,15 +5,21 @@ one: without a cap, connections that never speak (each up to `header_timeout`) o
 sessions could use every descriptor the daemon has. Over `max_connections` a connection is
 closed unread. Unauthenticated connections are capped apart and lower; a full crowd of them
 loses its oldest, since Asterisk's sessions send their headers at once, so a crowd of silent
-connects cannot keep a call out. Floods are logged as one security line per window.
+connects cannot keep a call out. Floods are logged as one line per window: refusals, and
+what a session still owing the token may repeat at will (a wrong token, bad headers, silence).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from twisted.logger import Logger
 
 from acd import security_log
+
+log = Logger(namespace="acd.asterisk.fastagi")
 
 WINDOW = 10.0  # seconds: at most one security line per kind of refusal in each
 
@@ -26,12 +32,15 @@ class Slot:
     remote: str
 
 
-class Tally:
-    """A refusal that may come in floods, logged once per window: the first at once, the rest
-    of the window as one line with their count (`Refused`)."""
+Write = Callable[[int, str, dict[str, object]], object]  # count, remote, the last one's fields
 
-    def __init__(self, kind: str, window: float = WINDOW) -> None:
-        self.kind = kind
+
+class Tally:
+    """Something that may come in floods, written once per window: the first at once, the
+    rest of the window as one line with their count. `write` makes the line."""
+
+    def __init__(self, write: Write, window: float = WINDOW) -> None:
+        self.write = write
         self.window = window
         self.count = 0
         self.last: tuple[str, dict[str, object]] = ("", {})
@@ -45,7 +54,7 @@ class Tally:
 
     def _write(self) -> None:
         remote, fields = self.last
-        security_log.event(self.kind, "fastagi", remote, Refused=self.count, **fields)
+        self.write(self.count, remote, fields)
         self.count = 0
         self.timer = asyncio.get_running_loop().call_later(self.window, self._window_ended)
 
@@ -60,6 +69,43 @@ class Tally:
             self.timer = None
 
 
+def refusals(kind: str) -> Tally:
+    """A security event's tally: `Refused` counts the sessions since its last line."""
+
+    def write(count: int, remote: str, fields: dict[str, object]) -> None:
+        security_log.event(kind, "fastagi", remote, Refused=count, **fields)
+
+    return Tally(write)
+
+
+def warnings(what: str) -> Tally:
+    """A daemon log warning's tally, for what strangers can repeat without the token."""
+
+    def write(count: int, remote: str, fields: dict[str, object]) -> None:
+        log.warn(
+            "FastAGI: {what} from {peer}: {why} ({n} since the last such line)",
+            what=what,
+            peer=remote,
+            why=fields.get("why", ""),
+            n=count,
+        )
+
+    return Tally(write)
+
+
+@dataclass(eq=False)
+class Floods:
+    """What sessions still owing the token may repeat at will, each written once a window."""
+
+    bad_token: Tally = field(default_factory=lambda: refusals("FastAgiBadToken"))
+    bad_request: Tally = field(default_factory=lambda: warnings("bad request"))
+    timed_out: Tally = field(default_factory=lambda: warnings("timeout"))
+
+    def stop(self) -> None:
+        for tally in (self.bad_token, self.bad_request, self.timed_out):
+            tally.stop()
+
+
 class Gate:
     """The sessions open (`open`) and those still owing their token (`waiting`, oldest first)."""
 
@@ -68,8 +114,8 @@ class Gate:
         self.most_unauthenticated = most_unauthenticated
         self.open = 0
         self.waiting: dict[Slot, None] = {}  # insertion-ordered: the oldest first
-        self.over = Tally("FastAgiTooManyConnections")
-        self.dropped = Tally("FastAgiTooManyUnauthenticated")
+        self.over = refusals("FastAgiTooManyConnections")
+        self.dropped = refusals("FastAgiTooManyUnauthenticated")
 
     def enter(self, remote: str) -> Slot | None:
         """A slot for the session that just connected; None when it must be closed unread."""
