@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet import reactor
 from twisted.logger import Logger, globalLogBeginner, textFileLogObserver
 
-from acd import garbage, security_log
+from acd import descriptors, garbage, security_log
 from acd.config import Config
 from acd.config_journal import Days
 from acd.service import Daemon
@@ -46,6 +46,7 @@ def _sweep(days: Days, when: dt.time) -> None:
 
 def run(config: Config, menu: Menu) -> int:
     globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout)], redirectStandardIO=False)
+    descriptors.ensure(config)  # before anything opens: the caps must be reachable
     try:
         migrate(config.store.url)  # idempotent: the embedded SQLite store needs no separate step
         added, problem = seed_folder(config.store.url, config.knowledge_path(), time.time())

@@ -40,6 +40,7 @@ FLOORS = {  # a module's floor: the longest prefix listed here wins
     "acd.security_log": 1,
     "acd.background": 1,
     "acd.garbage": 1,
+    "acd.descriptors": 1,
     "acd.sim": 1,
     "ivr": 1,
     "acd.store": 2,
