@@ -30,6 +30,7 @@ class LiveState:
         self.callbacks_key = f"{config.prefix}:callbacks"
         self.guesses_key = f"{config.prefix}:guesses"
         self.sessions_key = f"{config.prefix}:session"
+        self.old_guesses_gone = False  # the hash guesses were kept in before their own keys
         self.client = redis.Redis.from_url(
             config.url, password=config.password, socket_timeout=2, socket_connect_timeout=2
         )
@@ -42,6 +43,8 @@ class LiveState:
 
     async def load(self) -> dict[str, Agent]:
         """Every saved agent; empty (and logged) when redis is unreachable."""
+        if not self.old_guesses_gone:
+            await self._drop_old_guesses()
         try:
             saved = await self.client.hgetall(self.key)
         except (redis.RedisError, OSError) as exc:
@@ -56,6 +59,25 @@ class LiveState:
                 continue
             agents[agent.number] = agent
         return agents
+
+    async def _drop_old_guesses(self) -> None:
+        """Remove the hash guesses were kept in before each had a key (nothing expired it),
+        once: at the first load that redis answers."""
+        try:
+            if await self.client.type(self.guesses_key) in (b"hash", "hash"):
+                async with self.client.pipeline(transaction=True) as pipe:
+                    pipe.hlen(self.guesses_key)
+                    pipe.delete(self.guesses_key)
+                    dropped, _ = await pipe.execute()
+                log.info(
+                    "removed {key} from redis: {n} guess records of the old layout",
+                    key=self.guesses_key,
+                    n=dropped,
+                )
+        except (redis.RedisError, OSError) as exc:
+            log.error("the old guess hash not removed from redis: {why}", why=exc)
+            return
+        self.old_guesses_gone = True
 
     async def save_callback(self, callback: Callback) -> None:
         """The callback's record; a finished one's is removed, since nothing waits on it (else
