@@ -18,13 +18,19 @@ their next request signs in again. Streams opened with Basic (scripts) have no s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from acd.core.feed import Audience
 from acd.core.people import Person, may_sign_in
+from acd.core.staffing import Staffing
 from acd.web.auth import Forbidden, People
 from acd.web.kiosk import Kiosks
 from acd.web.push import Feed, audience_of
 from acd.web.wall import View, WallFeed
 from acd.web.wall_api import signed_in
+
+T = TypeVar("T")
 
 
 class Follower:
@@ -66,17 +72,17 @@ def standing(people: People, opened: Person) -> Person | None:
 
 def audience_now(people: People, opened: Person) -> Audience | None:
     """What a live-events stream `opened` made may show now (None: it ends)."""
-    person = standing(people, opened)
-    try:
-        return None if person is None else audience_of(people.staffing, person)
-    except Forbidden:
-        return None
+    return _may_see(people, opened, audience_of)
 
 
 def view_now(people: People, opened: Person) -> View | None:
     """What a signed-in wall `opened` made may show now (None: it ends)."""
+    return _may_see(people, opened, signed_in)
+
+
+def _may_see(people: People, opened: Person, what: Callable[[Staffing, Person], T]) -> T | None:
     person = standing(people, opened)
     try:
-        return None if person is None else signed_in(people.staffing, person)
+        return None if person is None else what(people.staffing, person)
     except Forbidden:
         return None

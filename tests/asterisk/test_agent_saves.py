@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 
 import redis
 import yaml
@@ -20,16 +19,11 @@ from acd.core.throttle import Backoff
 from acd.lab.redis_proc import RedisServer
 from acd.live import LiveState
 from acd.speech import SpeechCache
+from tests.asterisk.redis_live import free_port, on_redis
 from tests.asterisk.test_agent_restore import FakeAmi, feed, wired_desk
 from tests.asterisk.test_fastagi import on_asyncio
 
 CHANGES = 3000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @on_asyncio
@@ -73,14 +67,8 @@ async def test_a_record_nested_past_the_stack_is_one_bad_record_not_a_failed_res
     from acd.core.agents import Agent
     from acd.core.callbacks import Callback
 
-    raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
-    raw["redis"] = {"url": f"redis://127.0.0.1:{free_port()}/0", "prefix": "acddeep"}
-    config = config_module.parse(raw)
-    server = RedisServer(config.redis.url, tmp_path / "redis", config.redis.password)
-    server.start()
-    live = LiveState(config.redis)
     deep = b"[" * 100_000
-    try:
+    async with on_redis(tmp_path, "acddeep") as (_, live):
         good = Callback("acd-4.1", "+49301112233", "support", 1, 0, 900.0)
         await live.client.hset(live.key, mapping={"2001": json.dumps(Agent("2001").as_dict()), "2002": deep})
         await live.client.hset(live.callbacks_key, mapping={good.id: json.dumps(good.as_dict()), "x": deep})
@@ -89,6 +77,3 @@ async def test_a_record_nested_past_the_stack_is_one_bad_record_not_a_failed_res
         assert [c.id for c in await live.load_callbacks()] == ["acd-4.1"]
         assert (await live.load_guesses(("pin:2001",))) is not None
         assert (await live.update_guesses(("pin:2001",), lambda records: {}, 60)) is not None
-    finally:
-        await live.client.aclose()
-        server.stop()

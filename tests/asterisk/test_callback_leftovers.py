@@ -14,7 +14,8 @@ from twisted.logger import formatEvent, globalLogPublisher
 
 from acd.core.callbacks import Callback
 from acd.live import LiveState
-from tests.asterisk.test_callback_records import booked, desk, on_redis, placed_ids
+from tests.asterisk.redis_live import on_redis
+from tests.asterisk.test_callback_records import booked, desk, placed_ids
 from tests.asterisk.test_fastagi import on_asyncio
 
 

@@ -6,41 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
-import yaml
 
-from acd import config as config_module
 from acd.asterisk.callbacks import Callbacks
 from acd.config import Config
 from acd.core import events as ev
 from acd.core.callbacks import Callback, Status
 from acd.core.center import CallCenter
-from acd.lab.redis_proc import RedisServer
 from acd.live import LiveState
-from tests.asterisk.test_agent_saves import free_port
+from tests.asterisk.redis_live import on_redis
 from tests.asterisk.test_callbacks_restore import Ami
 from tests.asterisk.test_fastagi import on_asyncio
 
 NOW = 1000.0
-
-
-@asynccontextmanager
-async def on_redis(tmp_path) -> AsyncIterator[tuple[Config, LiveState]]:
-    """The default config on a real redis-server of its own, and the daemon's client of it."""
-    raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
-    raw["redis"] = {"url": f"redis://127.0.0.1:{free_port()}/0", "prefix": "acdcb"}
-    config = config_module.parse(raw)
-    server = RedisServer(config.redis.url, tmp_path / "redis", config.redis.password)
-    server.start()
-    live = LiveState(config.redis)
-    try:
-        yield config, live
-    finally:
-        await live.client.aclose()
-        server.stop()
 
 
 def desk(tmp_path, config, live, clock: list[float] | None = None) -> tuple[Callbacks, Ami]:

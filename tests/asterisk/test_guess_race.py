@@ -6,18 +6,10 @@ writes overwrote each other's counts. Real redis-server, on loopback."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import yaml
-
-from acd import config as config_module
 from acd.asterisk.guess_limits import GuessLimits
 from acd.core.throttle import Backoff
-from acd.lab.redis_proc import RedisServer
-from acd.live import LiveState
-from tests.asterisk.test_agent_saves import free_port
+from tests.asterisk.redis_live import on_redis
 from tests.asterisk.test_fastagi import on_asyncio
 
 RULES = Backoff(free=3, base=30, cap=900, forget=3600)
@@ -34,24 +26,9 @@ async def a_wrong_guess(limits: GuessLimits) -> bool:
     return True
 
 
-@contextlib.asynccontextmanager
-async def redis_live(tmp_path: Path) -> AsyncIterator[LiveState]:
-    raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
-    raw["redis"] = {"url": f"redis://127.0.0.1:{free_port()}/0", "prefix": "acdrace"}
-    config = config_module.parse(raw)
-    server = RedisServer(config.redis.url, tmp_path / "redis", config.redis.password)
-    server.start()
-    live = LiveState(config.redis)
-    try:
-        yield live
-    finally:
-        await live.client.aclose()
-        server.stop()
-
-
 @on_asyncio
 async def test_parallel_callers_get_no_more_guesses_than_one_caller(tmp_path):
-    async with redis_live(tmp_path) as live:
+    async with on_redis(tmp_path, "acdrace") as (_, live):
         limits = GuessLimits(live, RULES, lambda: 1000.0)
         checked = await asyncio.gather(*(a_wrong_guess(limits) for _ in range(CALLERS)))
         counts = await live.load_guesses(KEYS)
@@ -64,7 +41,7 @@ async def test_right_pins_never_slow_the_phone_and_records_expire(tmp_path):
     """A right PIN gives the phone its attempt back (every login at a phone used to be counted
     against it once counted before the check); redis forgets a record when the rules do."""
     keys = ("pin:2001@PJSIP/1005", "pin-phone:PJSIP/1005")
-    async with redis_live(tmp_path) as live:
+    async with on_redis(tmp_path, "acdrace") as (_, live):
         limits = GuessLimits(live, RULES, lambda: 1000.0, kind="Pin", service="phone")
         for _ in range(RULES.free + 3):
             assert await limits.attempt(keys) == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 from twisted.logger import formatEvent, globalLogPublisher
 
 from acd.live import LiveState
-from tests.asterisk.test_callback_records import on_redis
+from tests.asterisk.redis_live import on_redis
 from tests.asterisk.test_fastagi import on_asyncio
 
 

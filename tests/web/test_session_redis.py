@@ -14,7 +14,7 @@ from acd import config as config_module
 from acd.lab.redis_proc import RedisServer
 from acd.live import LiveState
 from acd.web.auth import StaffLogin
-from tests.asterisk.test_agent_saves import free_port
+from tests.asterisk.redis_live import free_port
 from tests.asterisk.test_fastagi import on_asyncio
 from tests.people import CHEAP, seeded_roster
 
