@@ -33,7 +33,7 @@ from acd.core.staffing import Staffing
 from acd.web import sse
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
 from acd.web.base import answer, identify, session_key
-from acd.web.stream import Stream
+from acd.web.stream import Refused, Stream
 
 log = Logger()
 
@@ -119,14 +119,16 @@ class Feed:
         for stream in list(self.streams):
             stream.send(stream.frame(wire))
 
-    def refusal(self, number: str) -> tuple[int, str] | None:
+    def refusal(self, number: str) -> Refused | None:
         """Why `number` may not open another stream now, counted (None: they may)."""
         if len(self.streams) >= self.settings.max_streams:
             self.counts["refused_full"] += 1
-            return 503, "too many live streams; try again later"
-        if self.held[number] >= self.settings.max_per_person:
+            return Refused(503, "too many live streams; try again later", "full")
+        cap = self.settings.max_per_person
+        if self.held[number] >= cap:
             self.counts["refused_person"] += 1
-            return 429, f"you have {self.held[number]} live streams open (push.max_per_person); close one"
+            why = f"you have {self.held[number]} live streams open (push.max_per_person); close one"
+            return Refused(429, why, "per_person", cap)
         return None
 
     def open(
@@ -323,7 +325,8 @@ class Events(resource.Resource):
         refused = self.feed.refusal(person.number)
         if refused is not None:
             request.setHeader(b"retry-after", b"10")
-            return self._error(request, *refused)
+            answer(request, [], refused.status, refused.body())
+            return server.NOT_DONE_YET
         request.setHeader(b"content-type", b"text/event-stream; charset=utf-8")
         request.setHeader(b"cache-control", b"no-store")
         request.setHeader(b"x-accel-buffering", b"no")  # a reverse proxy must not hold events back

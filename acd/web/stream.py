@@ -14,11 +14,29 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from twisted.internet import defer, tcp
 
 from acd.core.feed import Audience
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """Why a stream was not opened: the status and message, and for the pages a reason code
+    and the cap (an EventSource cannot read the body; the page fetches it and words it)."""
+
+    status: int
+    error: str
+    reason: Literal["full", "per_person", "per_kiosk"]
+    limit: int | None = None  # how many one person or link may hold (None: the server is full)
+
+    def body(self) -> dict[str, object]:
+        found: dict[str, object] = {"error": self.error, "reason": self.reason}
+        if self.limit is not None:
+            found["limit"] = self.limit
+        return found
 
 
 def _idle(transport: Any) -> bool:

@@ -27,7 +27,7 @@ from acd.core.people import Person
 from acd.core.staffing import Staffing
 from acd.core.wallboard import Wallboard
 from acd.web import sse
-from acd.web.stream import Stream
+from acd.web.stream import Refused, Stream
 
 log = Logger()
 
@@ -173,19 +173,21 @@ class WallFeed:
             found = self._wires[key] = stream.frame(plain)
         return found
 
-    def refusal(self, opener: Link | Person) -> tuple[int, str] | None:
+    def refusal(self, opener: Link | Person) -> Refused | None:
         """Why another wall of `opener` (a kiosk link or a signed-in person) may not open now,
         counted (None: it may)."""
         if len(self.streams) >= self.max_viewers:
             self.counts["refused_full"] += 1
-            return 503, "too many walls open; try again later"
+            return Refused(503, "too many walls open; try again later", "full")
         if isinstance(opener, Link):
             if self.held(opener) >= self.max_per_kiosk:
                 self.counts["refused_kiosk"] += 1
-                return 429, f"this kiosk link has {self.max_per_kiosk} walls open (wallboard.max_per_kiosk)"
+                why = f"this kiosk link has {self.max_per_kiosk} walls open (wallboard.max_per_kiosk)"
+                return Refused(429, why, "per_kiosk", self.max_per_kiosk)
         elif self.held_by(opener.number) >= self.max_per_person:
             self.counts["refused_person"] += 1
-            return 429, f"you have {self.max_per_person} walls open (wallboard.max_per_person); close one"
+            why = f"you have {self.max_per_person} walls open (wallboard.max_per_person); close one"
+            return Refused(429, why, "per_person", self.max_per_person)
         return None
 
     def held(self, kiosk: Link) -> int:

@@ -103,7 +103,7 @@ class WallApi(resource.Resource):
         refused = self.feed.refusal(opener)
         if refused is not None:
             request.setHeader(b"retry-after", b"10")
-            answer(request, [], refused[0], {"error": refused[1]})
+            answer(request, [], refused.status, refused.body())
             return
         request.setHeader(b"content-type", b"text/event-stream; charset=utf-8")
         request.setHeader(b"cache-control", b"no-store")

@@ -6,6 +6,7 @@ role may see is filtered on the server (issue 10, item 5)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 
@@ -309,6 +310,8 @@ async def test_heartbeats_and_a_cap_on_streams(live):
     clients = [await SseClient.open(port, auth(live, "9901")) for _ in range(4)]
     refused = await SseClient.open(port, auth(live, "9901"))
     assert refused.status == 503 and "retry-after" in refused.headers
+    await refused.until(lambda c: c.body.endswith(b"}"))
+    assert json.loads(refused.body)["reason"] == "full"  # the page words it (static/desk.js)
     await clients[0].until(lambda c: c.comments >= 2, timeout=3)  # heartbeat every 0.2 s here
     assert (await SseClient.open(port, {})).status == 401  # the rest of the site still answers
     for client in clients:
@@ -339,6 +342,7 @@ async def test_one_person_cannot_take_every_stream(tmp_path):
         assert [c.status for c in held] == [200, 200]
         assert refused.status == 429 and "retry-after" in refused.headers
         await refused.until(lambda c: b"max_per_person" in c.body)
+        assert {**json.loads(refused.body), "error": ""} == {"error": "", "reason": "per_person", "limit": 2}
         supervisor = await SseClient.open(port, auth(made, "9001"))
         assert supervisor.status == 200
         held[0].close()

@@ -152,6 +152,8 @@ async def test_past_max_viewers_a_wall_is_refused(crowded):
     clients = await walls(wall, LOADED.wallboard.max_viewers)
     extra = await SseClient.open(wall.port, {"Authorization": basic(ADMIN)}, path="/api/wall/events")
     assert extra.status == 503 and extra.headers["retry-after"] == "10"
+    await extra.until(lambda c: c.body.endswith(b"}"))
+    assert json.loads(extra.body)["reason"] == "full"  # the page words it (static/wall.js)
     for client in [*clients, extra]:
         client.close()
 
@@ -245,6 +247,7 @@ async def test_one_kiosk_link_cannot_take_every_wall(wall):
     (refused,) = await kiosk_walls(wall, hall["token"], 1)
     assert refused.status == 429 and "retry-after" in refused.headers
     await refused.until(lambda c: b"max_per_kiosk" in c.body)
+    assert {**json.loads(refused.body), "error": ""} == {"error": "", "reason": "per_kiosk", "limit": cap}
     (other,) = await kiosk_walls(wall, lobby["token"], 1)
     assert other.status == 200
     held[0].close()
@@ -271,6 +274,7 @@ async def test_one_person_cannot_take_every_wall(wall):
     )
     assert refused.status == 429 and "retry-after" in refused.headers
     await refused.until(lambda c: b"max_per_person" in c.body)
+    assert {**json.loads(refused.body), "error": ""} == {"error": "", "reason": "per_person", "limit": cap}
     (other,) = await walls(wall, 1, who=ADMIN)
     _, hall = await call(wall, "POST", "/api/wall/kiosks", SUPERVISOR_FRONT, b'{"label": "hall"}')
     (screen,) = await kiosk_walls(wall, hall["token"], 1)
