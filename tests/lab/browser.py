@@ -69,6 +69,18 @@ def wait(awaitable: Awaitable[Any]) -> Any:
     return pytest_twisted.blockon(defer.Deferred.fromFuture(future))
 
 
+def watched(page: Any) -> Any:
+    """`page` with its errors collected in `page.errors`: uncaught exceptions and console
+    errors (CSP refusals among them). For a second tab too: `watched(await context.new_page())`."""
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(f"pageerror: {error}"))
+    page.on(
+        "console",
+        lambda message: page.errors.append(f"console: {message.text}") if message.type == "error" else None,
+    )
+    return page
+
+
 class Chromium:
     """One Playwright driver and one headless browser for the session; a context per test."""
 
@@ -94,16 +106,7 @@ class Chromium:
         """A page in a fresh context (own cookies and storage), with its errors collected."""
         made = await self.browser.new_context(**context)
         made.set_default_timeout(TIMEOUT_MS)
-        page = await made.new_page()
-        page.errors = []  # uncaught exceptions and console errors (CSP refusals among them)
-        page.on("pageerror", lambda error: page.errors.append(f"pageerror: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                page.errors.append(f"console: {message.text}") if message.type == "error" else None
-            ),
-        )
-        return page
+        return watched(await made.new_page())
 
 
 class InThread:
@@ -158,15 +161,7 @@ class SyncChromium:
         def made() -> Any:
             page = self.browser.new_context(**context).new_page()
             page.context.set_default_timeout(TIMEOUT_MS)
-            page.errors = []
-            page.on("pageerror", lambda error: page.errors.append(f"pageerror: {error}"))
-            page.on(
-                "console",
-                lambda message: (
-                    page.errors.append(f"console: {message.text}") if message.type == "error" else None
-                ),
-            )
-            return page
+            return watched(page)
 
         return InThread(self.thread.submit(made).result(), self.thread)
 

@@ -3,6 +3,8 @@
 // (AgentRung) for this agent fetches its pop from /api/pops/<call>; any later event of a shown
 // call fetches the agent's list of pops again (a pop not in it has stopped ringing: it goes).
 // Every value is set with textContent or as an element: a customer's name with markup is text.
+// A stream the server refuses (too many tabs) says why under the badge, as text, and tries
+// again (acd.js streamRefusal); signed out, the page goes to the sign-in.
 "use strict";
 
 (function () {
@@ -11,6 +13,7 @@
   const list = document.getElementById("pops");
   const badge = document.getElementById("connection");
   const empty = document.getElementById("no-pops");
+  const why = document.getElementById("connection-why");
   const shown = new Map(); // call id -> {element, pop, fetched (performance.now() at the answer)}
   const CALL_EVENTS = [
     "AgentMissed", "CallAnswered", "CallCompleted", "CallerAbandoned", "QueueExited",
@@ -28,6 +31,13 @@
     picked: "picked on a shared number",
     shared: "shared number: ask who is calling",
     unknown: "unknown caller: ask for their name",
+  };
+  // what a refused desk tells its agent (the refusal's reason: acd/web/push.py)
+  const REFUSED = {
+    per_person: (n) => "Your desk is open in too many tabs (" + n + " at most), so calls will not show here. "
+      + "Close one and this tab reconnects by itself.",
+    full: () => "Too many people are connected right now, so calls will not show here. "
+      + "This tab reconnects by itself when there is room.",
   };
 
   function el(tag, text, className) {
@@ -247,10 +257,14 @@
     const events = new EventSource("/api/events");
     events.onopen = () => {
       setBadge("live", "live");
+      window.acd.explain(why, "");
       refreshAll(); // what changed while the stream was away (a reset, a restart)
       deskEvent("open", null);
     };
-    events.onerror = () => setBadge("down", events.readyState === EventSource.CLOSED ? "offline" : "reconnecting\u2026");
+    events.onerror = () => {
+      if (events.readyState === EventSource.CLOSED) refused();
+      else setBadge("down", "reconnecting\u2026");
+    };
     events.addEventListener("AgentRung", (message) => {
       const event = JSON.parse(message.data).event;
       if (event.agent === me) refreshOne(event.call_id);
@@ -269,6 +283,32 @@
       deskEvent("open", null);
     });
     return events;
+  }
+
+  // EventSource gives up on an answer that is not a stream and does not say why: asked
+  // again, the same address does (401: signed out, 403: not an agent now, 429/503: too many)
+  async function refused() {
+    setBadge("down", "disconnected");
+    const refusal = await window.acd.streamRefusal("/api/events");
+    if (refusal.status === 401) {
+      window.location.assign("/signin?next=/desk");
+      return;
+    }
+    if (refusal.status === 403) {
+      setBadge("refused", "not allowed");
+      window.acd.explain(why, "");
+      return;
+    }
+    window.acd.explain(why, refusalText(refusal));
+    window.setTimeout(connect, window.acd.retryAfterMs(refusal));
+  }
+
+  function refusalText(refusal) {
+    if (refusal.status === 200) return ""; // room again: reconnecting
+    if (refusal.status === 0) return "Your desk cannot reach the server, so calls will not show here. It keeps trying by itself.";
+    const say = REFUSED[refusal.reason];
+    return say ? say(refusal.limit)
+      : "Your desk cannot connect right now, so calls will not show here. It keeps trying by itself.";
   }
 
   setBadge("down", "connecting\u2026");

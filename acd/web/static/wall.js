@@ -6,6 +6,8 @@
 // snapshot carries (data-level="ok|warn|bad"); times in state and the longest waits tick here
 // between snapshots. Charts: uPlot (vendored, static/vendor/). Listen / whisper / barge post
 // /api/supervise with the page's CSRF token (acd.js) when the snapshot says controls are ours.
+// A stream the server refuses (too many tabs, a revoked link) says why under the badge, as
+// text, and tries again (acd.js streamRefusal).
 "use strict";
 
 (function () {
@@ -19,7 +21,16 @@
   ];
   const STATE_NAMES = Object.fromEntries(STATES);
   const MODES = [["monitor", "Listen"], ["whisper", "Whisper"], ["barge", "Barge"]];
-  const RETRY_CLOSED_MS = 15000; // the server refused the stream (full, or a revoked link)
+  const why = document.getElementById("connection-why");
+  const kiosk = page.dataset.kiosk === "yes";
+  // what a refused wall tells whoever looks at it (the refusal's reason: acd/web/wall.py)
+  const REFUSED = {
+    per_person: (n) => "This wall is open in too many tabs or screens (" + n + " at most). "
+      + "Close one and it reconnects by itself.",
+    per_kiosk: (n) => "This wall screen link is open on too many screens (" + n + " at most). "
+      + "Close one and this one reconnects by itself.",
+    full: () => "Too many walls are open right now. This one reconnects by itself when there is room.",
+  };
   let last = null; // the snapshot drawn
   let receivedAt = 0; // performance.now() when it came
   let lastId = "";
@@ -299,7 +310,10 @@
 
   function connect() {
     const source = new EventSource(address());
-    source.addEventListener("open", () => setBadge("live", "live"));
+    source.addEventListener("open", () => {
+      setBadge("live", "live");
+      window.acd.explain(why, "");
+    });
     source.addEventListener("wall", (event) => {
       messages += 1;
       lastId = event.lastEventId;
@@ -313,27 +327,29 @@
     });
   }
 
-  // EventSource gives up on an answer that is not a stream and does not say which: the
-  // snapshot's address does (401: signed out, 403: a revoked link, 503: too many walls)
+  // EventSource gives up on an answer that is not a stream and does not say why: asked
+  // again, the same address does (401: signed out, 403: a revoked link, 429/503: too many)
   async function refused() {
     setBadge("down", "disconnected");
-    let status = 0;
-    try {
-      status = (await fetch(page.dataset.events.replace("/api/wall/events", "/api/wall"), {
-        credentials: "same-origin", cache: "no-store",
-      })).status;
-    } catch (error) {
-      status = 0; // the daemon is away: try again later
-    }
-    if (status === 401 && page.dataset.kiosk !== "yes") {
+    const refusal = await window.acd.streamRefusal(address());
+    if (refusal.status === 401 && !kiosk) {
       window.location.assign("/signin?next=" + encodeURIComponent(window.location.pathname));
       return;
     }
-    if (status === 403) {
-      setBadge("refused", page.dataset.kiosk === "yes" ? "this wall link was revoked" : "not allowed");
+    if (refusal.status === 403) {
+      setBadge("refused", kiosk ? "this wall link was revoked" : "not allowed");
+      window.acd.explain(why, "");
       return;
     }
-    window.setTimeout(connect, RETRY_CLOSED_MS);
+    window.acd.explain(why, refusalText(refusal));
+    window.setTimeout(connect, window.acd.retryAfterMs(refusal));
+  }
+
+  function refusalText(refusal) {
+    if (refusal.status === 200) return ""; // room again: reconnecting
+    if (refusal.status === 0) return "The wall cannot reach the server. It keeps trying by itself.";
+    const say = REFUSED[refusal.reason];
+    return say ? say(refusal.limit) : "This wall cannot connect right now. It keeps trying by itself.";
   }
 
   picker.addEventListener("change", () => last && drawCharts(last));
