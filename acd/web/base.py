@@ -37,6 +37,7 @@ log = Logger()
 SAFE_METHODS = (b"GET", b"HEAD", b"OPTIONS")
 _FOUND = "acd_person"  # the request attribute identify() leaves its answer in
 _SESSION = "acd_session_key"  # and the key of the cookie session it found the person by
+_PHRASES = {429: b"Too Many Requests"}  # RFC 6585's; twisted.web.http.RESPONSES lacks it
 
 
 class HttpError(Exception):
@@ -219,12 +220,17 @@ def _failed(request, gone: list, failure) -> None:
         answer(request, gone, 500, {"error": "internal error"})
 
 
+def set_status(request, code: int) -> None:
+    """The status with its reason phrase: twisted's "Unknown Status" for a 429 reads like a bug."""
+    request.setResponseCode(code, _PHRASES.get(code))
+
+
 def answer(request, gone: list, code: int, body: object) -> None:
     if gone or request.finished or body is server.NOT_DONE_YET:
         return  # the client left, or a file is being streamed
     if isinstance(body, tuple):  # (status, body)
         code, body = body
-    request.setResponseCode(code)
+    set_status(request, code)
     request.setHeader(b"content-type", b"application/json")
     request.setHeader(b"cache-control", b"no-store")
     raw = json.dumps(body).encode()

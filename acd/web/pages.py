@@ -23,7 +23,7 @@ from twisted.web import resource, server
 
 from acd.core.people import ROLES, Person
 from acd.web.auth import Forbidden, StaffLogin, Throttled, Unauthorized
-from acd.web.base import HttpError, identify, session_id
+from acd.web.base import HttpError, identify, session_id, set_status
 
 log = Logger()
 TYPES = {  # what the static folder may hold, and how it is served
@@ -82,7 +82,7 @@ class Pages:
         body = self.env.get_template(template).render(
             person=person, csrf_token=csrf, nav=NAV.get(person.role, ()) if person else (), **context
         )
-        request.setResponseCode(status)
+        set_status(request, status)
         request.setHeader(b"content-type", b"text/html; charset=utf-8")
         request.setHeader(b"cache-control", b"no-store")
         return body.encode()

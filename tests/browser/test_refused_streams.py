@@ -130,9 +130,11 @@ async def test_a_desk_in_one_tab_too_many_says_why_and_comes_back_when_one_close
     why = third.locator("#connection-why")
     await expect(why).to_contain_text("Your desk is open in too many tabs (2 at most)")
     await expect(why).to_contain_text("calls will not show")
+    await expect(third.locator("#no-pops")).to_be_hidden()  # no "details appear when it rings"
     await shot(third, "desk-refused")
     await second.close()
     await comes_back(third)
+    await expect(third.locator("#no-pops")).to_be_visible()
     assert page.errors == [] and scripts_errors(third) == []
 
 

@@ -19,6 +19,7 @@ class SseClient:
     """Reads one `/api/events` stream into `messages` (and counts comment lines)."""
 
     status: int = 0
+    phrase: str = ""  # the status line's reason ("Too Many Requests")
     headers: dict[str, str] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
     comments: int = 0
@@ -39,7 +40,8 @@ class SseClient:
         client._writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
         status, *rest = head.decode("latin-1").split("\r\n")
-        client.status = int(status.split()[1])
+        _, code, client.phrase = (status.split(" ", 2) + [""])[:3]
+        client.status = int(code)
         for line in rest:
             if ":" in line:
                 name, value = line.split(":", 1)

@@ -341,6 +341,7 @@ async def test_one_person_cannot_take_every_stream(tmp_path):
         refused = await SseClient.open(port, auth(made, "1001"))
         assert [c.status for c in held] == [200, 200]
         assert refused.status == 429 and "retry-after" in refused.headers
+        assert refused.phrase == "Too Many Requests"  # not twisted's "Unknown Status"
         await refused.until(lambda c: b"max_per_person" in c.body)
         assert {**json.loads(refused.body), "error": ""} == {"error": "", "reason": "per_person", "limit": 2}
         supervisor = await SseClient.open(port, auth(made, "9001"))

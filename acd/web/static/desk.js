@@ -258,6 +258,7 @@
     events.onopen = () => {
       setBadge("live", "live");
       window.acd.explain(why, "");
+      empty.hidden = shown.size > 0;
       refreshAll(); // what changed while the stream was away (a reset, a restart)
       deskEvent("open", null);
     };
@@ -299,7 +300,9 @@
       window.acd.explain(why, "");
       return;
     }
-    window.acd.explain(why, refusalText(refusal));
+    const text = refusalText(refusal);
+    window.acd.explain(why, text);
+    if (text) empty.hidden = true; // "details appear as soon as your phone rings" would not hold
     window.setTimeout(connect, window.acd.retryAfterMs(refusal));
   }
 
