@@ -160,6 +160,9 @@ class Redis(_Section):
     url: str = Field("redis://127.0.0.1:6390/0", pattern=r"^redis://[^@]*$")  # no password in it
     prefix: str = Field("acd", pattern=r"^[a-z][a-z0-9_-]{0,20}$")
     password: Secret  # from the secrets file
+    # connections at most (more callers wait for one); within descriptors.MARGIN's 64
+    max_connections: int = Field(16, ge=1, le=32)
+    timeout: float = Field(2.0, gt=0, le=30)  # seconds to connect, to answer, and to wait for a connection
 
 
 class Routing(_Section):

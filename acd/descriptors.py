@@ -16,7 +16,7 @@ from acd.config import Config
 
 log = Logger()
 
-MARGIN = 64  # redis and AMI connections, SQL, the journal, logs, the listeners themselves
+MARGIN = 64  # redis (redis.max_connections <= 32) and AMI, SQL, the journal, logs, the listeners
 
 
 def needed(config: Config) -> int:

@@ -31,9 +31,7 @@ class LiveState:
         self.guesses_key = f"{config.prefix}:guesses"
         self.sessions_key = f"{config.prefix}:session"
         self.old_guesses_gone = False  # the hash guesses were kept in before their own keys
-        self.client = redis.Redis.from_url(
-            config.url, password=config.password, socket_timeout=2, socket_connect_timeout=2
-        )
+        self.client = redis.Redis.from_pool(_pool(config))
 
     async def save(self, agent: Agent) -> None:
         try:
@@ -219,6 +217,20 @@ class LiveState:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+def _pool(config: Redis) -> redis.BlockingConnectionPool:
+    """At most `max_connections`, so a burst or a stuck redis cannot pile up descriptors: a
+    caller past the cap waits `timeout` for one, then gets a ConnectionError (a RedisError,
+    logged by the method like any other)."""
+    return redis.BlockingConnectionPool.from_url(
+        config.url,
+        password=config.password,
+        max_connections=config.max_connections,
+        timeout=config.timeout,
+        socket_timeout=config.timeout,
+        socket_connect_timeout=config.timeout,
+    )
 
 
 def _guess_records(keys: tuple[str, ...], blobs: list[bytes | str | None]) -> dict[str, Record]:

@@ -109,6 +109,9 @@ def test_top_level_must_be_a_mapping():
         (lambda r: r["recording"]["agents"].update({"7777": 1.0}), "recording.agents.7777: no agent '7777'"),
         (lambda r: r["features"].update(monitor="*7"), "features.monitor: String should match pattern"),
         (lambda r: r["journal"].update(sweep_at="25:00"), "journal.sweep_at: String should match pattern"),
+        (lambda r: r["redis"].update(max_connections=0), "redis.max_connections"),
+        (lambda r: r["redis"].update(max_connections=33), "redis.max_connections"),  # past the fd margin
+        (lambda r: r["redis"].update(timeout=0), "redis.timeout"),
         (lambda r: r["journal"].update(sweep_at=210), "journal.sweep_at: Input should be a valid string"),
         (
             lambda r: r["recording"]["lines"].update({4: 1.0}),

@@ -22,10 +22,13 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def on_redis(tmp_path: Path, prefix: str = "acdtest") -> AsyncIterator[tuple[Config, LiveState]]:
-    """The default config on a real redis-server on loopback, and the daemon's client of it."""
+async def on_redis(
+    tmp_path: Path, prefix: str = "acdtest", **settings: object
+) -> AsyncIterator[tuple[Config, LiveState]]:
+    """The default config on a real redis-server on loopback, and the daemon's client of it;
+    `settings` are further redis.* keys (max_connections=4)."""
     raw = yaml.safe_load(config_module.DEFAULT_PATH.read_text())
-    raw["redis"] = {"url": f"redis://127.0.0.1:{free_port()}/0", "prefix": prefix}
+    raw["redis"] = {"url": f"redis://127.0.0.1:{free_port()}/0", "prefix": prefix, **settings}
     config = config_module.parse(raw)
     server = RedisServer(config.redis.url, tmp_path / "redis", config.redis.password)
     server.start()
