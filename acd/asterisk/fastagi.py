@@ -230,13 +230,13 @@ class FastAgiService(service.Service):
         token, _, name = script.partition("/")
         if hmac.compare_digest(token.encode("utf-8", "replace"), self.config.token.encode()):
             return name
-        self.floods.bad_token.note(_address(peer), Route=name or script)
+        self.floods.bad_token.note(_host(peer), Route=name or script)
         return None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """One connection: closed unread over the cap, else its session in a counted slot."""
         peer = writer.get_extra_info("peername")
-        slot = self.gate.enter(_address(peer))
+        slot = self.gate.enter(_host(peer))
         if slot is None:
             writer.close()
             return
@@ -264,7 +264,7 @@ class FastAgiService(service.Service):
             self.served += 1
         except BadRequest as exc:
             if slot in self.gate.waiting:  # before the token: a stranger's, repeatable at will
-                self.floods.bad_request.note(_address(peer), why=exc)
+                self.floods.bad_request.note(_host(peer), why=exc)
             else:
                 log.warn("FastAGI: bad request from {peer}: {why}", peer=peer, why=exc)
         except Refused as exc:
@@ -273,9 +273,7 @@ class FastAgiService(service.Service):
             log.error("FastAGI: route stopped, value refused: {why}", why=exc)
         except TimeoutError:
             if slot in self.gate.waiting:
-                self.floods.timed_out.note(
-                    _address(peer), why=f"no headers in {self.config.header_timeout} s"
-                )
+                self.floods.timed_out.note(_host(peer), why=f"no headers in {self.config.header_timeout} s")
             else:
                 log.warn("FastAGI: {peer} timed out", peer=peer)
         except Hangup:
@@ -295,3 +293,9 @@ async def _to_the_end(route: Route, channel: AgiChannel) -> None:
 
 def _address(peer: object) -> str:
     return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer)
+
+
+def _host(peer: object) -> str:
+    """The source address without its port: what floods are counted by (each connection has
+    a port of its own) and what fail2ban bans."""
+    return str(peer[0]) if isinstance(peer, tuple) and peer else str(peer)

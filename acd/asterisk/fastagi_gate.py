@@ -5,8 +5,9 @@ one: without a cap, connections that never speak (each up to `header_timeout`) o
 sessions could use every descriptor the daemon has. Over `max_connections` a connection is
 closed unread. Unauthenticated connections are capped apart and lower; a full crowd of them
 loses its oldest, since Asterisk's sessions send their headers at once, so a crowd of silent
-connects cannot keep a call out. Floods are logged as one line per window: refusals, and
-what a session still owing the token may repeat at will (a wrong token, bad headers, silence).
+connects cannot keep a call out. Floods are logged as one line per source address and
+window (acd/core/floods.py): refusals, and what a session still owing the token may repeat at
+will (a wrong token, bad headers, silence).
 """
 
 from __future__ import annotations
@@ -18,50 +19,55 @@ from dataclasses import dataclass, field
 from twisted.logger import Logger
 
 from acd import security_log
+from acd.core.floods import OTHERS, Line, Sources
 
 log = Logger(namespace="acd.asterisk.fastagi")
 
-WINDOW = 10.0  # seconds: at most one security line per kind of refusal in each
+WINDOW = 10.0  # seconds: at most one line per kind of refusal and source address in each
+MOST_ADDRESSES = 32  # source addresses tracked per kind; refusals from more are one count
 
 
 @dataclass(eq=False)
 class Slot:
-    """One admitted session; `task` is what dropping it cancels."""
+    """One admitted session; `task` is what dropping it cancels, `remote` its source address."""
 
     task: asyncio.Task | None
     remote: str
 
 
-Write = Callable[[int, str, dict[str, object]], object]  # count, remote, the last one's fields
+Write = Callable[[int, str, dict[str, object]], object]  # count, address (OTHERS: the rest), fields
 
 
 class Tally:
-    """Something that may come in floods, written once per window: the first at once, the
-    rest of the window as one line with their count. `write` makes the line."""
+    """Something that may come in floods, written once per source address and window: the
+    first at once, the rest as one line with their count (`Sources`); this runs the window's
+    timer. `write` makes the line."""
 
-    def __init__(self, write: Write, window: float = WINDOW) -> None:
+    def __init__(self, write: Write, window: float = WINDOW, most: int = MOST_ADDRESSES) -> None:
         self.write = write
         self.window = window
-        self.count = 0
-        self.last: tuple[str, dict[str, object]] = ("", {})
+        self.sources = Sources(most)
         self.timer: asyncio.TimerHandle | None = None
 
-    def note(self, remote: str, **fields: object) -> None:
-        self.count += 1
-        self.last = (remote, fields)
+    def note(self, address: str, **fields: object) -> None:
+        line = self.sources.note(address, fields)
+        if line is not None:
+            self._write(line)
         if self.timer is None:
-            self._write()
+            self._start()
 
-    def _write(self) -> None:
-        remote, fields = self.last
-        self.write(self.count, remote, fields)
-        self.count = 0
+    def _write(self, line: Line) -> None:
+        self.write(line.count, line.address, dict(line.fields))
+
+    def _start(self) -> None:
         self.timer = asyncio.get_running_loop().call_later(self.window, self._window_ended)
 
     def _window_ended(self) -> None:
         self.timer = None
-        if self.count:
-            self._write()
+        for line in self.sources.window_ended():
+            self._write(line)
+        if not self.sources.quiet():
+            self._start()
 
     def stop(self) -> None:
         if self.timer is not None:
@@ -72,8 +78,9 @@ class Tally:
 def refusals(kind: str) -> Tally:
     """A security event's tally: `Refused` counts the sessions since its last line."""
 
-    def write(count: int, remote: str, fields: dict[str, object]) -> None:
-        security_log.event(kind, "fastagi", remote, Refused=count, **fields)
+    def write(count: int, address: str, fields: dict[str, object]) -> None:
+        others = {"Sources": "other addresses"} if address == OTHERS else {}  # RemoteAddress="-"
+        security_log.event(kind, "fastagi", address, Refused=count, **others, **fields)
 
     return Tally(write)
 
@@ -81,11 +88,11 @@ def refusals(kind: str) -> Tally:
 def warnings(what: str) -> Tally:
     """A daemon log warning's tally, for what strangers can repeat without the token."""
 
-    def write(count: int, remote: str, fields: dict[str, object]) -> None:
+    def write(count: int, address: str, fields: dict[str, object]) -> None:
         log.warn(
             "FastAGI: {what} from {peer}: {why} ({n} since the last such line)",
             what=what,
-            peer=remote,
+            peer=address if address != OTHERS else "other addresses",
             why=fields.get("why", ""),
             n=count,
         )
