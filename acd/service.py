@@ -93,7 +93,9 @@ class Daemon(service.MultiService):
         self.reconciler = Reconciler(
             state_dir(config) / "log" / "queue_log", self.ledger, self.apply, since=self.days.start
         )
-        self.ami = AmiService(config.ami, self.apply, reconciler=self.reconciler)
+        self.ami = AmiService(
+            config.ami, self.apply, reconciler=self.reconciler, whose_call=self.center.talking
+        )
         self.ami.setServiceParent(self)
         self.directory = Directory(config.store.url)
         self.journeys = JourneyWriter(self.directory, self.center, e164(config.numbers))

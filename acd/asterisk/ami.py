@@ -14,6 +14,7 @@ after it in the same read).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import re
 import time
@@ -35,6 +36,7 @@ from acd.core import events as ev
 log = Logger()
 
 Sink = Callable[[ev.Event], object]  # the daemon's apply; its entry is not ours to use
+WhoseCall = Callable[[str, str], str | None]  # (agent, queue) -> the call they talk on there
 
 
 class Reconciling(Protocol):
@@ -133,11 +135,13 @@ class AmiService(service.Service):
         sink: Sink,
         clock: Callable[[], float] = time.time,
         reconciler: Reconciling | None = None,
+        whose_call: WhoseCall | None = None,
     ) -> None:
         self.config = config
         self.sink = sink
         self.clock = clock
         self.reconciler = reconciler
+        self.whose_call = whose_call
         self.connected = False
         self.logins = 0
         self.manager: _BackoffManager | None = None
@@ -245,12 +249,26 @@ class AmiService(service.Service):
                 message=str(message)[:300],
             )
             return
+        if isinstance(event, ev.CallCompleted) and not event.call_id:
+            event = self._named(event)
         if event is None or (self.reconciler is not None and self.reconciler.duplicate(event)):
             return
         try:
             self.sink(event)
         except Exception:  # noqa: BLE001
             log.failure("the core failed on {event!r}", event=event)
+
+    def _named(self, event: ev.CallCompleted) -> ev.CallCompleted | None:
+        """A bare AgentComplete's call: the one its agent talks on in its queue (else dropped)."""
+        call_id = self.whose_call(event.agent, event.queue) if self.whose_call is not None else None
+        if not call_id:
+            log.warn(
+                "dropped AMI AgentComplete without channels: agent {agent} is on no call in {queue}",
+                agent=event.agent,
+                queue=event.queue,
+            )
+            return None
+        return dataclasses.replace(event, call_id=call_id)
 
     async def resync(self) -> None:
         """Rebuild the queues' members and waiting callers from a QueueStatus answer, after

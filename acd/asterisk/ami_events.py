@@ -151,10 +151,13 @@ def _agent_leg(msg: Message) -> tuple[str, str]:
 
 
 def agent_completed(msg: Message, at: float) -> ev.Event:
+    """With neither channel's snapshot (both legs gone before app_queue built the event) the
+    call id is "": the link names it from the read model (AmiService, `whose_call`)."""
     reason = _get(msg, "Reason")
+    bare = _get(msg, "Uniqueid") is None and _get(msg, "DestLinkedid") is None
     return ev.CallCompleted(
         at,
-        _call_id(msg),
+        "" if bare else _call_id(msg),
         _text(msg, "Queue"),
         _text(msg, "MemberName"),
         _number(msg, "HoldTime"),

@@ -222,6 +222,12 @@ class CallCenter(checkpoint.Checkpointed):
         if e.hold_time <= queue.service_level_s:
             queue.stats.answered_in_service += 1
 
+    def talking(self, agent: str, queue: str) -> str | None:
+        """The call `agent` talks on in `queue` (the latest answered, should there be two)."""
+        found = [c for c in self.calls.values() if c.outcome is Outcome.TALKING and c.agent == agent]
+        found = [c for c in found if c.queue == queue]
+        return max(found, key=lambda c: c.answered_at or 0.0).id if found else None
+
     def _completed(self, e: ev.CallCompleted) -> None:
         call = self._call(e.call_id, e.at)
         call.queue, call.agent, call.wait = e.queue, e.agent, e.hold_time
