@@ -86,9 +86,11 @@ def _flag(msg: Message, key: str) -> bool:
 def _call_id(msg: Message) -> str:
     """The caller channel's uniqueid. When the caller hung up first, AgentComplete carries no
     caller snapshot; the agent leg's linkedid names the same call, since an inbound call's
-    journey starts with (and is named after) the caller's channel."""
-    if _get(msg, "Uniqueid") is None and _get(msg, "DestLinkedid") is not None:
-        return _text(msg, "DestLinkedid")
+    journey starts with (and is named after) the caller's channel. With neither snapshot (both
+    legs gone before app_queue built the event): "", for the link to name from the read model
+    (AmiService, `whose_call`)."""
+    if _get(msg, "Uniqueid") is None:
+        return _text(msg, "DestLinkedid") if _get(msg, "DestLinkedid") is not None else ""
     return _text(msg, "Uniqueid")
 
 
@@ -151,13 +153,10 @@ def _agent_leg(msg: Message) -> tuple[str, str]:
 
 
 def agent_completed(msg: Message, at: float) -> ev.Event:
-    """With neither channel's snapshot (both legs gone before app_queue built the event) the
-    call id is "": the link names it from the read model (AmiService, `whose_call`)."""
     reason = _get(msg, "Reason")
-    bare = _get(msg, "Uniqueid") is None and _get(msg, "DestLinkedid") is None
     return ev.CallCompleted(
         at,
-        "" if bare else _call_id(msg),
+        _call_id(msg),
         _text(msg, "Queue"),
         _text(msg, "MemberName"),
         _number(msg, "HoldTime"),

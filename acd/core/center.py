@@ -224,8 +224,11 @@ class CallCenter(checkpoint.Checkpointed):
 
     def talking(self, agent: str, queue: str) -> str | None:
         """The call `agent` talks on in `queue` (the latest answered, should there be two)."""
-        found = [c for c in self.calls.values() if c.outcome is Outcome.TALKING and c.agent == agent]
-        found = [c for c in found if c.queue == queue]
+        found = [
+            c
+            for c in self.calls.values()
+            if c.outcome is Outcome.TALKING and (c.agent, c.queue) == (agent, queue)
+        ]
         return max(found, key=lambda c: c.answered_at or 0.0).id if found else None
 
     def _completed(self, e: ev.CallCompleted) -> None:

@@ -7,7 +7,6 @@ daemon's own sites. With ACD_SHOTS=<folder> the refused pages are also saved the
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from tests.web.conftest import LOADED
 from tests.web.test_pops import agents_sign_in  # noqa: F401
 from tests.web.test_push import make_daemon
 from tests.web.test_wall import call
-from tests.web.wall_site import WallSite
+from tests.web.wall_site import served
 
 CAP = 2
 BACK_MS = 15_000  # a refused page tries again within seconds (5 s over a cap of one's own)
@@ -32,11 +31,7 @@ def wall(tmp_path):
     """The wall site, where one person or one kiosk link holds CAP walls at most."""
     walls = LOADED.wallboard.model_copy(update={"max_per_person": CAP, "max_per_kiosk": CAP})
     config = LOADED.model_copy(update={"wallboard": walls})
-    site = WallSite(config, time.time, store_url=f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    yield site
-    site.feed.stop()
-    site.listening.stopListening()
-    site.directory.close()
+    yield from served(config, tmp_path)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from acd.core import events as ev
 from tests.asterisk.test_fastagi import on_asyncio
 from tests.web.conftest import LOADED
 from tests.web.test_wall import call, joined
-from tests.web.wall_site import WallSite
+from tests.web.wall_site import WallSite, served
 
 HOSTILE = '<img src=x onerror="document.title=\'pwned\'">Alice'
 HOSTILE_QUEUE = "<b>q</b><script>document.title='pwned'</script>"
@@ -45,11 +45,7 @@ def listener() -> FakeListener:
 def wall(tmp_path, listener):
     agents = [LOADED.agents[0].model_copy(update={"name": HOSTILE}), *LOADED.agents[1:]]
     config = LOADED.model_copy(update={"agents": agents})
-    site = WallSite(config, time.time, store_url=f"sqlite:///{tmp_path / 'store.sqlite3'}", listener=listener)
-    yield site
-    site.feed.stop()
-    site.listening.stopListening()
-    site.directory.close()
+    yield from served(config, tmp_path, listener=listener)
 
 
 async def signed_in(page, site: WallSite, number: str = "9001") -> None:

@@ -12,18 +12,14 @@ import pytest
 from acd.core import events as ev
 from tests.web.conftest import LOADED, basic, on_asyncio
 from tests.web.sse_client import SseClient
-from tests.web.wall_site import WallSite
+from tests.web.wall_site import WallSite, served
 
 ADMIN, SUPERVISOR_FRONT, QUALITY = "9901", "9001", "9101"
 
 
 @pytest.fixture
 def wall(tmp_path):
-    site = WallSite(LOADED, time.time, store_url=f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    yield site
-    site.feed.stop()
-    site.listening.stopListening()
-    site.directory.close()
+    yield from served(LOADED, tmp_path)
 
 
 @pytest.fixture
@@ -32,11 +28,7 @@ def crowded(tmp_path):
     more walls than wallboard.max_per_person lets one person hold)."""
     walls = LOADED.wallboard.model_copy(update={"max_per_person": LOADED.wallboard.max_viewers})
     config = LOADED.model_copy(update={"wallboard": walls})
-    site = WallSite(config, time.time, store_url=f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    yield site
-    site.feed.stop()
-    site.listening.stopListening()
-    site.directory.close()
+    yield from served(config, tmp_path)
 
 
 def joined(call: str, queue: str = "support", number: str = "0301234") -> ev.CallerJoined:

@@ -6,7 +6,6 @@ under the strict CSP, the vendored chart library served from the package."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -14,16 +13,12 @@ from tests.asterisk.test_fastagi import on_asyncio
 from tests.web.conftest import LOADED, Web
 from tests.web.test_pages import Browser
 from tests.web.test_wall import call, joined
-from tests.web.wall_site import WallSite
+from tests.web.wall_site import WallSite, served
 
 
 @pytest.fixture
 def wall(tmp_path):
-    site = WallSite(LOADED, time.time, store_url=f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    yield site
-    site.feed.stop()
-    site.listening.stopListening()
-    site.directory.close()
+    yield from served(LOADED, tmp_path)
 
 
 def web(site: WallSite) -> Web:

@@ -7,6 +7,8 @@ journal back into fresh models and listens on the same port."""
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from acd import config as config_module
@@ -167,3 +169,12 @@ class WallSite:
         if self.directory is not None:
             self.directory.close()
         self.people.close()
+
+
+def served(config: config_module.Config, folder: Path, **options) -> Iterator[WallSite]:
+    """A fixture's body: the site on a fresh SQLite store in `folder`, closed after the test."""
+    site = WallSite(config, time.time, store_url=f"sqlite:///{folder / 'store.sqlite3'}", **options)
+    yield site
+    site.feed.stop()
+    site.listening.stopListening()
+    site.directory.close()
