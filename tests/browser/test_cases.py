@@ -83,3 +83,49 @@ async def test_the_desk_pop_shows_the_customers_open_case(live, page):
     await expect(shown).to_contain_text(f"{opened} · Bruno Keller · level 0")
     await shot(page, "desk-pop-case.png")
     assert page.errors == []
+
+
+@on_asyncio
+async def test_a_list_asked_for_by_the_timer_and_answered_after_a_resolve_does_not_bring_the_case_back(
+    live, page
+):
+    late = await coded_complaint(live, "c-late", "1001", time.time() - 2 * 24 * 3600)
+    await page.clock.install()
+    await supervisor_in(page, live)
+    rows = page.locator("#cases tbody tr")
+    await expect(rows).to_have_count(1)
+    asked, answered = asyncio.Event(), asyncio.Event()
+
+    async def answer_the_timer_last(route) -> None:
+        if asked.is_set():
+            await route.continue_()
+            answered.set()
+            return
+        before = await route.fetch()  # the list as it is now, the case still open
+        asked.set()
+        await answered.wait()
+        await asyncio.sleep(0.5)  # the list after the resolve is drawn by now
+        await route.fulfill(response=before)
+
+    await page.route("**/api/cases", answer_the_timer_last)
+    await page.clock.run_for(15_000)  # the page's own refresh, every 15 s
+    await asyncio.wait_for(asked.wait(), 10)
+    row = page.locator(f'#cases tbody tr[data-case="{late}"]')
+    await row.locator(".case-note").fill("refunded")
+    await row.locator(".case-resolve-button").click()
+    await expect(page.locator("#cases-status")).to_have_text("No open case.")
+    await asyncio.sleep(1.0)  # the timer's answer has arrived and been read
+    await expect(rows).to_have_count(0)
+    assert page.errors == []
+
+
+@on_asyncio
+async def test_no_open_case_goes_once_a_case_comes_in(live, page):
+    await page.clock.install()
+    await supervisor_in(page, live)
+    await expect(page.locator("#cases-status")).to_have_text("No open case.")
+    await coded_complaint(live, "c-new", "1001", time.time())
+    await page.clock.run_for(15_000)  # the page's own refresh, every 15 s
+    await expect(page.locator("#cases tbody tr")).to_have_count(1)
+    await expect(page.locator("#cases-status")).to_have_text("")
+    assert page.errors == []

@@ -175,6 +175,37 @@ async def test_the_knowledge_base_finds_entries_as_text_and_a_question_reaches_t
 
 
 @on_asyncio
+async def test_a_search_answered_after_a_newer_one_does_not_replace_its_results(desk, page):
+    with db.sessions(desk.directory.engine).begin() as session:
+        knowledge.add_entry(session, "technical", "Router blinks red", "Hold reset.", "9001", time.time())
+        knowledge.add_entry(session, "billing", "Invoice twice", "Refund one.", "9001", time.time())
+    await signed_in(page, desk)
+    asked, answered = asyncio.Event(), asyncio.Event()
+
+    async def answer_the_first_last(route) -> None:
+        if "invoice" in route.request.url:
+            await route.continue_()
+            answered.set()
+            return
+        asked.set()
+        await answered.wait()
+        await asyncio.sleep(0.5)  # the newer results are drawn by now
+        await route.continue_()
+
+    await page.route("**/api/kb?*", answer_the_first_last)
+    await page.fill(".kb-q", "router")
+    await page.click(".kb-form button[type=submit]")
+    await asyncio.wait_for(asked.wait(), 10)
+    await page.fill(".kb-q", "invoice")
+    await page.click(".kb-form button[type=submit]")
+    titles = page.locator(".kb-results .kb-entry h3")
+    await expect(titles).to_have_text(["Invoice twice"])
+    await asyncio.sleep(1.0)  # the first search's answer has arrived and been read
+    await expect(titles).to_have_text(["Invoice twice"])
+    assert page.errors == []
+
+
+@on_asyncio
 async def test_escalate_sends_the_call_on_with_the_reason_and_the_agent_s_note(desk, page):
     await signed_in(page, desk)
     await expect(page.locator(".desk-escalate")).to_have_count(0)  # on no call: nothing to escalate

@@ -12,6 +12,7 @@ from playwright.async_api import expect
 from tests.asterisk.test_fastagi import on_asyncio
 from tests.browser.test_desk import HOSTILE
 from tests.browser.test_desk import live as live  # the fixture
+from tests.web.test_knowledge import staff
 from tests.web.test_pops import agent, get, post
 from tests.web.test_pops import agents_sign_in as agents_sign_in  # the fixture
 
@@ -55,6 +56,7 @@ async def test_a_supervisor_answers_an_agent_s_question_and_edits_the_entry(live
     assert entry["title"] == "IPv6 on the new router" and entry["updated_by"] == "9001"
 
     await page.select_option(".kb-filter-category", "technical")
+    await expect(page.locator("#kb-office")).to_have_attribute("data-loaded", "yes")  # then open the editor
     shown = page.locator(f'.kb-entry[data-entry="{entry["id"]}"]')
     await expect(shown.locator(".kb-entry-body")).to_have_text("Yes: switch it on under <b>Network</b>.")
     await shown.locator("summary").click()
@@ -89,4 +91,40 @@ async def test_a_new_entry_is_added_and_a_refused_one_says_why(live, page):
     await expect(form.locator(".kb-title")).to_have_value("")
     found = json.loads((await get(live, "/api/kb?q=opening", agent("1001"))).body)
     assert [e["updated_by"] for e in found["entries"]] == ["9901"]
+    assert page.errors == []
+
+
+@on_asyncio
+async def test_a_list_asked_for_earlier_and_answered_later_is_not_drawn_over_a_newer_one(live, page):
+    """A search sent, then a category picked: when the search's answer comes last, the page
+    still shows the category's entries (only the newest refresh draws), and says when it is
+    done (data-loaded), so nobody opens an editor that a late list then closes."""
+    import asyncio
+
+    for category, title in (("technical", "Router lights"), ("product", "Price list")):
+        entry = {"category": category, "title": title, "body": "Read this."}
+        assert (await post(live, "/api/kb", staff(live, "9001"), entry)).status == 201
+    await supervisor_in(page, live)
+    asked, answered = asyncio.Event(), asyncio.Event()
+
+    async def answer_the_search_last(route) -> None:
+        if "category=" in route.request.url:
+            await route.continue_()
+            answered.set()
+            return
+        asked.set()
+        await answered.wait()
+        await asyncio.sleep(0.5)  # the newer list is drawn by now
+        await route.continue_()
+
+    await page.route("**/api/kb?*", answer_the_search_last)
+    await page.locator(".kb-filter-q").fill("")
+    await page.locator(".kb-filter").evaluate("form => form.requestSubmit()")
+    await asyncio.wait_for(asked.wait(), 10)
+    await page.select_option(".kb-filter-category", "technical")
+    await expect(page.locator("#kb-office")).to_have_attribute("data-loaded", "yes")
+    await asyncio.sleep(1.0)  # the search's answer has arrived and been read
+    categories = await page.locator(".kb-entry .kb-entry-category").all_text_contents()
+    assert categories and set(categories) == {"technical"}
+    await expect(page.locator(".kb-filter-category")).to_have_value("technical")
     assert page.errors == []

@@ -119,3 +119,38 @@ async def test_today_before_its_first_event_is_empty(live):
     live.apply(ev.AgentLoggedIn(days.start(time.time()) - 3600, "2001", "PJSIP/1007"))
     answer = json.loads((await get(live, "/api/reports?by=center", auth(live, "9901"))).body)
     assert answer["rows"] == []
+
+
+@on_asyncio
+async def test_a_report_answered_after_a_newer_one_does_not_replace_it(live, page):
+    """A long range asked for, then today: when the long one's answer comes last, today's
+    report stays, as the form says."""
+    import asyncio
+
+    yesterday = yesterday_in_the_journal(live)
+    today = Days(live.config.timezone).date(time.time())
+    await supervisor_in(page, live)
+    await expect(page.locator("#report-status")).to_contain_text(today.isoformat())
+    asked, answered = asyncio.Event(), asyncio.Event()
+
+    async def answer_yesterday_last(route) -> None:
+        if f"day={yesterday.isoformat()}" not in route.request.url:
+            await route.continue_()
+            answered.set()
+            return
+        asked.set()
+        await answered.wait()
+        await asyncio.sleep(0.5)  # today's report is drawn by now
+        await route.continue_()
+
+    await page.route("**/api/reports?*", answer_yesterday_last)
+    await page.fill("#report-day", yesterday.isoformat())
+    await page.click("#report-form button[type=submit]")
+    await asyncio.wait_for(asked.wait(), 10)
+    await page.fill("#report-day", today.isoformat())
+    await page.click("#report-form button[type=submit]")
+    await expect(page.locator("#report-status")).to_contain_text(today.isoformat())
+    await asyncio.sleep(1.0)  # yesterday's answer has arrived and been read
+    await expect(page.locator("#report-status")).to_contain_text(today.isoformat())
+    await expect(page.locator("#report-status")).not_to_contain_text(yesterday.isoformat())
+    assert page.errors == []

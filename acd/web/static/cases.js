@@ -66,19 +66,24 @@
     return tr;
   }
 
+  let loads = 0; // lists asked for: the timer's, answered after a resolve's newer one, is stale
+
   async function load() {
+    const mine = ++loads;
     const answer = await fetch("/api/cases", { credentials: "same-origin" });
     if (answer.status === 401) {
       window.location.assign("/signin?next=/cases");
       return;
     }
     const data = await answer.json().catch(() => ({}));
+    if (mine !== loads) return;
     if (!answer.ok) {
       status.textContent = data.error || answer.statusText;
       return;
     }
     body.replaceChildren(...data.cases.map(row));
     if (!data.cases.length) status.textContent = "No open case.";
+    else if (status.textContent === "No open case.") status.textContent = "";
   }
 
   load();

@@ -267,12 +267,15 @@
     form.append(labelled("Search ", q), labelled("Category ", category), go);
     listCategories(category);
     const results = el("ol", null, "kb-results");
+    let searches = 0; // searches sent: an answer to an older one, arriving last, is stale
     form.addEventListener("submit", async (submitted) => {
       submitted.preventDefault();
+      const mine = ++searches;
       const url = "/api/kb?q=" + encodeURIComponent(q.value) +
         (category.value ? "&category=" + encodeURIComponent(category.value) : "");
       const answer = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
       const body = await answer.json().catch(() => ({}));
+      if (mine !== searches) return; // a newer search draws instead
       results.replaceChildren();
       if (!answer.ok) return say(slot, body.error || answer.statusText, true);
       for (const entry of body.entries) {

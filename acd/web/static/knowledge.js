@@ -159,8 +159,7 @@
     }
   }
 
-  function drawCategories(list) {
-    const chosen = category.value;
+  function drawCategories(list, chosen) {
     category.replaceChildren(el("option", "", "every category"));
     category.firstChild.value = "";
     for (const name of list) {
@@ -168,17 +167,26 @@
       option.value = name;
       category.append(option);
     }
-    category.value = list.includes(chosen) ? chosen : "";
+    category.value = chosen;
   }
 
+  // Refreshes overlap (a search sent, then a category picked): only the newest one draws, all
+  // of it at once, so a late answer never puts back a list the reader has moved on from, nor
+  // closes an editor they opened meanwhile. data-loaded is "no" until the newest is drawn.
+  let newest = 0;
   async function refresh() {
+    const mine = ++newest;
+    root.dataset.loaded = "no";
     const open = await getJson("/api/kb/questions");
-    drawQuestions(open.questions);
     const found = await getJson("/api/kb/categories");
-    drawCategories(found.categories);
+    const chosen = found.categories.includes(category.value) ? category.value : "";
     const query = new URLSearchParams({ q: words.value });
-    if (category.value) query.set("category", category.value);
-    drawEntries((await getJson(`/api/kb?${query}`)).entries);
+    if (chosen) query.set("category", chosen);
+    const listed = await getJson(`/api/kb?${query}`);
+    if (mine !== newest) return;
+    drawQuestions(open.questions);
+    drawCategories(found.categories, chosen);
+    drawEntries(listed.entries);
     root.dataset.loaded = "yes";
   }
 

@@ -77,7 +77,10 @@
     ];
   }
 
+  let shown = 0; // reports asked for: an older one (a long range, slow) answered last is stale
+
   async function show() {
+    const mine = ++shown;
     const asked = new URLSearchParams();
     const fields = new FormData(form);
     asked.set("day", fields.get("day"));
@@ -87,6 +90,7 @@
     status.textContent = "loading…";
     const answer = await fetch("/api/reports?" + asked.toString(), { credentials: "same-origin" });
     const data = await answer.json().catch(() => ({}));
+    if (mine !== shown) return; // a newer report draws instead
     if (!answer.ok) {
       status.textContent = data.error || answer.statusText;
       return;
