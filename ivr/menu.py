@@ -23,7 +23,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "ivr.yaml"
 Digit = Annotated[str, Field(pattern=r"^[0-9]$")]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
-Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Clock = Annotated[str, Field(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]  # 24:00: midnight, closing
 Question = Literal["date_of_birth", "postcode", "last_payment", "pin"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -64,6 +64,34 @@ class AmiWatch:
             time.sleep(0.05)
         raise AssertionError(f"no AMI event {what} within {timeout} s")
 
+    def call_ended(
+        self, caller: Callable[[str], bool], queue: str, timeout: float, what: str
+    ) -> dict[str, str]:
+        """The AgentComplete that ends the call from `caller` (a test of CallerIDNum) in `queue`,
+        with the call's Uniqueid. Asterisk 22 may send it bare, without the caller's snapshot
+        (or either leg's, when both went first), so the call is found by its AgentConnect, and
+        its end by its uniqueid, else as the next bare one from the same member."""
+        deadline = time.monotonic() + timeout
+
+        def answered(e: dict[str, str]) -> bool:
+            heard = e.get("Event") == "AgentConnect" and e.get("Queue") == queue
+            return heard and caller(e.get("CallerIDNum", ""))
+
+        connect = self.wait(answered, timeout, f"{what}: answered")
+        call, member = connect["Uniqueid"], connect.get("Interface")
+        with self._lock:
+            since = self.events.index(connect)
+
+        def ends(e: dict[str, str]) -> bool:
+            if e.get("Event") != "AgentComplete" or e.get("Queue") != queue:
+                return False
+            if "Uniqueid" in e or "DestLinkedid" in e:
+                return call in (e.get("Uniqueid"), e.get("DestLinkedid"))
+            return e.get("Interface") == member
+
+        done = self.wait(ends, max(0.1, deadline - time.monotonic()), what, since=since)
+        return {**done, "Uniqueid": call}
+
     def close(self) -> None:
         self._stop.set()
         self._sock.close()

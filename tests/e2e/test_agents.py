@@ -141,15 +141,7 @@ def test_wrap_up_after_each_call(daemon, phones, call, ami):
     daemon.start()
     phones(talk_ms=1000, names=("1003",))
     call(["5559001", "5559002"], dialled="200", rate=1, patience_ms=40000)
-    done = ami.wait(
-        lambda e: (
-            e.get("Event") == "AgentComplete"
-            and e.get("Queue") == "sales"
-            and e.get("CallerIDNum") == "5559001"
-        ),
-        30,
-        "the first sales call to end",
-    )
+    done = ami.call_ended("5559001".__eq__, "sales", 30, "the first sales call to end")
     since = ami.mark()
     wait_until(lambda: agent_state(daemon, "1003")["state"] == "wrap_up", 5, "the agent in wrap-up")
     member_event(ami, "QueueMemberPause", "PJSIP/1003", Paused="1", PausedReason="wrapup")

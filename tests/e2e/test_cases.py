@@ -50,11 +50,7 @@ def test_a_coded_complaint_goes_up_two_levels_and_pops_with_the_customers_next_c
     customers("Wanda Wrath", ["+49301190001"])
     phones(talk_ms=2000, names=(AGENT,))
     call(["+49301190001"], dialled="200", patience_ms=40000)
-    done = ami.wait(
-        lambda e: e.get("Event") == "AgentComplete" and e.get("CallerIDNum", "").endswith("301190001"),
-        40,
-        "the sales call to end",
-    )
+    done = ami.call_ended(lambda number: number.endswith("301190001"), "sales", 40, "the sales call to end")
     first = done["Uniqueid"]
     form = {"disposition": "complaint_logged", "notes": "the chair broke", "resolved": False}
     status, body = call_api(quick_cases.base, "POST", f"/api/wrapup/{first}", agent_login(AGENT), form)

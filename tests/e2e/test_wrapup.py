@@ -34,11 +34,7 @@ def test_the_agent_is_not_offered_a_call_until_they_submit_the_wrap_up(pbx, daem
     daemon.start()
     phones(talk_ms=1000, names=(AGENT,))
     call(["5559101", "5559102"], dialled="200", rate=1, patience_ms=40000)
-    done = ami.wait(
-        lambda e: e.get("Event") == "AgentComplete" and e.get("CallerIDNum") == "5559101",
-        30,
-        "the first sales call to end",
-    )
+    done = ami.call_ended("5559101".__eq__, "sales", 30, "the first sales call to end")
     first = done["Uniqueid"]  # the caller's channel: the call's id (its linkedid)
     wait_until(lambda: agent_state(daemon, AGENT)["state"] == "wrap_up", 5, "the agent in wrap-up")
     held_at = ami.mark()

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from acd.config import ConfigError
 from ivr import hours, menu
@@ -87,6 +88,25 @@ def test_opening_hours_in_the_lines_own_zone():
     assert not hours.is_open(office(), at("2026-11-23T18:00:00+01:00"))
     assert hours.is_open(office(), at("2026-11-23T16:30:00+00:00"))  # 17:30 in Berlin
     assert not hours.is_open(office(), at("2026-11-24T10:00:00+01:00"))  # Tuesday: not listed
+
+
+def test_a_line_open_until_24_00_is_open_in_the_day_s_last_minute():
+    """The shipped menu's line never closes: at 23:59:33 in Berlin (a CI run's call, 22:59:33
+    UTC) it said "closed", because its days ended at "23:59", the closing minute excluded."""
+    whole_day = menu.Hours(timezone="Europe/Berlin", open={"mon": ("00:00", "24:00")})
+    assert hours.is_open(whole_day, at("2026-11-23T23:59:33+01:00"))
+    assert hours.is_open(whole_day, at("2026-11-23T00:00:00+01:00"))
+    assert not hours.is_open(whole_day, at("2026-11-24T00:00:00+01:00"))  # Tuesday: not listed
+    shipped = menu.load()
+    for day in range(23, 30):  # Monday to Sunday
+        assert hours.is_open(shipped.hours, at(f"2026-11-{day}T23:59:33+01:00")), day
+
+
+def test_24_00_only_closes():
+    with pytest.raises(ValidationError, match="opening 24:00 is not before closing 24:00"):
+        menu.Hours(open={"mon": ("24:00", "24:00")})
+    with pytest.raises(ValidationError):
+        menu.Hours(open={"mon": ("08:00", "24:30")})
 
 
 def test_holiday_is_closed_all_day():
