@@ -5,9 +5,11 @@ page's own CSRF token; a stream cut by the daemon reconnects by itself and the n
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
+from playwright.async_api import expect
 from sqlalchemy import select
 
 from acd.core import events as ev
@@ -109,3 +111,28 @@ async def test_a_cut_stream_reconnects_and_the_next_ring_pops(live, page):
     await page.wait_for_selector('#connection[data-state="live"]', timeout=15_000)  # EventSource's retry
     ring(live, "c-one", "1001", customer_id=1, candidates=1)
     await page.wait_for_selector('.pop[data-call="c-one"]')
+
+
+@on_asyncio
+async def test_a_caller_who_hangs_up_while_the_ring_s_pop_is_fetched_leaves_no_pop(live, page):
+    """The ring's fetch is answered (ringing) after the abandon reached the page: the pop must
+    not stay up for a call that has gone."""
+    await signed_in(page, live)
+    fetched, gone = asyncio.Event(), asyncio.Event()
+
+    async def answer_after_the_abandon(route) -> None:
+        before = await route.fetch()  # the pop as it is now: ringing
+        fetched.set()
+        await gone.wait()
+        await asyncio.sleep(0.3)  # the abandon is on the page by now
+        await route.fulfill(response=before)
+
+    await page.route("**/api/pops/c-one", answer_after_the_abandon)
+    ring(live, "c-one", "1001", customer_id=1, candidates=1)
+    await asyncio.wait_for(fetched.wait(), 10)
+    live.apply(ev.CallerAbandoned(time.time(), "c-one", "support", 2.0))
+    gone.set()
+    await asyncio.sleep(1.0)  # the ring's answer has arrived and been read
+    await expect(page.locator('.pop[data-call="c-one"]')).to_have_count(0)
+    assert await page.is_visible("#no-pops")
+    assert page.errors == []

@@ -216,18 +216,47 @@
     return { status: answer.status, body: answer.ok ? await answer.json() : null };
   }
 
+  // Answers may come back in any order, and after the stream said more: each fetch is
+  // numbered, and an answer older than what drew a pop (or the whole list) is stale. A call
+  // whose ring is still being fetched counts as shown, so its end asks for the list.
+  let asked = 0;
+  let listed = 0; // the number of the newest list drawn
+  const drawnBy = new Map(); // call -> the number of the answer that last drew or cleared it
+  const fetching = new Map(); // call -> fetches in flight
+
+  function older(call, mine) {
+    return mine < (drawnBy.get(call) || 0);
+  }
+
   async function refreshOne(call) {
-    const { status, body } = await fetchJson("/api/pops/" + encodeURIComponent(call));
-    if (status === 200) show(body);
-    else if (status === 403 || status === 404) clear(call);
+    const mine = ++asked;
+    fetching.set(call, (fetching.get(call) || 0) + 1);
+    try {
+      const { status, body } = await fetchJson("/api/pops/" + encodeURIComponent(call));
+      if (mine < listed || older(call, mine)) return;
+      if (status === 200) {
+        drawnBy.set(call, mine);
+        show(body);
+      } else if (status === 403 || status === 404) {
+        drawnBy.set(call, mine);
+        clear(call);
+      }
+    } finally {
+      const left = fetching.get(call) - 1;
+      if (left) fetching.set(call, left);
+      else fetching.delete(call);
+    }
   }
 
   async function refreshAll() {
+    const mine = ++asked;
     const { status, body } = await fetchJson("/api/pops");
-    if (status !== 200) return;
+    if (status !== 200 || mine < listed) return;
+    listed = mine;
     const now = new Set(body.pops.map((p) => p.call));
-    for (const call of [...shown.keys()]) if (!now.has(call)) clear(call);
-    body.pops.forEach(show);
+    for (const call of [...shown.keys()]) if (!now.has(call) && !older(call, mine)) clear(call);
+    for (const pop of body.pops) if (!older(pop.call, mine)) show(pop);
+    for (const [call, by] of [...drawnBy]) if (by <= listed) drawnBy.delete(call); // the list is newer
   }
 
   async function pick(call, customer, button) {
@@ -273,7 +302,8 @@
     for (const kind of CALL_EVENTS) {
       events.addEventListener(kind, (message) => {
         // the list, not the call: a pop that has gone is simply not in it (no 403 to log)
-        if (shown.has(JSON.parse(message.data).event.call_id)) refreshAll();
+        const call = JSON.parse(message.data).event.call_id;
+        if (shown.has(call) || fetching.has(call)) refreshAll();
       });
     }
     for (const kind of DESK_EVENTS) {
