@@ -121,36 +121,50 @@ async def test_today_before_its_first_event_is_empty(live):
     assert answer["rows"] == []
 
 
+def answer_last(stale: str):
+    """A route handler that holds back the answer to a request whose address holds `stale`
+    until a later request has been answered; and the event set once the stale one is asked."""
+    import asyncio
+
+    asked, answered = asyncio.Event(), asyncio.Event()
+
+    async def handle(route) -> None:
+        if stale not in route.request.url:
+            await route.continue_()
+            answered.set()
+            return
+        asked.set()
+        await answered.wait()
+        await asyncio.sleep(0.5)  # the newer answer is drawn by now
+        await route.continue_()
+
+    return handle, asked
+
+
 @on_asyncio
 async def test_a_report_answered_after_a_newer_one_does_not_replace_it(live, page):
-    """A long range asked for, then today: when the long one's answer comes last, today's
-    report stays, as the form says."""
+    """A long range asked for, then today: when the long one's answers (the figures, the plan)
+    come last, today's report and plan stay, as the form says."""
     import asyncio
 
     yesterday = yesterday_in_the_journal(live)
     today = Days(live.config.timezone).date(time.time())
     await supervisor_in(page, live)
     await expect(page.locator("#report-status")).to_contain_text(today.isoformat())
-    asked, answered = asyncio.Event(), asyncio.Event()
-
-    async def answer_yesterday_last(route) -> None:
-        if f"day={yesterday.isoformat()}" not in route.request.url:
-            await route.continue_()
-            answered.set()
-            return
-        asked.set()
-        await answered.wait()
-        await asyncio.sleep(0.5)  # today's report is drawn by now
-        await route.continue_()
-
-    await page.route("**/api/reports?*", answer_yesterday_last)
+    await expect(page.locator("#plan-status")).to_contain_text(today.isoformat())
+    figures, figures_asked = answer_last(f"day={yesterday.isoformat()}")
+    plan, plan_asked = answer_last(f"day={yesterday.isoformat()}")
+    await page.route("**/api/reports?*", figures)
+    await page.route("**/api/reports/plan?*", plan)
     await page.fill("#report-day", yesterday.isoformat())
     await page.click("#report-form button[type=submit]")
-    await asyncio.wait_for(asked.wait(), 10)
+    await asyncio.wait_for(asyncio.gather(figures_asked.wait(), plan_asked.wait()), 10)
     await page.fill("#report-day", today.isoformat())
     await page.click("#report-form button[type=submit]")
-    await expect(page.locator("#report-status")).to_contain_text(today.isoformat())
-    await asyncio.sleep(1.0)  # yesterday's answer has arrived and been read
-    await expect(page.locator("#report-status")).to_contain_text(today.isoformat())
-    await expect(page.locator("#report-status")).not_to_contain_text(yesterday.isoformat())
+    for status in ("#report-status", "#plan-status"):
+        await expect(page.locator(status)).to_contain_text(today.isoformat())
+    await asyncio.sleep(1.0)  # yesterday's answers have arrived and been read
+    for status in ("#report-status", "#plan-status"):
+        await expect(page.locator(status)).to_contain_text(today.isoformat())
+        await expect(page.locator(status)).not_to_contain_text(yesterday.isoformat())
     assert page.errors == []

@@ -68,12 +68,16 @@
     }, data, holder);
   }
 
+  let shown = 0; // plans asked for: an older one answered last is stale
+
   async function show() {
     const day = new FormData(form).get("day");
     if (!day) return;
+    const mine = ++shown;
     status.textContent = "loading…";
     const answer = await fetch("/api/reports/plan?day=" + encodeURIComponent(day), { credentials: "same-origin" });
     const data = await answer.json().catch(() => ({}));
+    if (mine !== shown) return; // a newer plan draws instead
     if (!answer.ok) {
       status.textContent = data.error || answer.statusText;
       return;
