@@ -342,14 +342,21 @@ class Figures(checkpoint.Checkpointed):
         start, slots = max(presence.since, self.day.start), table.setdefault(number, {})
         while kind is not None and start < until:
             slot = self.slot(start)
-            edge = min(until, self.day.start + (slot + 1) * SLOT)
-            if edge <= start:  # a day of a clock change: the rest in this interval
+            edge = min(until, self._edge(start, slot))
+            if edge <= start:  # a float's rounding at the boundary: no slice too thin to move on
                 edge = until
             counts = slots.setdefault(slot, Tally())
             setattr(counts, kind, getattr(counts, kind) + (edge - start))
             if presence.state == State.WRAP_UP.value:
                 counts.acw += edge - start
             start = edge
+
+    def _edge(self, start: float, slot: int) -> float:
+        """Where the interval holding `start` ends; on a day of a clock change the wall clock's
+        intervals are not the elapsed ones from midnight (clocks change on a quarter hour)."""
+        if self.day.end - self.day.start == 86400.0:
+            return self.day.start + (slot + 1) * SLOT
+        return start + SLOT - self.days.clock(start) % SLOT
 
 
 _KIND = {

@@ -238,3 +238,13 @@ def test_a_new_day_starts_from_zero_and_every_row_has_every_figure():
     assert c.total()["offered"] == 1
     with pytest.raises(ValueError):
         c.figures.rows("team", 15)
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 3, 29), dt.date(2026, 10, 25)])  # 23 and 25 hours
+def test_on_a_dst_day_agent_time_is_cut_at_the_wall_clocks_intervals(day):
+    c = Center()
+    eight = dt.datetime.combine(day, dt.time(8), BERLIN.tz).timestamp()
+    logged_in(c, eight, "1001")
+    c.apply(ev.AgentLoggedOut(eight + 3600, "1001"))  # ready 08:00-09:00 local
+    slots = c.figures.day.agents["1001"]
+    assert {slot: tally.available for slot, tally in slots.items()} == {32: 900, 33: 900, 34: 900, 35: 900}
