@@ -191,9 +191,11 @@ class Figures(checkpoint.Checkpointed):
     def _row(self, by: str, key: str, group: int, width: int, counts: Tally) -> dict[str, Any]:
         first = group * width
         clock = int(first * SLOT)
+        start = self.day.start + clock  # a day of a clock change: shifted to when the wall reads it
+        start += (clock - self.days.clock(start) + 43200) % 86400 - 43200  # (by the zone's change)
         return {
-            "start": self.day.start + first * SLOT,
-            "end": self.day.start + (first + width) * SLOT,
+            "start": start,
+            "end": start + width * SLOT,
             "label": f"{clock // 3600:02d}:{clock % 3600 // 60:02d}",
             "by": by,
             "key": key,

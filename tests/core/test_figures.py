@@ -248,3 +248,17 @@ def test_on_a_dst_day_agent_time_is_cut_at_the_wall_clocks_intervals(day):
     c.apply(ev.AgentLoggedOut(eight + 3600, "1001"))  # ready 08:00-09:00 local
     slots = c.figures.day.agents["1001"]
     assert {slot: tally.available for slot, tally in slots.items()} == {32: 900, 33: 900, 34: 900, 35: 900}
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 3, 29), dt.date(2026, 10, 25)])
+def test_on_a_dst_day_a_rows_start_is_the_instant_its_label_names(day):
+    c = Center()
+    hours = [dt.datetime.combine(day, dt.time(h), BERLIN.tz).timestamp() for h in (1, 8, 23)]
+    for i, at in enumerate(hours):
+        call(c, at + 300, f"c{i}", wait=5, talk=60)
+    rows = c.figures.rows("queue", 60)
+    assert [(r["label"], r["start"], r["end"]) for r in rows] == [
+        ("01:00", hours[0], hours[0] + 3600),
+        ("08:00", hours[1], hours[1] + 3600),
+        ("23:00", hours[2], hours[2] + 3600),  # the day's last hour, up to its midnight
+    ]
