@@ -120,7 +120,7 @@ class Daemon(service.MultiService):
         )
         wall = config.wallboard
         self.wall = Wallboard(self.center, self.book, self.days, wall.short_abandon, wall.interval * 60.0)
-        self.agent_day = AgentDay(self.book, self.days.end)  # each agent's own figures for today
+        self.agent_day = AgentDay(self.book, self.days.end, self.days.start)  # each agent's own figures
         self.figures = Figures(self.book, self.days, figures_spec(config))  # docs/metrics.md's
         self.cases = Cases(rules(config.cases))  # complaint cases, and who is late with one
         self.case_desk = CaseDesk(

@@ -49,12 +49,18 @@ class Figures:
 
 
 class AgentDay(checkpoint.Checkpointed):
-    """`day_end(at)`: when the local day holding `at` ends; the figures restart then."""
+    """`day_end(at)`: when the local day holding `at` ends; the figures restart then.
+    `day_start(at)`: its local midnight (a day is 23 or 25 hours when the clocks change)."""
 
     STATE = ("figures", "day_ends", "_wrapping", "_coded")
 
-    def __init__(self, book: AgentBook, day_end: Callable[[float], float] | None = None) -> None:
-        self.book, self._day_end = book, day_end
+    def __init__(
+        self,
+        book: AgentBook,
+        day_end: Callable[[float], float] | None = None,
+        day_start: Callable[[float], float] | None = None,
+    ) -> None:
+        self.book, self._day_end, self._day_start = book, day_end, day_start
         self.figures: dict[str, Figures] = {}
         self.day_ends = float("-inf") if day_end is not None else float("inf")
         self._wrapping: dict[str, float] = {}  # agent -> when their wrap-up began
@@ -65,8 +71,10 @@ class AgentDay(checkpoint.Checkpointed):
         event `day_ends` is still -inf, so the day is the one holding `now`."""
         if self._day_end is None:
             return None
+        if self._day_start is not None:
+            return self._day_start(self.day_ends - 1.0 if math.isfinite(self.day_ends) else now)
         ends = self.day_ends if math.isfinite(self.day_ends) else self._day_end(now)
-        return ends - 86400.0
+        return ends - 86400.0  # no local days given: days of 24 hours
 
     def of(self, number: str) -> dict[str, object]:
         return self.figures.get(number, Figures()).as_dict()

@@ -4,15 +4,18 @@ and a new day starting from nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from acd.config_journal import Days
 from acd.core import events as ev
 from acd.core.agent_book import AgentBook
 from acd.core.agent_day import AgentDay
 from tests.core.test_agent_book import SEATS, WRAPUPS, answered, completed, rung
 
 
-def day(*events: ev.Event, day_end=None) -> AgentDay:
+def day(*events: ev.Event, day_end=None, day_start=None) -> AgentDay:
     book = AgentBook(SEATS, WRAPUPS)
-    made = AgentDay(book, day_end)
+    made = AgentDay(book, day_end, day_start)
     for event in events:
         book.apply(event)
         made.apply(event)
@@ -69,3 +72,12 @@ def test_a_new_day_starts_from_nothing():
     made.book.apply(book_event)
     made.apply(book_event)
     assert made.of("1001")["calls"] == 0 and made.of("1001")["submitted"] == 0
+
+
+def test_today_begins_at_local_midnight_on_a_day_of_23_or_25_hours():
+    berlin = Days("Europe/Berlin")
+    for date in (dt.date(2026, 3, 29), dt.date(2026, 10, 25)):
+        midnight = berlin.midnight(date)
+        made = day(*sales("c1", midnight + 36000), day_end=berlin.end, day_start=berlin.start)
+        assert made.since(midnight + 36100) == midnight
+        assert day(day_end=berlin.end, day_start=berlin.start).since(midnight + 36100) == midnight
