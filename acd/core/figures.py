@@ -127,6 +127,11 @@ class Figures(checkpoint.Checkpointed):
             for number in self.book.moved:
                 self._moved(number, event.at)
 
+    def begin(self, at: float) -> None:
+        """The day holding `at` has begun, events or not (a report's day after its eve)."""
+        if at >= self.day.end:
+            self._new_day(at)
+
     def _new_day(self, at: float) -> None:
         self._close_presence(self.day.end)
         self.day = DayCounts(self.days.start(at), self.days.end(at))

@@ -13,21 +13,36 @@ _BOOK = frozenset(AGENT_BOOK_EVENTS)
 
 
 def fold_day(
-    day: Iterable[ev.Event], after: Iterable[ev.Event], book: AgentBook, days: LocalDays, spec: Spec
+    day: Iterable[ev.Event],
+    after: Iterable[ev.Event],
+    book: AgentBook,
+    days: LocalDays,
+    spec: Spec,
+    before: Iterable[ev.Event] = (),
+    start: float | None = None,
 ) -> Figures:
     """A past day's figures: its events through the book and the figures as the daemon has them
     (so live, restart and report agree), then the window after it for repeat contacts only.
+    `before`, the previous day's, leaves the agents as midnight found them (a night shift's
+    time after it is the day's), and the day beginning at `start` is then begun.
     An agent the book does not know (added to the staff table on an earlier day) is enrolled
     as they log in, as the daemon had them."""
     figures = Figures(book, days, spec)
-    for event in day:
+    _fold(before, book, figures)
+    if start is not None:
+        figures.begin(start)
+    _fold(day, book, figures)
+    for event in after:
+        if isinstance(event, ev.CallRouted):
+            figures.repeat_contact(event)
+    return figures
+
+
+def _fold(events: Iterable[ev.Event], book: AgentBook, figures: Figures) -> None:
+    for event in events:
         if isinstance(event, ev.AgentLoggedIn) and book.get(event.agent) is None:
             book.apply(ev.AgentEnrolled(event.at, event.agent))
         if type(event) in _BOOK:
             book.apply(event)
         if type(event) in FIGURES_EVENTS:
             figures.apply(event)
-    for event in after:
-        if isinstance(event, ev.CallRouted):
-            figures.repeat_contact(event)
-    return figures

@@ -45,13 +45,14 @@ def day_figures(config: Config, journal: Journal, day: dt.date) -> tuple[Figures
     """The day's figures and the moment they are read at (the day's end, or now for today)."""
     days, spec = Days(config.timezone), figures_spec(config)
     start, end = days.midnight(day), days.midnight(day + dt.timedelta(days=1))
+    eve = (entry.event for entry in journal.iter_between(days.midnight(day - dt.timedelta(days=1)), start))
     events = (entry.event for entry in journal.iter_between(start, end))
     later = (
         entry.event
         for entry in journal.iter_between(end, min(end + spec.repeat_window, time.time() + 1))
         if isinstance(entry.event, ev.CallRouted)
     )
-    return fold_day(events, later, new_book(config), days, spec), min(end, time.time())
+    return fold_day(events, later, new_book(config), days, spec, eve, start), min(end, time.time())
 
 
 def each_day(

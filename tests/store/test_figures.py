@@ -90,3 +90,25 @@ def test_a_range_is_bounded():
         report_rows(CONFIG, DAY, DAY + dt.timedelta(days=62), "queue", 15)
     with pytest.raises(ValueError):
         report_rows(CONFIG, DAY, DAY - dt.timedelta(days=1), "queue", 15)
+
+
+def test_an_agent_signed_in_over_midnight_has_their_time_after_it_in_the_days_report(db_url):
+    midnight = Days("Europe/Berlin").midnight(DAY)
+    events = [  # a night shift, 22:00 to 02:00: paused over midnight, back at 01:00
+        ev.AgentLoggedIn(midnight - 7200, "1001", "PJSIP/1001"),
+        ev.AgentPaused(midnight - 3600, "1001", "lunch"),
+        ev.AgentResumed(midnight + 3600, "1001"),
+        ev.AgentLoggedOut(midnight + 7200, "1001"),
+    ]
+    book = new_book(CONFIG)
+    live = Figures(book, Days("Europe/Berlin"), figures_spec(CONFIG))
+    for event in events:
+        book.apply(event)
+        live.apply(event)
+    journal = journaled(db_url, events)
+    try:
+        reported = report_rows(CONFIG, DAY, DAY, "agent", 60, journal)
+        assert [r["label"] for r in reported] == ["00:00", "01:00"]
+        assert [{k: v for k, v in r.items() if k != "day"} for r in reported] == live.rows("agent", 60)
+    finally:
+        journal.close()
