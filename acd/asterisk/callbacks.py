@@ -12,7 +12,6 @@ gone is put back.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import math
 import re
 import time
@@ -29,6 +28,7 @@ from acd.asterisk.fastagi import AgiChannel, Route
 from acd.asterisk.ivr_player import say
 from acd.background import background
 from acd.config import Config
+from acd.config_journal import Days
 from acd.core import dialling
 from acd.core import events as ev
 from acd.core.callbacks import Callback, Rules, Status, after_attempt, due, overdue
@@ -75,6 +75,7 @@ class Callbacks:
         self.sink = sink
         self.config, self.center, self.ami, self.live = config, center, ami, live
         self.speech, self.clock = speech, clock
+        self.days = Days(config.timezone)
         self.queue_log = queue_log_path or state_dir(config) / "log" / "queue_log"
         rules = config.callback
         self.per_day = rules.per_number_per_day
@@ -106,7 +107,7 @@ class Callbacks:
             )
             return  # the dialplan puts them back in the queue
         number = verdict.number
-        day = dt.datetime.fromtimestamp(self.clock(), dt.UTC).date().isoformat()
+        day = self.days.date(self.clock()).isoformat()  # the center's day, not UTC's
         booked = await self.live.count_callback(dialling.day_key(number, day))
         if booked is None or booked > self.per_day:
             log.warn(

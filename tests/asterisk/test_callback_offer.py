@@ -4,6 +4,7 @@ booking is a fact of its own in the journal (CallbackBooked: the callback rate c
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from acd import config as config_module
@@ -11,6 +12,7 @@ from acd.asterisk import callbacks as callbacks_module
 from acd.asterisk import channel_vars as var
 from acd.asterisk.announcer import Announcer, callback_offer, callback_offers
 from acd.asterisk.callbacks import Callbacks
+from acd.config_journal import Days
 from acd.core import events as ev
 from acd.core.center import CallCenter
 from acd.core.model import Call
@@ -170,3 +172,30 @@ async def test_the_callback_route_answers_in_the_callers_language(monkeypatch):
         ("en", callbacks_module.PROMPTS["refused"]),
     ]
     assert set(callbacks_module.SPOKEN["de"]) == set(callbacks_module.PROMPTS)
+
+
+@on_asyncio
+async def test_the_per_day_cap_counts_the_centers_local_day(monkeypatch):
+    async def said(channel, speech, parts) -> None:
+        pass
+
+    class Counted(Live):
+        def __init__(self) -> None:
+            super().__init__()
+            self.keys: list[str] = []
+
+        async def count_callback(self, key: str) -> int:
+            self.keys.append(key)
+            return 1
+
+    monkeypatch.setattr(callbacks_module, "say", said)
+    config = config_module.load(write_secrets=False).model_copy(update={"timezone": "Europe/Berlin"})
+    half_past_midnight = (
+        Days("Europe/Berlin").midnight(dt.date(2026, 12, 2)) + 1800
+    )  # 23:30 UTC the day before
+    live = Counted()
+    made = Callbacks(
+        config, CallCenter({"support": 20.0}), Ami(), live, None, clock=lambda: half_past_midnight
+    )  # type: ignore[arg-type]
+    await made.request(Channel())  # type: ignore[arg-type]
+    assert [key.rsplit(":", 1)[1] for key in live.keys] == ["2026-12-02"]
