@@ -59,6 +59,16 @@ class Days:
             return time.mktime((day.year, day.month, day.day, 0, 0, 0, 0, 0, -1))
         return dt.datetime.combine(day, dt.time(), self.tz).timestamp()
 
+    def wall(self, day: dt.date, seconds: float) -> float:
+        """The instant the day's wall clock reads `seconds` past midnight (not midnight plus
+        them on a day of 23 or 25 hours; in a named zone, the first of two readings when the
+        clocks go back)."""
+        whole = int(seconds)
+        local = dt.datetime.combine(day, dt.time(whole // 3600, whole % 3600 // 60, whole % 60))
+        if self.tz is None:
+            return time.mktime(local.timetuple()) + seconds - whole
+        return local.replace(tzinfo=self.tz).timestamp() + seconds - whole
+
     def start(self, at: float) -> float:
         """Local midnight on the day holding `at`."""
         return self.midnight(self.date(at))

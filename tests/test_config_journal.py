@@ -52,3 +52,15 @@ def test_the_hosts_zone_by_default():
     midnight = host.midnight(dt.date(2026, 12, 2))
     assert dt.datetime.fromtimestamp(midnight).timetuple()[3:6] == (0, 0, 0)
     assert host.start(midnight + 3600) == midnight and host.end(midnight) > midnight
+
+
+def test_the_instant_a_days_wall_clock_reads_a_time_on_days_of_23_and_25_hours():
+    berlin = Days("Europe/Berlin")
+    for day in (dt.date(2026, 3, 29), dt.date(2026, 10, 25), dt.date(2026, 12, 2)):
+        for hour in (1, 8, 23):
+            local = dt.datetime.fromtimestamp(berlin.wall(day, hour * 3600 + 900), berlin.tz)
+            assert (local.date(), local.hour, local.minute) == (day, hour, 15)
+    autumn = dt.date(2026, 10, 25)  # 02:30 is read twice: the first
+    assert berlin.wall(autumn, 9000) == berlin.midnight(autumn) + 9000
+    host = Days()
+    assert dt.datetime.fromtimestamp(host.wall(dt.date(2026, 12, 2), 30_600)).timetuple()[3:6] == (8, 30, 0)

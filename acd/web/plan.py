@@ -55,9 +55,8 @@ class PlanApi(ReportApi):
             actual, offered = await asyncio.to_thread(adherence.past_actuals, self.config, day, minutes)
         plan, source = await self._plan(day, minutes)
         answer = adherence.report(plan, source, actual, offered, minutes)
-        midnight = self.days.midnight(day)
         for row in answer["rows"]:  # for charts: when the interval starts (as /api/reports has it)
-            row["start"] = midnight + row["minute"] * 60
+            row["start"] = self.days.wall(day, row["minute"] * 60)
         return {"day": day.isoformat(), "interval": minutes, "weekday": day.strftime("%a").lower(), **answer}
 
     async def _plan(self, day: dt.date, minutes: int) -> tuple[Plan | None, str]:
