@@ -92,7 +92,7 @@ def next_sweep(days: Days, now: float, when: dt.time = SWEEP_AT) -> float:
     """When the next nightly sweep falls: today's `when` if still ahead, else tomorrow's."""
     today = days.date(now)
     for day in (today, today + dt.timedelta(days=1)):
-        at = days.midnight(day) + when.hour * 3600 + when.minute * 60
+        at = days.wall(day, when.hour * 3600 + when.minute * 60)  # the wall's, on a DST day too
         if at > now:
             return at
     return now + 86400.0  # not reached: tomorrow's is always ahead

@@ -100,6 +100,8 @@ def test_unsettle_gives_cpythons_policy_back() -> None:
         ("2026-03-10 02:00", "2026-03-10 03:30"),
         ("2026-03-10 03:30", "2026-03-11 03:30"),
         ("2026-03-10 23:59", "2026-03-11 03:30"),
+        ("2026-03-28 23:00", "2026-03-29 03:30"),  # the clocks go forward at 02:00: a 23-hour day
+        ("2026-10-25 01:00", "2026-10-25 03:30"),  # and back at 03:00: a 25-hour day
     ],
 )
 def test_the_sweep_falls_at_night_local_time(local: str, expected: str) -> None:
