@@ -91,7 +91,10 @@ class Hours(_Section):
     def _ordered(cls, value: dict) -> dict:
         for day, (start, end) in value.items():
             if start >= end:
-                raise ValueError(f"{day}: opening {start} is not before closing {end}")
+                why = f"{day}: opening {start} is not before closing {end}"
+                if end < start:  # a night line, 22:00-06:00: one span a day, within the day
+                    why += "; no span runs past midnight: close at 24:00, open at 00:00 the next day"
+                raise ValueError(why)
         return value
 
 

@@ -122,3 +122,10 @@ def test_holidays_from_yaml_dates_or_strings():
     raw["hours"]["holidays"] = ["2026-13-01"]
     with pytest.raises(ConfigError, match=r"hours.holidays\[0\]"):
         menu.parse(raw)
+
+
+def test_a_span_past_midnight_is_refused_saying_how_to_write_it():
+    with pytest.raises(
+        ValidationError, match="no span runs past midnight: close at 24:00, open at 00:00 the next day"
+    ):
+        menu.Hours(open={"mon": ("22:00", "06:00")})
