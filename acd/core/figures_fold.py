@@ -28,17 +28,18 @@ def fold_day(
     An agent the book does not know (added to the staff table on an earlier day) is enrolled
     as they log in, as the daemon had them."""
     figures = Figures(book, days, spec)
-    _fold(before, book, figures)
-    if start is not None:
-        figures.begin(start)
-    _fold(day, book, figures)
-    for event in after:
-        if isinstance(event, ev.CallRouted):
-            figures.repeat_contact(event)
+    fold(before, figures)
+    fold(day, figures, start)
+    count_repeats(after, figures)
     return figures
 
 
-def _fold(events: Iterable[ev.Event], book: AgentBook, figures: Figures) -> None:
+def fold(events: Iterable[ev.Event], figures: Figures, start: float | None = None) -> None:
+    """`events` through the figures' book and the figures; the day holding `start`, when given,
+    begun first (a report's day after its eve, whose agents carry on)."""
+    book = figures.book
+    if start is not None:
+        figures.begin(start)
     for event in events:
         if isinstance(event, ev.AgentLoggedIn) and book.get(event.agent) is None:
             book.apply(ev.AgentEnrolled(event.at, event.agent))
@@ -46,3 +47,10 @@ def _fold(events: Iterable[ev.Event], book: AgentBook, figures: Figures) -> None
             book.apply(event)
         if type(event) in FIGURES_EVENTS:
             figures.apply(event)
+
+
+def count_repeats(after: Iterable[ev.Event], figures: Figures) -> None:
+    """The window after the day: its routed calls, for the day's repeat contacts only."""
+    for event in after:
+        if isinstance(event, ev.CallRouted):
+            figures.repeat_contact(event)

@@ -6,6 +6,7 @@ so a report of today equals the live figures, before and after a restart.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import time
 from collections.abc import Iterator
@@ -13,11 +14,10 @@ from typing import Any
 
 from acd.config import Config
 from acd.config_journal import Days
-from acd.core import events as ev
 from acd.core.agent_book import AgentBook, seats
 from acd.core.figures import Figures, Spec
 from acd.core.figures_counts import Tally
-from acd.core.figures_fold import fold_day
+from acd.core.figures_fold import count_repeats, fold
 from acd.store.journal import Journal
 
 MAX_DAYS = 62  # a range longer than this is refused: a report is read at once, in memory
@@ -43,16 +43,26 @@ def new_book(config: Config) -> AgentBook:
 
 def day_figures(config: Config, journal: Journal, day: dt.date) -> tuple[Figures, float]:
     """The day's figures and the moment they are read at (the day's end, or now for today)."""
+    figures, at, _ = _day_figures(config, journal, day, None)
+    return figures, at
+
+
+def _day_figures(
+    config: Config, journal: Journal, day: dt.date, eve: Figures | None
+) -> tuple[Figures, float, Figures]:
+    """The day's figures, when they are read, and the models as the day's end left them (the
+    next day's eve, before this day's repeat contacts). `eve`: the previous day's, so a range
+    reads each day once; None: the previous day is folded here, from an empty book."""
     days, spec = Days(config.timezone), figures_spec(config)
     start, end = days.midnight(day), days.midnight(day + dt.timedelta(days=1))
-    eve = (entry.event for entry in journal.iter_between(days.midnight(day - dt.timedelta(days=1)), start))
-    events = (entry.event for entry in journal.iter_between(start, end))
-    later = (
-        entry.event
-        for entry in journal.iter_between(end, min(end + spec.repeat_window, time.time() + 1))
-        if isinstance(entry.event, ev.CallRouted)
-    )
-    return fold_day(events, later, new_book(config), days, spec, eve, start), min(end, time.time())
+    if eve is None:
+        eve = Figures(new_book(config), days, spec)
+        fold((e.event for e in journal.iter_between(days.midnight(day - dt.timedelta(days=1)), start)), eve)
+    fold((entry.event for entry in journal.iter_between(start, end)), eve, start)
+    ended = copy.deepcopy(eve)
+    later = journal.iter_between(end, min(end + spec.repeat_window, time.time() + 1))
+    count_repeats((entry.event for entry in later), eve)
+    return eve, min(end, time.time()), ended
 
 
 def each_day(
@@ -64,9 +74,10 @@ def each_day(
     own = journal is None
     journal = journal or Journal(config.store.url)
     try:
-        day = first
+        day, eve = first, None
         while day <= last:
-            yield (day, *day_figures(config, journal, day))
+            figures, at, eve = _day_figures(config, journal, day, eve)
+            yield day, figures, at
             day += dt.timedelta(days=1)
     finally:
         if own:

@@ -112,3 +112,30 @@ def test_an_agent_signed_in_over_midnight_has_their_time_after_it_in_the_days_re
         assert [{k: v for k, v in r.items() if k != "day"} for r in reported] == live.rows("agent", 60)
     finally:
         journal.close()
+
+
+def test_in_a_range_an_agent_signed_in_for_days_keeps_their_time_every_day(db_url):
+    """Signed in the evening before the range and through two midnights: each day of the range
+    has their time, as the live figures carried them, and each day is read once (its eve is
+    the day before it, as folded)."""
+    days = Days("Europe/Berlin")
+    midnight = days.midnight(DAY)
+    events = [  # paused from 23:30 the evening before, back at 01:00 the day after the next
+        ev.AgentLoggedIn(midnight - 3600, "1001", "PJSIP/1001"),
+        ev.AgentPaused(midnight - 1800, "1001", "lunch"),
+        ev.AgentResumed(midnight + 86400 + 3600, "1001"),
+        ev.AgentLoggedOut(midnight + 86400 + 7200, "1001"),
+    ]
+    journal = journaled(db_url, events)
+    read = []
+    between = journal.iter_between
+    journal.iter_between = lambda at_from, at_to: read.append(at_from) or between(at_from, at_to)  # type: ignore[method-assign]
+    try:
+        reported = report_rows(CONFIG, DAY, DAY + dt.timedelta(days=1), "agent", 60, journal)
+        first = [r for r in reported if r["day"] == DAY.isoformat()]
+        second = [r for r in reported if r["day"] != DAY.isoformat()]
+        assert len(first) == 24  # a day without an event of theirs
+        assert [r["label"] for r in second] == ["00:00", "01:00"]
+        assert read.count(midnight) == 1  # the first day, not again as the second's eve
+    finally:
+        journal.close()
