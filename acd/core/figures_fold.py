@@ -13,23 +13,15 @@ _BOOK = frozenset(AGENT_BOOK_EVENTS)
 
 
 def fold_day(
-    day: Iterable[ev.Event],
-    after: Iterable[ev.Event],
-    book: AgentBook,
-    days: LocalDays,
-    spec: Spec,
-    before: Iterable[ev.Event] = (),
-    start: float | None = None,
+    day: Iterable[ev.Event], after: Iterable[ev.Event], book: AgentBook, days: LocalDays, spec: Spec
 ) -> Figures:
     """A past day's figures: its events through the book and the figures as the daemon has them
     (so live, restart and report agree), then the window after it for repeat contacts only.
-    `before`, the previous day's, leaves the agents as midnight found them (a night shift's
-    time after it is the day's), and the day beginning at `start` is then begun.
     An agent the book does not know (added to the staff table on an earlier day) is enrolled
-    as they log in, as the daemon had them."""
+    as they log in, as the daemon had them. (acd/store/figures.py folds the day before first,
+    so the agents are as midnight found them.)"""
     figures = Figures(book, days, spec)
-    fold(before, figures)
-    fold(day, figures, start)
+    fold(day, figures)
     count_repeats(after, figures)
     return figures
 
