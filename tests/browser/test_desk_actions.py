@@ -20,6 +20,7 @@ from acd.store import db, knowledge
 from acd.store.models import Interaction, Note
 from tests.asterisk.test_agent_restore import FakeAmi
 from tests.asterisk.test_fastagi import on_asyncio
+from tests.browser.holding import answer_last
 from tests.browser.test_desk import HOSTILE, signed_in
 from tests.browser.test_desk import live as live  # the fixture
 from tests.web.test_pops import agents_sign_in, get, post, ring  # noqa: F401  (a fixture)
@@ -180,18 +181,7 @@ async def test_a_search_answered_after_a_newer_one_does_not_replace_its_results(
         knowledge.add_entry(session, "technical", "Router blinks red", "Hold reset.", "9001", time.time())
         knowledge.add_entry(session, "billing", "Invoice twice", "Refund one.", "9001", time.time())
     await signed_in(page, desk)
-    asked, answered = asyncio.Event(), asyncio.Event()
-
-    async def answer_the_first_last(route) -> None:
-        if "invoice" in route.request.url:
-            await route.continue_()
-            answered.set()
-            return
-        asked.set()
-        await answered.wait()
-        await asyncio.sleep(0.5)  # the newer results are drawn by now
-        await route.continue_()
-
+    answer_the_first_last, asked = answer_last(lambda url: "invoice" not in url)
     await page.route("**/api/kb?*", answer_the_first_last)
     await page.fill(".kb-q", "router")
     await page.click(".kb-form button[type=submit]")

@@ -10,6 +10,7 @@ import json
 from playwright.async_api import expect
 
 from tests.asterisk.test_fastagi import on_asyncio
+from tests.browser.holding import answer_last
 from tests.browser.test_desk import HOSTILE
 from tests.browser.test_desk import live as live  # the fixture
 from tests.web.test_knowledge import staff
@@ -105,18 +106,7 @@ async def test_a_list_asked_for_earlier_and_answered_later_is_not_drawn_over_a_n
         entry = {"category": category, "title": title, "body": "Read this."}
         assert (await post(live, "/api/kb", staff(live, "9001"), entry)).status == 201
     await supervisor_in(page, live)
-    asked, answered = asyncio.Event(), asyncio.Event()
-
-    async def answer_the_search_last(route) -> None:
-        if "category=" in route.request.url:
-            await route.continue_()
-            answered.set()
-            return
-        asked.set()
-        await answered.wait()
-        await asyncio.sleep(0.5)  # the newer list is drawn by now
-        await route.continue_()
-
+    answer_the_search_last, asked = answer_last(lambda url: "category=" not in url)
     await page.route("**/api/kb?*", answer_the_search_last)
     await page.locator(".kb-filter-q").fill("")
     await page.locator(".kb-filter").evaluate("form => form.requestSubmit()")

@@ -14,6 +14,7 @@ from playwright.async_api import expect
 from acd.config_journal import Days
 from acd.core import events as ev
 from tests.asterisk.test_fastagi import on_asyncio
+from tests.browser.holding import answer_last
 from tests.browser.test_desk import live as live  # the fixture
 from tests.web.test_pops import agent, get
 from tests.web.test_pops import agents_sign_in as agents_sign_in  # the fixture
@@ -121,26 +122,6 @@ async def test_today_before_its_first_event_is_empty(live):
     assert answer["rows"] == []
 
 
-def answer_last(stale: str):
-    """A route handler that holds back the answer to a request whose address holds `stale`
-    until a later request has been answered; and the event set once the stale one is asked."""
-    import asyncio
-
-    asked, answered = asyncio.Event(), asyncio.Event()
-
-    async def handle(route) -> None:
-        if stale not in route.request.url:
-            await route.continue_()
-            answered.set()
-            return
-        asked.set()
-        await answered.wait()
-        await asyncio.sleep(0.5)  # the newer answer is drawn by now
-        await route.continue_()
-
-    return handle, asked
-
-
 @on_asyncio
 async def test_a_report_answered_after_a_newer_one_does_not_replace_it(live, page):
     """A long range asked for, then today: when the long one's answers (the figures, the plan)
@@ -152,8 +133,8 @@ async def test_a_report_answered_after_a_newer_one_does_not_replace_it(live, pag
     await supervisor_in(page, live)
     await expect(page.locator("#report-status")).to_contain_text(today.isoformat())
     await expect(page.locator("#plan-status")).to_contain_text(today.isoformat())
-    figures, figures_asked = answer_last(f"day={yesterday.isoformat()}")
-    plan, plan_asked = answer_last(f"day={yesterday.isoformat()}")
+    figures, figures_asked = answer_last(lambda url: f"day={yesterday.isoformat()}" in url)
+    plan, plan_asked = answer_last(lambda url: f"day={yesterday.isoformat()}" in url)
     await page.route("**/api/reports?*", figures)
     await page.route("**/api/reports/plan?*", plan)
     await page.fill("#report-day", yesterday.isoformat())
